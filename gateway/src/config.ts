@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { commonEnv, loadEnv, tokenEnv, urlEnv, usersUrlEnv } from '@shop/service-kit';
+
+export function loadConfig(env: Record<string, string | undefined>) {
+  return loadEnv(
+    {
+      ...commonEnv(4000),
+      ...tokenEnv,
+      ...usersUrlEnv,
+      PRODUCTS_URL: urlEnv('http://127.0.0.1:4002'),
+      ORDERS_URL: urlEnv('http://127.0.0.1:4003'),
+      SUPERGRAPH_PATH: z.string().min(1).optional(),
+      SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+      SUBGRAPH_CONNECTIONS: z.coerce.number().int().positive().default(128),
+      MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_000_000),
+    },
+    env,
+  );
+}
+
+export type GatewayConfig = ReturnType<typeof loadConfig>;

@@ -1,0 +1,8 @@
+import type { ServiceContext } from '@shop/service-kit';
+
+/** What the gateway forwards to every subgraph call of a request. */
+export interface GatewayContext extends ServiceContext {
+  /** The client's verified `Authorization` header; subgraphs check it again. */
+  authorization?: string;
+  traceparent: string;
+}

@@ -1,0 +1,30 @@
+import { readFile } from 'node:fs/promises';
+import { configOrExit, exitOnStartFailure, serveUntilSignal, serviceLogger, usersTokenVerifier } from '@shop/service-kit';
+import { loadConfig } from './config.js';
+import { createGatewayService } from './server.js';
+
+const config = configOrExit(() => loadConfig(process.env));
+const logger = serviceLogger('gateway', config);
+const graphqlEndpoint = (base: string) => new URL('/graphql', base).href;
+
+try {
+  const supergraphFile = config.SUPERGRAPH_PATH ?? new URL('../../supergraph.graphql', import.meta.url);
+  const service = await createGatewayService({
+    logger,
+    supergraphSdl: await readFile(supergraphFile, 'utf8'),
+    subgraphUrls: {
+      users: graphqlEndpoint(config.USERS_URL),
+      products: graphqlEndpoint(config.PRODUCTS_URL),
+      orders: graphqlEndpoint(config.ORDERS_URL),
+    },
+    verifyToken: usersTokenVerifier(config),
+    sandbox: config.NODE_ENV !== 'production',
+    subgraphTimeoutMs: config.SUBGRAPH_TIMEOUT_MS,
+    subgraphConnections: config.SUBGRAPH_CONNECTIONS,
+    maxBodyBytes: config.MAX_BODY_BYTES,
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+  });
+  await serveUntilSignal(service, config, logger);
+} catch (error) {
+  exitOnStartFailure(logger)(error);
+}

@@ -1,0 +1,65 @@
+import { ApolloGateway } from '@apollo/gateway';
+import type { GatewayInterface } from '@apollo/server-gateway-interface';
+import { createHttpService, viewerFromAuthorization, type Logger, type VerifyToken } from '@shop/service-kit';
+import { createSubgraphFetcher } from './subgraph-fetcher.js';
+import { SubgraphDataSource } from './subgraph-data-source.js';
+import { subgraphReadiness } from './readiness.js';
+import { outgoingTraceparent } from './trace-context.js';
+import type { GatewayContext } from './context.js';
+
+export interface GatewayServiceDeps {
+  logger: Logger;
+  /** The composed supergraph (supergraph.graphql); served as is, never introspected from subgraphs. */
+  supergraphSdl: string;
+  /** GraphQL endpoint per subgraph name, overriding the supergraph's routing URLs. */
+  subgraphUrls: Record<string, string>;
+  verifyToken: VerifyToken;
+  sandbox: boolean;
+  subgraphTimeoutMs: number;
+  subgraphConnections: number;
+  maxBodyBytes?: number;
+  shutdownTimeoutMs?: number;
+}
+
+/** The gateway, ready to listen; tests start it on a free port. */
+export async function createGatewayService(deps: GatewayServiceDeps) {
+  // @apollo/gateway reports usage and probes cloud metadata addresses unless told not to; a
+  // user may opt in by setting it to false.
+  process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
+  const { fetcher, close: closeFetcher } = createSubgraphFetcher({
+    connections: deps.subgraphConnections,
+    timeoutMs: deps.subgraphTimeoutMs,
+  });
+  const gateway = new ApolloGateway({
+    supergraphSdl: deps.supergraphSdl,
+    logger: deps.logger,
+    buildService: ({ name, url }) => new SubgraphDataSource(name, deps.subgraphUrls[name] ?? url ?? '', fetcher),
+  });
+  const service = await createHttpService<GatewayContext>({
+    logger: deps.logger,
+    // @apollo/gateway 2.x implements the gateway interface that @apollo/server 5 expects; only the package versions of the types differ.
+    graphql: { gateway: gateway as unknown as GatewayInterface },
+    sandbox: deps.sandbox,
+    maxBodyBytes: deps.maxBodyBytes,
+    shutdownTimeoutMs: deps.shutdownTimeoutMs,
+    context: async ({ req, requestId, logger }) => {
+      const authorization = req.get('authorization');
+      // Checked here so a bad token fails fast; each subgraph checks it again.
+      await viewerFromAuthorization(authorization, deps.verifyToken);
+      return {
+        requestId,
+        logger,
+        ...(authorization ? { authorization } : {}),
+        traceparent: outgoingTraceparent(req.get('traceparent')),
+      };
+    },
+    readiness: subgraphReadiness(deps.subgraphUrls, fetcher),
+  });
+  return {
+    ...service,
+    async stop() {
+      await service.stop();
+      await closeFetcher();
+    },
+  };
+}

@@ -1,0 +1,93 @@
+import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import type { KeyObject, webcrypto } from 'node:crypto';
+import { ForbiddenError, ServiceUnavailableError, UnauthenticatedError } from './errors.js';
+
+export const ROLES = ['CUSTOMER', 'ADMIN'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Who is asking, as proven by a verified token. Services build it from the token only. */
+export interface Viewer {
+  userId: string;
+  role: Role;
+}
+
+export interface TokenRules {
+  issuer: string;
+  audience: string;
+}
+
+/** The signature algorithms the users service signs with; anything else (`none` included) is refused. */
+export const TOKEN_ALGORITHMS = ['EdDSA', 'ES256'];
+
+export type VerificationKey = JWTVerifyGetKey | KeyObject | webcrypto.CryptoKey;
+export type VerifyToken = (token: string) => Promise<Viewer>;
+
+/** The users service's published keys, fetched on first use and cached (refetched for a new `kid`). */
+export function remoteKeySet(jwksUrl: string): JWTVerifyGetKey {
+  return createRemoteJWKSet(new URL(jwksUrl), { timeoutDuration: 3_000, cooldownDuration: 30_000, cacheMaxAge: 600_000 });
+}
+
+export function createTokenVerifier(key: VerificationKey, rules: TokenRules): VerifyToken {
+  const getKey: JWTVerifyGetKey = typeof key === 'function' ? key : async () => key;
+  return async (token) => {
+    let payload;
+    try {
+      ({ payload } = await jwtVerify(token, getKey, { ...rules, algorithms: TOKEN_ALGORITHMS, requiredClaims: ['sub', 'exp'] }));
+    } catch (error) {
+      throw toAuthError(error);
+    }
+    const role = payload.role;
+    if (typeof payload.sub !== 'string' || !ROLES.includes(role as Role)) {
+      throw new UnauthenticatedError('The token does not carry a user and role', 401);
+    }
+    return { userId: payload.sub, role: role as Role };
+  };
+}
+
+/**
+ * A token we can judge is the client's problem (401); failing to fetch the keys is ours (503).
+ * Either way the whole request is refused.
+ */
+function toAuthError(error: unknown): Error {
+  const keysUnavailable =
+    error instanceof errors.JWKSTimeout || (error instanceof TypeError && /fetch/i.test(error.message));
+  if (keysUnavailable) return new ServiceUnavailableError('Cannot check the token right now; try again shortly', 503);
+  return new UnauthenticatedError(undefined, 401);
+}
+
+/**
+ * The viewer of a request from its Authorization header: null without one, an
+ * UNAUTHENTICATED error for anything but a valid `Bearer <jwt>`.
+ */
+export async function viewerFromAuthorization(header: string | undefined, verify: VerifyToken): Promise<Viewer | null> {
+  if (header === undefined || header === '') return null;
+  const match = /^Bearer ([\w-]+\.[\w-]+\.[\w-]*)$/.exec(header.trim());
+  if (!match?.[1]) throw new UnauthenticatedError('The Authorization header must be "Bearer <token>"', 401);
+  return verify(match[1]);
+}
+
+/** The viewer, or UNAUTHENTICATED when the request carries no token. */
+export function requireViewer(viewer: Viewer | null): Viewer {
+  if (!viewer) throw new UnauthenticatedError('Sign in first');
+  return viewer;
+}
+
+/** The viewer when they are an admin; FORBIDDEN for anyone else signed in. */
+export function requireAdmin(viewer: Viewer | null): Viewer {
+  const signedIn = requireViewer(viewer);
+  if (signedIn.role !== 'ADMIN') throw new ForbiddenError('Only admins may do this');
+  return signedIn;
+}
+
+/** Whether the viewer may read what belongs to `ownerId`: the owner themself or an admin. */
+export function isSelfOrAdmin(viewer: Viewer, ownerId: string): boolean {
+  return viewer.role === 'ADMIN' || viewer.userId === ownerId;
+}
+
+/** How the products and orders services check tokens: against the users service's JWKS. */
+export function usersTokenVerifier(config: { USERS_URL: string; JWT_ISSUER: string; JWT_AUDIENCE: string }): VerifyToken {
+  return createTokenVerifier(remoteKeySet(new URL('/.well-known/jwks.json', config.USERS_URL).href), {
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+  });
+}

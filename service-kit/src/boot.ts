@@ -1,0 +1,94 @@
+import { fileURLToPath } from 'node:url';
+import { openDatabase, type Database } from './db.js';
+import { migrate } from './migrate.js';
+import { createLogger, type Logger } from './logger.js';
+import { exitOnStartFailure, shutdownOnSignals } from './lifecycle.js';
+import type { HttpService, ServiceContext } from './http-service.js';
+
+/** The steps every service's index.ts takes: logger, database, listen, stop on a signal. */
+
+interface LoggingConfig {
+  NODE_ENV: 'development' | 'test' | 'production';
+  LOG_LEVEL: string;
+  LOG_FORMAT?: 'json' | 'pretty' | undefined;
+}
+
+export function serviceLogger(service: string, config: LoggingConfig): Logger {
+  const format = config.LOG_FORMAT ?? (config.NODE_ENV === 'production' ? 'json' : 'pretty');
+  return createLogger({ service, level: config.LOG_LEVEL, format });
+}
+
+interface DatabaseConfig {
+  NODE_ENV: 'development' | 'test' | 'production';
+  DATABASE_URL?: string | undefined;
+  DATA_DIR: string;
+  SEED_DEMO_DATA?: boolean | undefined;
+}
+
+/** PostgreSQL when DATABASE_URL is set, else PGlite under DATA_DIR; migrated before use. */
+export async function openMigratedDatabase(config: DatabaseConfig, migrations: URL, logger: Logger): Promise<Database> {
+  const db = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATABASE_URL ? undefined : config.DATA_DIR });
+  const applied = await migrate(db, fileURLToPath(migrations));
+  logger.info(
+    { database: db.kind === 'postgres' ? 'postgres' : `pglite:${config.DATA_DIR}`, migrationsApplied: applied },
+    'database ready',
+  );
+  return db;
+}
+
+/** Demo data goes into development databases unless turned off; never into production. */
+export function shouldSeedDemoData(config: DatabaseConfig): boolean {
+  return config.SEED_DEMO_DATA ?? config.NODE_ENV === 'development';
+}
+
+interface ListenConfig {
+  HOST: string;
+  PORT: number;
+}
+
+/** Listens, then on SIGTERM/SIGINT drains requests and runs `close` (pools, database). */
+export async function serveUntilSignal<Context extends ServiceContext>(
+  service: HttpService<Context>,
+  config: ListenConfig,
+  logger: Logger,
+  close: () => Promise<void> = async () => {},
+): Promise<void> {
+  const url = await service.listen(config.PORT, config.HOST);
+  logger.info({ url: `${url}/graphql` }, 'listening');
+  shutdownOnSignals(logger, async () => {
+    await service.stop();
+    await close();
+  });
+}
+
+/** Reads the configuration, or prints every problem with it and exits before anything starts. */
+export function configOrExit<Config>(load: () => Config): Config {
+  try {
+    return load();
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
+}
+
+export interface SubgraphBoot<Context extends ServiceContext> {
+  name: string;
+  config: LoggingConfig & DatabaseConfig & ListenConfig;
+  migrations: URL;
+  /** Writes the demo data when the service's tables are empty. */
+  seed: (db: Database, logger: Logger) => Promise<void>;
+  create: (db: Database, logger: Logger) => Promise<HttpService<Context>>;
+}
+
+/** A subgraph's whole start: config -> db -> migrate -> seed (development) -> listen; exits on failure. */
+export async function runSubgraph<Context extends ServiceContext>(boot: SubgraphBoot<Context>): Promise<void> {
+  const logger = serviceLogger(boot.name, boot.config);
+  try {
+    const db = await openMigratedDatabase(boot.config, boot.migrations, logger);
+    if (shouldSeedDemoData(boot.config)) await boot.seed(db, logger);
+    const service = await boot.create(db, logger);
+    await serveUntilSignal(service, boot.config, logger, () => db.close());
+  } catch (error) {
+    exitOnStartFailure(logger)(error);
+  }
+}

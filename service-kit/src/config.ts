@@ -1,0 +1,58 @@
+import { z } from 'zod';
+
+/** Thrown at start when the environment is wrong; its message lists every problem at once. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+
+/** Settings every service reads (DESIGN.md §3). */
+export const commonEnv = (defaultPort: number) => ({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: port(defaultPort),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+});
+
+/** Settings of a service that holds a database (users, products, orders). */
+export const databaseEnv = (service: string) => ({
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  DATA_DIR: z.string().min(1).default(`.data/${service}`),
+  SEED_DEMO_DATA: z.stringbool().optional(),
+});
+
+/** Where the users service publishes its signing keys, and what a valid token must say. */
+export const tokenEnv = {
+  JWT_ISSUER: z.string().min(1).default('shop-users'),
+  JWT_AUDIENCE: z.string().min(1).default('shop'),
+};
+
+export const urlEnv = (fallback: string) => z.url({ protocol: /^https?$/ }).default(fallback);
+
+/** Services that check tokens fetch the users service's public keys from USERS_URL. */
+export const usersUrlEnv = { USERS_URL: urlEnv('http://127.0.0.1:4001') };
+
+/**
+ * Parses `env` against `shape`, then runs `checks` (rules across fields, such as "production
+ * needs X"); throws one ConfigError naming every problem found.
+ */
+export function loadEnv<Shape extends z.ZodRawShape>(
+  shape: Shape,
+  env: Record<string, string | undefined>,
+  checks: (config: z.infer<z.ZodObject<Shape>>) => string[] = () => [],
+): z.infer<z.ZodObject<Shape>> {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const result = z.object(shape).safeParse(cleaned);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const problems = checks(result.data);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return result.data;
+}

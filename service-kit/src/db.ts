@@ -1,0 +1,116 @@
+import { mkdir } from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+
+/** What repositories need from a connection: run one parameterised statement, get rows. */
+export interface Queryable {
+  query<Row extends object>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
+}
+
+/** A connection inside a transaction; `exec` runs a script of statements without parameters. */
+export interface Transaction extends Queryable {
+  exec(sql: string): Promise<void>;
+}
+
+/**
+ * One small interface over embedded PGlite and a PostgreSQL server, so the same SQL runs on
+ * both. `transaction` runs `work` on one connection and commits, or rolls back if it throws.
+ */
+export interface Database extends Queryable {
+  readonly kind: 'pglite' | 'postgres';
+  transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T>;
+  /** Runs a script of several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** A postgres:// URL; without it the database is PGlite in `dataDir` (in memory when undefined). */
+  url?: string | undefined;
+  dataDir?: string | undefined;
+  /** Called before every statement; tests use it to count statements. */
+  onStatement?: ((sql: string) => void) | undefined;
+  /** Pool size on PostgreSQL. */
+  maxConnections?: number;
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  return options.url ? openPostgres(options.url, options) : openPglite(options);
+}
+
+async function openPglite({ dataDir, onStatement }: DatabaseOptions): Promise<Database> {
+  if (dataDir !== undefined) await mkdir(dataDir, { recursive: true });
+  const db = await PGlite.create(dataDir);
+  const wrap = (target: Pick<PGlite, 'query' | 'exec'>): Transaction => ({
+    async query<Row extends object>(sql: string, params: readonly unknown[] = []) {
+      onStatement?.(sql);
+      const result = await target.query<Row>(sql, [...params]);
+      return result.rows;
+    },
+    async exec(sql: string) {
+      onStatement?.(sql);
+      await target.exec(sql);
+    },
+  });
+  const root = wrap(db);
+  return {
+    kind: 'pglite',
+    query: root.query,
+    exec: root.exec,
+    transaction: (work) => db.transaction((tx) => work(wrap(tx))),
+    close: () => db.close(),
+  };
+}
+
+async function openPostgres(url: string, { onStatement, maxConnections = 10 }: DatabaseOptions): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: maxConnections });
+  const wrap = (target: pg.Pool | pg.PoolClient): Transaction => ({
+    async query<Row extends object>(sql: string, params: readonly unknown[] = []) {
+      onStatement?.(sql);
+      const result = await target.query<Row>(sql, [...params]);
+      return result.rows;
+    },
+    async exec(sql: string) {
+      onStatement?.(sql);
+      await target.query(sql);
+    },
+  });
+  // Fail at start, with the server's own message, rather than on the first request.
+  const probe = await pool.connect();
+  probe.release();
+  const root = wrap(pool);
+  return {
+    kind: 'postgres',
+    query: root.query,
+    exec: root.exec,
+    async transaction(work) {
+      const client = await pool.connect();
+      // A connection whose rollback failed is in an unknown state: it is destroyed, not reused.
+      let broken: Error | undefined;
+      try {
+        await client.query('BEGIN');
+        const result = await work(wrap(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        try {
+          await client.query('ROLLBACK');
+        } catch (rollbackError) {
+          broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+        }
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+/** Readiness of a service whose only dependency is its database. */
+export function databaseReadiness(db: Queryable) {
+  return async (): Promise<string[]> => {
+    await db.query('SELECT 1');
+    return [];
+  };
+}

@@ -1,0 +1,145 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import express, { type ErrorRequestHandler, type Express, type Request } from 'express';
+import { ApolloServer, type ApolloServerOptions, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import type { GraphQLSchema } from 'graphql';
+import type { GatewayInterface } from '@apollo/server-gateway-interface';
+import type { Logger } from './logger.js';
+import { createFormatError } from './format-error.js';
+
+export interface RequestInfo {
+  req: Request;
+  requestId: string;
+  logger: Logger;
+}
+
+/** Every resolver context carries these, so errors can be logged with the request id. */
+export interface ServiceContext extends BaseContext {
+  requestId: string;
+  logger: Logger;
+}
+
+export interface HttpServiceOptions<Context extends ServiceContext> {
+  logger: Logger;
+  /** A subgraph's schema, or the gateway. */
+  graphql: { schema: GraphQLSchema } | { gateway: GatewayInterface };
+  context: (request: RequestInfo) => Promise<Context>;
+  /** Problems that stop this service from serving now; empty when ready. */
+  readiness: () => Promise<string[]>;
+  /** Apollo Sandbox on a browser's GET /graphql (never in production). */
+  sandbox: boolean;
+  introspection?: boolean;
+  maxBodyBytes?: number;
+  shutdownTimeoutMs?: number;
+  plugins?: ApolloServerPlugin<Context>[];
+  /** Routes beside /graphql, such as the users service's JWKS. */
+  routes?: (app: Express) => void;
+}
+
+export interface HttpService<Context extends ServiceContext> {
+  readonly app: Express;
+  readonly httpServer: Server;
+  readonly apollo: ApolloServer<Context>;
+  /** Listens and resolves with the base URL (`http://host:port`). */
+  listen(port: number, host: string): Promise<string>;
+  /** Stops taking requests, lets in-flight ones finish (up to the timeout), then closes. */
+  stop(): Promise<void>;
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+export async function createHttpService<Context extends ServiceContext>(
+  options: HttpServiceOptions<Context>,
+): Promise<HttpService<Context>> {
+  const { logger } = options;
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = createServer(app);
+  const apolloOptions = {
+    ...options.graphql,
+    logger,
+    introspection: options.introspection ?? options.sandbox,
+    includeStacktraceInErrorResponses: false,
+    csrfPrevention: true,
+    formatError: createFormatError(logger),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.shutdownTimeoutMs ?? 10_000 }),
+      options.sandbox
+        ? ApolloServerPluginLandingPageLocalDefault({ embed: { endpointIsEditable: false }, includeCookies: false })
+        : ApolloServerPluginLandingPageDisabled(),
+      // No usage reporting anywhere in this project, so subgraphs never build federated traces.
+      ...('schema' in options.graphql ? [ApolloServerPluginInlineTraceDisabled()] : []),
+      ...(options.plugins ?? []),
+    ],
+  } as ApolloServerOptions<Context>;
+  const apollo = new ApolloServer<Context>(apolloOptions);
+  await apollo.start();
+
+  app.use((req, res, next) => {
+    const incoming = req.get('x-request-id');
+    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    res.locals.requestId = requestId;
+    res.setHeader('x-request-id', requestId);
+    next();
+  });
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/ready', async (_req, res) => {
+    const problems = await options.readiness().catch((error: unknown) => [`readiness check failed: ${String(error)}`]);
+    res.status(problems.length === 0 ? 200 : 503).json(problems.length === 0 ? { status: 'ready' } : { status: 'unavailable', problems });
+  });
+  options.routes?.(app);
+  app.get('/', (_req, res) => {
+    res.redirect('/graphql');
+  });
+  app.use(
+    '/graphql',
+    express.json({ limit: options.maxBodyBytes ?? 1_000_000 }),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) => {
+        const requestId = String(res.locals.requestId);
+        return options.context({ req, requestId, logger: logger.child({ requestId }) });
+      },
+    }),
+  );
+  app.use(bodyErrorHandler(logger));
+
+  return {
+    app,
+    httpServer,
+    apollo,
+    listen: (port, host) =>
+      new Promise((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => {
+          httpServer.off('error', reject);
+          const address = httpServer.address() as AddressInfo;
+          resolve(`http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`);
+        });
+      }),
+    stop: () => apollo.stop(),
+  };
+}
+
+/** Body-parser failures (malformed JSON, too large) answer as GraphQL errors with their HTTP status. */
+function bodyErrorHandler(logger: Logger): ErrorRequestHandler {
+  return (error: { status?: number; type?: string; message?: string }, _req, res, next) => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    const status = typeof error.status === 'number' && error.status >= 400 && error.status < 500 ? error.status : 500;
+    if (status === 500) logger.error({ err: error }, 'request failed');
+    const message =
+      status === 413 ? 'The request body is too large' : status === 500 ? 'Internal server error' : 'The request body is not valid JSON';
+    res.status(status).json({
+      errors: [{ message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_USER_INPUT' } }],
+    });
+  };
+}

@@ -1,0 +1,17 @@
+import DataLoader from 'dataloader';
+import { loaderById, loaderOfLists } from '@shop/service-kit';
+import type { OrderPage, OrdersRepository, UserOrdersPageKey } from './orders-repository.js';
+
+/** Built per request: one statement per batch of lookups, nothing cached across requests. */
+export function createLoaders(orders: OrdersRepository) {
+  return {
+    orderById: loaderById(orders.listOrdersByIds),
+    itemsByOrderId: loaderOfLists(orders.listItemsByOrderIds, (item) => item.order_id),
+    ordersPageByUser: new DataLoader<UserOrdersPageKey, OrderPage, string>(
+      (keys) => orders.listOrdersPagesByUsers(keys),
+      { cacheKeyFn: (key) => `${key.userId}:${key.limit}:${key.after ?? ''}` },
+    ),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;

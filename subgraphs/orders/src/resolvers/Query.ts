@@ -1,0 +1,15 @@
+import { checkPageSize, requireViewer, toConnection } from '@shop/service-kit';
+import type { QueryResolvers } from '../__generated__/resolvers-types.js';
+import { readableOrder } from '../order-access.js';
+
+export const Query: QueryResolvers = {
+  order: async (_parent, { id }, { viewer, loaders }) => readableOrder(viewer, await loaders.orderById.load(id)),
+
+  orders: async (_parent, { first, after, status }, { viewer, orders }) => {
+    const signedIn = requireViewer(viewer);
+    const size = checkPageSize(first ?? 20);
+    const userId = signedIn.role === 'ADMIN' ? null : signedIn.userId;
+    const page = await orders.listOrdersPage({ limit: size + 1, after, userId, status });
+    return toConnection(page.rows, size, page.totalCount);
+  },
+};

@@ -1,0 +1,8 @@
+import { DateTimeScalar } from '@shop/service-kit';
+import type { Resolvers } from '../__generated__/resolvers-types.js';
+import { Order } from './Order.js';
+import { OrderItem } from './OrderItem.js';
+import { Query } from './Query.js';
+import { User } from './User.js';
+
+export const resolvers: Resolvers = { DateTime: DateTimeScalar, Query, Order, OrderItem, User };

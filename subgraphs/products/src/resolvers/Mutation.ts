@@ -1,0 +1,20 @@
+import { BadUserInputError, NotFoundError, requireAdmin } from '@shop/service-kit';
+import type { MutationResolvers } from '../__generated__/resolvers-types.js';
+import { checkProductFields } from '../product-input.js';
+import type { ProductFields } from '../products-repository.js';
+
+export const Mutation: MutationResolvers = {
+  createProduct: (_parent, { input }, { viewer, products }) => {
+    requireAdmin(viewer);
+    return products.createProduct(checkProductFields(input) as ProductFields);
+  },
+
+  updateProduct: async (_parent, { id, input }, { viewer, products }) => {
+    requireAdmin(viewer);
+    const fields = checkProductFields(input);
+    if (Object.keys(fields).length === 0) throw new BadUserInputError('Give at least one field to change', 'input');
+    const product = await products.updateProduct(id, fields);
+    if (!product) throw new NotFoundError(`No product ${id}`);
+    return product;
+  },
+};

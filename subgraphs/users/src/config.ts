@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { commonEnv, databaseEnv, loadEnv, tokenEnv } from '@shop/service-kit';
+
+export function loadConfig(env: Record<string, string | undefined>) {
+  return loadEnv(
+    {
+      ...commonEnv(4001),
+      ...databaseEnv('users'),
+      ...tokenEnv,
+      JWT_PRIVATE_KEY: z.string().optional(),
+      TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400 * 30).default(3600),
+    },
+    env,
+    (config) =>
+      config.NODE_ENV === 'production'
+        ? [
+            ...(config.JWT_PRIVATE_KEY ? [] : ['JWT_PRIVATE_KEY: required in production (an Ed25519 or P-256 private key in PEM)']),
+            ...(config.SEED_DEMO_DATA ? ['SEED_DEMO_DATA: the demo accounts have public passwords; never in production'] : []),
+          ]
+        : [],
+  );
+}
+
+export type UsersConfig = ReturnType<typeof loadConfig>;

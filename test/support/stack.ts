@@ -1,0 +1,106 @@
+import { readFile } from 'node:fs/promises';
+import type { IncomingHttpHeaders } from 'node:http';
+import { createLogger, migrate, openDatabase, usersTokenVerifier, type Database, type Logger } from '@shop/service-kit';
+import { fileURLToPath } from 'node:url';
+import { createUsersService } from '../../subgraphs/users/src/server.js';
+import { developmentSigningKey } from '../../subgraphs/users/src/signing-key.js';
+import { createUsersRepository } from '../../subgraphs/users/src/users-repository.js';
+import { seedDemoUsers } from '../../subgraphs/users/src/seed.js';
+import { createProductsService } from '../../subgraphs/products/src/server.js';
+import { createProductsRepository } from '../../subgraphs/products/src/products-repository.js';
+import { seedDemoProducts } from '../../subgraphs/products/src/seed.js';
+import { createOrdersService } from '../../subgraphs/orders/src/server.js';
+import { createOrdersRepository } from '../../subgraphs/orders/src/orders-repository.js';
+import { seedDemoOrders } from '../../subgraphs/orders/src/seed.js';
+import { createGatewayService } from '../../gateway/src/server.js';
+import { createTestDatabase } from './databases.js';
+
+export const SUBGRAPHS = ['users', 'products', 'orders'] as const;
+export type SubgraphName = (typeof SUBGRAPHS)[number];
+
+/** The whole supergraph running in this process, each service on its own free loopback port. */
+export interface Stack {
+  gatewayUrl: string;
+  /** Base URL (http://127.0.0.1:port) of each subgraph. */
+  urls: Record<SubgraphName, string>;
+  dbs: Record<SubgraphName, Database>;
+  /** Every SQL statement each subgraph ran, in order; tests may clear them. */
+  statements: Record<SubgraphName, string[]>;
+  /** The headers of every request each subgraph received. */
+  requests: Record<SubgraphName, IncomingHttpHeaders[]>;
+  stop(): Promise<void>;
+}
+
+const HOST = '127.0.0.1';
+const TOKEN_RULES = { issuer: 'shop-users', audience: 'shop' };
+
+function testLogger(service: string): Logger {
+  return createLogger({ service, level: process.env.TEST_LOG_LEVEL ?? 'silent', format: 'pretty' });
+}
+
+/**
+ * Starts users, products, orders (fresh databases, migrated, with the demo data) and the gateway
+ * serving the committed supergraph.graphql. `stop` shuts all down and drops the databases.
+ */
+export async function startStack(): Promise<Stack> {
+  const cleanups: (() => Promise<void>)[] = [];
+  const statements = { users: [], products: [], orders: [] } as Record<SubgraphName, string[]>;
+  const requests = { users: [], products: [], orders: [] } as Record<SubgraphName, IncomingHttpHeaders[]>;
+  const stop = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  };
+  try {
+    const dbs = {} as Record<SubgraphName, Database>;
+    for (const name of SUBGRAPHS) {
+      const testDb = await createTestDatabase(name);
+      cleanups.push(testDb.drop);
+      const db = await openDatabase({ url: testDb.url, onStatement: (sql) => statements[name].push(sql) });
+      cleanups.push(() => db.close());
+      await migrate(db, fileURLToPath(new URL(`../../subgraphs/${name}/migrations/`, import.meta.url)));
+      dbs[name] = db;
+    }
+    await seedDemoUsers(createUsersRepository(dbs.users), testLogger('users'));
+    await seedDemoProducts(createProductsRepository(dbs.products), testLogger('products'));
+    await seedDemoOrders(createOrdersRepository(dbs.orders), testLogger('orders'));
+
+    const urls = {} as Record<SubgraphName, string>;
+    const listen = async (name: SubgraphName, service: Awaited<ReturnType<typeof createUsersService>>) => {
+      service.httpServer.on('request', (req) => requests[name].push(req.headers));
+      urls[name] = await service.listen(0, HOST);
+      cleanups.push(() => service.stop());
+    };
+    await listen(
+      'users',
+      await createUsersService({
+        db: dbs.users,
+        logger: testLogger('users'),
+        signingKey: await developmentSigningKey(undefined),
+        tokenRules: TOKEN_RULES,
+        tokenTtlSeconds: 3600,
+        sandbox: true,
+        shutdownTimeoutMs: 1_000,
+      }),
+    );
+    const verifyToken = usersTokenVerifier({ USERS_URL: urls.users, JWT_ISSUER: TOKEN_RULES.issuer, JWT_AUDIENCE: TOKEN_RULES.audience });
+    const subgraphDeps = { verifyToken, sandbox: true, shutdownTimeoutMs: 1_000 };
+    await listen('products', await createProductsService({ db: dbs.products, logger: testLogger('products'), ...subgraphDeps }));
+    await listen('orders', await createOrdersService({ db: dbs.orders, logger: testLogger('orders'), ...subgraphDeps }));
+
+    const gateway = await createGatewayService({
+      logger: testLogger('gateway'),
+      supergraphSdl: await readFile(new URL('../../supergraph.graphql', import.meta.url), 'utf8'),
+      subgraphUrls: Object.fromEntries(SUBGRAPHS.map((name) => [name, `${urls[name]}/graphql`])),
+      verifyToken,
+      sandbox: true,
+      subgraphTimeoutMs: 10_000,
+      subgraphConnections: 16,
+      shutdownTimeoutMs: 1_000,
+    });
+    const gatewayUrl = await gateway.listen(0, HOST);
+    cleanups.push(() => gateway.stop());
+    return { gatewayUrl, urls, dbs, statements, requests, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

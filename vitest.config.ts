@@ -1,0 +1,30 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+// Workspace packages run from their TypeScript sources, as `tsx --conditions=source` does.
+const alias = { '@shop/service-kit': fileURLToPath(new URL('./service-kit/src/index.ts', import.meta.url)) };
+// Nothing a test starts may send traffic beyond loopback.
+const env = { APOLLO_TELEMETRY_DISABLED: 'true', NODE_ENV: 'test' };
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    env,
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['**/test/**/*.test.ts'], exclude: ['**/node_modules/**'] },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['**/test/**/*.e2e.ts'],
+          exclude: ['**/node_modules/**'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
