@@ -13,17 +13,31 @@ interface SupergraphConfig {
   subgraphs: Record<string, { routing_url: string; schema: { file: string } }>;
 }
 
-/** Composes the subgraphs named in supergraph.yaml; throws with every composition error. */
-export async function composeSupergraph(): Promise<string> {
+export interface SubgraphSource {
+  name: string;
+  url: string;
+  sdl: string;
+}
+
+/** The subgraphs named in supergraph.yaml, with their schema files read. */
+export async function readSubgraphs(): Promise<SubgraphSource[]> {
   const config = parseYaml(await readFile(CONFIG_FILE, 'utf8')) as SupergraphConfig;
-  const services = await Promise.all(
+  return Promise.all(
     Object.entries(config.subgraphs).map(async ([name, subgraph]) => ({
       name,
       url: subgraph.routing_url,
-      typeDefs: parse(await readFile(resolve(ROOT, subgraph.schema.file), 'utf8')),
+      sdl: await readFile(resolve(ROOT, subgraph.schema.file), 'utf8'),
     })),
   );
-  const result = composeServices(services);
+}
+
+/** Composes the supergraph of supergraph.yaml; throws with every composition error. */
+export async function composeSupergraph(): Promise<string> {
+  return composeSubgraphs(await readSubgraphs());
+}
+
+export function composeSubgraphs(subgraphs: SubgraphSource[]): string {
+  const result = composeServices(subgraphs.map(({ name, url, sdl }) => ({ name, url, typeDefs: parse(sdl) })));
   if (result.errors) {
     throw new Error(`Composition failed:\n${result.errors.map((error) => `  - ${error.message}`).join('\n')}`);
   }

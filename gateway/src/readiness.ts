@@ -5,7 +5,7 @@ export function subgraphReadiness(subgraphs: Record<string, string>, fetcher: Fe
   return async (): Promise<string[]> => {
     const checks = Object.entries(subgraphs).map(async ([name, url]) => {
       try {
-        const response = await fetcher(new URL('/health', url).href, { signal: AbortSignal.timeout(timeoutMs) } as never);
+        const response = await fetcher(new URL('/health', url).href, { signal: AbortSignal.timeout(timeoutMs) });
         return response.ok ? null : `${name}: unhealthy (HTTP ${response.status})`;
       } catch {
         return `${name}: unreachable`;

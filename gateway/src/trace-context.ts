@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
-const TRACEPARENT = /^00-([0-9a-f]{32})-[0-9a-f]{16}-([0-9a-f]{2})$/;
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+const ALL_ZEROS = /^0+$/;
 
 /**
  * The W3C `traceparent` for the gateway's calls to subgraphs: the caller's trace id when it sent
@@ -8,7 +9,9 @@ const TRACEPARENT = /^00-([0-9a-f]{32})-[0-9a-f]{16}-([0-9a-f]{2})$/;
  */
 export function outgoingTraceparent(incoming: string | undefined): string {
   const match = incoming ? TRACEPARENT.exec(incoming.trim()) : null;
-  const traceId = match?.[1] && !/^0+$/.test(match[1]) ? match[1] : randomBytes(16).toString('hex');
-  const flags = match?.[2] ?? '01';
+  // All-zero ids make the header invalid (W3C Trace Context): it is ignored, as is any malformed one.
+  const valid = match?.[1] && match[2] && !ALL_ZEROS.test(match[1]) && !ALL_ZEROS.test(match[2]) ? match : null;
+  const traceId = valid?.[1] ?? randomBytes(16).toString('hex');
+  const flags = valid?.[3] ?? '01';
   return `00-${traceId}-${randomBytes(8).toString('hex')}-${flags}`;
 }

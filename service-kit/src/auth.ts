@@ -50,7 +50,11 @@ export function createTokenVerifier(key: VerificationKey, rules: TokenRules): Ve
  */
 function toAuthError(error: unknown): Error {
   const keysUnavailable =
-    error instanceof errors.JWKSTimeout || (error instanceof TypeError && /fetch/i.test(error.message));
+    error instanceof errors.JWKSTimeout ||
+    error instanceof errors.JWKSInvalid ||
+    // jose's generic error (no subclass) is what a non-200 answer of the key endpoint gives.
+    (error instanceof errors.JOSEError && error.code === errors.JOSEError.code) ||
+    (error instanceof TypeError && /fetch/i.test(error.message));
   if (keysUnavailable) return new ServiceUnavailableError('Cannot check the token right now; try again shortly', 503);
   return new UnauthenticatedError(undefined, 401);
 }
@@ -61,7 +65,7 @@ function toAuthError(error: unknown): Error {
  */
 export async function viewerFromAuthorization(header: string | undefined, verify: VerifyToken): Promise<Viewer | null> {
   if (header === undefined || header === '') return null;
-  const match = /^Bearer ([\w-]+\.[\w-]+\.[\w-]*)$/.exec(header.trim());
+  const match = /^Bearer ([\w-]+\.[\w-]+\.[\w-]*)$/i.exec(header.trim());
   if (!match?.[1]) throw new UnauthenticatedError('The Authorization header must be "Bearer <token>"', 401);
   return verify(match[1]);
 }

@@ -47,7 +47,8 @@ export function loadEnv<Shape extends z.ZodRawShape>(
   env: Record<string, string | undefined>,
   checks: (config: z.infer<z.ZodObject<Shape>>) => string[] = () => [],
 ): z.infer<z.ZodObject<Shape>> {
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  // A variable set to nothing (or blanks) counts as unset, so its default applies.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
   const result = z.object(shape).safeParse(cleaned);
   if (!result.success) {
     throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));

@@ -17,14 +17,17 @@ const PROTOCOL_CODES = new Set(['PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NO
 /**
  * The one place that turns any error into what a client may see: our own AppErrors and errors
  * carrying a public code pass through (without stack traces), request errors become
- * BAD_USER_INPUT, and anything else is masked and logged once.
+ * BAD_USER_INPUT, and anything else is masked and logged once. Apollo Server stamps
+ * INTERNAL_SERVER_ERROR on every error that has no code, so that code alone proves nothing:
+ * only a subgraph's answer (already masked and logged there) passes with it.
  */
 export function createFormatError(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     const code = formatted.extensions?.code;
     const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
-    if (original instanceof AppError || isErrorCode(code) || PROTOCOL_CODES.has(String(code))) {
+    const publicCode = isErrorCode(code) && (code !== 'INTERNAL_SERVER_ERROR' || 'serviceName' in extensions);
+    if (original instanceof AppError || publicCode || PROTOCOL_CODES.has(String(code))) {
       return { ...formatted, extensions };
     }
     if (CLIENT_REQUEST_CODES.has(String(code))) {

@@ -66,6 +66,8 @@ export async function createHttpService<Context extends ServiceContext>(
     introspection: options.introspection ?? options.sandbox,
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
+    // Shutdown is ours (shutdownOnSignals): drain, close the database, then exit 0.
+    stopOnTerminationSignals: false,
     formatError: createFormatError(logger),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.shutdownTimeoutMs ?? 10_000 }),

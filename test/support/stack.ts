@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, Server } from 'node:http';
 import { createLogger, migrate, openDatabase, usersTokenVerifier, type Database, type Logger } from '@shop/service-kit';
 import { fileURLToPath } from 'node:url';
 import { createUsersService } from '../../subgraphs/users/src/server.js';
@@ -28,6 +28,8 @@ export interface Stack {
   statements: Record<SubgraphName, string[]>;
   /** The headers of every request each subgraph received. */
   requests: Record<SubgraphName, IncomingHttpHeaders[]>;
+  /** Stops one subgraph early (the rest keep running), as when a service goes down. */
+  stopSubgraph(name: SubgraphName): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -64,10 +66,13 @@ export async function startStack(): Promise<Stack> {
     await seedDemoOrders(createOrdersRepository(dbs.orders), testLogger('orders'));
 
     const urls = {} as Record<SubgraphName, string>;
-    const listen = async (name: SubgraphName, service: Awaited<ReturnType<typeof createUsersService>>) => {
+    const stoppers = {} as Record<SubgraphName, () => Promise<void>>;
+    const listen = async (name: SubgraphName, service: { httpServer: Server; listen(port: number, host: string): Promise<string>; stop(): Promise<void> }) => {
       service.httpServer.on('request', (req) => requests[name].push(req.headers));
       urls[name] = await service.listen(0, HOST);
-      cleanups.push(() => service.stop());
+      let stopped: Promise<void> | undefined;
+      stoppers[name] = () => (stopped ??= service.stop());
+      cleanups.push(stoppers[name]);
     };
     await listen(
       'users',
@@ -98,7 +103,7 @@ export async function startStack(): Promise<Stack> {
     });
     const gatewayUrl = await gateway.listen(0, HOST);
     cleanups.push(() => gateway.stop());
-    return { gatewayUrl, urls, dbs, statements, requests, stop };
+    return { gatewayUrl, urls, dbs, statements, requests, stopSubgraph: (name) => stoppers[name](), stop };
   } catch (error) {
     await stop();
     throw error;

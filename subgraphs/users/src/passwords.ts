@@ -21,11 +21,23 @@ export async function hashPassword(password: string): Promise<string> {
   return ['scrypt', PARAMS.N, PARAMS.r, PARAMS.p, salt.toString('base64'), key.toString('base64')].join('$');
 }
 
+/** Parameters a stored hash may name: anything else is not a hash this service wrote. */
+function storedParams(n: string | undefined, r: string | undefined, p: string | undefined) {
+  const params = { N: Number(n), r: Number(r), p: Number(p) };
+  const isPowerOfTwo = Number.isInteger(Math.log2(params.N));
+  const valid = isPowerOfTwo && params.N >= 2 ** 10 && params.N <= 2 ** 20 && inRange(params.r, 1, 32) && inRange(params.p, 1, 16);
+  return valid ? params : undefined;
+}
+
+const inRange = (value: number, min: number, max: number) => Number.isInteger(value) && value >= min && value <= max;
+
+/** Whether `password` matches `stored`; false, never an error, for a malformed stored value. */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const [scheme, n, r, p, salt, hash] = stored.split('$');
-  if (scheme !== 'scrypt' || !salt || !hash) return false;
+  const params = storedParams(n, r, p);
+  if (scheme !== 'scrypt' || !salt || !hash || !params) return false;
   const expected = Buffer.from(hash, 'base64');
-  const actual = await derive(password, Buffer.from(salt, 'base64'), { N: Number(n), r: Number(r), p: Number(p) });
+  const actual = await derive(password, Buffer.from(salt, 'base64'), params);
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 

@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, commonEnv, databaseEnv, loadEnv } from '../src/config.js';
+
+const shape = { ...commonEnv(4100), ...databaseEnv('users') };
+
+/** The ConfigError `work` throws; fails the test when it throws nothing or something else. */
+function configError(work: () => unknown): ConfigError {
+  try {
+    work();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error('expected a ConfigError, but nothing was thrown');
+}
+
+describe('loadEnv', () => {
+  it('applies the defaults of commonEnv and databaseEnv to an empty environment', () => {
+    expect(loadEnv(shape, {})).toEqual({
+      NODE_ENV: 'development',
+      HOST: '127.0.0.1',
+      PORT: 4100,
+      LOG_LEVEL: 'info',
+      SHUTDOWN_TIMEOUT_MS: 10_000,
+      DATA_DIR: '.data/users',
+    });
+  });
+
+  it('parses the values it is given into their types', () => {
+    const config = loadEnv(shape, {
+      NODE_ENV: 'production',
+      HOST: '0.0.0.0',
+      PORT: '8080',
+      LOG_LEVEL: 'debug',
+      LOG_FORMAT: 'pretty',
+      SHUTDOWN_TIMEOUT_MS: '2500',
+      DATABASE_URL: 'postgres://shop@db.internal:5432/users',
+      DATA_DIR: '/var/lib/users',
+      SEED_DEMO_DATA: 'false',
+    });
+    expect(config).toEqual({
+      NODE_ENV: 'production',
+      HOST: '0.0.0.0',
+      PORT: 8080,
+      LOG_LEVEL: 'debug',
+      LOG_FORMAT: 'pretty',
+      SHUTDOWN_TIMEOUT_MS: 2500,
+      DATABASE_URL: 'postgres://shop@db.internal:5432/users',
+      DATA_DIR: '/var/lib/users',
+      SEED_DEMO_DATA: false,
+    });
+  });
+
+  it('treats a value of only blanks as unset too', () => {
+    expect(loadEnv(shape, { PORT: '  ' }).PORT).toBe(4100);
+  });
+
+  it('treats empty strings as unset, so defaults apply and optional values stay undefined', () => {
+    const config = loadEnv(shape, { PORT: '', LOG_LEVEL: '', HOST: '', DATABASE_URL: '', SEED_DEMO_DATA: '', DATA_DIR: '' });
+    expect(config.PORT).toBe(4100);
+    expect(config.LOG_LEVEL).toBe('info');
+    expect(config.HOST).toBe('127.0.0.1');
+    expect(config.DATA_DIR).toBe('.data/users');
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.SEED_DEMO_DATA).toBeUndefined();
+  });
+
+  it('ignores variables the shape does not name', () => {
+    const config = loadEnv(shape, { PATH: '/usr/bin', HOME: '/root' });
+    expect(config).not.toHaveProperty('PATH');
+    expect(config).not.toHaveProperty('HOME');
+  });
+
+  it('accepts both postgres:// and postgresql:// database URLs', () => {
+    expect(loadEnv(shape, { DATABASE_URL: 'postgresql://127.0.0.1/shop' }).DATABASE_URL).toBe('postgresql://127.0.0.1/shop');
+    expect(loadEnv(shape, { DATABASE_URL: 'postgres://127.0.0.1/shop' }).DATABASE_URL).toBe('postgres://127.0.0.1/shop');
+  });
+
+  it.each([
+    ['PORT', 'not-a-number'],
+    ['PORT', '65536'],
+    ['PORT', '-1'],
+    ['PORT', '80.5'],
+    ['NODE_ENV', 'staging'],
+    ['LOG_LEVEL', 'verbose'],
+    ['LOG_FORMAT', 'xml'],
+    ['SHUTDOWN_TIMEOUT_MS', '0'],
+    ['DATABASE_URL', 'mysql://127.0.0.1/shop'],
+    ['DATABASE_URL', 'not a url'],
+    ['SEED_DEMO_DATA', 'perhaps'],
+  ])('refuses %s=%s with a ConfigError naming the variable', (name, value) => {
+    const error = configError(() => loadEnv(shape, { [name]: value }));
+    expect(error.problems).toHaveLength(1);
+    expect(error.problems[0]).toMatch(new RegExp(`^${name}: `));
+    expect(error.message).toContain(name);
+  });
+
+  it('lists every problem at once in one ConfigError', () => {
+    const error = configError(() => loadEnv(shape, { PORT: 'abc', LOG_LEVEL: 'loud', DATABASE_URL: 'http://example.com' }));
+    expect(error.problems.map((problem) => problem.split(':')[0]).sort()).toEqual(['DATABASE_URL', 'LOG_LEVEL', 'PORT']);
+    expect(error.message).toMatch(/^Invalid configuration:\n/);
+    for (const problem of error.problems) expect(error.message).toContain(`  - ${problem}`);
+    expect(error.name).toBe('ConfigError');
+  });
+
+  it('runs the checks on the parsed config and reports their problems', () => {
+    const seen: unknown[] = [];
+    const error = configError(() =>
+      loadEnv(shape, { NODE_ENV: 'production', PORT: '9000' }, (config) => {
+        seen.push(config);
+        return config.NODE_ENV === 'production' ? ['DATABASE_URL is required in production', 'SEED_DEMO_DATA must be off in production'] : [];
+      }),
+    );
+    expect(error.problems).toEqual(['DATABASE_URL is required in production', 'SEED_DEMO_DATA must be off in production']);
+    expect(error.message).toContain('  - DATABASE_URL is required in production');
+    expect(error.message).toContain('  - SEED_DEMO_DATA must be off in production');
+    expect(seen).toEqual([expect.objectContaining({ NODE_ENV: 'production', PORT: 9000 })]);
+  });
+
+  it('returns the config when the checks find nothing', () => {
+    const config = loadEnv(shape, { NODE_ENV: 'production', DATABASE_URL: 'postgres://127.0.0.1/shop' }, (parsed) =>
+      parsed.NODE_ENV === 'production' && !parsed.DATABASE_URL ? ['DATABASE_URL is required in production'] : [],
+    );
+    expect(config.DATABASE_URL).toBe('postgres://127.0.0.1/shop');
+  });
+});

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { BadUserInputError } from '@shop/service-kit';
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, checkRegistration, type Registration } from '../src/registration.js';
+
+const VALID: Registration = { email: 'bob@example.com', password: 'long-enough', name: 'Bob' };
+
+/** The error checkRegistration throws for `input`; fails the test when it throws nothing. */
+function refusal(input: Registration): BadUserInputError {
+  try {
+    checkRegistration(input);
+  } catch (error) {
+    expect(error).toBeInstanceOf(BadUserInputError);
+    return error as BadUserInputError;
+  }
+  return expect.fail(`expected ${JSON.stringify(input)} to be refused`);
+}
+
+describe('checkRegistration', () => {
+  it('returns a valid registration unchanged', () => {
+    expect(checkRegistration(VALID)).toEqual(VALID);
+  });
+
+  it('trims the email and the name', () => {
+    expect(checkRegistration({ email: '  bob@example.com\n', password: 'long-enough', name: '\t Bob Smith  ' })).toEqual({
+      email: 'bob@example.com',
+      password: 'long-enough',
+      name: 'Bob Smith',
+    });
+  });
+
+  it('keeps the password exactly as given, spaces included', () => {
+    expect(checkRegistration({ ...VALID, password: '  spaced out  ' }).password).toBe('  spaced out  ');
+  });
+
+  it.each(['not-an-email', 'bob@', '@example.com', 'bob@example', 'bob smith@example.com', '', '   ', `${'a'.repeat(250)}@example.com`])(
+    'refuses the email %j as BAD_USER_INPUT naming email',
+    (email) => {
+      expect(refusal({ ...VALID, email }).extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'email' });
+    },
+  );
+
+  it('accepts a password of exactly the minimum and the maximum length', () => {
+    expect(checkRegistration({ ...VALID, password: 'x'.repeat(MIN_PASSWORD_LENGTH) }).password).toHaveLength(8);
+    expect(checkRegistration({ ...VALID, password: 'x'.repeat(MAX_PASSWORD_LENGTH) }).password).toHaveLength(1024);
+  });
+
+  it('refuses a password shorter than 8 characters as BAD_USER_INPUT naming password', () => {
+    const error = refusal({ ...VALID, password: 'x'.repeat(7) });
+    expect(error.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'password' });
+    expect(error.message).toContain('at least 8');
+  });
+
+  it('refuses a password longer than 1024 characters as BAD_USER_INPUT naming password', () => {
+    const error = refusal({ ...VALID, password: 'x'.repeat(1025) });
+    expect(error.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'password' });
+    expect(error.message).toContain('at most 1024');
+  });
+
+  it.each([
+    ['empty', ''],
+    ['only spaces', '    '],
+    ['longer than 100 characters', 'n'.repeat(101)],
+  ])('refuses a name that is %s as BAD_USER_INPUT naming name', (_case, name) => {
+    expect(refusal({ ...VALID, name }).extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'name' });
+  });
+
+  it('accepts a name of 100 characters, counted after trimming', () => {
+    expect(checkRegistration({ ...VALID, name: `  ${'n'.repeat(100)}  ` }).name).toHaveLength(100);
+  });
+});

@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { DEMO_PRODUCTS } from '@shop/service-kit';
+import { startStack, type Stack } from './support/stack.js';
+import { ADMIN, ALICE, errorCodes, graphql, login, type GraphQLResponse } from './support/graphql.js';
+
+const PAGE = `query ($first: Int, $after: String, $search: String) {
+  products(first: $first, after: $after, search: $search) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { cursor node { id name description price { amountCents currency } stock createdAt updatedAt } }
+  }
+}`;
+const CREATE = `mutation ($input: CreateProductInput!) { createProduct(input: $input) { id name price { amountCents currency } stock } }`;
+const UPDATE = `mutation ($id: ID!, $input: UpdateProductInput!) { updateProduct(id: $id, input: $input) { id name price { amountCents currency } stock } }`;
+interface ProductPage {
+  totalCount: number;
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  edges: { cursor: string; node: { name: string } }[];
+}
+const newProduct = { name: 'Test kettle', description: 'For tests', priceCents: 4200, currency: 'EUR', stock: 7 };
+
+describe('the catalogue through the gateway', () => {
+  let stack: Stack;
+  let admin: string;
+  let alice: string;
+  beforeAll(async () => {
+    stack = await startStack();
+    admin = await login(stack.gatewayUrl, ADMIN.email, ADMIN.password);
+    alice = await login(stack.gatewayUrl, ALICE.email, ALICE.password);
+  });
+  afterAll(() => stack?.stop());
+
+  it('pages through every product exactly once, in catalogue order, without a token', async () => {
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 10; page++) {
+      const response: GraphQLResponse<{ products: ProductPage }> = await graphql(stack.gatewayUrl, PAGE, { variables: { first: 5, after } });
+      expect(response.errors).toBeUndefined();
+      const { totalCount, pageInfo, edges } = response.data!.products;
+      expect(totalCount).toBe(DEMO_PRODUCTS.length);
+      seen.push(...edges.map((edge) => edge.node.name));
+      expect(pageInfo.endCursor).toBe(edges.at(-1)?.cursor);
+      if (!pageInfo.hasNextPage) break;
+      after = pageInfo.endCursor;
+    }
+    expect(seen).toEqual(DEMO_PRODUCTS.map((product) => product.name));
+  });
+
+  it('gives an empty last page with totalCount and no next page', async () => {
+    const all = await graphql(stack.gatewayUrl, PAGE, { variables: { first: 100 } });
+    const lastCursor = all.data.products.pageInfo.endCursor;
+    const after = await graphql(stack.gatewayUrl, PAGE, { variables: { first: 5, after: lastCursor } });
+    expect(after.data.products).toEqual({ totalCount: DEMO_PRODUCTS.length, pageInfo: { hasNextPage: false, endCursor: null }, edges: [] });
+  });
+
+  it.each([0, 101, -1])('refuses first: %i as BAD_USER_INPUT naming first', async (first) => {
+    const response = await graphql(stack.gatewayUrl, PAGE, { variables: { first } });
+    expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
+    expect(response.errors?.[0]?.extensions?.field).toBe('first');
+  });
+
+  it('refuses a cursor it did not issue as BAD_USER_INPUT naming after', async () => {
+    const response = await graphql(stack.gatewayUrl, PAGE, { variables: { first: 5, after: 'bm90IGEgY3Vyc29y' } });
+    expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
+    expect(response.errors?.[0]?.extensions?.field).toBe('after');
+  });
+
+  it('searches name and description ignoring case, and treats % and _ literally', async () => {
+    const beans = await graphql(stack.gatewayUrl, PAGE, { variables: { search: 'BEANS' } });
+    expect(beans.data.products.totalCount).toBe(2);
+    const wildcard = await graphql(stack.gatewayUrl, PAGE, { variables: { search: '%' } });
+    expect(wildcard.data.products.totalCount).toBe(0);
+  });
+
+  it('finds a product by id, and answers null for an unknown or malformed id', async () => {
+    const query = 'query ($id: ID!) { product(id: $id) { name price { amountCents currency } } }';
+    const known = await graphql(stack.gatewayUrl, query, { variables: { id: DEMO_PRODUCTS[0]!.id } });
+    expect(known.data.product).toEqual({ name: DEMO_PRODUCTS[0]!.name, price: { amountCents: DEMO_PRODUCTS[0]!.priceCents, currency: 'EUR' } });
+    expect((await graphql(stack.gatewayUrl, query, { variables: { id: randomUUID() } })).data.product).toBeNull();
+    expect((await graphql(stack.gatewayUrl, query, { variables: { id: 'nope' } })).data.product).toBeNull();
+  });
+
+  it('lets only admins create and update products', async () => {
+    expect(errorCodes(await graphql(stack.gatewayUrl, CREATE, { variables: { input: newProduct } }))).toEqual(['UNAUTHENTICATED']);
+    expect(errorCodes(await graphql(stack.gatewayUrl, CREATE, { token: alice, variables: { input: newProduct } }))).toEqual(['FORBIDDEN']);
+
+    const created = await graphql(stack.gatewayUrl, CREATE, { token: admin, variables: { input: newProduct } });
+    expect(created.data.createProduct).toMatchObject({ name: 'Test kettle', price: { amountCents: 4200, currency: 'EUR' }, stock: 7 });
+    const id = created.data.createProduct.id;
+
+    const forbidden = await graphql(stack.gatewayUrl, UPDATE, { token: alice, variables: { id, input: { stock: 0 } } });
+    expect(errorCodes(forbidden)).toEqual(['FORBIDDEN']);
+    const updated = await graphql(stack.gatewayUrl, UPDATE, { token: admin, variables: { id, input: { priceCents: 3900, stock: 3 } } });
+    expect(updated.data.updateProduct).toEqual({ id, name: 'Test kettle', price: { amountCents: 3900, currency: 'EUR' }, stock: 3 });
+  });
+
+  it('refuses bad product input as BAD_USER_INPUT naming the field, and an unknown id as NOT_FOUND', async () => {
+    const bad = await graphql(stack.gatewayUrl, CREATE, { token: admin, variables: { input: { ...newProduct, currency: 'euro' } } });
+    expect(errorCodes(bad)).toEqual(['BAD_USER_INPUT']);
+    expect(bad.errors?.[0]?.extensions?.field).toBe('currency');
+    const negative = await graphql(stack.gatewayUrl, CREATE, { token: admin, variables: { input: { ...newProduct, stock: -1 } } });
+    expect(negative.errors?.[0]?.extensions?.field).toBe('stock');
+    const unknown = await graphql(stack.gatewayUrl, UPDATE, { token: admin, variables: { id: randomUUID(), input: { stock: 1 } } });
+    expect(errorCodes(unknown)).toEqual(['NOT_FOUND']);
+  });
+});

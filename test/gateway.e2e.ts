@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack, type Stack } from './support/stack.js';
+import { errorCodes, graphql } from './support/graphql.js';
+
+describe('the gateway', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(() => stack?.stop());
+
+  it('shows Apollo Sandbox to a browser on GET /graphql, and sends / there', async () => {
+    const page = await fetch(`${stack.gatewayUrl}/graphql`, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toMatch(/sandbox/i);
+    const root = await fetch(`${stack.gatewayUrl}/`, { redirect: 'manual' });
+    expect(root.status).toBe(302);
+    expect(root.headers.get('location')).toBe('/graphql');
+  });
+
+  it('answers queries over GET, and refuses a GET that could be a cross-site request (CSRF prevention)', async () => {
+    const query = encodeURIComponent('{ products(first: 1) { totalCount } }');
+    const preflighted = await fetch(`${stack.gatewayUrl}/graphql?query=${query}`, { headers: { 'apollo-require-preflight': 'true' } });
+    expect(((await preflighted.json()) as { data: { products: { totalCount: number } } }).data.products.totalCount).toBe(12);
+    const simple = await fetch(`${stack.gatewayUrl}/graphql?query=${query}`);
+    expect(simple.status).toBe(400);
+  });
+
+  it('refuses a body that is not JSON with BAD_USER_INPUT, and keeps serving', async () => {
+    const response = await fetch(`${stack.gatewayUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code).toBe('BAD_USER_INPUT');
+    expect((await graphql(stack.gatewayUrl, '{ products(first: 1) { totalCount } }')).data.products.totalCount).toBe(12);
+  });
+
+  it('reports GraphQL validation errors as BAD_USER_INPUT', async () => {
+    const response = await graphql(stack.gatewayUrl, '{ products(first: 1) { nonsense } }');
+    expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
+  });
+
+  it('is ready while every subgraph answers, and names the one it cannot reach', async () => {
+    expect((await fetch(`${stack.gatewayUrl}/health`)).status).toBe(200);
+    expect((await fetch(`${stack.gatewayUrl}/ready`)).status).toBe(200);
+    await stack.stopSubgraph('products');
+    const ready = await fetch(`${stack.gatewayUrl}/ready`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toEqual({ status: 'unavailable', problems: ['products: unreachable'] });
+    expect((await fetch(`${stack.gatewayUrl}/health`)).status).toBe(200);
+  });
+
+  it('gives SERVICE_UNAVAILABLE, not a network message, when a subgraph is down', async () => {
+    await stack.stopSubgraph('products');
+    const response = await graphql(stack.gatewayUrl, '{ products(first: 1) { totalCount } }');
+    expect(errorCodes(response)).toEqual(['SERVICE_UNAVAILABLE']);
+    expect(JSON.stringify(response.errors)).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|fetch failed/);
+  });
+});
