@@ -1,0 +1,127 @@
+# syntax=docker/dockerfile:1
+#
+# One image per service, all built from this file; pick one with --target:
+#
+#   docker build --target users    -t shop/users .      # port 4001
+#   docker build --target products -t shop/products .   # port 4002
+#   docker build --target orders   -t shop/orders .     # port 4003
+#   docker build --target gateway  -t shop/gateway .    # port 4000
+#
+# or build and run the whole stack with `docker compose up --build` (see docker-compose.yml).
+# The `build` stage compiles every workspace once (BuildKit shares it between targets); each
+# runtime image holds only that service's compiled code and its production dependencies.
+
+ARG NODE_IMAGE=node:24-bookworm-slim
+
+# ---------------------------------------------------------------------------------------------
+# build: all dependencies (dev included), then `npm run build` -> <workspace>/dist/
+# ---------------------------------------------------------------------------------------------
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+# The manifests first, so the dependency layer is reused while only sources change.
+COPY package.json package-lock.json ./
+COPY service-kit/package.json service-kit/
+COPY subgraphs/users/package.json subgraphs/users/
+COPY subgraphs/products/package.json subgraphs/products/
+COPY subgraphs/orders/package.json subgraphs/orders/
+COPY gateway/package.json gateway/
+# Install scripts stay on here: the `node` devDependency's preinstall fetches the Node binary
+# that `npm run` puts first on PATH (see allowScripts in package.json).
+RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
+COPY . .
+RUN npm run build
+
+# ---------------------------------------------------------------------------------------------
+# runtime: what every service image shares. Every workspace's package.json is present so that
+# `npm ci` sees the same workspaces as the lockfile; each target then installs only the
+# production dependencies of service-kit and its own workspace.
+# ---------------------------------------------------------------------------------------------
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production \
+    HOST=0.0.0.0
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY service-kit/package.json service-kit/
+COPY subgraphs/users/package.json subgraphs/users/
+COPY subgraphs/products/package.json subgraphs/products/
+COPY subgraphs/orders/package.json subgraphs/orders/
+COPY gateway/package.json gateway/
+# Alive = answers GET /health on its own port (PORT is set per target). Node's fetch, as the
+# slim image has no curl or wget.
+HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "const h = process.env.HOST || '127.0.0.1'; const host = h === '0.0.0.0' || h === '::' ? '127.0.0.1' : h.includes(':') ? '[' + h + ']' : h; fetch('http://' + host + ':' + (process.env.PORT || '4000') + '/health', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+
+# Subgraphs: without DATABASE_URL, PGlite keeps its data under DATA_DIR. /data belongs to the
+# `node` user; mount a volume there to keep it (docker run -v users-data:/data ...). No VOLUME
+# line: with DATABASE_URL set (as in docker-compose.yml) it would only leave anonymous volumes.
+FROM runtime AS subgraph-runtime
+ENV DATA_DIR=/data
+RUN mkdir -p /data && chown node:node /data
+
+# ---------------------------------------------------------------------------------------------
+# users (4001)
+# ---------------------------------------------------------------------------------------------
+FROM subgraph-runtime AS users
+ENV PORT=4001
+RUN --mount=type=cache,target=/root/.npm \
+    npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+      --workspace service-kit --workspace subgraphs/users --include-workspace-root=false
+COPY --from=build /app/service-kit/dist service-kit/dist/
+COPY --from=build /app/subgraphs/users/dist subgraphs/users/dist/
+COPY subgraphs/users/schema.graphql subgraphs/users/
+COPY subgraphs/users/migrations subgraphs/users/migrations/
+WORKDIR /app/subgraphs/users
+USER node
+EXPOSE 4001
+CMD ["node", "dist/index.js"]
+
+# ---------------------------------------------------------------------------------------------
+# products (4002)
+# ---------------------------------------------------------------------------------------------
+FROM subgraph-runtime AS products
+ENV PORT=4002
+RUN --mount=type=cache,target=/root/.npm \
+    npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+      --workspace service-kit --workspace subgraphs/products --include-workspace-root=false
+COPY --from=build /app/service-kit/dist service-kit/dist/
+COPY --from=build /app/subgraphs/products/dist subgraphs/products/dist/
+COPY subgraphs/products/schema.graphql subgraphs/products/
+COPY subgraphs/products/migrations subgraphs/products/migrations/
+WORKDIR /app/subgraphs/products
+USER node
+EXPOSE 4002
+CMD ["node", "dist/index.js"]
+
+# ---------------------------------------------------------------------------------------------
+# orders (4003)
+# ---------------------------------------------------------------------------------------------
+FROM subgraph-runtime AS orders
+ENV PORT=4003
+RUN --mount=type=cache,target=/root/.npm \
+    npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+      --workspace service-kit --workspace subgraphs/orders --include-workspace-root=false
+COPY --from=build /app/service-kit/dist service-kit/dist/
+COPY --from=build /app/subgraphs/orders/dist subgraphs/orders/dist/
+COPY subgraphs/orders/schema.graphql subgraphs/orders/
+COPY subgraphs/orders/migrations subgraphs/orders/migrations/
+WORKDIR /app/subgraphs/orders
+USER node
+EXPOSE 4003
+CMD ["node", "dist/index.js"]
+
+# ---------------------------------------------------------------------------------------------
+# gateway (4000): serves /app/supergraph.graphql (SUPERGRAPH_PATH overrides)
+# ---------------------------------------------------------------------------------------------
+FROM runtime AS gateway
+ENV PORT=4000 \
+    APOLLO_TELEMETRY_DISABLED=true
+RUN --mount=type=cache,target=/root/.npm \
+    npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+      --workspace service-kit --workspace gateway --include-workspace-root=false
+COPY --from=build /app/service-kit/dist service-kit/dist/
+COPY --from=build /app/gateway/dist gateway/dist/
+COPY supergraph.graphql ./
+WORKDIR /app/gateway
+USER node
+EXPOSE 4000
+CMD ["node", "dist/index.js"]
