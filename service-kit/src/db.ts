@@ -38,20 +38,29 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return options.url ? openPostgres(options.url, options) : openPglite(options);
 }
 
-async function openPglite({ dataDir, onStatement }: DatabaseOptions): Promise<Database> {
-  if (dataDir !== undefined) await mkdir(dataDir, { recursive: true });
-  const db = await PGlite.create(dataDir);
-  const wrap = (target: Pick<PGlite, 'query' | 'exec'>): Transaction => ({
+/** A driver's connection behind our interface; every statement is reported to `onStatement` first. */
+function observed(
+  query: (sql: string, params: unknown[]) => Promise<{ rows: unknown[] }>,
+  exec: (sql: string) => Promise<unknown>,
+  onStatement: ((sql: string) => void) | undefined,
+): Transaction {
+  return {
     async query<Row extends object>(sql: string, params: readonly unknown[] = []) {
       onStatement?.(sql);
-      const result = await target.query<Row>(sql, [...params]);
-      return result.rows;
+      return (await query(sql, [...params])).rows as Row[];
     },
     async exec(sql: string) {
       onStatement?.(sql);
-      await target.exec(sql);
+      await exec(sql);
     },
-  });
+  };
+}
+
+async function openPglite({ dataDir, onStatement }: DatabaseOptions): Promise<Database> {
+  if (dataDir !== undefined) await mkdir(dataDir, { recursive: true });
+  const db = await PGlite.create(dataDir);
+  const wrap = (target: Pick<PGlite, 'query' | 'exec'>) =>
+    observed((sql, params) => target.query(sql, params), (sql) => target.exec(sql), onStatement);
   const root = wrap(db);
   return {
     kind: 'pglite',
@@ -64,17 +73,8 @@ async function openPglite({ dataDir, onStatement }: DatabaseOptions): Promise<Da
 
 async function openPostgres(url: string, { onStatement, maxConnections = 10 }: DatabaseOptions): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: maxConnections });
-  const wrap = (target: pg.Pool | pg.PoolClient): Transaction => ({
-    async query<Row extends object>(sql: string, params: readonly unknown[] = []) {
-      onStatement?.(sql);
-      const result = await target.query<Row>(sql, [...params]);
-      return result.rows;
-    },
-    async exec(sql: string) {
-      onStatement?.(sql);
-      await target.query(sql);
-    },
-  });
+  const wrap = (target: pg.Pool | pg.PoolClient) =>
+    observed((sql, params) => target.query(sql, params), (sql) => target.query(sql), onStatement);
   // Fail at start, with the server's own message, rather than on the first request.
   const probe = await pool.connect();
   probe.release();

@@ -11,5 +11,5 @@ export * from './migrate.js';
 export * from './pagination.js';
 export * from './loaders.js';
 export * from './scalars.js';
-export * from './subgraph-schema.js';
+export * from './subgraph-service.js';
 export * from './boot.js';

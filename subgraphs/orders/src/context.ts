@@ -1,9 +1,8 @@
-import type { ServiceContext, Viewer } from '@shop/service-kit';
+import type { SubgraphContext } from '@shop/service-kit';
 import type { Loaders } from './loaders.js';
 import type { OrdersRepository } from './orders-repository.js';
 
-export interface OrdersContext extends ServiceContext {
-  viewer: Viewer | null;
+export interface OrdersContext extends SubgraphContext {
   loaders: Loaders;
   orders: OrdersRepository;
 }

@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import type { Express } from 'express';
+import { parse } from 'graphql';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import { viewerFromAuthorization, type VerifyToken, type Viewer } from './auth.js';
+import { databaseReadiness, type Database } from './db.js';
+import { createHttpService, type ServiceContext } from './http-service.js';
+import type { Logger } from './logger.js';
+
+/** What every subgraph's resolvers get: the request id, its logger, and who is asking. */
+export interface SubgraphContext extends ServiceContext {
+  /** Built from the verified Authorization header only; null without one. */
+  viewer: Viewer | null;
+}
+
+/** What a subgraph needs from the outside; tests pass their own. */
+export interface SubgraphDeps {
+  db: Database;
+  logger: Logger;
+  verifyToken: VerifyToken;
+  sandbox: boolean;
+  shutdownTimeoutMs?: number;
+}
+
+export interface SubgraphDefinition<Context extends SubgraphContext> {
+  /** schema.graphql: the contract. */
+  schemaFile: URL;
+  resolvers: object;
+  /** Adds the subgraph's own per-request parts (loaders, repositories) to the shared context. */
+  context: (shared: SubgraphContext) => Context;
+  routes?: (app: Express) => void;
+}
+
+/** A subgraph's HTTP service: its schema, token check per request, database readiness. */
+export function createSubgraphService<Context extends SubgraphContext>(deps: SubgraphDeps, definition: SubgraphDefinition<Context>) {
+  return createHttpService<Context>({
+    logger: deps.logger,
+    graphql: {
+      schema: buildSubgraphSchema({
+        typeDefs: parse(readFileSync(definition.schemaFile, 'utf8')),
+        // Codegen's resolver types are stricter than the federation helper's map; the shapes agree.
+        resolvers: definition.resolvers as GraphQLResolverMap<unknown>,
+      }),
+    },
+    sandbox: deps.sandbox,
+    shutdownTimeoutMs: deps.shutdownTimeoutMs,
+    context: async ({ req, requestId, logger }) =>
+      definition.context({ requestId, logger, viewer: await viewerFromAuthorization(req.get('authorization'), deps.verifyToken) }),
+    readiness: databaseReadiness(deps.db),
+    routes: definition.routes,
+  });
+}
