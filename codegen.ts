@@ -29,12 +29,21 @@ const config: CodegenConfig = {
   overwrite: true,
   generates: {
     ...subgraph('users', { User: '../users-repository.js#UserRow' }, '../context.js#UsersContext'),
-    ...subgraph('products', { Product: '../products-repository.js#ProductRow' }, '../context.js#ProductsContext'),
+    ...subgraph(
+      'products',
+      {
+        Product: '../products-repository.js#ProductRow',
+        StockReservation: '../reservations-repository.js#ReservationRow',
+        ReservedItem: '../reservations-repository.js#ReservedItemRow',
+      },
+      '../context.js#ProductsContext',
+    ),
     ...subgraph(
       'orders',
       {
         Order: '../orders-repository.js#OrderRow',
         OrderItem: '../orders-repository.js#OrderItemRow',
+        OrderStatusChange: '../orders-repository.js#StatusChangeRow',
         User: '../context.js#EntityReference',
         Product: '../context.js#EntityReference',
       },

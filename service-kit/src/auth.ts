@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
-import type { KeyObject, webcrypto } from 'node:crypto';
+import { createHash, timingSafeEqual, type KeyObject, type webcrypto } from 'node:crypto';
 import { ForbiddenError, ServiceUnavailableError, UnauthenticatedError } from './errors.js';
 
 export const ROLES = ['CUSTOMER', 'ADMIN'] as const;
@@ -94,4 +94,14 @@ export function usersTokenVerifier(config: { USERS_URL: string; JWT_ISSUER: stri
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
   });
+}
+
+/** The header that carries the service credential on calls between services. */
+export const SERVICE_CREDENTIAL_HEADER = 'x-service-credential';
+
+/** Whether a request's service credential is the expected one (compared in constant time). */
+export function hasServiceCredential(presented: string | undefined, expected: string): boolean {
+  if (!presented) return false;
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(presented), digest(expected));
 }

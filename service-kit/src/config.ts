@@ -38,6 +38,31 @@ export const urlEnv = (fallback: string) => z.url({ protocol: /^https?$/ }).defa
 /** Services that check tokens fetch the users service's public keys from USERS_URL. */
 export const usersUrlEnv = { USERS_URL: urlEnv('http://127.0.0.1:4001') };
 
+/** The shared secret orders presents to products' internal operations (never a user token). */
+export const DEVELOPMENT_SERVICE_CREDENTIAL = 'development-only-service-credential';
+export const serviceCredentialEnv = {
+  SERVICE_CREDENTIAL: z.string().min(1).default(DEVELOPMENT_SERVICE_CREDENTIAL),
+};
+
+/** Production rules every database service shares: no demo data, a real service credential. */
+export function productionProblems(config: {
+  NODE_ENV: string;
+  SEED_DEMO_DATA?: boolean | undefined;
+  SERVICE_CREDENTIAL?: string;
+}): string[] {
+  if (config.NODE_ENV !== 'production') return [];
+  const problems: string[] = [];
+  if (config.SEED_DEMO_DATA) problems.push('SEED_DEMO_DATA: the demo data has public passwords; never in production');
+  if (config.SERVICE_CREDENTIAL !== undefined) {
+    if (config.SERVICE_CREDENTIAL === DEVELOPMENT_SERVICE_CREDENTIAL) {
+      problems.push('SERVICE_CREDENTIAL: set a secret of your own in production (the development default is public)');
+    } else if (config.SERVICE_CREDENTIAL.length < 32) {
+      problems.push('SERVICE_CREDENTIAL: use at least 32 characters');
+    }
+  }
+  return problems;
+}
+
 /**
  * Parses `env` against `shape`, then runs `checks` (rules across fields, such as "production
  * needs X"); throws one ConfigError naming every problem found.

@@ -43,8 +43,8 @@ export class ForbiddenError extends AppError {
 }
 
 export class NotFoundError extends AppError {
-  constructor(message: string) {
-    super('NOT_FOUND', message);
+  constructor(message: string, extensions: { productId?: string } = {}) {
+    super('NOT_FOUND', message, extensions);
   }
 }
 

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Express } from 'express';
+import type { Express, Request } from 'express';
 import { parse } from 'graphql';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
@@ -28,7 +28,7 @@ export interface SubgraphDefinition<Context extends SubgraphContext> {
   schemaFile: URL;
   resolvers: object;
   /** Adds the subgraph's own per-request parts (loaders, repositories) to the shared context. */
-  context: (shared: SubgraphContext) => Context;
+  context: (shared: SubgraphContext, req: Request) => Context;
   routes?: (app: Express) => void;
 }
 
@@ -46,7 +46,7 @@ export function createSubgraphService<Context extends SubgraphContext>(deps: Sub
     sandbox: deps.sandbox,
     shutdownTimeoutMs: deps.shutdownTimeoutMs,
     context: async ({ req, requestId, logger }) =>
-      definition.context({ requestId, logger, viewer: await viewerFromAuthorization(req.get('authorization'), deps.verifyToken) }),
+      definition.context({ requestId, logger, viewer: await viewerFromAuthorization(req.get('authorization'), deps.verifyToken) }, req),
     readiness: databaseReadiness(deps.db),
     routes: definition.routes,
   });

@@ -7,9 +7,10 @@ import { developmentSigningKey } from '../../subgraphs/users/src/signing-key.js'
 import { createUsersRepository } from '../../subgraphs/users/src/users-repository.js';
 import { seedDemoUsers } from '../../subgraphs/users/src/seed.js';
 import { createProductsService } from '../../subgraphs/products/src/server.js';
-import { createProductsRepository } from '../../subgraphs/products/src/products-repository.js';
 import { seedDemoProducts } from '../../subgraphs/products/src/seed.js';
 import { createOrdersService } from '../../subgraphs/orders/src/server.js';
+import { createProductsClient, type ProductsClient } from '../../subgraphs/orders/src/products-client.js';
+import type { Reconciler } from '../../subgraphs/orders/src/reconciler.js';
 import { createOrdersRepository } from '../../subgraphs/orders/src/orders-repository.js';
 import { seedDemoOrders } from '../../subgraphs/orders/src/seed.js';
 import { createGatewayService } from '../../gateway/src/server.js';
@@ -28,13 +29,20 @@ export interface Stack {
   statements: Record<SubgraphName, string[]>;
   /** The headers of every request each subgraph received. */
   requests: Record<SubgraphName, IncomingHttpHeaders[]>;
+  /** orders' client to products (its breaker state). */
+  products: ProductsClient;
+  /** orders' reconciler, run on demand (no background interval in tests). */
+  reconciler: Reconciler;
   /** Stops one subgraph early (the rest keep running), as when a service goes down. */
   stopSubgraph(name: SubgraphName): Promise<void>;
+  /** Starts a stopped subgraph again, on its old port and database. */
+  startSubgraph(name: SubgraphName): Promise<void>;
   stop(): Promise<void>;
 }
 
 const HOST = '127.0.0.1';
 const TOKEN_RULES = { issuer: 'shop-users', audience: 'shop' };
+export const SERVICE_CREDENTIAL = 'test-service-credential';
 
 function testLogger(service: string): Logger {
   return createLogger({ service, level: process.env.TEST_LOG_LEVEL ?? 'silent', format: 'pretty' });
@@ -44,7 +52,22 @@ function testLogger(service: string): Logger {
  * Starts users, products, orders (fresh databases, migrated, with the demo data) and the gateway
  * serving the committed supergraph.graphql. `stop` shuts all down and drops the databases.
  */
-export async function startStack(): Promise<Stack> {
+export interface StackOptions {
+  /** orders' timeout on its calls to products. */
+  productsTimeoutMs?: number;
+  /** How old a PLACING order must be for the reconciler to take it. */
+  reconcileAfterMs?: number;
+  /** How long orders' breaker to products stays open before it tries again. */
+  breakerResetMs?: number;
+}
+
+interface RunnableService {
+  httpServer: Server;
+  listen(port: number, host: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const cleanups: (() => Promise<void>)[] = [];
   const statements = { users: [], products: [], orders: [] } as Record<SubgraphName, string[]>;
   const requests = { users: [], products: [], orders: [] } as Record<SubgraphName, IncomingHttpHeaders[]>;
@@ -62,24 +85,31 @@ export async function startStack(): Promise<Stack> {
       dbs[name] = db;
     }
     await seedDemoUsers(createUsersRepository(dbs.users), testLogger('users'));
-    await seedDemoProducts(createProductsRepository(dbs.products), testLogger('products'));
+    await seedDemoProducts(dbs.products, testLogger('products'));
     await seedDemoOrders(createOrdersRepository(dbs.orders), testLogger('orders'));
 
+    const signingKey = await developmentSigningKey(undefined);
     const urls = {} as Record<SubgraphName, string>;
-    const stoppers = {} as Record<SubgraphName, () => Promise<void>>;
-    const listen = async (name: SubgraphName, service: { httpServer: Server; listen(port: number, host: string): Promise<string>; stop(): Promise<void> }) => {
-      service.httpServer.on('request', (req) => requests[name].push(req.headers));
-      urls[name] = await service.listen(0, HOST);
+    const running = {} as Record<SubgraphName, { stop: () => Promise<void>; start: () => Promise<void> }>;
+    /** Serves a subgraph made by `create`, on the port it had before when it is started again. */
+    const serve = async (name: SubgraphName, create: () => Promise<RunnableService>) => {
       let stopped: Promise<void> | undefined;
-      stoppers[name] = () => (stopped ??= service.stop());
-      cleanups.push(stoppers[name]);
+      const start = async () => {
+        const service = await create();
+        service.httpServer.on('request', (req) => requests[name].push(req.headers));
+        urls[name] = await service.listen(urls[name] ? Number(new URL(urls[name]).port) : 0, HOST);
+        stopped = undefined;
+        running[name].stop = () => (stopped ??= service.stop());
+      };
+      running[name] = { start, stop: async () => {} };
+      await start();
+      cleanups.push(() => running[name].stop());
     };
-    await listen(
-      'users',
-      await createUsersService({
+    await serve('users', async () =>
+      createUsersService({
         db: dbs.users,
         logger: testLogger('users'),
-        signingKey: await developmentSigningKey(undefined),
+        signingKey,
         tokenRules: TOKEN_RULES,
         tokenTtlSeconds: 3600,
         sandbox: true,
@@ -88,8 +118,28 @@ export async function startStack(): Promise<Stack> {
     );
     const verifyToken = usersTokenVerifier({ USERS_URL: urls.users, JWT_ISSUER: TOKEN_RULES.issuer, JWT_AUDIENCE: TOKEN_RULES.audience });
     const subgraphDeps = { verifyToken, sandbox: true, shutdownTimeoutMs: 1_000 };
-    await listen('products', await createProductsService({ db: dbs.products, logger: testLogger('products'), ...subgraphDeps }));
-    await listen('orders', await createOrdersService({ db: dbs.orders, logger: testLogger('orders'), ...subgraphDeps }));
+    await serve('products', async () =>
+      createProductsService({ db: dbs.products, logger: testLogger('products'), serviceCredential: SERVICE_CREDENTIAL, ...subgraphDeps }),
+    );
+    const products = createProductsClient({
+      url: urls.products,
+      serviceCredential: SERVICE_CREDENTIAL,
+      timeoutMs: options.productsTimeoutMs ?? 3_000,
+      breaker: { resetTimeoutMs: options.breakerResetMs ?? 1_000, errorThresholdPercentage: 50, volumeThreshold: 3 },
+      logger: testLogger('orders'),
+    });
+    let reconciler: Reconciler | undefined;
+    await serve('orders', async () => {
+      const orders = await createOrdersService({
+        db: dbs.orders,
+        logger: testLogger('orders'),
+        products,
+        reconcileAfterMs: options.reconcileAfterMs ?? 30_000,
+        ...subgraphDeps,
+      });
+      reconciler = orders.reconciler;
+      return orders;
+    });
 
     const gateway = await createGatewayService({
       logger: testLogger('gateway'),
@@ -103,7 +153,18 @@ export async function startStack(): Promise<Stack> {
     });
     const gatewayUrl = await gateway.listen(0, HOST);
     cleanups.push(() => gateway.stop());
-    return { gatewayUrl, urls, dbs, statements, requests, stopSubgraph: (name) => stoppers[name](), stop };
+    return {
+      gatewayUrl,
+      urls,
+      dbs,
+      statements,
+      requests,
+      products,
+      reconciler: reconciler!,
+      stopSubgraph: (name) => running[name].stop(),
+      startSubgraph: (name) => running[name].start(),
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

@@ -1,7 +1,33 @@
-import { commonEnv, databaseEnv, loadEnv, tokenEnv, usersUrlEnv } from '@shop/service-kit';
+import { z } from 'zod';
+import { commonEnv, databaseEnv, loadEnv, productionProblems, serviceCredentialEnv, tokenEnv, urlEnv, usersUrlEnv } from '@shop/service-kit';
+
+const milliseconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 export function loadConfig(env: Record<string, string | undefined>) {
-  return loadEnv({ ...commonEnv(4003), ...databaseEnv('orders'), ...tokenEnv, ...usersUrlEnv }, env, (config) =>
-    config.NODE_ENV === 'production' && config.SEED_DEMO_DATA ? ['SEED_DEMO_DATA: demo data is never seeded in production'] : [],
+  return loadEnv(
+    {
+      ...commonEnv(4003),
+      ...databaseEnv('orders'),
+      ...tokenEnv,
+      ...usersUrlEnv,
+      ...serviceCredentialEnv,
+      PRODUCTS_URL: urlEnv('http://127.0.0.1:4002'),
+      PRODUCTS_TIMEOUT_MS: milliseconds(3_000),
+      PRODUCTS_BREAKER_RESET_MS: milliseconds(10_000),
+      PRODUCTS_BREAKER_ERROR_PERCENT: z.coerce.number().int().min(1).max(100).default(50),
+      PRODUCTS_BREAKER_MIN_CALLS: z.coerce.number().int().min(1).default(5),
+      RECONCILE_INTERVAL_MS: milliseconds(15_000),
+      RECONCILE_AFTER_MS: milliseconds(30_000),
+    },
+    env,
+    (config) => [
+      ...productionProblems(config),
+      // A placing call must be over (answered or timed out) before the reconciler may judge it dead.
+      ...(config.RECONCILE_AFTER_MS <= 2 * config.PRODUCTS_TIMEOUT_MS
+        ? ['RECONCILE_AFTER_MS: must be more than twice PRODUCTS_TIMEOUT_MS']
+        : []),
+    ],
   );
 }
+
+export type OrdersConfig = ReturnType<typeof loadConfig>;

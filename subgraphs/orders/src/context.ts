@@ -1,10 +1,14 @@
 import type { SubgraphContext } from '@shop/service-kit';
 import type { Loaders } from './loaders.js';
 import type { OrdersRepository } from './orders-repository.js';
+import type { Checkout } from './checkout.js';
+import type { OrderLifecycle } from './order-lifecycle.js';
 
 export interface OrdersContext extends SubgraphContext {
   loaders: Loaders;
   orders: OrdersRepository;
+  checkout: Checkout;
+  lifecycle: OrderLifecycle;
 }
 
 /** A User or Product of another service, known here by id only; its owner resolves the rest. */

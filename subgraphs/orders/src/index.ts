@@ -2,6 +2,7 @@ import { configOrExit, runSubgraph, usersTokenVerifier } from '@shop/service-kit
 import { loadConfig } from './config.js';
 import { createOrdersService } from './server.js';
 import { createOrdersRepository } from './orders-repository.js';
+import { createProductsClient } from './products-client.js';
 import { seedDemoOrders } from './seed.js';
 
 const config = configOrExit(() => loadConfig(process.env));
@@ -18,5 +19,18 @@ await runSubgraph({
       verifyToken: usersTokenVerifier(config),
       sandbox: config.NODE_ENV !== 'production',
       shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+      products: createProductsClient({
+        url: config.PRODUCTS_URL,
+        serviceCredential: config.SERVICE_CREDENTIAL,
+        timeoutMs: config.PRODUCTS_TIMEOUT_MS,
+        breaker: {
+          resetTimeoutMs: config.PRODUCTS_BREAKER_RESET_MS,
+          errorThresholdPercentage: config.PRODUCTS_BREAKER_ERROR_PERCENT,
+          volumeThreshold: config.PRODUCTS_BREAKER_MIN_CALLS,
+        },
+        logger,
+      }),
+      reconcileAfterMs: config.RECONCILE_AFTER_MS,
+      reconcileIntervalMs: config.RECONCILE_INTERVAL_MS,
     }),
 });

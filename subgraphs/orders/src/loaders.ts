@@ -7,6 +7,7 @@ export function createLoaders(orders: OrdersRepository) {
   return {
     orderById: loaderById(orders.listOrdersByIds),
     itemsByOrderId: loaderOfLists(orders.listItemsByOrderIds, (item) => item.order_id),
+    statusHistoryByOrderId: loaderOfLists(orders.listStatusHistoryByOrderIds, (change) => change.order_id),
     ordersPageByUser: new DataLoader<UserOrdersPageKey, OrderPage, string>(
       (keys) => orders.listOrdersPagesByUsers(keys),
       { cacheKeyFn: (key) => `${key.userId}:${key.limit}:${key.after ?? ''}` },

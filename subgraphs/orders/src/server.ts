@@ -2,14 +2,40 @@ import { createSubgraphService, type SubgraphDeps } from '@shop/service-kit';
 import { resolvers } from './resolvers/index.js';
 import { createOrdersRepository } from './orders-repository.js';
 import { createLoaders } from './loaders.js';
+import { createCheckout } from './checkout.js';
+import { createOrderLifecycle } from './order-lifecycle.js';
+import { createReconciler } from './reconciler.js';
+import type { ProductsClient } from './products-client.js';
 import type { OrdersContext } from './context.js';
 
-/** The orders subgraph, ready to listen; tests start it on a free port. */
-export function createOrdersService(deps: SubgraphDeps) {
+export interface OrdersServiceDeps extends SubgraphDeps {
+  products: ProductsClient;
+  /** A PLACING order older than this is reconciled (its placing process is gone). */
+  reconcileAfterMs: number;
+  /** How often to reconcile in the background; undefined runs it only when asked (tests). */
+  reconcileIntervalMs?: number;
+}
+
+/** The orders subgraph, ready to listen, with its reconciler; tests start it on a free port. */
+export async function createOrdersService(deps: OrdersServiceDeps) {
   const orders = createOrdersRepository(deps.db);
-  return createSubgraphService<OrdersContext>(deps, {
+  // A repeated createOrder waits for the first attempt at most as long as that attempt can take.
+  const checkout = createCheckout({ orders, products: deps.products, waitForAttemptMs: deps.reconcileAfterMs });
+  const lifecycle = createOrderLifecycle({ orders, products: deps.products });
+  const reconciler = createReconciler({ orders, products: deps.products, logger: deps.logger, stuckAfterMs: deps.reconcileAfterMs });
+  const service = await createSubgraphService<OrdersContext>(deps, {
     schemaFile: new URL('../schema.graphql', import.meta.url),
     resolvers,
-    context: (shared) => ({ ...shared, loaders: createLoaders(orders), orders }),
+    context: (shared) => ({ ...shared, loaders: createLoaders(orders), orders, checkout, lifecycle }),
   });
+  const stopReconciling = deps.reconcileIntervalMs === undefined ? async () => {} : reconciler.start(deps.reconcileIntervalMs);
+  return {
+    ...service,
+    reconciler,
+    async stop() {
+      await stopReconciling();
+      await service.stop();
+      deps.products.close();
+    },
+  };
 }

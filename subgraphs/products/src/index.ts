@@ -1,7 +1,6 @@
 import { configOrExit, runSubgraph, usersTokenVerifier } from '@shop/service-kit';
 import { loadConfig } from './config.js';
 import { createProductsService } from './server.js';
-import { createProductsRepository } from './products-repository.js';
 import { seedDemoProducts } from './seed.js';
 
 const config = configOrExit(() => loadConfig(process.env));
@@ -10,12 +9,13 @@ await runSubgraph({
   name: 'products',
   config,
   migrations: new URL('../migrations/', import.meta.url),
-  seed: (db, logger) => seedDemoProducts(createProductsRepository(db), logger),
+  seed: (db, logger) => seedDemoProducts(db, logger),
   create: (db, logger) =>
     createProductsService({
       db,
       logger,
       verifyToken: usersTokenVerifier(config),
+      serviceCredential: config.SERVICE_CREDENTIAL,
       sandbox: config.NODE_ENV !== 'production',
       shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     }),

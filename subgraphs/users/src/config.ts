@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonEnv, databaseEnv, loadEnv, tokenEnv } from '@shop/service-kit';
+import { commonEnv, databaseEnv, loadEnv, productionProblems, tokenEnv } from '@shop/service-kit';
 
 export function loadConfig(env: Record<string, string | undefined>) {
   return loadEnv(
@@ -11,13 +11,12 @@ export function loadConfig(env: Record<string, string | undefined>) {
       TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400 * 30).default(3600),
     },
     env,
-    (config) =>
-      config.NODE_ENV === 'production'
-        ? [
-            ...(config.JWT_PRIVATE_KEY ? [] : ['JWT_PRIVATE_KEY: required in production (an Ed25519 or P-256 private key in PEM)']),
-            ...(config.SEED_DEMO_DATA ? ['SEED_DEMO_DATA: the demo accounts have public passwords; never in production'] : []),
-          ]
-        : [],
+    (config) => [
+      ...(config.NODE_ENV === 'production' && !config.JWT_PRIVATE_KEY
+        ? ['JWT_PRIVATE_KEY: required in production (an Ed25519 or P-256 private key in PEM)']
+        : []),
+      ...productionProblems(config),
+    ],
   );
 }
 

@@ -2,7 +2,9 @@ import { DateTimeScalar } from '@shop/service-kit';
 import type { Resolvers } from '../__generated__/resolvers-types.js';
 import { Order } from './Order.js';
 import { OrderItem } from './OrderItem.js';
+import { Mutation } from './Mutation.js';
+import { OrderStatusChange } from './OrderStatusChange.js';
 import { Query } from './Query.js';
 import { User } from './User.js';
 
-export const resolvers: Resolvers = { DateTime: DateTimeScalar, Query, Order, OrderItem, User };
+export const resolvers: Resolvers = { DateTime: DateTimeScalar, Query, Mutation, Order, OrderItem, OrderStatusChange, User };

@@ -1,6 +1,7 @@
 import { BadUserInputError, NotFoundError, requireAdmin } from '@shop/service-kit';
 import type { MutationResolvers } from '../__generated__/resolvers-types.js';
 import { checkProductFields } from '../product-input.js';
+import { requireInternalCaller } from '../internal-access.js';
 import type { ProductFields } from '../products-repository.js';
 
 export const Mutation: MutationResolvers = {
@@ -16,5 +17,15 @@ export const Mutation: MutationResolvers = {
     const product = await products.updateProduct(id, fields);
     if (!product) throw new NotFoundError(`No product ${id}`);
     return product;
+  },
+
+  reserveStock: (_parent, { orderId, items }, context) => {
+    requireInternalCaller(context);
+    return context.stock.reserve(orderId, items);
+  },
+
+  releaseStock: (_parent, { orderId }, context) => {
+    requireInternalCaller(context);
+    return context.stock.release(orderId);
   },
 };

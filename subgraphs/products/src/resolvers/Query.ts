@@ -1,5 +1,6 @@
 import { checkPageSize, toConnection } from '@shop/service-kit';
 import type { QueryResolvers } from '../__generated__/resolvers-types.js';
+import { requireInternalCaller } from '../internal-access.js';
 
 export const Query: QueryResolvers = {
   products: async (_parent, { first, after, search }, { products }) => {
@@ -9,4 +10,9 @@ export const Query: QueryResolvers = {
   },
 
   product: (_parent, { id }, { loaders }) => loaders.productById.load(id),
+
+  stockReservation: (_parent, { orderId }, context) => {
+    requireInternalCaller(context);
+    return context.stock.find(orderId);
+  },
 };

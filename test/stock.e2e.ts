@@ -1,0 +1,101 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { SERVICE_CREDENTIAL_HEADER } from '@shop/service-kit';
+import { SERVICE_CREDENTIAL, startStack, type Stack } from './support/stack.js';
+import { ADMIN, ALICE, errorCodes, graphql, login } from './support/graphql.js';
+import { createOrder, createProduct, newCustomer, stockOf } from './support/checkout.js';
+import { ledgerMismatches } from './support/stock-ledger.js';
+
+const RESERVE = `mutation ($orderId: ID!, $items: [StockItemInput!]!) {
+  reserveStock(orderId: $orderId, items: $items) { orderId status items { productId quantity unitPrice { amountCents currency } } }
+}`;
+const RELEASE = 'mutation ($orderId: ID!) { releaseStock(orderId: $orderId) { orderId status items { quantity } } }';
+
+describe('stock', () => {
+  let stack: Stack;
+  let alice: string;
+  let admin: string;
+  const internal = { [SERVICE_CREDENTIAL_HEADER]: SERVICE_CREDENTIAL };
+  beforeAll(async () => {
+    stack = await startStack();
+    alice = await login(stack.gatewayUrl, ALICE.email, ALICE.password);
+    admin = await login(stack.gatewayUrl, ADMIN.email, ADMIN.password);
+  });
+  afterAll(() => stack?.stop());
+
+  it('sells exactly the stock to 200 concurrent orders from several customers', async () => {
+    const productId = await createProduct(stack.gatewayUrl, admin, { stock: 50 });
+    const customers = await Promise.all(Array.from({ length: 10 }, () => newCustomer(stack.gatewayUrl)));
+    const responses = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => createOrder(stack.gatewayUrl, customers[i % customers.length]!, [{ productId, quantity: 1 }])),
+    );
+    const succeeded = responses.filter((response) => !response.errors);
+    const refused = responses.filter((response) => response.errors);
+    expect(succeeded).toHaveLength(50);
+    for (const response of refused) {
+      expect(errorCodes(response)).toEqual(['INSUFFICIENT_STOCK']);
+      expect(response.errors?.[0]?.extensions?.productId).toBe(productId);
+    }
+    expect(await stockOf(stack.gatewayUrl, productId)).toBe(0);
+    expect(await ledgerMismatches(stack.dbs)).toEqual([]);
+  });
+
+  it('keeps the internal operations out of the gateway\'s schema', async () => {
+    const schema = await graphql(stack.gatewayUrl, '{ __schema { queryType { fields { name } } mutationType { fields { name } } } reservation: __type(name: "StockReservation") { name } }');
+    const names = [...schema.data!.__schema.queryType.fields, ...schema.data!.__schema.mutationType.fields].map((field: { name: string }) => field.name);
+    expect(names).toContain('createOrder');
+    for (const internalName of ['reserveStock', 'releaseStock', 'stockReservation']) expect(names).not.toContain(internalName);
+    expect(schema.data!.reservation).toBeNull();
+    const call = await graphql(stack.gatewayUrl, RESERVE, { token: admin, headers: internal, variables: { orderId: randomUUID(), items: [] } });
+    expect(new Set(errorCodes(call))).toEqual(new Set(['BAD_USER_INPUT']));
+    expect(call.errors?.map((error) => error.message).join(' ')).toMatch(/Cannot query field "reserveStock"/);
+  });
+
+  it('refuses the internal operations at products without the service credential, even to an admin', async () => {
+    const productId = await createProduct(stack.gatewayUrl, admin, { stock: 5 });
+    const variables = { orderId: randomUUID(), items: [{ productId, quantity: 1 }] };
+    for (const headers of [{}, { [SERVICE_CREDENTIAL_HEADER]: 'wrong-credential' }] as Record<string, string>[]) {
+      expect(errorCodes(await graphql(stack.urls.products, RESERVE, { token: admin, headers, variables }))).toEqual(['FORBIDDEN']);
+      expect(errorCodes(await graphql(stack.urls.products, RELEASE, { token: admin, headers, variables: { orderId: variables.orderId } }))).toEqual(['FORBIDDEN']);
+    }
+    expect(await stockOf(stack.gatewayUrl, productId)).toBe(5);
+  });
+
+  it('reserves and releases once per order, whatever the repeats', async () => {
+    const productId = await createProduct(stack.gatewayUrl, admin, { stock: 5, priceCents: 700 });
+    const orderId = randomUUID();
+    const variables = { orderId, items: [{ productId, quantity: 2 }] };
+    const first = await graphql(stack.urls.products, RESERVE, { headers: internal, variables });
+    expect(first.data!.reserveStock).toEqual({ orderId, status: 'RESERVED', items: [{ productId, quantity: 2, unitPrice: { amountCents: 700, currency: 'EUR' } }] });
+    await graphql(stack.gatewayUrl, 'mutation ($id: ID!) { updateProduct(id: $id, input: { priceCents: 900 }) { id } }', { token: admin, variables: { id: productId } });
+    const repeated = await graphql(stack.urls.products, RESERVE, { headers: internal, variables: { orderId, items: [{ productId, quantity: 4 }] } });
+    expect(repeated.data!.reserveStock).toEqual(first.data!.reserveStock);
+    expect(await stockOf(stack.gatewayUrl, productId)).toBe(3);
+
+    for (let i = 0; i < 2; i++) {
+      const released = await graphql(stack.urls.products, RELEASE, { headers: internal, variables: { orderId } });
+      expect(released.data!.releaseStock).toMatchObject({ orderId, status: 'RELEASED' });
+      expect(await stockOf(stack.gatewayUrl, productId)).toBe(5);
+    }
+  });
+
+  it('takes nothing for a reserve that arrives after its order was released', async () => {
+    const productId = await createProduct(stack.gatewayUrl, admin, { stock: 5 });
+    const orderId = randomUUID();
+    expect((await graphql(stack.urls.products, RELEASE, { headers: internal, variables: { orderId } })).data!.releaseStock).toEqual({ orderId, status: 'RELEASED', items: [] });
+    const late = await graphql(stack.urls.products, RESERVE, { headers: internal, variables: { orderId, items: [{ productId, quantity: 1 }] } });
+    expect(late.data!.reserveStock).toMatchObject({ status: 'RELEASED', items: [] });
+    expect(await stockOf(stack.gatewayUrl, productId)).toBe(5);
+  });
+
+  it('is ordered by alice from Sandbox: two products, read back, cancelled, stock back', async () => {
+    const [first, second] = [await createProduct(stack.gatewayUrl, admin, { stock: 4, name: 'Mug' }), await createProduct(stack.gatewayUrl, admin, { stock: 4, name: 'Jug' })];
+    const placed = await createOrder(stack.gatewayUrl, alice, [{ productId: first, quantity: 1 }, { productId: second, quantity: 2 }]);
+    const id = (placed.data!.createOrder as { id: string }).id;
+    const read = await graphql(stack.gatewayUrl, 'query ($id: ID!) { order(id: $id) { items { quantity unitPrice { amountCents } product { name } } } }', { token: alice, variables: { id } });
+    expect(read.data!.order.items.map((item: { product: { name: string } }) => item.product.name)).toEqual(['Mug', 'Jug']);
+    expect([await stockOf(stack.gatewayUrl, first), await stockOf(stack.gatewayUrl, second)]).toEqual([3, 2]);
+    await graphql(stack.gatewayUrl, 'mutation ($id: ID!) { cancelOrder(id: $id) { status } }', { token: alice, variables: { id } });
+    expect([await stockOf(stack.gatewayUrl, first), await stockOf(stack.gatewayUrl, second)]).toEqual([4, 4]);
+  });
+});
