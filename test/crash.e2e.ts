@@ -1,0 +1,122 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '@shop/service-kit';
+import { ROOT } from '../scripts/supergraph.js';
+import { SERVICE_CREDENTIAL, startStack, type Stack } from './support/stack.js';
+import { ADMIN, ALICE, graphql, login } from './support/graphql.js';
+import { createProduct, stockOf } from './support/checkout.js';
+import { freePort, startProcess, type RunningProcess } from './support/processes.js';
+import { startProductsProxy, type HoldMode } from './support/products-proxy.js';
+import { createTestDatabase, type TestDatabase } from './support/databases.js';
+import { stockLedger } from './support/stock-ledger.js';
+
+const ALICE_ORDERS = '{ orders(first: 100) { totalCount edges { node { id status items { quantity product { id } } } } } }';
+
+/**
+ * orders killed with SIGKILL in the middle of placing an order, then started again: its
+ * reconciler must leave products holding exactly the stock of live orders.
+ */
+describe('orders killed while placing an order', () => {
+  let stack: Stack;
+  let alice: string;
+  let admin: string;
+  beforeAll(async () => {
+    stack = await startStack();
+    alice = await login(stack.gatewayUrl, ALICE.email, ALICE.password);
+    admin = await login(stack.gatewayUrl, ADMIN.email, ADMIN.password);
+  });
+  afterAll(() => stack?.stop());
+
+  /** A fresh orders database for one scenario: PostgreSQL with TEST_DATABASE_URL, else PGlite on disk. */
+  async function ordersStore(): Promise<{ env: Record<string, string>; open: () => ReturnType<typeof openDatabase>; drop: () => Promise<void> }> {
+    const database: TestDatabase = await createTestDatabase('orders');
+    const dataDir = await mkdtemp(join(tmpdir(), 'shop-crash-'));
+    return {
+      env: database.url ? { DATABASE_URL: database.url } : { DATA_DIR: dataDir },
+      open: () => openDatabase(database.url ? { url: database.url } : { dataDir }),
+      drop: async () => {
+        await database.drop();
+        await rm(dataDir, { recursive: true, force: true });
+      },
+    };
+  }
+
+  async function startOrders(env: Record<string, string>, productsUrl: string): Promise<{ process: RunningProcess; url: string }> {
+    const port = await freePort();
+    const process = startProcess(['--import', 'tsx', '--conditions=source', 'subgraphs/orders/src/index.ts'], {
+      ...env,
+      NODE_ENV: 'development',
+      PORT: String(port),
+      LOG_FORMAT: 'json',
+      USERS_URL: stack.urls.users,
+      PRODUCTS_URL: productsUrl,
+      SERVICE_CREDENTIAL,
+      PRODUCTS_TIMEOUT_MS: '500',
+      RECONCILE_AFTER_MS: '1500',
+      RECONCILE_INTERVAL_MS: '300',
+    }, ROOT);
+    await process.waitFor(/"msg":"listening"/);
+    return { process, url: `http://127.0.0.1:${port}` };
+  }
+
+  async function waitUntil(condition: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await condition())) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+      await sleep(200);
+    }
+  }
+
+  const scenarios: [HoldMode, string][] = [
+    ['after-reserve', 'confirms the order whose stock products holds'],
+    ['before-reserve', 'fails the order products never reserved, and a late reserve takes nothing'],
+  ];
+
+  it.each(scenarios)('killed %s: the restarted service %s', async (mode) => {
+    const productId = await createProduct(stack.gatewayUrl, admin, { stock: 10 });
+    const store = await ordersStore();
+    const proxy = await startProductsProxy(stack.urls.products, mode);
+    try {
+      const first = await startOrders(store.env, proxy.url);
+      const before = (await graphql(first.url, ALICE_ORDERS, { token: alice })).data!.orders.totalCount as number;
+      const placing = graphql(first.url, 'mutation ($input: CreateOrderInput!) { createOrder(input: $input) { id } }', {
+        token: alice,
+        variables: { input: { items: [{ productId, quantity: 3 }], idempotencyKey: `crash-${mode}` } },
+      }).catch((error: unknown) => error);
+      await proxy.held;
+      first.process.child.kill('SIGKILL');
+      await placing;
+      expect(await stockOf(stack.gatewayUrl, productId)).toBe(mode === 'after-reserve' ? 7 : 10);
+
+      const second = await startOrders(store.env, stack.urls.products);
+      try {
+        if (mode === 'after-reserve') {
+          await waitUntil(async () => (await graphql(second.url, ALICE_ORDERS, { token: alice })).data!.orders.totalCount === before + 1, 'the order is confirmed');
+          expect(await stockOf(stack.gatewayUrl, productId)).toBe(7);
+        } else {
+          await waitUntil(async () => second.process.output().includes('"msg":"reconciled orders"'), 'the attempt is reconciled');
+          expect((await graphql(second.url, ALICE_ORDERS, { token: alice })).data!.orders.totalCount).toBe(before);
+          expect(JSON.parse(await proxy.deliverLate()).data.reserveStock.status).toBe('RELEASED');
+          expect(await stockOf(stack.gatewayUrl, productId)).toBe(10);
+        }
+      } finally {
+        expect(await second.process.stop()).toBe(0);
+      }
+      const ordersDb = await store.open();
+      try {
+        // Each scenario has its own orders database; products' other products belong to other scenarios.
+        const ledger = await stockLedger({ products: stack.dbs.products, orders: ordersDb });
+        const { reserved, ordered } = ledger.get(productId)!;
+        expect({ reserved, ordered }).toEqual(mode === 'after-reserve' ? { reserved: 3, ordered: 3 } : { reserved: 0, ordered: 0 });
+      } finally {
+        await ordersDb.close();
+      }
+    } finally {
+      await proxy.close();
+      await store.drop();
+    }
+  });
+});
