@@ -1,8 +1,15 @@
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-// Workspace packages run from their TypeScript sources, as `tsx --conditions=source` does.
-const alias = { '@shop/service-kit': fileURLToPath(new URL('./service-kit/src/index.ts', import.meta.url)) };
+const alias = {
+  // Workspace packages run from their TypeScript sources, as `tsx --conditions=source` does.
+  '@shop/service-kit': fileURLToPath(new URL('./service-kit/src/index.ts', import.meta.url)),
+  // graphql 16 ships CommonJS (main) and ESM (module) builds; Node, and so Apollo's packages,
+  // load the CommonJS one. Our code must get the same copy, as in production, or `instanceof
+  // GraphQLError` differs between the two.
+  graphql: createRequire(import.meta.url).resolve('graphql'),
+};
 // Nothing a test starts may send traffic beyond loopback.
 const env = { APOLLO_TELEMETRY_DISABLED: 'true', NODE_ENV: 'test' };
 

@@ -69,8 +69,17 @@ describe('the catalogue through the gateway', () => {
   it('searches name and description ignoring case, and treats % and _ literally', async () => {
     const beans = await graphql(stack.gatewayUrl, PAGE, { variables: { search: 'BEANS' } });
     expect(beans.data.products.totalCount).toBe(2);
-    const wildcard = await graphql(stack.gatewayUrl, PAGE, { variables: { search: '%' } });
-    expect(wildcard.data.products.totalCount).toBe(0);
+    for (const wildcard of ['%', '_', '\\']) {
+      const response = await graphql(stack.gatewayUrl, PAGE, { variables: { search: wildcard } });
+      expect(response.data.products.totalCount, wildcard).toBe(0);
+    }
+  });
+
+  it('refuses text with a NUL character as BAD_USER_INPUT, not an internal error', async () => {
+    const search = await graphql(stack.gatewayUrl, PAGE, { variables: { search: 'cup\u0000' } });
+    expect(errorCodes(search)).toEqual(['BAD_USER_INPUT']);
+    const create = await graphql(stack.gatewayUrl, CREATE, { token: admin, variables: { input: { ...newProduct, name: 'Nul\u0000' } } });
+    expect(errorCodes(create)).toEqual(['BAD_USER_INPUT']);
   });
 
   it('finds a product by id, and answers null for an unknown or malformed id', async () => {

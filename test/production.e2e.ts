@@ -34,6 +34,21 @@ describe('users in production', () => {
     expect(second.output()).toMatch(/SEED_DEMO_DATA/);
   });
 
+  it('refuses to start while a demo account still has its public password', async () => {
+    const seededDir = await mkdtemp(join(tmpdir(), 'shop-production-demo-'));
+    try {
+      const development = await startUsers({ NODE_ENV: 'development', DATA_DIR: seededDir, LOG_FORMAT: 'json' });
+      await development.waitFor(/"msg":"listening"/);
+      expect(await development.stop()).toBe(0);
+      const key = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+      const production = await startUsers({ DATA_DIR: seededDir, JWT_PRIVATE_KEY: key });
+      expect(await new Promise((resolve) => production.child.once('exit', resolve))).toBe(1);
+      expect(production.output()).toMatch(/demo account admin@example.com still has its public password/);
+    } finally {
+      await rm(seededDir, { recursive: true, force: true });
+    }
+  });
+
   it('starts with a configured key, seeds nothing and shows no Sandbox', async () => {
     const key = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
     const port = await freePort();

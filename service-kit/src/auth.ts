@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { createHash, timingSafeEqual, type KeyObject, type webcrypto } from 'node:crypto';
 import { ForbiddenError, ServiceUnavailableError, UnauthenticatedError } from './errors.js';
 
@@ -22,9 +22,33 @@ export const TOKEN_ALGORITHMS = ['EdDSA', 'ES256'];
 export type VerificationKey = JWTVerifyGetKey | KeyObject | webcrypto.CryptoKey;
 export type VerifyToken = (token: string) => Promise<Viewer>;
 
-/** The users service's published keys, fetched on first use and cached (refetched for a new `kid`). */
+/**
+ * The users service's published keys, fetched on first use, refreshed every ten minutes and for
+ * an unknown `kid`. While users cannot be reached, the last keys fetched keep serving, so a users
+ * outage does not refuse every signed-in request elsewhere.
+ */
 export function remoteKeySet(jwksUrl: string): JWTVerifyGetKey {
-  return createRemoteJWKSet(new URL(jwksUrl), { timeoutDuration: 3_000, cooldownDuration: 30_000, cacheMaxAge: 600_000 });
+  const remote = createRemoteJWKSet(new URL(jwksUrl), { timeoutDuration: 3_000, cooldownDuration: 30_000, cacheMaxAge: 600_000 });
+  return async (header, token) => {
+    try {
+      return await remote(header, token);
+    } catch (error) {
+      const lastFetched = remote.jwks();
+      if (lastFetched && keysUnavailable(error)) return createLocalJWKSet(lastFetched)(header, token);
+      throw error;
+    }
+  };
+}
+
+/** Failing to get the keys (timeout, no connection, an error answer) rather than a bad token. */
+function keysUnavailable(error: unknown): boolean {
+  return (
+    error instanceof errors.JWKSTimeout ||
+    error instanceof errors.JWKSInvalid ||
+    // jose's generic error (no subclass) is what a non-200 answer of the key endpoint gives.
+    (error instanceof errors.JOSEError && error.code === errors.JOSEError.code) ||
+    (error instanceof TypeError && /fetch/i.test(error.message))
+  );
 }
 
 export function createTokenVerifier(key: VerificationKey, rules: TokenRules): VerifyToken {
@@ -49,13 +73,7 @@ export function createTokenVerifier(key: VerificationKey, rules: TokenRules): Ve
  * Either way the whole request is refused.
  */
 function toAuthError(error: unknown): Error {
-  const keysUnavailable =
-    error instanceof errors.JWKSTimeout ||
-    error instanceof errors.JWKSInvalid ||
-    // jose's generic error (no subclass) is what a non-200 answer of the key endpoint gives.
-    (error instanceof errors.JOSEError && error.code === errors.JOSEError.code) ||
-    (error instanceof TypeError && /fetch/i.test(error.message));
-  if (keysUnavailable) return new ServiceUnavailableError('Cannot check the token right now; try again shortly', 503);
+  if (keysUnavailable(error)) return new ServiceUnavailableError('Cannot check the token right now; try again shortly', 503);
   return new UnauthenticatedError(undefined, 401);
 }
 

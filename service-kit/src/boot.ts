@@ -5,7 +5,7 @@ import { createLogger, type Logger } from './logger.js';
 import { exitOnStartFailure, shutdownOnSignals } from './lifecycle.js';
 import type { HttpService, ServiceContext } from './http-service.js';
 
-/** The steps every service's index.ts takes: logger, database, listen, stop on a signal. */
+// The steps every service's index.ts takes: logger, database, listen, stop on a signal.
 
 interface LoggingConfig {
   NODE_ENV: 'development' | 'test' | 'production';
@@ -27,7 +27,7 @@ interface DatabaseConfig {
 
 /** PostgreSQL when DATABASE_URL is set, else PGlite under DATA_DIR; migrated before use. */
 export async function openMigratedDatabase(config: DatabaseConfig, migrations: URL, logger: Logger): Promise<Database> {
-  const db = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATABASE_URL ? undefined : config.DATA_DIR });
+  const db = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATABASE_URL ? undefined : config.DATA_DIR, logger });
   const applied = await migrate(db, fileURLToPath(migrations));
   logger.info(
     { database: db.kind === 'postgres' ? 'postgres' : `pglite:${config.DATA_DIR}`, migrationsApplied: applied },

@@ -1,6 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import { BadUserInputError } from './errors.js';
+import type { Logger } from './logger.js';
 
 /** What repositories need from a connection: run one parameterised statement, get rows. */
 export interface Queryable {
@@ -32,10 +34,22 @@ export interface DatabaseOptions {
   onStatement?: ((sql: string) => void) | undefined;
   /** Pool size on PostgreSQL. */
   maxConnections?: number;
+  /** Where a pooled connection's failure while idle (server restart, failover) is reported. */
+  logger?: Pick<Logger, 'warn'>;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   return options.url ? openPostgres(options.url, options) : openPglite(options);
+}
+
+/** PostgreSQL refuses NUL in text: any string a client sends may carry one, so it is their error, not ours. */
+const CHARACTER_NOT_IN_REPERTOIRE = '22021';
+
+function clientFault(error: unknown): unknown {
+  if ((error as { code?: string }).code === CHARACTER_NOT_IN_REPERTOIRE) {
+    return new BadUserInputError('Text must not contain NUL (U+0000) characters');
+  }
+  return error;
 }
 
 /** A driver's connection behind our interface; every statement is reported to `onStatement` first. */
@@ -47,7 +61,11 @@ function observed(
   return {
     async query<Row extends object>(sql: string, params: readonly unknown[] = []) {
       onStatement?.(sql);
-      return (await query(sql, [...params])).rows as Row[];
+      try {
+        return (await query(sql, [...params])).rows as Row[];
+      } catch (error) {
+        throw clientFault(error);
+      }
     },
     async exec(sql: string) {
       onStatement?.(sql);
@@ -71,8 +89,10 @@ async function openPglite({ dataDir, onStatement }: DatabaseOptions): Promise<Da
   };
 }
 
-async function openPostgres(url: string, { onStatement, maxConnections = 10 }: DatabaseOptions): Promise<Database> {
+async function openPostgres(url: string, { onStatement, maxConnections = 10, logger }: DatabaseOptions): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: maxConnections });
+  // Without a listener an idle connection's error would crash the process; the pool replaces it.
+  pool.on('error', (error) => logger?.warn({ err: error }, 'an idle database connection failed; it will be replaced'));
   const wrap = (target: pg.Pool | pg.PoolClient) =>
     observed((sql, params) => target.query(sql, params), (sql) => target.query(sql), onStatement);
   // Fail at start, with the server's own message, rather than on the first request.

@@ -1,5 +1,6 @@
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
+import type { ApolloServerPlugin } from '@apollo/server';
 import type { Logger } from './logger.js';
 import { AppError, isErrorCode } from './errors.js';
 
@@ -15,30 +16,50 @@ const CLIENT_REQUEST_CODES = new Set([
 const PROTOCOL_CODES = new Set(['PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED']);
 
 /**
- * The one place that turns any error into what a client may see: our own AppErrors and errors
- * carrying a public code pass through (without stack traces), request errors become
- * BAD_USER_INPUT, and anything else is masked and logged once. Apollo Server stamps
- * INTERNAL_SERVER_ERROR on every error that has no code, so that code alone proves nothing:
- * only a subgraph's answer (already masked and logged there) passes with it.
+ * Whether an error is a fault of ours that the client must not see in detail. Our AppErrors,
+ * errors with a public code, request errors and protocol codes are expected. Apollo Server stamps
+ * INTERNAL_SERVER_ERROR on every error without a code, so that code alone proves nothing: only
+ * a subgraph's answer (masked and logged there already; it carries serviceName) counts as expected.
  */
-export function createFormatError(logger: Logger) {
-  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = unwrapResolverError(error);
-    const code = formatted.extensions?.code;
-    const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
-    const publicCode = isErrorCode(code) && (code !== 'INTERNAL_SERVER_ERROR' || 'serviceName' in extensions);
-    if (original instanceof AppError || publicCode || PROTOCOL_CODES.has(String(code))) {
-      return { ...formatted, extensions };
-    }
-    if (CLIENT_REQUEST_CODES.has(String(code))) {
-      return { ...formatted, extensions: { ...extensions, code: 'BAD_USER_INPUT' } };
-    }
-    logger.error({ err: original, path: formatted.path }, 'unexpected error');
+export function isUnexpectedError(error: unknown): boolean {
+  if (!(error instanceof GraphQLError)) return true;
+  if (unwrapResolverError(error) instanceof AppError) return false;
+  const code = error.extensions.code;
+  if (isErrorCode(code)) return code === 'INTERNAL_SERVER_ERROR' && !('serviceName' in error.extensions);
+  return !CLIENT_REQUEST_CODES.has(String(code)) && !PROTOCOL_CODES.has(String(code));
+}
+
+/**
+ * The one place that turns any error into what a client may see: expected errors pass (without
+ * stack traces; request errors as BAD_USER_INPUT), anything else is masked. Logging is the
+ * plugin's job below, where the request's logger (with its request id) is at hand.
+ */
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
+  if (isUnexpectedError(error)) {
     return {
       message: 'Internal server error',
       ...(formatted.path ? { path: formatted.path } : {}),
       ...(formatted.locations ? { locations: formatted.locations } : {}),
       extensions: { code: 'INTERNAL_SERVER_ERROR' },
     };
+  }
+  if (CLIENT_REQUEST_CODES.has(String(extensions.code))) return { ...formatted, extensions: { ...extensions, code: 'BAD_USER_INPUT' } };
+  return { ...formatted, extensions };
+}
+
+/** Logs each unexpected error once, with the request's logger (so with its request id). */
+export function unexpectedErrorLogging(fallback: Logger): ApolloServerPlugin<{ logger?: Logger }> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ errors, contextValue }) {
+          const logger = contextValue?.logger ?? fallback;
+          for (const error of errors) {
+            if (isUnexpectedError(error)) logger.error({ err: unwrapResolverError(error), path: error.path }, 'unexpected error');
+          }
+        },
+      };
+    },
   };
 }

@@ -10,7 +10,7 @@ import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDis
 import type { GraphQLSchema } from 'graphql';
 import type { GatewayInterface } from '@apollo/server-gateway-interface';
 import type { Logger } from './logger.js';
-import { createFormatError } from './format-error.js';
+import { formatError, unexpectedErrorLogging } from './format-error.js';
 
 export interface RequestInfo {
   req: Request;
@@ -68,7 +68,7 @@ export async function createHttpService<Context extends ServiceContext>(
     csrfPrevention: true,
     // Shutdown is ours (shutdownOnSignals): drain, close the database, then exit 0.
     stopOnTerminationSignals: false,
-    formatError: createFormatError(logger),
+    formatError,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.shutdownTimeoutMs ?? 10_000 }),
       options.sandbox
@@ -76,8 +76,10 @@ export async function createHttpService<Context extends ServiceContext>(
         : ApolloServerPluginLandingPageDisabled(),
       // No usage reporting anywhere in this project, so subgraphs never build federated traces.
       ...('schema' in options.graphql ? [ApolloServerPluginInlineTraceDisabled()] : []),
+      unexpectedErrorLogging(logger),
       ...(options.plugins ?? []),
     ],
+    // The union of `schema` and `gateway` options is one ApolloServerOptions; TypeScript cannot narrow the spread.
   } as ApolloServerOptions<Context>;
   const apollo = new ApolloServer<Context>(apolloOptions);
   await apollo.start();
@@ -93,7 +95,10 @@ export async function createHttpService<Context extends ServiceContext>(
     res.json({ status: 'ok' });
   });
   app.get('/ready', async (_req, res) => {
-    const problems = await options.readiness().catch((error: unknown) => [`readiness check failed: ${String(error)}`]);
+    const problems = await options.readiness().catch((error: unknown) => {
+      logger.warn({ err: error }, 'readiness check failed');
+      return ['a dependency is unreachable'];
+    });
     res.status(problems.length === 0 ? 200 : 503).json(problems.length === 0 ? { status: 'ready' } : { status: 'unavailable', problems });
   });
   options.routes?.(app);
@@ -139,7 +144,13 @@ function bodyErrorHandler(logger: Logger): ErrorRequestHandler {
     const status = typeof error.status === 'number' && error.status >= 400 && error.status < 500 ? error.status : 500;
     if (status === 500) logger.error({ err: error }, 'request failed');
     const message =
-      status === 413 ? 'The request body is too large' : status === 500 ? 'Internal server error' : 'The request body is not valid JSON';
+      status === 413
+        ? 'The request body is too large'
+        : status === 415
+          ? 'The request body must be JSON in UTF-8'
+          : status === 500
+            ? 'Internal server error'
+            : 'The request body is not valid JSON';
     res.status(status).json({
       errors: [{ message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_USER_INPUT' } }],
     });

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SignJWT, errors, exportSPKI, generateKeyPair, type CryptoKey, type JWTPayload } from 'jose';
+import { SignJWT, errors, exportJWK, exportSPKI, generateKeyPair, type CryptoKey, type JWTPayload } from 'jose';
 import {
   createTokenVerifier,
   isSelfOrAdmin,
@@ -174,6 +174,30 @@ describe('createTokenVerifier', () => {
       const remote = createTokenVerifier(remoteKeySet(`http://127.0.0.1:${port}/.well-known/jwks.json`), RULES);
       await expect(remote(await signToken())).rejects.toMatchObject({ extensions: { code: 'SERVICE_UNAVAILABLE' } });
     } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('keeps verifying with the last keys fetched while the key endpoint is down', async () => {
+    const jwk = { ...(await exportJWK(publicKey)), alg: 'EdDSA', use: 'sig' };
+    let up = true;
+    const server = createServer((_request, response) => {
+      response.statusCode = up ? 200 : 503;
+      response.setHeader('content-type', 'application/json');
+      response.end(up ? JSON.stringify({ keys: [jwk] }) : '{}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const remote = createTokenVerifier(remoteKeySet(`http://127.0.0.1:${port}/.well-known/jwks.json`), RULES);
+      const token = await signToken();
+      expect(await remote(token)).toEqual(CUSTOMER);
+      up = false;
+      // Past the cache's ten minutes, jose refetches on every call; the refetch fails.
+      vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 11 * 60_000 });
+      expect(await remote(await signToken({ expiresAt: now() + 600 }))).toEqual(CUSTOMER);
+    } finally {
+      vi.useRealTimers();
       await new Promise((resolve) => server.close(resolve));
     }
   });

@@ -3,7 +3,7 @@ import { ApolloServer, type GraphQLRequest } from '@apollo/server';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { pino } from 'pino';
 import { BadUserInputError, NotFoundError } from '../src/errors.js';
-import { createFormatError } from '../src/format-error.js';
+import { formatError, unexpectedErrorLogging } from '../src/format-error.js';
 
 const typeDefs = `#graphql
   type Query {
@@ -33,17 +33,20 @@ const resolvers = {
   },
 };
 
-/** Each JSON line the logger wrote. */
+/** Each JSON line the logger wrote (parsed log records have no fixed shape). */
 const logLines: Record<string, any>[] = [];
 const logger = pino({ level: 'info' }, { write: (line: string) => void logLines.push(JSON.parse(line)) });
+/** What a service's context carries: the request's own logger, with its request id. */
+const contextValue = { logger: logger.child({ requestId: 'request-1' }) };
 
-let server: ApolloServer;
+let server: ApolloServer<typeof contextValue>;
 
 beforeAll(async () => {
-  server = new ApolloServer({
+  server = new ApolloServer<typeof contextValue>({
     typeDefs,
     resolvers,
-    formatError: createFormatError(logger),
+    formatError,
+    plugins: [unexpectedErrorLogging(logger)],
     // Stack traces on, as outside production, so the test sees that formatError removes them.
     includeStacktraceInErrorResponses: true,
   });
@@ -58,14 +61,14 @@ beforeEach(() => {
 
 /** The errors of one operation, as a client would receive them. */
 async function errorsOf(request: Omit<GraphQLRequest, 'query'> & { query?: string }): Promise<readonly GraphQLFormattedError[]> {
-  const response = await server.executeOperation(request);
+  const response = await server.executeOperation(request, { contextValue });
   if (response.body.kind !== 'single') throw new Error('expected a single result');
   const errors = response.body.singleResult.errors;
   if (!errors) throw new Error(`expected errors, got ${JSON.stringify(response.body.singleResult)}`);
   return errors;
 }
 
-describe('createFormatError', () => {
+describe('formatError and unexpectedErrorLogging', () => {
   it('passes an AppError with its code and message, without a stack trace, and logs nothing', async () => {
     const [error] = await errorsOf({ query: '{ notFound }' });
     expect(error).toEqual({
@@ -83,8 +86,8 @@ describe('createFormatError', () => {
     expect(error?.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'quantity' });
   });
 
-  it('masks a plain Error thrown in a resolver as INTERNAL_SERVER_ERROR and logs it exactly once', async () => {
-    const response = await server.executeOperation({ query: '{ crash fine }' });
+  it('masks a plain Error thrown in a resolver as INTERNAL_SERVER_ERROR and logs it exactly once, with the request id', async () => {
+    const response = await server.executeOperation({ query: '{ crash fine }' }, { contextValue });
     if (response.body.kind !== 'single') throw new Error('expected a single result');
     const { data, errors } = response.body.singleResult;
 
@@ -101,6 +104,7 @@ describe('createFormatError', () => {
     expect(logLines[0]).toMatchObject({
       level: 50,
       msg: 'unexpected error',
+      requestId: 'request-1',
       path: ['crash'],
       err: { message: 'connection to 10.0.0.7 refused: password authentication failed' },
     });

@@ -4,7 +4,8 @@ import type { ProductFields } from './products-repository.js';
 type ProductInput = { [Field in keyof ProductFields]?: ProductFields[Field] | null };
 
 const CURRENCY = /^[A-Z]{3}$/;
-const MAX_INT = 2_147_483_647;
+/** Prices are int4 in the database (and GraphQL Ints). */
+const MAX_PRICE_CENTS = 2_147_483_647;
 
 /** Checks the fields a create or update gives (absent ones are skipped); BAD_USER_INPUT names the first bad one. */
 export function checkProductFields(input: ProductInput): Partial<ProductFields> {
@@ -19,7 +20,9 @@ export function checkProductFields(input: ProductInput): Partial<ProductFields> 
     checked.description = input.description;
   }
   if (input.priceCents != null) {
-    if (input.priceCents < 0 || input.priceCents > MAX_INT) throw new BadUserInputError('priceCents must be 0 or more', 'priceCents');
+    if (input.priceCents < 0 || input.priceCents > MAX_PRICE_CENTS) {
+      throw new BadUserInputError(`priceCents must be between 0 and ${MAX_PRICE_CENTS}`, 'priceCents');
+    }
     checked.priceCents = input.priceCents;
   }
   if (input.currency != null) {

@@ -3,7 +3,7 @@ import { loadConfig } from './config.js';
 import { createUsersService } from './server.js';
 import { developmentSigningKey, signingKeyFromPem } from './signing-key.js';
 import { createUsersRepository } from './users-repository.js';
-import { seedDemoUsers } from './seed.js';
+import { refuseDemoPasswords, seedDemoUsers } from './seed.js';
 
 const config = configOrExit(() => loadConfig(process.env));
 
@@ -12,8 +12,9 @@ await runSubgraph({
   config,
   migrations: new URL('../migrations/', import.meta.url),
   seed: (db, logger) => seedDemoUsers(createUsersRepository(db), logger),
-  create: async (db, logger) =>
-    createUsersService({
+  create: async (db, logger) => {
+    if (config.NODE_ENV === 'production') await refuseDemoPasswords(createUsersRepository(db));
+    return createUsersService({
       db,
       logger,
       signingKey: config.JWT_PRIVATE_KEY
@@ -23,5 +24,6 @@ await runSubgraph({
       tokenTtlSeconds: config.TOKEN_TTL_SECONDS,
       sandbox: config.NODE_ENV !== 'production',
       shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-    }),
+    });
+  },
 });
