@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_USERS } from '@shop/service-kit';
 import { createOrdersRepository } from '../subgraphs/orders/src/orders-repository.js';
-import { startStack, SUBGRAPHS, type Stack, type SubgraphName } from './support/stack.js';
-import { ADMIN, ALICE, graphql, login } from './support/graphql.js';
+import { SUBGRAPHS, type Stack, type SubgraphName } from './support/stack.js';
+import { startShop } from './support/shop.js';
+import { graphql } from './support/graphql.js';
 import { CANONICAL } from './support/queries.js';
 
 const ADMIN_ORDERS = `query ($first: Int) {
@@ -24,9 +25,7 @@ describe('batching', () => {
   const orderIds: Record<'one' | 'twenty', string> = { one: '', twenty: '' };
 
   beforeAll(async () => {
-    stack = await startStack();
-    admin = await login(stack.gatewayUrl, ADMIN.email, ADMIN.password);
-    alice = await login(stack.gatewayUrl, ALICE.email, ALICE.password);
+    ({ stack, alice, admin } = await startShop());
     const productIds: string[] = [];
     for (let i = 0; i < 20; i++) {
       const created = await graphql(

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { DEMO_PRODUCTS } from '@shop/service-kit';
-import { startStack, type Stack } from './support/stack.js';
-import { ADMIN, ALICE, errorCodes, graphql, login, type GraphQLResponse } from './support/graphql.js';
+import type { Stack } from './support/stack.js';
+import { startShop } from './support/shop.js';
+import { errorCodes, graphql, type GraphQLResponse } from './support/graphql.js';
 
 const PAGE = `query ($first: Int, $after: String, $search: String) {
   products(first: $first, after: $after, search: $search) {
@@ -25,9 +26,7 @@ describe('the catalogue through the gateway', () => {
   let admin: string;
   let alice: string;
   beforeAll(async () => {
-    stack = await startStack();
-    admin = await login(stack.gatewayUrl, ADMIN.email, ADMIN.password);
-    alice = await login(stack.gatewayUrl, ALICE.email, ALICE.password);
+    ({ stack, alice, admin } = await startShop());
   });
   afterAll(() => stack?.stop());
 

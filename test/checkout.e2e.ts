@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { DEMO_PRODUCTS } from '@shop/service-kit';
-import { startStack, type Stack } from './support/stack.js';
-import { ADMIN, ALICE, errorCodes, graphql, login } from './support/graphql.js';
+import type { Stack } from './support/stack.js';
+import { startShop } from './support/shop.js';
+import { errorCodes, graphql } from './support/graphql.js';
 import { createOrder, createProduct, stockOf } from './support/checkout.js';
 import { ledgerMismatches } from './support/stock-ledger.js';
 
@@ -13,9 +14,7 @@ describe('placing orders', () => {
   let alice: string;
   let admin: string;
   beforeAll(async () => {
-    stack = await startStack();
-    alice = await login(stack.gatewayUrl, ALICE.email, ALICE.password);
-    admin = await login(stack.gatewayUrl, ADMIN.email, ADMIN.password);
+    ({ stack, alice, admin } = await startShop());
   });
   afterAll(() => stack?.stop());
 

@@ -5,8 +5,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '@shop/service-kit';
 import { ROOT } from '../scripts/supergraph.js';
-import { SERVICE_CREDENTIAL, startStack, type Stack } from './support/stack.js';
-import { ADMIN, ALICE, graphql, login } from './support/graphql.js';
+import { SERVICE_CREDENTIAL, type Stack } from './support/stack.js';
+import { startShop } from './support/shop.js';
+import { graphql } from './support/graphql.js';
 import { createProduct, stockOf } from './support/checkout.js';
 import { freePort, startProcess, type RunningProcess } from './support/processes.js';
 import { startProductsProxy, type HoldMode } from './support/products-proxy.js';
@@ -24,9 +25,7 @@ describe('orders killed while placing an order', () => {
   let alice: string;
   let admin: string;
   beforeAll(async () => {
-    stack = await startStack();
-    alice = await login(stack.gatewayUrl, ALICE.email, ALICE.password);
-    admin = await login(stack.gatewayUrl, ADMIN.email, ADMIN.password);
+    ({ stack, alice, admin } = await startShop());
   });
   afterAll(() => stack?.stop());
 

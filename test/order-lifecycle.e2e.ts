@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { startStack, type Stack } from './support/stack.js';
-import { ADMIN, ALICE, errorCodes, graphql, login } from './support/graphql.js';
+import type { Stack } from './support/stack.js';
+import { startShop } from './support/shop.js';
+import { errorCodes, graphql } from './support/graphql.js';
 import { createOrder, createProduct, newCustomer, stockOf } from './support/checkout.js';
 import { ledgerMismatches } from './support/stock-ledger.js';
 
@@ -18,9 +19,7 @@ describe('order lifecycle', () => {
   let admin: string;
   let productId: string;
   beforeAll(async () => {
-    stack = await startStack();
-    alice = await login(stack.gatewayUrl, ALICE.email, ALICE.password);
-    admin = await login(stack.gatewayUrl, ADMIN.email, ADMIN.password);
+    ({ stack, alice, admin } = await startShop());
     productId = await createProduct(stack.gatewayUrl, admin, { stock: 1000 });
   });
   afterAll(() => stack?.stop());

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { DEMO_ORDERS, DEMO_PRODUCTS, DEMO_USERS } from '@shop/service-kit';
-import { startStack, type Stack } from './support/stack.js';
-import { ADMIN, ALICE, errorCodes, graphql, login } from './support/graphql.js';
+import type { Stack } from './support/stack.js';
+import { startShop } from './support/shop.js';
+import { ADMIN, ALICE, errorCodes, graphql } from './support/graphql.js';
 import { CANONICAL } from './support/queries.js';
 
 const ORDERS = `query ($first: Int, $after: String, $status: OrderStatus) {
@@ -17,9 +18,7 @@ describe('orders across the three services', () => {
   let alice: string;
   let bob: string;
   beforeAll(async () => {
-    stack = await startStack();
-    admin = await login(stack.gatewayUrl, ADMIN.email, ADMIN.password);
-    alice = await login(stack.gatewayUrl, ALICE.email, ALICE.password);
+    ({ stack, alice, admin } = await startShop());
     const registered = await graphql(stack.gatewayUrl, 'mutation ($input: RegisterInput!) { register(input: $input) { token } }', {
       variables: { input: { email: `bob-${randomUUID()}@example.com`, password: 'bob-password', name: 'Bob' } },
     });

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { SERVICE_CREDENTIAL_HEADER } from '@shop/service-kit';
-import { SERVICE_CREDENTIAL, startStack, type Stack } from './support/stack.js';
-import { ADMIN, ALICE, errorCodes, graphql, login } from './support/graphql.js';
+import { SERVICE_CREDENTIAL, type Stack } from './support/stack.js';
+import { startShop } from './support/shop.js';
+import { errorCodes, graphql } from './support/graphql.js';
 import { createOrder, createProduct, newCustomer, stockOf } from './support/checkout.js';
 import { ledgerMismatches } from './support/stock-ledger.js';
 
@@ -17,9 +18,7 @@ describe('stock', () => {
   let admin: string;
   const internal = { [SERVICE_CREDENTIAL_HEADER]: SERVICE_CREDENTIAL };
   beforeAll(async () => {
-    stack = await startStack();
-    alice = await login(stack.gatewayUrl, ALICE.email, ALICE.password);
-    admin = await login(stack.gatewayUrl, ADMIN.email, ADMIN.password);
+    ({ stack, alice, admin } = await startShop());
   });
   afterAll(() => stack?.stop());
 

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError, BadUserInputError, ConflictError, ServiceUnavailableError, type Logger, type Viewer } from '@shop/service-kit';
 import type { OrderRow, OrdersRepository } from './orders-repository.js';
 import type { ProductsClient, Reservation } from './products-client.js';
+import { releaseStockOrDefer } from './stock-release.js';
 import { checkOrderRequest, sameItems, totalFits, type OrderRequest } from './order-input.js';
 
 const POLL_MS = 50;
@@ -36,15 +37,8 @@ export function createCheckout({ orders, products, waitForAttemptMs }: CheckoutO
     }
   }
 
-  /** Gives back whatever a failed attempt may hold; if products cannot be told now, the reconciler will. */
-  async function abandon(orderId: string, logger: Logger): Promise<void> {
-    try {
-      await products.releaseStock(orderId);
-      await orders.markFailed(orderId);
-    } catch (error) {
-      logger.warn({ err: error, orderId }, 'could not release the stock of a failed order now; the reconciler will');
-    }
-  }
+  /** Gives back whatever a failed attempt may hold, then marks it FAILED (or leaves it to the reconciler). */
+  const abandon = (orderId: string, logger: Logger) => releaseStockOrDefer(products, orderId, () => orders.markFailed(orderId), logger);
 
   return {
     async placeOrder(viewer: Viewer, input: OrderRequest, logger: Logger): Promise<OrderRow> {

@@ -2,6 +2,7 @@ import { ConflictError, ForbiddenError, isSelfOrAdmin, NotFoundError, requireAdm
 import type { OrderStatus } from './__generated__/resolvers-types.js';
 import type { OrderRow, OrdersRepository } from './orders-repository.js';
 import type { ProductsClient } from './products-client.js';
+import { releaseStockOrDefer } from './stock-release.js';
 
 /** Where each status may go next (DESIGN.md §2); everything else is CONFLICT. */
 export const NEXT_STATUSES: Record<OrderStatus, readonly OrderStatus[]> = {
@@ -35,18 +36,9 @@ export function createOrderLifecycle({ orders, products }: LifecycleOptions) {
     return order;
   }
 
-  /**
-   * Tells products to give a cancelled order's stock back. If it cannot be told now, the order
-   * stays marked and the reconciler retries; the cancellation itself stands.
-   */
-  async function releaseStock(orderId: string, logger: Logger): Promise<void> {
-    try {
-      await products.releaseStock(orderId);
-      await orders.markStockReleased(orderId);
-    } catch (error) {
-      logger.warn({ err: error, orderId }, 'cancelled, but the stock could not be released now; the reconciler will');
-    }
-  }
+  /** Gives a cancelled order's stock back; if products cannot be told now, the order stays marked for the reconciler. */
+  const releaseStock = (orderId: string, logger: Logger) =>
+    releaseStockOrDefer(products, orderId, () => orders.markStockReleased(orderId), logger);
 
   return {
     async updateStatus(viewer: Viewer | null, orderId: string, to: OrderStatus, logger: Logger): Promise<OrderRow> {
@@ -65,8 +57,6 @@ export function createOrderLifecycle({ orders, products }: LifecycleOptions) {
       await releaseStock(orderId, logger);
       return cancelled;
     },
-
-    releaseStock,
   };
 }
 
