@@ -89,11 +89,22 @@ describe('placing orders', () => {
     expect(await ledgerMismatches(stack.dbs)).toEqual([]);
   });
 
-  it('refuses an unknown product as NOT_FOUND with its id', async () => {
-    const unknown = randomUUID();
-    const response = await createOrder(stack.gatewayUrl, alice, [{ productId: unknown, quantity: 1 }]);
-    expect(errorCodes(response)).toEqual(['NOT_FOUND']);
-    expect(response.errors?.[0]?.extensions?.productId).toBe(unknown);
+  it('refuses an unknown product, or an id that cannot be one, as NOT_FOUND with its id', async () => {
+    for (const unknown of [randomUUID(), 'not-a-product-id']) {
+      const response = await createOrder(stack.gatewayUrl, alice, [{ productId: unknown, quantity: 1 }]);
+      expect(errorCodes(response)).toEqual(['NOT_FOUND']);
+      expect(response.errors?.[0]?.extensions?.productId).toBe(unknown);
+    }
+  });
+
+  it('takes a product id in any letter case as the same product', async () => {
+    const productId = await createProduct(stack.gatewayUrl, admin, { stock: 5 });
+    const key = randomUUID();
+    const upper = await createOrder(stack.gatewayUrl, alice, [{ productId: productId.toUpperCase(), quantity: 1 }], key);
+    expect(upper.errors).toBeUndefined();
+    const lower = await createOrder(stack.gatewayUrl, alice, [{ productId, quantity: 1 }], key);
+    expect((lower.data!.createOrder as { id: string }).id).toBe((upper.data!.createOrder as { id: string }).id);
+    expect(await stockOf(stack.gatewayUrl, productId)).toBe(4);
   });
 
   it('refuses mixed currencies and every bound on items, quantities and the key as BAD_USER_INPUT with the field', async () => {

@@ -135,6 +135,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         logger: testLogger('orders'),
         products,
         reconcileAfterMs: options.reconcileAfterMs ?? 30_000,
+        waitForAttemptMs: 2 * (options.productsTimeoutMs ?? 3_000),
         ...subgraphDeps,
       });
       reconciler = orders.reconciler;

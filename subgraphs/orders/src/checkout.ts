@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError, BadUserInputError, ConflictError, ServiceUnavailableError, type Logger, type Viewer } from '@shop/service-kit';
-import type { OrderRow, OrdersRepository } from './orders-repository.js';
+import type { OrderRow, OrdersRepository, StoredOrderRow } from './orders-repository.js';
 import type { ProductsClient, Reservation } from './products-client.js';
 import { releaseStockOrDefer } from './stock-release.js';
 import { checkOrderRequest, sameItems, totalFits, type OrderRequest } from './order-input.js';
@@ -31,14 +31,26 @@ export function createCheckout({ orders, products, waitForAttemptMs }: CheckoutO
       if (!sameItems(existing.items, request.items)) {
         throw new ConflictError('This idempotencyKey was used for an order with other items');
       }
-      if (existing.status !== 'PLACING') return existing as OrderRow;
+      if (isLive(existing)) return existing;
       if (Date.now() > deadline) throw new ServiceUnavailableError('The first attempt with this idempotencyKey is still being placed; try again shortly');
       await sleep(POLL_MS);
     }
   }
 
-  /** Gives back whatever a failed attempt may hold, then marks it FAILED (or leaves it to the reconciler). */
-  const abandon = (orderId: string, logger: Logger) => releaseStockOrDefer(products, orderId, () => orders.markFailed(orderId), logger);
+  /**
+   * Ends a failed attempt: claims it FAILED and, when products may hold stock for it, gives that
+   * back (now, or through the reconciler). If the reconciler confirmed the order meanwhile, the
+   * claim loses and that order is the answer after all.
+   */
+  async function giveUp(orderId: string, error: unknown, owesStock: boolean, logger: Logger): Promise<OrderRow> {
+    if (await orders.claimFailed(orderId, owesStock)) {
+      if (owesStock) await releaseStockOrDefer(products, orderId, () => orders.markStockReleased(orderId), logger);
+      throw error;
+    }
+    const order = await orders.findStoredOrder(orderId);
+    if (order && isLive(order)) return order;
+    throw error;
+  }
 
   return {
     async placeOrder(viewer: Viewer, input: OrderRequest, logger: Logger): Promise<OrderRow> {
@@ -58,28 +70,26 @@ export function createCheckout({ orders, products, waitForAttemptMs }: CheckoutO
     try {
       reservation = await products.reserveStock(orderId, request.items);
     } catch (error) {
-      // A verdict (no stock, unknown product) reserved nothing; anything else may have reserved
-      // before failing, so the stock is released either way.
-      if (error instanceof AppError && error.code !== 'SERVICE_UNAVAILABLE') await orders.markFailed(orderId);
-      else await abandon(orderId, logger);
-      throw error;
+      // A verdict (no stock, unknown product, mixed currencies) rolled the reservation back; a
+      // timeout or lost answer may hide one that happened.
+      const verdict = error instanceof AppError && error.code !== 'SERVICE_UNAVAILABLE';
+      return giveUp(orderId, error, !verdict, logger);
     }
+    // RELEASED: this attempt was judged dead and released before the reserve arrived.
     if (reservation.status !== 'RESERVED') {
-      // The reconciler judged this attempt dead and released it first: nothing is held.
-      await orders.markFailed(orderId);
-      throw new ServiceUnavailableError('Placing the order took too long; try again');
+      return giveUp(orderId, new ServiceUnavailableError('Placing the order took too long; try again'), false, logger);
     }
-    if (!totalFits(reservation.items)) {
-      await abandon(orderId, logger);
-      throw new BadUserInputError('The order total is too large', 'items');
-    }
+    if (!totalFits(reservation.items)) return giveUp(orderId, new BadUserInputError('The order total is too large', 'items'), true, logger);
     await orders.confirmOrder(orderId, reservation.items);
     const order = await orders.findStoredOrder(orderId);
-    if (!order || order.status === 'PLACING' || order.status === 'FAILED') {
-      throw new ServiceUnavailableError('The order could not be confirmed; try again');
-    }
-    return order as OrderRow;
+    if (!order || !isLive(order)) throw new ServiceUnavailableError('The order could not be confirmed; try again');
+    return order;
   }
 }
 
 export type Checkout = ReturnType<typeof createCheckout>;
+
+/** Placed and priced: what clients may see (not PLACING, not FAILED). */
+function isLive(order: StoredOrderRow): order is StoredOrderRow & OrderRow {
+  return order.status !== 'PLACING' && order.status !== 'FAILED';
+}

@@ -31,6 +31,8 @@ await runSubgraph({
         logger,
       }),
       reconcileAfterMs: config.RECONCILE_AFTER_MS,
+      // A first attempt takes at most a reserve and a release: two calls to products.
+      waitForAttemptMs: 2 * config.PRODUCTS_TIMEOUT_MS,
       reconcileIntervalMs: config.RECONCILE_INTERVAL_MS,
     }),
 });

@@ -1,4 +1,4 @@
-import { BadUserInputError } from '@shop/service-kit';
+import { BadUserInputError, isUuid, NotFoundError } from '@shop/service-kit';
 import type { PricedItem, WantedItem } from './orders-repository.js';
 
 export const MAX_ITEMS = 50;
@@ -25,10 +25,12 @@ export function checkOrderRequest(input: OrderRequest): OrderRequest {
     if (!Number.isInteger(item.quantity) || item.quantity < 1 || item.quantity > MAX_QUANTITY) {
       throw new BadUserInputError(`quantity must be between 1 and ${MAX_QUANTITY}`, `items.${index}.quantity`);
     }
-    if (seen.has(item.productId)) throw new BadUserInputError('Each product may appear once in an order', `items.${index}.productId`);
-    seen.add(item.productId);
+    if (!isUuid(item.productId)) throw new NotFoundError(`No product ${item.productId}`, { productId: item.productId });
+    if (seen.has(item.productId.toLowerCase())) throw new BadUserInputError('Each product may appear once in an order', `items.${index}.productId`);
+    seen.add(item.productId.toLowerCase());
   });
-  return { idempotencyKey, items: items.map(({ productId, quantity }) => ({ productId, quantity })) };
+  // Ids are uuids, which PostgreSQL returns in lower case: one spelling everywhere.
+  return { idempotencyKey, items: items.map(({ productId, quantity }) => ({ productId: productId.toLowerCase(), quantity })) };
 }
 
 /** Whether two requests ask for the same products in the same quantities (order of items aside). */

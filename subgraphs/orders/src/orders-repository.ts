@@ -215,9 +215,18 @@ export function createOrdersRepository(db: Database) {
       });
     },
 
-    /** PLACING -> FAILED: the attempt holds no stock; its key may be used again. */
-    async markFailed(orderId: string): Promise<void> {
-      await db.query(`UPDATE orders SET status = 'FAILED', updated_at = now() WHERE id = $1 AND status = 'PLACING'`, [orderId]);
+    /**
+     * PLACING -> FAILED, if nobody confirmed it first: this and confirmOrder are both conditional
+     * on PLACING, so exactly one wins. `owesStock` marks that products may hold stock for it, to
+     * be released (now, or by the reconciler). The key may be used again. False when it lost.
+     */
+    async claimFailed(orderId: string, owesStock: boolean): Promise<boolean> {
+      const rows = await db.query(
+        `UPDATE orders SET status = 'FAILED', stock_release_pending = $2, updated_at = now()
+         WHERE id = $1 AND status = 'PLACING' RETURNING id`,
+        [orderId, owesStock],
+      );
+      return rows.length === 1;
     },
 
     /**
@@ -228,7 +237,7 @@ export function createOrdersRepository(db: Database) {
       if (!isUuid(orderId)) return null;
       return db.transaction(async (tx) => {
         const [row] = await tx.query<OrderRow>(
-          `UPDATE orders SET status = $3, updated_at = now(), stock_release_pending = ($3 = 'CANCELLED')
+          `UPDATE orders SET status = $3, updated_at = now(), stock_release_pending = stock_release_pending OR $3 = 'CANCELLED'
            WHERE id = $1 AND status = ANY($2::text[]) RETURNING ${COLUMNS}`,
           [orderId, from, to],
         );
@@ -247,7 +256,7 @@ export function createOrdersRepository(db: Database) {
       );
     },
 
-    /** Cancelled orders whose stock products has not yet confirmed giving back. */
+    /** Cancelled or failed orders whose stock products has not yet confirmed giving back. */
     async listOrderIdsAwaitingStockRelease(limit: number): Promise<string[]> {
       const rows = await db.query<{ id: string }>('SELECT id FROM orders WHERE stock_release_pending LIMIT $1', [limit]);
       return rows.map((row) => row.id);

@@ -17,8 +17,14 @@ export interface ProductsClientOptions {
   logger: Logger;
 }
 
-/** Refusals products decides on the merits: passed on to the client, and no sign that products is failing. */
-const VERDICT_CODES = new Set(['INSUFFICIENT_STOCK', 'NOT_FOUND', 'BAD_USER_INPUT']);
+/**
+ * Refusals products decides on the merits of the order: passed on to the client, and no sign that
+ * products is failing. Any other error (a schema mismatch, a bad credential) is ours: SERVICE_UNAVAILABLE.
+ */
+function isVerdict(error: { extensions?: Record<string, unknown> }): boolean {
+  const { code, field } = error.extensions ?? {};
+  return code === 'INSUFFICIENT_STOCK' || code === 'NOT_FOUND' || (code === 'BAD_USER_INPUT' && field === 'items');
+}
 
 const RESERVATION = 'status items { productId quantity unitPrice { amountCents currency } }';
 const RESERVE = `mutation ($orderId: ID!, $items: [StockItemInput!]!) { reserveStock(orderId: $orderId, items: $items) { ${RESERVATION} } }`;
@@ -52,7 +58,7 @@ export function createProductsClient(options: ProductsClientOptions) {
       signal: AbortSignal.timeout(options.timeoutMs),
     });
     const answer = (await response.json().catch(() => ({}))) as GraphQLAnswer;
-    const verdict = answer.errors?.find((error) => VERDICT_CODES.has(String(error.extensions?.code)));
+    const verdict = answer.errors?.find(isVerdict);
     const { code, ...extensions } = verdict?.extensions ?? {};
     if (verdict && isErrorCode(code)) throw new AppError(code, verdict.message, extensions);
     if (!response.ok || answer.errors?.length || !answer.data) {

@@ -20,31 +20,42 @@ export interface ReconcileResult {
 
 /**
  * Finishes what a crash left half done, so stock held in products always matches live orders:
- * a stuck PLACING order is confirmed when products holds its reservation, else released (which
- * also stops a late reserve) and marked FAILED; a cancelled order whose stock was not yet given
- * back is released. Every step is idempotent, so replicas may run it at the same time.
+ * a stuck PLACING order is confirmed when products holds its reservation, else claimed FAILED
+ * and released (which also stops a late reserve); a cancelled or failed order whose stock was
+ * not yet given back is released. Confirming and claiming are conditional on PLACING, and every
+ * call to products is idempotent, so replicas may run it at the same time.
  */
 export function createReconciler({ orders, products, logger, stuckAfterMs, batchSize = 100 }: ReconcilerOptions) {
   async function runOnce(): Promise<ReconcileResult> {
     const result: ReconcileResult = { confirmed: 0, failed: 0, released: 0 };
     for (const order of await orders.listStuckPlacingOrders(stuckAfterMs, batchSize)) {
-      const reservation = await products.findReservation(order.id);
-      if (reservation?.status === 'RESERVED' && totalFits(reservation.items)) {
-        await orders.confirmOrder(order.id, reservation.items);
-        result.confirmed++;
-      } else {
-        await products.releaseStock(order.id);
-        await orders.markFailed(order.id);
-        result.failed++;
-      }
+      await step(order.id, async () => {
+        const reservation = await products.findReservation(order.id);
+        if (reservation?.status === 'RESERVED' && totalFits(reservation.items)) {
+          if (await orders.confirmOrder(order.id, reservation.items)) result.confirmed++;
+        } else if (await orders.claimFailed(order.id, true)) {
+          result.failed++; // its stock (if any) is released by the loop below
+        }
+      });
     }
     for (const orderId of await orders.listOrderIdsAwaitingStockRelease(batchSize)) {
-      await products.releaseStock(orderId);
-      await orders.markStockReleased(orderId);
-      result.released++;
+      await step(orderId, async () => {
+        await products.releaseStock(orderId);
+        await orders.markStockReleased(orderId);
+        result.released++;
+      });
     }
     if (result.confirmed + result.failed + result.released > 0) logger.info(result, 'reconciled orders');
     return result;
+  }
+
+  /** One order's step; a failure is logged and retried next run without holding up the others. */
+  async function step(orderId: string, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      logger.warn({ err: error, orderId }, 'could not reconcile an order now; will retry');
+    }
   }
 
   /** Runs now and then every `intervalMs` until the returned stop is called. */

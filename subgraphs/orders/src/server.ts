@@ -12,6 +12,8 @@ export interface OrdersServiceDeps extends SubgraphDeps {
   products: ProductsClient;
   /** A PLACING order older than this is reconciled (its placing process is gone). */
   reconcileAfterMs: number;
+  /** How long a repeated createOrder waits for the first attempt with its key (about as long as that attempt can take). */
+  waitForAttemptMs: number;
   /** How often to reconcile in the background; undefined runs it only when asked (tests). */
   reconcileIntervalMs?: number;
 }
@@ -19,8 +21,7 @@ export interface OrdersServiceDeps extends SubgraphDeps {
 /** The orders subgraph, ready to listen, with its reconciler; tests start it on a free port. */
 export async function createOrdersService(deps: OrdersServiceDeps) {
   const orders = createOrdersRepository(deps.db);
-  // A repeated createOrder waits for the first attempt at most as long as that attempt can take.
-  const checkout = createCheckout({ orders, products: deps.products, waitForAttemptMs: deps.reconcileAfterMs });
+  const checkout = createCheckout({ orders, products: deps.products, waitForAttemptMs: deps.waitForAttemptMs });
   const lifecycle = createOrderLifecycle({ orders, products: deps.products });
   const reconciler = createReconciler({ orders, products: deps.products, logger: deps.logger, stuckAfterMs: deps.reconcileAfterMs });
   const service = await createSubgraphService<OrdersContext>(deps, {

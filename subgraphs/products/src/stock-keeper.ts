@@ -51,8 +51,8 @@ function checkReservationRequest(orderId: string, items: readonly StockItem[]): 
 }
 
 /**
- * Every product must exist, all in one currency, with enough stock (checked here under the row
- * locks, and again by the guarded update); the first item that fails names the error.
+ * Every product must exist, all in one currency; the first item that fails names the error.
+ * Stock is not judged here: the guarded update alone decides, under the row locks.
  */
 function priceItems(items: readonly StockItem[], products: Map<string, StockRow>) {
   const priced = items.map((item) => {
@@ -63,8 +63,6 @@ function priceItems(items: readonly StockItem[], products: Map<string, StockRow>
   if (new Set(priced.map(({ product }) => product.currency)).size > 1) {
     throw new BadUserInputError('All items of an order must be priced in one currency', 'items');
   }
-  const short = priced.find(({ product, item }) => product.stock < item.quantity);
-  if (short) throw new InsufficientStockError(short.item.productId);
   return priced.map(({ product, item }) => ({
     product_id: item.productId,
     quantity: item.quantity,
