@@ -56,6 +56,8 @@ describe('stock', () => {
     for (const headers of [{}, { [SERVICE_CREDENTIAL_HEADER]: 'wrong-credential' }] as Record<string, string>[]) {
       expect(errorCodes(await graphql(stack.urls.products, RESERVE, { token: admin, headers, variables }))).toEqual(['FORBIDDEN']);
       expect(errorCodes(await graphql(stack.urls.products, RELEASE, { token: admin, headers, variables: { orderId: variables.orderId } }))).toEqual(['FORBIDDEN']);
+      const find = await graphql(stack.urls.products, 'query ($orderId: ID!) { stockReservation(orderId: $orderId) { status } }', { token: admin, headers, variables: { orderId: variables.orderId } });
+      expect(errorCodes(find)).toEqual(['FORBIDDEN']);
     }
     expect(await stockOf(stack.gatewayUrl, productId)).toBe(5);
   });
