@@ -59,6 +59,8 @@ export interface StackOptions {
   reconcileAfterMs?: number;
   /** How long orders' breaker to products stays open before it tries again. */
   breakerResetMs?: number;
+  /** Where orders reaches products, given products' own URL (a test may put a proxy between them). */
+  ordersToProducts?: (productsUrl: string) => Promise<string>;
 }
 
 interface RunnableService {
@@ -122,7 +124,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       createProductsService({ db: dbs.products, logger: testLogger('products'), serviceCredential: SERVICE_CREDENTIAL, ...subgraphDeps }),
     );
     const products = createProductsClient({
-      url: urls.products,
+      url: options.ordersToProducts ? await options.ordersToProducts(urls.products) : urls.products,
       serviceCredential: SERVICE_CREDENTIAL,
       timeoutMs: options.productsTimeoutMs ?? 3_000,
       breaker: { resetTimeoutMs: options.breakerResetMs ?? 1_000, errorThresholdPercentage: 50, volumeThreshold: 3 },
