@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { DEMO_ORDERS, DEMO_PRODUCTS, DEMO_USERS } from '@shop/service-kit';
 import type { Stack } from './support/stack.js';
 import { startShop } from './support/shop.js';
-import { ADMIN, ALICE, errorCodes, graphql } from './support/graphql.js';
+import { ALICE, errorCodes, graphql } from './support/graphql.js';
 import { CANONICAL } from './support/queries.js';
 
 const ORDERS = `query ($first: Int, $after: String, $status: OrderStatus) {

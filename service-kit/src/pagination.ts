@@ -48,3 +48,17 @@ export function toConnection<Row extends { seq: string }>(rows: readonly Row[], 
     totalCount,
   };
 }
+
+/** One page of rows, and how many rows match over all pages. */
+export interface Page<Row> {
+  rows: Row[];
+  totalCount: number;
+}
+
+/**
+ * The page of a "total LEFT JOIN LATERAL page" query: every row carries `total_count`, and an
+ * empty page comes back as a single row whose own columns are null, so the total arrives even then.
+ */
+export function pageOf<Row extends { id: string }>(rows: readonly (Row & { total_count: number })[]): Page<Row> {
+  return { totalCount: rows[0]?.total_count ?? 0, rows: rows.filter((row) => row.id !== null) };
+}

@@ -80,7 +80,9 @@ export function createCheckout({ orders, products, waitForAttemptMs }: CheckoutO
       return giveUp(orderId, new ServiceUnavailableError('Placing the order took too long; try again'), false, logger);
     }
     if (!totalFits(reservation.items)) return giveUp(orderId, new BadUserInputError('The order total is too large', 'items'), true, logger);
-    await orders.confirmOrder(orderId, reservation.items);
+    const confirmed = await orders.confirmOrder(orderId, reservation.items);
+    if (confirmed) return confirmed;
+    // The reconciler got there first: its verdict stands.
     const order = await orders.findStoredOrder(orderId);
     if (!order || !isLive(order)) throw new ServiceUnavailableError('The order could not be confirmed; try again');
     return order;

@@ -1,4 +1,4 @@
-import { decodeCursor, isUuid, type Database, type Queryable } from '@shop/service-kit';
+import { decodeCursor, isUuid, pageOf, type Database, type Page, type Queryable } from '@shop/service-kit';
 import type { OrderStatus } from './__generated__/resolvers-types.js';
 
 /** An order as clients may see it: placed, priced, in a public status. */
@@ -54,10 +54,7 @@ export interface OrderItemRow {
 /** The statuses an order may have when clients read it. */
 const VISIBLE = "status NOT IN ('PLACING', 'FAILED')";
 
-export interface OrderPage {
-  rows: OrderRow[];
-  totalCount: number;
-}
+export type OrderPage = Page<OrderRow>;
 
 /** One user's page of orders: what User.orders asks for. */
 export interface UserOrdersPageKey {
@@ -109,7 +106,7 @@ export function createOrdersRepository(db: Database) {
          ORDER BY page.seq::bigint DESC`,
         [filter.userId, filter.status ?? null, afterSeq, filter.limit],
       );
-      return { totalCount: rows[0]?.total_count ?? 0, rows: rows.filter((row) => row.id !== null) };
+      return pageOf(rows);
     },
 
     /**
@@ -192,18 +189,18 @@ export function createOrdersRepository(db: Database) {
     },
 
     /**
-     * PLACING -> PENDING with the prices products reserved at; false when the order is no longer
+     * PLACING -> PENDING with the prices products reserved at; null when the order is no longer
      * PLACING (another confirmation or the reconciler got there first).
      */
-    async confirmOrder(orderId: string, items: readonly PricedItem[]): Promise<boolean> {
+    async confirmOrder(orderId: string, items: readonly PricedItem[]): Promise<OrderRow | null> {
       const total = items.reduce((sum, item) => sum + item.quantity * item.unitPriceCents, 0);
       return db.transaction(async (tx) => {
-        const updated = await tx.query(
+        const [confirmed] = await tx.query<OrderRow>(
           `UPDATE orders SET status = 'PENDING', total_cents = $2, currency = $3, updated_at = now()
-           WHERE id = $1 AND status = 'PLACING' RETURNING id`,
+           WHERE id = $1 AND status = 'PLACING' RETURNING ${COLUMNS}`,
           [orderId, total, items[0]?.currency ?? null],
         );
-        if (updated.length === 0) return false;
+        if (!confirmed) return null;
         await tx.query(
           `UPDATE order_items i SET unit_price_cents = priced.unit_price_cents, currency = priced.currency
            FROM unnest($2::uuid[], $3::int[], $4::text[]) AS priced(product_id, unit_price_cents, currency)
@@ -211,7 +208,7 @@ export function createOrdersRepository(db: Database) {
           [orderId, items.map((item) => item.productId), items.map((item) => item.unitPriceCents), items.map((item) => item.currency)],
         );
         await recordStatus(tx, orderId, 'PENDING');
-        return true;
+        return confirmed;
       });
     },
 

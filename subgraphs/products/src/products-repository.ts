@@ -1,4 +1,4 @@
-import { decodeCursor, isUuid, type Queryable } from '@shop/service-kit';
+import { decodeCursor, isUuid, pageOf, type Page, type Queryable } from '@shop/service-kit';
 
 export interface ProductRow {
   id: string;
@@ -20,10 +20,7 @@ export interface ProductFields {
   stock: number;
 }
 
-export interface ProductPage {
-  rows: ProductRow[];
-  totalCount: number;
-}
+export type ProductPage = Page<ProductRow>;
 
 // seq leaves as text (cursors carry it); SQL that sorts must name the table's column, not this alias.
 const COLUMNS = 'id, seq::text AS seq, name, description, price_cents, currency, stock, created_at, updated_at';
@@ -56,10 +53,7 @@ export function createProductsRepository(db: Queryable) {
          ORDER BY page.seq::bigint`,
         [search ? likePattern(search) : null, afterSeq, limit],
       );
-      return {
-        totalCount: rows[0]?.total_count ?? 0,
-        rows: rows.filter((row) => row.id !== null),
-      };
+      return pageOf(rows);
     },
 
     async createProduct(fields: ProductFields & { id?: string }): Promise<ProductRow> {
