@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { CodegenConfig } from '@graphql-codegen/cli';
 
 /**
@@ -25,9 +26,40 @@ const subgraph = (name: string, mappers: Record<string, string>, contextType: st
   },
 });
 
+/**
+ * The client SDK: typed documents for every operation in sdk/operations, generated from the public
+ * API schema (sdk/schema.graphql, written by `npm run compose`), never from a subgraph's; plus the
+ * manifest of their SHA-256 hashes that the gateway serves as persisted documents.
+ */
+const sdk = {
+  'sdk/src/__generated__/': {
+    schema: 'sdk/schema.graphql',
+    documents: 'sdk/operations/*.graphql',
+    preset: 'client' as const,
+    presetConfig: {
+      fragmentMasking: false,
+      gqlTagName: 'graphql',
+      // The bare hex SHA-256 of the document text: the hash of Apollo's persisted-query extension.
+      persistedDocuments: {
+        mode: 'embedHashInDocument',
+        hashAlgorithm: (document: string) => createHash('sha256').update(document).digest('hex'),
+      },
+    },
+    config: {
+      documentMode: 'string',
+      useTypeImports: true,
+      enumsAsTypes: true,
+      emitLegacyCommonJSImports: false,
+      strictScalars: true,
+      scalars: { DateTime: 'string' },
+    },
+  },
+};
+
 const config: CodegenConfig = {
   overwrite: true,
   generates: {
+    ...sdk,
     ...subgraph('users', { User: '../users-repository.js#UserRow' }, '../context.js#UsersContext'),
     ...subgraph(
       'products',

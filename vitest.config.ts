@@ -5,6 +5,7 @@ import { defineConfig } from 'vitest/config';
 const alias = {
   // Workspace packages run from their TypeScript sources, as `tsx --conditions=source` does.
   '@shop/service-kit': fileURLToPath(new URL('./service-kit/src/index.ts', import.meta.url)),
+  '@shop/sdk': fileURLToPath(new URL('./sdk/src/index.ts', import.meta.url)),
   // graphql 16 ships CommonJS (main) and ESM (module) builds; Node, and so Apollo's packages,
   // load the CommonJS one. Our code must get the same copy, as in production, or `instanceof
   // GraphQLError` differs between the two.

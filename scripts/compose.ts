@@ -1,9 +1,11 @@
 import { writeFile } from 'node:fs/promises';
-import { composeSupergraph, SUPERGRAPH_FILE } from './supergraph.js';
+import { API_SCHEMA_FILE, apiSchemaOf, composeSupergraph, SUPERGRAPH_FILE } from './supergraph.js';
 
 try {
-  await writeFile(SUPERGRAPH_FILE, await composeSupergraph());
-  console.log(`composed ${SUPERGRAPH_FILE}`);
+  const supergraph = await composeSupergraph();
+  await writeFile(SUPERGRAPH_FILE, supergraph);
+  await writeFile(API_SCHEMA_FILE, apiSchemaOf(supergraph));
+  console.log(`composed ${SUPERGRAPH_FILE} and ${API_SCHEMA_FILE}`);
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   process.exitCode = 1;

@@ -13,6 +13,8 @@ export function loadConfig(env: Record<string, string | undefined>) {
       SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
       SUBGRAPH_CONNECTIONS: z.coerce.number().int().positive().default(128),
       MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_000_000),
+      PERSISTED_DOCUMENTS_PATH: z.string().min(1).optional(),
+      PERSISTED_DOCUMENTS_ONLY: z.stringbool().default(false),
     },
     env,
   );

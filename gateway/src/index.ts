@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { configOrExit, exitOnStartFailure, serveUntilSignal, serviceLogger, usersTokenVerifier } from '@shop/service-kit';
 import { loadConfig } from './config.js';
 import { createGatewayService } from './server.js';
+import { loadPersistedDocuments } from './persisted-documents.js';
 
 const config = configOrExit(() => loadConfig(process.env));
 const logger = serviceLogger('gateway', config);
@@ -23,6 +24,12 @@ try {
     subgraphConnections: config.SUBGRAPH_CONNECTIONS,
     maxBodyBytes: config.MAX_BODY_BYTES,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    persistedDocuments: {
+      documents: await loadPersistedDocuments(
+        config.PERSISTED_DOCUMENTS_PATH ?? new URL('../../sdk/src/__generated__/persisted-documents.json', import.meta.url),
+      ),
+      onlyListed: config.PERSISTED_DOCUMENTS_ONLY,
+    },
   });
   await serveUntilSignal(service, config, logger);
 } catch (error) {

@@ -5,6 +5,7 @@ import { createSubgraphFetcher } from './subgraph-fetcher.js';
 import { SubgraphDataSource } from './subgraph-data-source.js';
 import { subgraphReadiness } from './readiness.js';
 import { outgoingTraceparent } from './trace-context.js';
+import { onlyPersistedDocuments, persistedDocumentStore, type PersistedDocuments } from './persisted-documents.js';
 import type { GatewayContext } from './context.js';
 
 export interface GatewayServiceDeps {
@@ -19,6 +20,8 @@ export interface GatewayServiceDeps {
   subgraphConnections: number;
   maxBodyBytes?: number;
   shutdownTimeoutMs?: number;
+  /** The SDK's documents, served by hash; with `onlyListed`, the only documents served at all. */
+  persistedDocuments?: { documents: PersistedDocuments; onlyListed: boolean };
 }
 
 /** The gateway, ready to listen; tests start it on a free port. */
@@ -42,6 +45,10 @@ export async function createGatewayService(deps: GatewayServiceDeps) {
     sandbox: deps.sandbox,
     maxBodyBytes: deps.maxBodyBytes,
     shutdownTimeoutMs: deps.shutdownTimeoutMs,
+    ...(deps.persistedDocuments && {
+      persistedQueries: { cache: persistedDocumentStore(deps.persistedDocuments.documents, deps.persistedDocuments) },
+      guards: deps.persistedDocuments.onlyListed ? [onlyPersistedDocuments(deps.persistedDocuments.documents)] : [],
+    }),
     context: async ({ req, requestId, logger }) => {
       const authorization = req.get('authorization');
       // Checked here so a bad token fails fast; each subgraph checks it again.

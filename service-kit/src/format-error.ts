@@ -12,8 +12,8 @@ const CLIENT_REQUEST_CODES = new Set([
   'OPERATION_RESOLUTION_FAILURE',
 ]);
 
-/** Codes of the automatic-persisted-queries protocol: clients depend on them verbatim. */
-const PROTOCOL_CODES = new Set(['PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED']);
+/** Codes of the persisted-query protocol (and its safelist): clients depend on them verbatim. */
+const PROTOCOL_CODES = new Set(['PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'PERSISTED_QUERY_NOT_IN_LIST']);
 
 /**
  * Whether an error is a fault of ours that the client must not see in detail. Our AppErrors,

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import express, { type ErrorRequestHandler, type Express, type Request } from 'express';
+import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler } from 'express';
 import { ApolloServer, type ApolloServerOptions, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -37,6 +37,10 @@ export interface HttpServiceOptions<Context extends ServiceContext> {
   maxBodyBytes?: number;
   shutdownTimeoutMs?: number;
   plugins?: ApolloServerPlugin<Context>[];
+  /** Where documents sent by hash (Apollo's persisted-query extension) are found; Apollo's in-memory cache by default. */
+  persistedQueries?: ApolloServerOptions<Context>['persistedQueries'];
+  /** Checks on each parsed GraphQL request before Apollo sees it; one may answer it instead (a refusal). */
+  guards?: RequestHandler[];
   /** Routes beside /graphql, such as the users service's JWKS. */
   routes?: (app: Express) => void;
 }
@@ -66,6 +70,7 @@ export async function createHttpService<Context extends ServiceContext>(
     introspection: options.introspection ?? options.sandbox,
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
+    ...(options.persistedQueries === undefined ? {} : { persistedQueries: options.persistedQueries }),
     // Shutdown is ours (shutdownOnSignals): drain, close the database, then exit 0.
     stopOnTerminationSignals: false,
     formatError,
@@ -108,6 +113,7 @@ export async function createHttpService<Context extends ServiceContext>(
   app.use(
     '/graphql',
     express.json({ limit: options.maxBodyBytes ?? 1_000_000 }),
+    ...(options.guards ?? []),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const requestId = String(res.locals.requestId);

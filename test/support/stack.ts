@@ -14,6 +14,7 @@ import type { Reconciler } from '../../subgraphs/orders/src/reconciler.js';
 import { createOrdersRepository } from '../../subgraphs/orders/src/orders-repository.js';
 import { seedDemoOrders } from '../../subgraphs/orders/src/seed.js';
 import { createGatewayService } from '../../gateway/src/server.js';
+import { loadPersistedDocuments } from '../../gateway/src/persisted-documents.js';
 import { createTestDatabase } from './databases.js';
 
 export const SUBGRAPHS = ['users', 'products', 'orders'] as const;
@@ -61,6 +62,8 @@ export interface StackOptions {
   breakerResetMs?: number;
   /** Where orders reaches products, given products' own URL (a test may put a proxy between them). */
   ordersToProducts?: (productsUrl: string) => Promise<string>;
+  /** The gateway serves only the SDK's persisted documents (PERSISTED_DOCUMENTS_ONLY). */
+  persistedDocumentsOnly?: boolean;
 }
 
 interface RunnableService {
@@ -153,6 +156,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       subgraphTimeoutMs: 10_000,
       subgraphConnections: 16,
       shutdownTimeoutMs: 1_000,
+      persistedDocuments: {
+        documents: await loadPersistedDocuments(new URL('../../sdk/src/__generated__/persisted-documents.json', import.meta.url)),
+        onlyListed: options.persistedDocumentsOnly ?? false,
+      },
     });
     const gatewayUrl = await gateway.listen(0, HOST);
     cleanups.push(() => gateway.stop());

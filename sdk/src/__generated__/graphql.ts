@@ -1,0 +1,802 @@
+/* eslint-disable */
+/** Internal type. DO NOT USE DIRECTLY. */
+type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+/** Internal type. DO NOT USE DIRECTLY. */
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** What a customer orders: the products and quantities, and a key that makes a retried click safe. */
+export type CreateOrderInput = {
+  /**
+   * Chosen by the client per checkout (a UUID, say; 1 to 200 characters). Repeating createOrder with
+   * the same key returns the first order and reserves nothing twice; the same key with other items is CONFLICT.
+   */
+  idempotencyKey: string;
+  /** 1 to 50 items, each product at most once. */
+  items: Array<OrderItemInput>;
+};
+
+/** A new product (admins only). */
+export type CreateProductInput = {
+  /** ISO 4217 code: three capital letters. */
+  currency: string;
+  /** Up to 5000 characters. */
+  description: string;
+  /** 1 to 200 characters. */
+  name: string;
+  /** Unit price in minor units, 0 or more. */
+  priceCents: number;
+  /** Units available, 0 or more. */
+  stock: number;
+};
+
+/** One product and how many of it. */
+export type OrderItemInput = {
+  /** The product to order. */
+  productId: string | number;
+  /** 1 to 1000 units. */
+  quantity: number;
+};
+
+/** Where an order is in its life: PENDING → PAID → SHIPPED → DELIVERED, or CANCELLED from PENDING or PAID. */
+export type OrderStatus =
+  /** Called off before shipping; its stock went back to the catalogue. */
+  | 'CANCELLED'
+  /** Received by the customer. */
+  | 'DELIVERED'
+  /** Paid, waiting to ship. */
+  | 'PAID'
+  /** Placed, stock reserved, not yet paid. */
+  | 'PENDING'
+  /** Handed to the carrier. */
+  | 'SHIPPED';
+
+/** What a new customer gives to sign up. */
+export type RegisterInput = {
+  /** A valid email address, unique regardless of case. */
+  email: string;
+  /** Display name, 1 to 100 characters. */
+  name: string;
+  /** At least 8 characters. */
+  password: string;
+};
+
+/** What a user may do. Customers order for themselves; admins manage the catalogue and all orders. */
+export type Role =
+  /** Runs the shop: manages products, sees every order and every user. */
+  | 'ADMIN'
+  /** Shops for themselves: sees their own orders and profile. */
+  | 'CUSTOMER';
+
+/** Changes to a product (admins only); fields left out stay as they are. */
+export type UpdateProductInput = {
+  /** ISO 4217 code: three capital letters. */
+  currency?: string | null | undefined;
+  /** Up to 5000 characters. */
+  description?: string | null | undefined;
+  /** 1 to 200 characters. */
+  name?: string | null | undefined;
+  /** Unit price in minor units, 0 or more. */
+  priceCents?: number | null | undefined;
+  /** Units available, 0 or more. */
+  stock?: number | null | undefined;
+};
+
+export type MoneyFieldsFragment = { amountCents: number, currency: string };
+
+export type UserFieldsFragment = { id: string, email: string, name: string, role: Role, createdAt: string };
+
+export type ProductFieldsFragment = { id: string, name: string, description: string, stock: number, createdAt: string, updatedAt: string, price: { amountCents: number, currency: string } };
+
+export type OrderFieldsFragment = { id: string, status: OrderStatus, createdAt: string, updatedAt: string, total: { amountCents: number, currency: string }, user: { id: string, email: string, name: string, role: Role, createdAt: string } | null, items: Array<{ quantity: number, unitPrice: { amountCents: number, currency: string }, product: { id: string, name: string, description: string, stock: number, createdAt: string, updatedAt: string, price: { amountCents: number, currency: string } } | null }>, statusHistory: Array<{ status: OrderStatus, at: string }> };
+
+export type PageInfoFieldsFragment = { hasNextPage: boolean, endCursor: string | null };
+
+export type OrderQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type OrderQuery = { order: { id: string, status: OrderStatus, createdAt: string, updatedAt: string, total: { amountCents: number, currency: string }, user: { id: string, email: string, name: string, role: Role, createdAt: string } | null, items: Array<{ quantity: number, unitPrice: { amountCents: number, currency: string }, product: { id: string, name: string, description: string, stock: number, createdAt: string, updatedAt: string, price: { amountCents: number, currency: string } } | null }>, statusHistory: Array<{ status: OrderStatus, at: string }> } | null };
+
+export type OrdersQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  status?: OrderStatus | null | undefined;
+}>;
+
+
+export type OrdersQuery = { orders: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, status: OrderStatus, createdAt: string, updatedAt: string, total: { amountCents: number, currency: string }, user: { id: string, email: string, name: string, role: Role, createdAt: string } | null, items: Array<{ quantity: number, unitPrice: { amountCents: number, currency: string }, product: { id: string, name: string, description: string, stock: number, createdAt: string, updatedAt: string, price: { amountCents: number, currency: string } } | null }>, statusHistory: Array<{ status: OrderStatus, at: string }> } }> } };
+
+export type CreateOrderMutationVariables = Exact<{
+  input: CreateOrderInput;
+}>;
+
+
+export type CreateOrderMutation = { createOrder: { id: string, status: OrderStatus, createdAt: string, updatedAt: string, total: { amountCents: number, currency: string }, user: { id: string, email: string, name: string, role: Role, createdAt: string } | null, items: Array<{ quantity: number, unitPrice: { amountCents: number, currency: string }, product: { id: string, name: string, description: string, stock: number, createdAt: string, updatedAt: string, price: { amountCents: number, currency: string } } | null }>, statusHistory: Array<{ status: OrderStatus, at: string }> } };
+
+export type UpdateOrderStatusMutationVariables = Exact<{
+  id: string | number;
+  status: OrderStatus;
+}>;
+
+
+export type UpdateOrderStatusMutation = { updateOrderStatus: { id: string, status: OrderStatus, createdAt: string, updatedAt: string, total: { amountCents: number, currency: string }, user: { id: string, email: string, name: string, role: Role, createdAt: string } | null, items: Array<{ quantity: number, unitPrice: { amountCents: number, currency: string }, product: { id: string, name: string, description: string, stock: number, createdAt: string, updatedAt: string, price: { amountCents: number, currency: string } } | null }>, statusHistory: Array<{ status: OrderStatus, at: string }> } };
+
+export type CancelOrderMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type CancelOrderMutation = { cancelOrder: { id: string, status: OrderStatus, createdAt: string, updatedAt: string, total: { amountCents: number, currency: string }, user: { id: string, email: string, name: string, role: Role, createdAt: string } | null, items: Array<{ quantity: number, unitPrice: { amountCents: number, currency: string }, product: { id: string, name: string, description: string, stock: number, createdAt: string, updatedAt: string, price: { amountCents: number, currency: string } } | null }>, statusHistory: Array<{ status: OrderStatus, at: string }> } };
+
+export type ProductsQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  search?: string | null | undefined;
+}>;
+
+
+export type ProductsQuery = { products: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, name: string, description: string, stock: number, createdAt: string, updatedAt: string, price: { amountCents: number, currency: string } } }> } };
+
+export type ProductQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ProductQuery = { product: { id: string, name: string, description: string, stock: number, createdAt: string, updatedAt: string, price: { amountCents: number, currency: string } } | null };
+
+export type CreateProductMutationVariables = Exact<{
+  input: CreateProductInput;
+}>;
+
+
+export type CreateProductMutation = { createProduct: { id: string, name: string, description: string, stock: number, createdAt: string, updatedAt: string, price: { amountCents: number, currency: string } } };
+
+export type UpdateProductMutationVariables = Exact<{
+  id: string | number;
+  input: UpdateProductInput;
+}>;
+
+
+export type UpdateProductMutation = { updateProduct: { id: string, name: string, description: string, stock: number, createdAt: string, updatedAt: string, price: { amountCents: number, currency: string } } };
+
+export type RegisterMutationVariables = Exact<{
+  input: RegisterInput;
+}>;
+
+
+export type RegisterMutation = { register: { token: string, user: { id: string, email: string, name: string, role: Role, createdAt: string } } };
+
+export type LoginMutationVariables = Exact<{
+  email: string;
+  password: string;
+}>;
+
+
+export type LoginMutation = { login: { token: string, user: { id: string, email: string, name: string, role: Role, createdAt: string } } };
+
+export type MeQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type MeQuery = { me: { id: string, email: string, name: string, role: Role, createdAt: string } | null };
+
+export type MyOrdersQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type MyOrdersQuery = { me: { id: string, orders: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, status: OrderStatus, createdAt: string, updatedAt: string, total: { amountCents: number, currency: string }, user: { id: string, email: string, name: string, role: Role, createdAt: string } | null, items: Array<{ quantity: number, unitPrice: { amountCents: number, currency: string }, product: { id: string, name: string, description: string, stock: number, createdAt: string, updatedAt: string, price: { amountCents: number, currency: string } } | null }>, statusHistory: Array<{ status: OrderStatus, at: string }> } }> } } | null };
+
+export type UserQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type UserQuery = { user: { id: string, email: string, name: string, role: Role, createdAt: string } | null };
+
+export class TypedDocumentString<TResult, TVariables>
+  extends String
+  implements DocumentTypeDecoration<TResult, TVariables>
+{
+  __apiType?: NonNullable<DocumentTypeDecoration<TResult, TVariables>['__apiType']>;
+  private value: string;
+  public __meta__?: Record<string, any> | undefined;
+
+  constructor(value: string, __meta__?: Record<string, any> | undefined) {
+    super(value);
+    this.value = value;
+    this.__meta__ = __meta__;
+  }
+
+  override toString(): string & DocumentTypeDecoration<TResult, TVariables> {
+    return this.value;
+  }
+}
+export const MoneyFieldsFragmentDoc = new TypedDocumentString(`
+    fragment MoneyFields on Money {
+  amountCents
+  currency
+}
+    `, {"fragmentName":"MoneyFields"}) as unknown as TypedDocumentString<MoneyFieldsFragment, unknown>;
+export const UserFieldsFragmentDoc = new TypedDocumentString(`
+    fragment UserFields on User {
+  id
+  email
+  name
+  role
+  createdAt
+}
+    `, {"fragmentName":"UserFields"}) as unknown as TypedDocumentString<UserFieldsFragment, unknown>;
+export const ProductFieldsFragmentDoc = new TypedDocumentString(`
+    fragment ProductFields on Product {
+  id
+  name
+  description
+  price {
+    ...MoneyFields
+  }
+  stock
+  createdAt
+  updatedAt
+}
+    fragment MoneyFields on Money {
+  amountCents
+  currency
+}`, {"fragmentName":"ProductFields"}) as unknown as TypedDocumentString<ProductFieldsFragment, unknown>;
+export const OrderFieldsFragmentDoc = new TypedDocumentString(`
+    fragment OrderFields on Order {
+  id
+  status
+  total {
+    ...MoneyFields
+  }
+  createdAt
+  updatedAt
+  user {
+    ...UserFields
+  }
+  items {
+    quantity
+    unitPrice {
+      ...MoneyFields
+    }
+    product {
+      ...ProductFields
+    }
+  }
+  statusHistory {
+    status
+    at
+  }
+}
+    fragment MoneyFields on Money {
+  amountCents
+  currency
+}
+fragment UserFields on User {
+  id
+  email
+  name
+  role
+  createdAt
+}
+fragment ProductFields on Product {
+  id
+  name
+  description
+  price {
+    ...MoneyFields
+  }
+  stock
+  createdAt
+  updatedAt
+}`, {"fragmentName":"OrderFields"}) as unknown as TypedDocumentString<OrderFieldsFragment, unknown>;
+export const PageInfoFieldsFragmentDoc = new TypedDocumentString(`
+    fragment PageInfoFields on PageInfo {
+  hasNextPage
+  endCursor
+}
+    `, {"fragmentName":"PageInfoFields"}) as unknown as TypedDocumentString<PageInfoFieldsFragment, unknown>;
+export const OrderDocument = new TypedDocumentString(`
+    query Order($id: ID!) {
+  order(id: $id) {
+    ...OrderFields
+  }
+}
+    fragment MoneyFields on Money {
+  amountCents
+  currency
+}
+fragment UserFields on User {
+  id
+  email
+  name
+  role
+  createdAt
+}
+fragment ProductFields on Product {
+  id
+  name
+  description
+  price {
+    ...MoneyFields
+  }
+  stock
+  createdAt
+  updatedAt
+}
+fragment OrderFields on Order {
+  id
+  status
+  total {
+    ...MoneyFields
+  }
+  createdAt
+  updatedAt
+  user {
+    ...UserFields
+  }
+  items {
+    quantity
+    unitPrice {
+      ...MoneyFields
+    }
+    product {
+      ...ProductFields
+    }
+  }
+  statusHistory {
+    status
+    at
+  }
+}`, {"hash":"02c7889345ea40c501b2fcec5be0a6f90e1aa35a4fe6398e5ae5c0c89e59030e"}) as unknown as TypedDocumentString<OrderQuery, OrderQueryVariables>;
+export const OrdersDocument = new TypedDocumentString(`
+    query Orders($first: Int, $after: String, $status: OrderStatus) {
+  orders(first: $first, after: $after, status: $status) {
+    totalCount
+    pageInfo {
+      ...PageInfoFields
+    }
+    edges {
+      cursor
+      node {
+        ...OrderFields
+      }
+    }
+  }
+}
+    fragment MoneyFields on Money {
+  amountCents
+  currency
+}
+fragment UserFields on User {
+  id
+  email
+  name
+  role
+  createdAt
+}
+fragment ProductFields on Product {
+  id
+  name
+  description
+  price {
+    ...MoneyFields
+  }
+  stock
+  createdAt
+  updatedAt
+}
+fragment OrderFields on Order {
+  id
+  status
+  total {
+    ...MoneyFields
+  }
+  createdAt
+  updatedAt
+  user {
+    ...UserFields
+  }
+  items {
+    quantity
+    unitPrice {
+      ...MoneyFields
+    }
+    product {
+      ...ProductFields
+    }
+  }
+  statusHistory {
+    status
+    at
+  }
+}
+fragment PageInfoFields on PageInfo {
+  hasNextPage
+  endCursor
+}`, {"hash":"35332d3e8e2339fe9815b1af4c1d3762eaa1cdd60f2bc17c93fb926292ceb6da"}) as unknown as TypedDocumentString<OrdersQuery, OrdersQueryVariables>;
+export const CreateOrderDocument = new TypedDocumentString(`
+    mutation CreateOrder($input: CreateOrderInput!) {
+  createOrder(input: $input) {
+    ...OrderFields
+  }
+}
+    fragment MoneyFields on Money {
+  amountCents
+  currency
+}
+fragment UserFields on User {
+  id
+  email
+  name
+  role
+  createdAt
+}
+fragment ProductFields on Product {
+  id
+  name
+  description
+  price {
+    ...MoneyFields
+  }
+  stock
+  createdAt
+  updatedAt
+}
+fragment OrderFields on Order {
+  id
+  status
+  total {
+    ...MoneyFields
+  }
+  createdAt
+  updatedAt
+  user {
+    ...UserFields
+  }
+  items {
+    quantity
+    unitPrice {
+      ...MoneyFields
+    }
+    product {
+      ...ProductFields
+    }
+  }
+  statusHistory {
+    status
+    at
+  }
+}`, {"hash":"0c0cfb9d76c4b0d6aba4b88737b24fde49649dc33c741f98e5d6df9ad02c8b73"}) as unknown as TypedDocumentString<CreateOrderMutation, CreateOrderMutationVariables>;
+export const UpdateOrderStatusDocument = new TypedDocumentString(`
+    mutation UpdateOrderStatus($id: ID!, $status: OrderStatus!) {
+  updateOrderStatus(id: $id, status: $status) {
+    ...OrderFields
+  }
+}
+    fragment MoneyFields on Money {
+  amountCents
+  currency
+}
+fragment UserFields on User {
+  id
+  email
+  name
+  role
+  createdAt
+}
+fragment ProductFields on Product {
+  id
+  name
+  description
+  price {
+    ...MoneyFields
+  }
+  stock
+  createdAt
+  updatedAt
+}
+fragment OrderFields on Order {
+  id
+  status
+  total {
+    ...MoneyFields
+  }
+  createdAt
+  updatedAt
+  user {
+    ...UserFields
+  }
+  items {
+    quantity
+    unitPrice {
+      ...MoneyFields
+    }
+    product {
+      ...ProductFields
+    }
+  }
+  statusHistory {
+    status
+    at
+  }
+}`, {"hash":"e844500107e05634eced5947b4ef2b46786265c78bbcb9f4dfe2020632f2e26d"}) as unknown as TypedDocumentString<UpdateOrderStatusMutation, UpdateOrderStatusMutationVariables>;
+export const CancelOrderDocument = new TypedDocumentString(`
+    mutation CancelOrder($id: ID!) {
+  cancelOrder(id: $id) {
+    ...OrderFields
+  }
+}
+    fragment MoneyFields on Money {
+  amountCents
+  currency
+}
+fragment UserFields on User {
+  id
+  email
+  name
+  role
+  createdAt
+}
+fragment ProductFields on Product {
+  id
+  name
+  description
+  price {
+    ...MoneyFields
+  }
+  stock
+  createdAt
+  updatedAt
+}
+fragment OrderFields on Order {
+  id
+  status
+  total {
+    ...MoneyFields
+  }
+  createdAt
+  updatedAt
+  user {
+    ...UserFields
+  }
+  items {
+    quantity
+    unitPrice {
+      ...MoneyFields
+    }
+    product {
+      ...ProductFields
+    }
+  }
+  statusHistory {
+    status
+    at
+  }
+}`, {"hash":"0459f2059cd6533f6c59f2e0c37226a10829d290a30be5c82e939e6031ad5775"}) as unknown as TypedDocumentString<CancelOrderMutation, CancelOrderMutationVariables>;
+export const ProductsDocument = new TypedDocumentString(`
+    query Products($first: Int, $after: String, $search: String) {
+  products(first: $first, after: $after, search: $search) {
+    totalCount
+    pageInfo {
+      ...PageInfoFields
+    }
+    edges {
+      cursor
+      node {
+        ...ProductFields
+      }
+    }
+  }
+}
+    fragment MoneyFields on Money {
+  amountCents
+  currency
+}
+fragment ProductFields on Product {
+  id
+  name
+  description
+  price {
+    ...MoneyFields
+  }
+  stock
+  createdAt
+  updatedAt
+}
+fragment PageInfoFields on PageInfo {
+  hasNextPage
+  endCursor
+}`, {"hash":"3a6f78453bb3c86cb144aa8002598ada2841ac8c4037eaa5b467af12eafded26"}) as unknown as TypedDocumentString<ProductsQuery, ProductsQueryVariables>;
+export const ProductDocument = new TypedDocumentString(`
+    query Product($id: ID!) {
+  product(id: $id) {
+    ...ProductFields
+  }
+}
+    fragment MoneyFields on Money {
+  amountCents
+  currency
+}
+fragment ProductFields on Product {
+  id
+  name
+  description
+  price {
+    ...MoneyFields
+  }
+  stock
+  createdAt
+  updatedAt
+}`, {"hash":"e5d949135a42a38dbcfb6753c4d9128c55b064f3bafc04ff96e17cbead7fc953"}) as unknown as TypedDocumentString<ProductQuery, ProductQueryVariables>;
+export const CreateProductDocument = new TypedDocumentString(`
+    mutation CreateProduct($input: CreateProductInput!) {
+  createProduct(input: $input) {
+    ...ProductFields
+  }
+}
+    fragment MoneyFields on Money {
+  amountCents
+  currency
+}
+fragment ProductFields on Product {
+  id
+  name
+  description
+  price {
+    ...MoneyFields
+  }
+  stock
+  createdAt
+  updatedAt
+}`, {"hash":"127ab4b3fc253f317f871f41efb5fc067cf21e6f83aa2976bd515f5da525830a"}) as unknown as TypedDocumentString<CreateProductMutation, CreateProductMutationVariables>;
+export const UpdateProductDocument = new TypedDocumentString(`
+    mutation UpdateProduct($id: ID!, $input: UpdateProductInput!) {
+  updateProduct(id: $id, input: $input) {
+    ...ProductFields
+  }
+}
+    fragment MoneyFields on Money {
+  amountCents
+  currency
+}
+fragment ProductFields on Product {
+  id
+  name
+  description
+  price {
+    ...MoneyFields
+  }
+  stock
+  createdAt
+  updatedAt
+}`, {"hash":"d1a60928ff40507fe47585c9c55836d91f0b9b290e8109087cd41c0c51ff4086"}) as unknown as TypedDocumentString<UpdateProductMutation, UpdateProductMutationVariables>;
+export const RegisterDocument = new TypedDocumentString(`
+    mutation Register($input: RegisterInput!) {
+  register(input: $input) {
+    token
+    user {
+      ...UserFields
+    }
+  }
+}
+    fragment UserFields on User {
+  id
+  email
+  name
+  role
+  createdAt
+}`, {"hash":"89ac8f61af5d489c9d24f54639d50541100526447cd46f58e077140d740d2c36"}) as unknown as TypedDocumentString<RegisterMutation, RegisterMutationVariables>;
+export const LoginDocument = new TypedDocumentString(`
+    mutation Login($email: String!, $password: String!) {
+  login(email: $email, password: $password) {
+    token
+    user {
+      ...UserFields
+    }
+  }
+}
+    fragment UserFields on User {
+  id
+  email
+  name
+  role
+  createdAt
+}`, {"hash":"b33f1d6eb5b1ca49bee8b472d48275d4318ceffadd45d2359af7e2947bc952aa"}) as unknown as TypedDocumentString<LoginMutation, LoginMutationVariables>;
+export const MeDocument = new TypedDocumentString(`
+    query Me {
+  me {
+    ...UserFields
+  }
+}
+    fragment UserFields on User {
+  id
+  email
+  name
+  role
+  createdAt
+}`, {"hash":"07132a60d6f39feed9fcf6ad73d10d57bf2b01213d165dbfedc065b36a55ea2c"}) as unknown as TypedDocumentString<MeQuery, MeQueryVariables>;
+export const MyOrdersDocument = new TypedDocumentString(`
+    query MyOrders($first: Int, $after: String) {
+  me {
+    id
+    orders(first: $first, after: $after) {
+      totalCount
+      pageInfo {
+        ...PageInfoFields
+      }
+      edges {
+        cursor
+        node {
+          ...OrderFields
+        }
+      }
+    }
+  }
+}
+    fragment MoneyFields on Money {
+  amountCents
+  currency
+}
+fragment UserFields on User {
+  id
+  email
+  name
+  role
+  createdAt
+}
+fragment ProductFields on Product {
+  id
+  name
+  description
+  price {
+    ...MoneyFields
+  }
+  stock
+  createdAt
+  updatedAt
+}
+fragment OrderFields on Order {
+  id
+  status
+  total {
+    ...MoneyFields
+  }
+  createdAt
+  updatedAt
+  user {
+    ...UserFields
+  }
+  items {
+    quantity
+    unitPrice {
+      ...MoneyFields
+    }
+    product {
+      ...ProductFields
+    }
+  }
+  statusHistory {
+    status
+    at
+  }
+}
+fragment PageInfoFields on PageInfo {
+  hasNextPage
+  endCursor
+}`, {"hash":"02d670551f0a42387be50c52a376f510946d12727352a98b88acd1277ec9b67f"}) as unknown as TypedDocumentString<MyOrdersQuery, MyOrdersQueryVariables>;
+export const UserDocument = new TypedDocumentString(`
+    query User($id: ID!) {
+  user(id: $id) {
+    ...UserFields
+  }
+}
+    fragment UserFields on User {
+  id
+  email
+  name
+  role
+  createdAt
+}`, {"hash":"e5f11d27fbfc0c7c5302380239ec64f4bfff066412d4a9d28b32298538607e64"}) as unknown as TypedDocumentString<UserQuery, UserQueryVariables>;

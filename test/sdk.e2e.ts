@@ -1,0 +1,148 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { DEMO_ORDERS, DEMO_PRODUCTS, DEMO_USERS } from '@shop/service-kit';
+import {
+  CancelOrderDocument,
+  CreateOrderDocument,
+  CreateProductDocument,
+  createShopClient,
+  MeDocument,
+  MyOrdersDocument,
+  OrderDocument,
+  OrdersDocument,
+  ProductDocument,
+  ProductsDocument,
+  ShopError,
+  ShopNetworkError,
+  UpdateOrderStatusDocument,
+  UpdateProductDocument,
+  UserDocument,
+  type ShopClient,
+} from '@shop/sdk';
+import type { Stack } from './support/stack.js';
+import { startStack } from './support/stack.js';
+import { ADMIN, ALICE } from './support/graphql.js';
+
+const [ADMIN_USER, ALICE_USER] = DEMO_USERS;
+const MANIFEST = new URL('../sdk/src/__generated__/persisted-documents.json', import.meta.url);
+
+/** What the client sent: the hash of each request, or its text when it sent one. */
+interface Sent {
+  hash?: string;
+  query?: string;
+}
+
+/** The SDK's own client, recording what it sends over the wire. */
+function recordingClient(stack: Stack, sent: Sent[]): ShopClient {
+  return createShopClient({
+    url: `${stack.gatewayUrl}/graphql`,
+    fetch: async (input, init) => {
+      const body = JSON.parse(String(init?.body)) as { query?: string; extensions?: { persistedQuery?: { sha256Hash?: string } } };
+      sent.push({ hash: body.extensions?.persistedQuery?.sha256Hash, query: body.query });
+      return fetch(input, init);
+    },
+  });
+}
+
+/** Runs `action` and returns the ShopError it throws. */
+async function shopError(action: Promise<unknown>): Promise<ShopError> {
+  const error = await action.then(
+    () => undefined,
+    (thrown: unknown) => thrown,
+  );
+  expect(error).toBeInstanceOf(ShopError);
+  return error as ShopError;
+}
+
+describe('the client SDK', () => {
+  let stack: Stack;
+  const sent: Sent[] = [];
+  let alice: ShopClient;
+  let admin: ShopClient;
+  beforeAll(async () => {
+    stack = await startStack();
+    alice = recordingClient(stack, sent);
+    admin = recordingClient(stack, sent);
+    await alice.login(ALICE.email, ALICE.password);
+    await admin.login(ADMIN.email, ADMIN.password);
+  });
+  afterAll(() => stack?.stop());
+
+  it('runs every public operation through the gateway, each sent by its hash alone', async () => {
+    const visitor = recordingClient(stack, sent);
+    expect(await visitor.request(MeDocument)).toEqual({ me: null });
+    const registered = await visitor.register({ email: `sdk-${randomUUID()}@example.com`, password: 'long-enough', name: 'Sid Kay' });
+    expect(registered.user.role).toBe('CUSTOMER');
+    expect(visitor.token).toBe(registered.token);
+    expect((await visitor.request(MeDocument)).me?.id).toBe(registered.user.id);
+    visitor.signOut();
+    expect(await visitor.request(MeDocument)).toEqual({ me: null });
+
+    const page = await alice.request(ProductsDocument, { first: 5, search: 'cup' });
+    expect(page.products.edges.map((edge) => edge.node.name)).toContain(DEMO_PRODUCTS[0]!.name);
+    const cup = await alice.request(ProductDocument, { id: DEMO_PRODUCTS[0]!.id });
+    expect(cup.product?.price).toEqual({ amountCents: DEMO_PRODUCTS[0]!.priceCents, currency: 'EUR' });
+
+    const { createOrder } = await alice.request(CreateOrderDocument, {
+      input: { idempotencyKey: randomUUID(), items: [{ productId: DEMO_PRODUCTS[0]!.id, quantity: 1 }] },
+    });
+    expect(createOrder.status).toBe('PENDING');
+    const { order } = await alice.request(OrderDocument, { id: createOrder.id });
+    expect(order?.user?.email).toBe(ALICE.email);
+    expect(order?.items[0]?.product?.name).toBe(DEMO_PRODUCTS[0]!.name);
+    const mine = await alice.request(MyOrdersDocument, { first: 50 });
+    expect(mine.me?.orders.edges.map((edge) => edge.node.id)).toContain(createOrder.id);
+    expect((await alice.request(CancelOrderDocument, { id: createOrder.id })).cancelOrder.status).toBe('CANCELLED');
+
+    expect((await admin.request(UserDocument, { id: ALICE_USER.id })).user?.name).toBe(ALICE_USER.name);
+    const paid = await admin.request(OrdersDocument, { status: 'PAID' });
+    expect(paid.orders.edges.every((edge) => edge.node.status === 'PAID')).toBe(true);
+    const { createProduct } = await admin.request(CreateProductDocument, {
+      input: { name: 'SDK mug', description: 'Made by a test.', priceCents: 990, currency: 'EUR', stock: 3 },
+    });
+    const { updateProduct } = await admin.request(UpdateProductDocument, { id: createProduct.id, input: { stock: 5 } });
+    expect(updateProduct).toMatchObject({ id: createProduct.id, stock: 5, name: 'SDK mug' });
+    const pending = DEMO_ORDERS[1].id;
+    expect((await admin.request(UpdateOrderStatusDocument, { id: pending, status: 'PAID' })).updateOrderStatus.status).toBe('PAID');
+
+    // Every document of the manifest went out, and only ever as a hash.
+    const manifest = Object.keys(JSON.parse(await readFile(MANIFEST, 'utf8')) as Record<string, string>);
+    expect(new Set(sent.map((request) => request.hash))).toEqual(new Set(manifest));
+    expect(sent.filter((request) => request.query !== undefined)).toEqual([]);
+  });
+
+  it('throws ShopError with the code, field and productId the server sent', async () => {
+    const stockless = await shopError(
+      alice.request(CreateOrderDocument, {
+        input: { idempotencyKey: randomUUID(), items: [{ productId: DEMO_PRODUCTS[1]!.id, quantity: 1000 }] },
+      }),
+    );
+    expect(stockless).toMatchObject({ code: 'INSUFFICIENT_STOCK', productId: DEMO_PRODUCTS[1]!.id });
+    const unknown = await shopError(
+      alice.request(CreateOrderDocument, { input: { idempotencyKey: randomUUID(), items: [{ productId: randomUUID(), quantity: 1 }] } }),
+    );
+    expect(unknown.code).toBe('NOT_FOUND');
+    const short = await shopError(createShopClient({ url: `${stack.gatewayUrl}/graphql` }).register({ email: 'x@example.com', password: 'short', name: 'X' }));
+    expect(short).toMatchObject({ code: 'BAD_USER_INPUT', field: 'password' });
+    const wrong = await shopError(createShopClient({ url: `${stack.gatewayUrl}/graphql` }).login(ALICE.email, 'not-her-password'));
+    expect(wrong.code).toBe('UNAUTHENTICATED');
+    const notAdmin = await shopError(alice.request(UpdateOrderStatusDocument, { id: DEMO_ORDERS[2].id, status: 'SHIPPED' }));
+    expect(notAdmin.code).toBe('FORBIDDEN');
+    const delivered = await shopError(admin.request(CancelOrderDocument, { id: DEMO_ORDERS[0].id }));
+    expect(delivered.code).toBe('CONFLICT');
+    const someoneElses = await shopError(alice.request(UserDocument, { id: ADMIN_USER.id }));
+    expect(someoneElses).toMatchObject({ code: 'FORBIDDEN', data: { user: null }, status: 200 });
+    expect(someoneElses.errors[0]?.path).toEqual(['user']);
+  });
+
+  it('tells a server it cannot reach, or one that answers no GraphQL, apart from GraphQL errors', async () => {
+    const closed = createShopClient({ url: 'http://127.0.0.1:9/graphql' });
+    await expect(closed.request(MeDocument)).rejects.toBeInstanceOf(ShopNetworkError);
+    const proxyPage = createShopClient({
+      url: `${stack.gatewayUrl}/graphql`,
+      fetch: async () => new Response('<html>Bad gateway</html>', { status: 502, headers: { 'content-type': 'text/html' } }),
+    });
+    await expect(proxyPage.request(MeDocument)).rejects.toMatchObject({ name: 'ShopNetworkError', status: 502 });
+  });
+});
