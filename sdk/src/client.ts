@@ -23,15 +23,16 @@ export interface ShopClientOptions {
   persistedDocuments?: boolean;
 }
 
-/** The variables argument: optional where the operation has no required variable. */
-export type VariablesOf<TVariables> = Record<string, never> extends TVariables ? [variables?: TVariables] : [variables: TVariables];
+/** The variables argument: optional where the operation has no required variable (where no variables at all will do). */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- `{}` is exactly "no variables given" here.
+export type VariablesOf<TVariables> = {} extends TVariables ? [variables?: TVariables] : [variables: TVariables];
 
 export interface ShopClient {
   /**
    * Runs one of the SDK's documents: its result and variables are typed from the document alone.
    * Throws ShopError when the server answers with errors, ShopNetworkError when it cannot be reached.
    */
-  request<TResult, TVariables>(document: TypedDocumentString<TResult, TVariables>, ...variables: VariablesOf<TVariables>): Promise<TResult>;
+  request<TResult, TVariables>(document: TypedDocumentString<TResult, TVariables>, ...variables: VariablesOf<NoInfer<TVariables>>): Promise<TResult>;
   /** Signs in and keeps the token for the requests that follow. */
   login(email: string, password: string): Promise<LoginMutation['login']>;
   /** Creates a customer account, signs it in and keeps the token. */

@@ -87,7 +87,7 @@ export type UserFieldsFragment = { id: string, email: string, name: string, role
 
 export type ProductFieldsFragment = { id: string, name: string, description: string, stock: number, createdAt: string, updatedAt: string, price: { amountCents: number, currency: string } };
 
-export type OrderFieldsFragment = { id: string, status: OrderStatus, createdAt: string, updatedAt: string, total: { amountCents: number, currency: string }, user: { id: string, email: string, name: string, role: Role, createdAt: string } | null, items: Array<{ quantity: number, unitPrice: { amountCents: number, currency: string }, product: { id: string, name: string, description: string, stock: number, createdAt: string, updatedAt: string, price: { amountCents: number, currency: string } } | null }>, statusHistory: Array<{ status: OrderStatus, at: string }> };
+export type OrderFieldsFragment = { id: string, status: OrderStatus, createdAt: string, updatedAt: string, total: { amountCents: number, currency: string }, items: Array<{ quantity: number, unitPrice: { amountCents: number, currency: string }, product: { id: string, name: string, description: string, stock: number, createdAt: string, updatedAt: string, price: { amountCents: number, currency: string } } | null }>, statusHistory: Array<{ status: OrderStatus, at: string }> };
 
 export type PageInfoFieldsFragment = { hasNextPage: boolean, endCursor: string | null };
 
@@ -96,7 +96,7 @@ export type OrderQueryVariables = Exact<{
 }>;
 
 
-export type OrderQuery = { order: { id: string, status: OrderStatus, createdAt: string, updatedAt: string, total: { amountCents: number, currency: string }, user: { id: string, email: string, name: string, role: Role, createdAt: string } | null, items: Array<{ quantity: number, unitPrice: { amountCents: number, currency: string }, product: { id: string, name: string, description: string, stock: number, createdAt: string, updatedAt: string, price: { amountCents: number, currency: string } } | null }>, statusHistory: Array<{ status: OrderStatus, at: string }> } | null };
+export type OrderQuery = { order: { id: string, status: OrderStatus, createdAt: string, updatedAt: string, user: { id: string, email: string, name: string, role: Role, createdAt: string } | null, total: { amountCents: number, currency: string }, items: Array<{ quantity: number, unitPrice: { amountCents: number, currency: string }, product: { id: string, name: string, description: string, stock: number, createdAt: string, updatedAt: string, price: { amountCents: number, currency: string } } | null }>, statusHistory: Array<{ status: OrderStatus, at: string }> } | null };
 
 export type OrdersQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -105,14 +105,14 @@ export type OrdersQueryVariables = Exact<{
 }>;
 
 
-export type OrdersQuery = { orders: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, status: OrderStatus, createdAt: string, updatedAt: string, total: { amountCents: number, currency: string }, user: { id: string, email: string, name: string, role: Role, createdAt: string } | null, items: Array<{ quantity: number, unitPrice: { amountCents: number, currency: string }, product: { id: string, name: string, description: string, stock: number, createdAt: string, updatedAt: string, price: { amountCents: number, currency: string } } | null }>, statusHistory: Array<{ status: OrderStatus, at: string }> } }> } };
+export type OrdersQuery = { orders: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, status: OrderStatus, createdAt: string, updatedAt: string, user: { id: string, email: string, name: string, role: Role, createdAt: string } | null, total: { amountCents: number, currency: string }, items: Array<{ quantity: number, unitPrice: { amountCents: number, currency: string }, product: { id: string, name: string, description: string, stock: number, createdAt: string, updatedAt: string, price: { amountCents: number, currency: string } } | null }>, statusHistory: Array<{ status: OrderStatus, at: string }> } }> } };
 
 export type CreateOrderMutationVariables = Exact<{
   input: CreateOrderInput;
 }>;
 
 
-export type CreateOrderMutation = { createOrder: { id: string, status: OrderStatus, createdAt: string, updatedAt: string, total: { amountCents: number, currency: string }, user: { id: string, email: string, name: string, role: Role, createdAt: string } | null, items: Array<{ quantity: number, unitPrice: { amountCents: number, currency: string }, product: { id: string, name: string, description: string, stock: number, createdAt: string, updatedAt: string, price: { amountCents: number, currency: string } } | null }>, statusHistory: Array<{ status: OrderStatus, at: string }> } };
+export type CreateOrderMutation = { createOrder: { id: string, status: OrderStatus, createdAt: string, updatedAt: string, total: { amountCents: number, currency: string }, items: Array<{ quantity: number, unitPrice: { amountCents: number, currency: string }, product: { id: string, name: string, description: string, stock: number, createdAt: string, updatedAt: string, price: { amountCents: number, currency: string } } | null }>, statusHistory: Array<{ status: OrderStatus, at: string }> } };
 
 export type UpdateOrderStatusMutationVariables = Exact<{
   id: string | number;
@@ -120,14 +120,14 @@ export type UpdateOrderStatusMutationVariables = Exact<{
 }>;
 
 
-export type UpdateOrderStatusMutation = { updateOrderStatus: { id: string, status: OrderStatus, createdAt: string, updatedAt: string, total: { amountCents: number, currency: string }, user: { id: string, email: string, name: string, role: Role, createdAt: string } | null, items: Array<{ quantity: number, unitPrice: { amountCents: number, currency: string }, product: { id: string, name: string, description: string, stock: number, createdAt: string, updatedAt: string, price: { amountCents: number, currency: string } } | null }>, statusHistory: Array<{ status: OrderStatus, at: string }> } };
+export type UpdateOrderStatusMutation = { updateOrderStatus: { id: string, status: OrderStatus, createdAt: string, updatedAt: string, total: { amountCents: number, currency: string }, items: Array<{ quantity: number, unitPrice: { amountCents: number, currency: string }, product: { id: string, name: string, description: string, stock: number, createdAt: string, updatedAt: string, price: { amountCents: number, currency: string } } | null }>, statusHistory: Array<{ status: OrderStatus, at: string }> } };
 
 export type CancelOrderMutationVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type CancelOrderMutation = { cancelOrder: { id: string, status: OrderStatus, createdAt: string, updatedAt: string, total: { amountCents: number, currency: string }, user: { id: string, email: string, name: string, role: Role, createdAt: string } | null, items: Array<{ quantity: number, unitPrice: { amountCents: number, currency: string }, product: { id: string, name: string, description: string, stock: number, createdAt: string, updatedAt: string, price: { amountCents: number, currency: string } } | null }>, statusHistory: Array<{ status: OrderStatus, at: string }> } };
+export type CancelOrderMutation = { cancelOrder: { id: string, status: OrderStatus, createdAt: string, updatedAt: string, total: { amountCents: number, currency: string }, items: Array<{ quantity: number, unitPrice: { amountCents: number, currency: string }, product: { id: string, name: string, description: string, stock: number, createdAt: string, updatedAt: string, price: { amountCents: number, currency: string } } | null }>, statusHistory: Array<{ status: OrderStatus, at: string }> } };
 
 export type ProductsQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -186,7 +186,7 @@ export type MyOrdersQueryVariables = Exact<{
 }>;
 
 
-export type MyOrdersQuery = { me: { id: string, orders: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, status: OrderStatus, createdAt: string, updatedAt: string, total: { amountCents: number, currency: string }, user: { id: string, email: string, name: string, role: Role, createdAt: string } | null, items: Array<{ quantity: number, unitPrice: { amountCents: number, currency: string }, product: { id: string, name: string, description: string, stock: number, createdAt: string, updatedAt: string, price: { amountCents: number, currency: string } } | null }>, statusHistory: Array<{ status: OrderStatus, at: string }> } }> } } | null };
+export type MyOrdersQuery = { me: { id: string, orders: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, status: OrderStatus, createdAt: string, updatedAt: string, total: { amountCents: number, currency: string }, items: Array<{ quantity: number, unitPrice: { amountCents: number, currency: string }, product: { id: string, name: string, description: string, stock: number, createdAt: string, updatedAt: string, price: { amountCents: number, currency: string } } | null }>, statusHistory: Array<{ status: OrderStatus, at: string }> } }> } } | null };
 
 export type UserQueryVariables = Exact<{
   id: string | number;
@@ -213,12 +213,6 @@ export class TypedDocumentString<TResult, TVariables>
     return this.value;
   }
 }
-export const MoneyFieldsFragmentDoc = new TypedDocumentString(`
-    fragment MoneyFields on Money {
-  amountCents
-  currency
-}
-    `, {"fragmentName":"MoneyFields"}) as unknown as TypedDocumentString<MoneyFieldsFragment, unknown>;
 export const UserFieldsFragmentDoc = new TypedDocumentString(`
     fragment UserFields on User {
   id
@@ -228,6 +222,12 @@ export const UserFieldsFragmentDoc = new TypedDocumentString(`
   createdAt
 }
     `, {"fragmentName":"UserFields"}) as unknown as TypedDocumentString<UserFieldsFragment, unknown>;
+export const MoneyFieldsFragmentDoc = new TypedDocumentString(`
+    fragment MoneyFields on Money {
+  amountCents
+  currency
+}
+    `, {"fragmentName":"MoneyFields"}) as unknown as TypedDocumentString<MoneyFieldsFragment, unknown>;
 export const ProductFieldsFragmentDoc = new TypedDocumentString(`
     fragment ProductFields on Product {
   id
@@ -253,9 +253,6 @@ export const OrderFieldsFragmentDoc = new TypedDocumentString(`
   }
   createdAt
   updatedAt
-  user {
-    ...UserFields
-  }
   items {
     quantity
     unitPrice {
@@ -273,13 +270,6 @@ export const OrderFieldsFragmentDoc = new TypedDocumentString(`
     fragment MoneyFields on Money {
   amountCents
   currency
-}
-fragment UserFields on User {
-  id
-  email
-  name
-  role
-  createdAt
 }
 fragment ProductFields on Product {
   id
@@ -302,6 +292,9 @@ export const OrderDocument = new TypedDocumentString(`
     query Order($id: ID!) {
   order(id: $id) {
     ...OrderFields
+    user {
+      ...UserFields
+    }
   }
 }
     fragment MoneyFields on Money {
@@ -334,9 +327,6 @@ fragment OrderFields on Order {
   }
   createdAt
   updatedAt
-  user {
-    ...UserFields
-  }
   items {
     quantity
     unitPrice {
@@ -350,7 +340,7 @@ fragment OrderFields on Order {
     status
     at
   }
-}`, {"hash":"02c7889345ea40c501b2fcec5be0a6f90e1aa35a4fe6398e5ae5c0c89e59030e"}) as unknown as TypedDocumentString<OrderQuery, OrderQueryVariables>;
+}`, {"hash":"ad03fcf75e44336b5db6b0607ce9fef4e41b0bca33fc6f974a2535b821c15f8c"}) as unknown as TypedDocumentString<OrderQuery, OrderQueryVariables>;
 export const OrdersDocument = new TypedDocumentString(`
     query Orders($first: Int, $after: String, $status: OrderStatus) {
   orders(first: $first, after: $after, status: $status) {
@@ -362,6 +352,9 @@ export const OrdersDocument = new TypedDocumentString(`
       cursor
       node {
         ...OrderFields
+        user {
+          ...UserFields
+        }
       }
     }
   }
@@ -396,9 +389,6 @@ fragment OrderFields on Order {
   }
   createdAt
   updatedAt
-  user {
-    ...UserFields
-  }
   items {
     quantity
     unitPrice {
@@ -416,7 +406,7 @@ fragment OrderFields on Order {
 fragment PageInfoFields on PageInfo {
   hasNextPage
   endCursor
-}`, {"hash":"35332d3e8e2339fe9815b1af4c1d3762eaa1cdd60f2bc17c93fb926292ceb6da"}) as unknown as TypedDocumentString<OrdersQuery, OrdersQueryVariables>;
+}`, {"hash":"72703052b5cea28d9b120176a4cfcede3db1d34ca240445f3b5f6bab3216c75c"}) as unknown as TypedDocumentString<OrdersQuery, OrdersQueryVariables>;
 export const CreateOrderDocument = new TypedDocumentString(`
     mutation CreateOrder($input: CreateOrderInput!) {
   createOrder(input: $input) {
@@ -427,13 +417,6 @@ export const CreateOrderDocument = new TypedDocumentString(`
   amountCents
   currency
 }
-fragment UserFields on User {
-  id
-  email
-  name
-  role
-  createdAt
-}
 fragment ProductFields on Product {
   id
   name
@@ -453,9 +436,6 @@ fragment OrderFields on Order {
   }
   createdAt
   updatedAt
-  user {
-    ...UserFields
-  }
   items {
     quantity
     unitPrice {
@@ -469,7 +449,7 @@ fragment OrderFields on Order {
     status
     at
   }
-}`, {"hash":"0c0cfb9d76c4b0d6aba4b88737b24fde49649dc33c741f98e5d6df9ad02c8b73"}) as unknown as TypedDocumentString<CreateOrderMutation, CreateOrderMutationVariables>;
+}`, {"hash":"4586989d5f5a15ee324bc7e9ffe094b8af8d85f631579fcdda78a3c717228c99"}) as unknown as TypedDocumentString<CreateOrderMutation, CreateOrderMutationVariables>;
 export const UpdateOrderStatusDocument = new TypedDocumentString(`
     mutation UpdateOrderStatus($id: ID!, $status: OrderStatus!) {
   updateOrderStatus(id: $id, status: $status) {
@@ -480,13 +460,6 @@ export const UpdateOrderStatusDocument = new TypedDocumentString(`
   amountCents
   currency
 }
-fragment UserFields on User {
-  id
-  email
-  name
-  role
-  createdAt
-}
 fragment ProductFields on Product {
   id
   name
@@ -506,9 +479,6 @@ fragment OrderFields on Order {
   }
   createdAt
   updatedAt
-  user {
-    ...UserFields
-  }
   items {
     quantity
     unitPrice {
@@ -522,7 +492,7 @@ fragment OrderFields on Order {
     status
     at
   }
-}`, {"hash":"e844500107e05634eced5947b4ef2b46786265c78bbcb9f4dfe2020632f2e26d"}) as unknown as TypedDocumentString<UpdateOrderStatusMutation, UpdateOrderStatusMutationVariables>;
+}`, {"hash":"a7dac0200a48afaee44de022ef0239de4c3e7da94f40ac147f3eadb1e3904444"}) as unknown as TypedDocumentString<UpdateOrderStatusMutation, UpdateOrderStatusMutationVariables>;
 export const CancelOrderDocument = new TypedDocumentString(`
     mutation CancelOrder($id: ID!) {
   cancelOrder(id: $id) {
@@ -533,13 +503,6 @@ export const CancelOrderDocument = new TypedDocumentString(`
   amountCents
   currency
 }
-fragment UserFields on User {
-  id
-  email
-  name
-  role
-  createdAt
-}
 fragment ProductFields on Product {
   id
   name
@@ -559,9 +522,6 @@ fragment OrderFields on Order {
   }
   createdAt
   updatedAt
-  user {
-    ...UserFields
-  }
   items {
     quantity
     unitPrice {
@@ -575,7 +535,7 @@ fragment OrderFields on Order {
     status
     at
   }
-}`, {"hash":"0459f2059cd6533f6c59f2e0c37226a10829d290a30be5c82e939e6031ad5775"}) as unknown as TypedDocumentString<CancelOrderMutation, CancelOrderMutationVariables>;
+}`, {"hash":"6776481271639587ad210bffcaa9715fdc5c58b10f8168189949880dd8586c43"}) as unknown as TypedDocumentString<CancelOrderMutation, CancelOrderMutationVariables>;
 export const ProductsDocument = new TypedDocumentString(`
     query Products($first: Int, $after: String, $search: String) {
   products(first: $first, after: $after, search: $search) {
@@ -740,13 +700,6 @@ export const MyOrdersDocument = new TypedDocumentString(`
   amountCents
   currency
 }
-fragment UserFields on User {
-  id
-  email
-  name
-  role
-  createdAt
-}
 fragment ProductFields on Product {
   id
   name
@@ -766,9 +719,6 @@ fragment OrderFields on Order {
   }
   createdAt
   updatedAt
-  user {
-    ...UserFields
-  }
   items {
     quantity
     unitPrice {
@@ -786,7 +736,7 @@ fragment OrderFields on Order {
 fragment PageInfoFields on PageInfo {
   hasNextPage
   endCursor
-}`, {"hash":"02d670551f0a42387be50c52a376f510946d12727352a98b88acd1277ec9b67f"}) as unknown as TypedDocumentString<MyOrdersQuery, MyOrdersQueryVariables>;
+}`, {"hash":"ab7ee3782acc3990d0c81e09291ee3a7651132ced1618b3fd0df30a9e6314c03"}) as unknown as TypedDocumentString<MyOrdersQuery, MyOrdersQueryVariables>;
 export const UserDocument = new TypedDocumentString(`
     query User($id: ID!) {
   user(id: $id) {

@@ -1,0 +1,47 @@
+/**
+ * A whole checkout through the SDK, against a running shop (`npm start`, then `npm run example`):
+ * sign in, browse, order, read the order back across the three services, cancel.
+ * SHOP_URL, SHOP_EMAIL and SHOP_PASSWORD point it elsewhere; the defaults are the demo shop's.
+ */
+import { randomUUID } from 'node:crypto';
+import { CancelOrderDocument, CreateOrderDocument, createShopClient, OrderDocument, ProductsDocument, ShopError, type MoneyFieldsFragment } from '@shop/sdk';
+
+const url = process.env.SHOP_URL ?? 'http://localhost:4000/graphql';
+const shop = createShopClient({ url });
+const money = ({ amountCents, currency }: MoneyFieldsFragment) => `${(amountCents / 100).toFixed(2)} ${currency}`;
+
+try {
+  const { user } = await shop.login(process.env.SHOP_EMAIL ?? 'alice@example.com', process.env.SHOP_PASSWORD ?? 'alice-password');
+  console.log(`1. Signed in at ${url} as ${user.name} <${user.email}> (${user.role})`);
+
+  const { products } = await shop.request(ProductsDocument, { first: 5 });
+  console.log(`2. The catalogue has ${products.totalCount} products; the first ${products.edges.length}:`);
+  for (const { node } of products.edges) console.log(`   - ${node.name}: ${money(node.price)}, ${node.stock} in stock`);
+
+  const basket = products.edges.filter(({ node }) => node.stock >= 2).slice(0, 2);
+  if (basket.length < 2) throw new Error('Fewer than two products of the first page have stock left');
+  const { createOrder } = await shop.request(CreateOrderDocument, {
+    input: {
+      idempotencyKey: randomUUID(),
+      items: basket.map(({ node }, index) => ({ productId: node.id, quantity: index + 1 })),
+    },
+  });
+  console.log(`3. Placed order ${createOrder.id}: ${createOrder.status}, total ${money(createOrder.total)}`);
+
+  const { order } = await shop.request(OrderDocument, { id: createOrder.id });
+  if (!order) throw new Error(`Order ${createOrder.id} was not found`);
+  console.log(`4. Read it back: the order (orders service) of ${order.user?.name ?? '(users unavailable)'} (users service), with:`);
+  for (const item of order.items) {
+    const product = item.product ? `${item.product.name}, ${item.product.stock} left` : '(products unavailable)';
+    console.log(`   - ${item.quantity} × ${money(item.unitPrice)}: ${product} (products service)`);
+  }
+
+  const { cancelOrder } = await shop.request(CancelOrderDocument, { id: order.id });
+  const history = cancelOrder.statusHistory.map((change) => change.status).join(' → ');
+  console.log(`5. Cancelled it: ${cancelOrder.status} (${history}); its stock went back:`);
+  for (const item of cancelOrder.items) console.log(`   - ${item.product?.name ?? '(products unavailable)'}: ${item.product?.stock ?? '?'} in stock`);
+} catch (error) {
+  if (error instanceof ShopError) console.error(`The shop refused: ${error.code}: ${error.message}`);
+  else console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+}

@@ -1,0 +1,27 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { startStack, type Stack } from './support/stack.js';
+import { startProcess } from './support/processes.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+describe('npm run example', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(() => stack?.stop());
+
+  it('prints the whole checkout: sign-in, catalogue, order, read-back across services, cancellation', async () => {
+    const example = startProcess(['--import', 'tsx', '--conditions=source', 'sdk/examples/checkout.ts'], { SHOP_URL: `${stack.gatewayUrl}/graphql` }, ROOT);
+    const code = await new Promise<number | null>((resolve) => example.child.once('exit', resolve));
+    const output = example.output();
+    expect(code, output).toBe(0);
+    expect(output).toMatch(/1\. Signed in at .* as Alice Customer <alice@example\.com> \(CUSTOMER\)/);
+    expect(output).toMatch(/2\. The catalogue has \d+ products/);
+    expect(output).toMatch(/3\. Placed order [\w-]+: PENDING, total/);
+    expect(output).toMatch(/4\. Read it back: the order \(orders service\) of Alice Customer \(users service\)/);
+    expect(output).toMatch(/5\. Cancelled it: CANCELLED \(PENDING → CANCELLED\)/);
+    expect(output).not.toMatch(/unavailable/);
+  });
+});
