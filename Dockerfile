@@ -25,6 +25,7 @@ COPY subgraphs/users/package.json subgraphs/users/
 COPY subgraphs/products/package.json subgraphs/products/
 COPY subgraphs/orders/package.json subgraphs/orders/
 COPY gateway/package.json gateway/
+COPY sdk/package.json sdk/
 # Install scripts stay on here: the `node` devDependency's preinstall fetches the Node binary
 # that `npm run` puts first on PATH (see allowScripts in package.json).
 RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
@@ -46,6 +47,7 @@ COPY subgraphs/users/package.json subgraphs/users/
 COPY subgraphs/products/package.json subgraphs/products/
 COPY subgraphs/orders/package.json subgraphs/orders/
 COPY gateway/package.json gateway/
+COPY sdk/package.json sdk/
 # Alive = answers GET /health on its own port (PORT is set per target). Node's fetch, as the
 # slim image has no curl or wget.
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
@@ -110,7 +112,8 @@ EXPOSE 4003
 CMD ["node", "dist/index.js"]
 
 # ---------------------------------------------------------------------------------------------
-# gateway (4000): serves /app/supergraph.graphql (SUPERGRAPH_PATH overrides)
+# gateway (4000): serves /app/supergraph.graphql (SUPERGRAPH_PATH overrides) and the SDK's
+# persisted documents (PERSISTED_DOCUMENTS_PATH overrides)
 # ---------------------------------------------------------------------------------------------
 FROM runtime AS gateway
 ENV PORT=4000 \
@@ -121,6 +124,7 @@ RUN --mount=type=cache,target=/root/.npm \
 COPY --from=build /app/service-kit/dist service-kit/dist/
 COPY --from=build /app/gateway/dist gateway/dist/
 COPY supergraph.graphql ./
+COPY sdk/src/__generated__/persisted-documents.json sdk/src/__generated__/
 WORKDIR /app/gateway
 USER node
 EXPOSE 4000
