@@ -22,6 +22,11 @@ try {
     sandbox: config.NODE_ENV !== 'production',
     subgraphTimeoutMs: config.SUBGRAPH_TIMEOUT_MS,
     subgraphConnections: config.SUBGRAPH_CONNECTIONS,
+    subgraphBreaker: {
+      errorThresholdPercentage: config.SUBGRAPH_BREAKER_ERROR_PERCENT,
+      volumeThreshold: config.SUBGRAPH_BREAKER_MIN_CALLS,
+      resetTimeoutMs: config.SUBGRAPH_BREAKER_RESET_MS,
+    },
     maxBodyBytes: config.MAX_BODY_BYTES,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     persistedDocuments: {

@@ -3,6 +3,7 @@ import type { GatewayInterface } from '@apollo/server-gateway-interface';
 import { createHttpService, viewerFromAuthorization, type Logger, type VerifyToken } from '@shop/service-kit';
 import { createSubgraphFetcher } from './subgraph-fetcher.js';
 import { SubgraphDataSource } from './subgraph-data-source.js';
+import { createSubgraphBreaker, type BreakerOptions, type BreakerState } from './subgraph-breaker.js';
 import { subgraphReadiness } from './readiness.js';
 import { outgoingTraceparent } from './trace-context.js';
 import { onlyPersistedDocuments, persistedDocumentStore, type PersistedDocuments } from './persisted-documents.js';
@@ -16,8 +17,11 @@ export interface GatewayServiceDeps {
   subgraphUrls: Record<string, string>;
   verifyToken: VerifyToken;
   sandbox: boolean;
+  /** Longest one subgraph call may take. */
   subgraphTimeoutMs: number;
   subgraphConnections: number;
+  /** The circuit breaker each subgraph gets. */
+  subgraphBreaker: BreakerOptions;
   maxBodyBytes?: number;
   shutdownTimeoutMs?: number;
   /** The SDK's documents, served by hash; with `onlyListed`, the only documents served at all. */
@@ -33,10 +37,17 @@ export async function createGatewayService(deps: GatewayServiceDeps) {
     connections: deps.subgraphConnections,
     timeoutMs: deps.subgraphTimeoutMs,
   });
+  // One breaker per subgraph, made here rather than in buildService so it outlives any rebuild of the services.
+  const breakers = new Map<string, ReturnType<typeof createSubgraphBreaker>>();
+  const breakerOf = (name: string) => {
+    let breaker = breakers.get(name);
+    if (!breaker) breakers.set(name, (breaker = createSubgraphBreaker(name, deps.subgraphBreaker, deps.logger)));
+    return breaker;
+  };
   const gateway = new ApolloGateway({
     supergraphSdl: deps.supergraphSdl,
     logger: deps.logger,
-    buildService: ({ name, url }) => new SubgraphDataSource(name, deps.subgraphUrls[name] ?? url ?? '', fetcher),
+    buildService: ({ name, url }) => new SubgraphDataSource(name, deps.subgraphUrls[name] ?? url ?? '', fetcher, breakerOf(name), deps.logger),
   });
   const service = await createHttpService<GatewayContext>({
     logger: deps.logger,
@@ -64,8 +75,11 @@ export async function createGatewayService(deps: GatewayServiceDeps) {
   });
   return {
     ...service,
+    /** closed | open | halfOpen: the breaker to one subgraph, for logs and tests. */
+    subgraphBreakerState: (name: string): BreakerState => breakerOf(name).state(),
     async stop() {
       await service.stop();
+      for (const breaker of breakers.values()) breaker.close();
       await closeFetcher();
     },
   };

@@ -4,7 +4,7 @@ import type { Fetcher } from '@apollo/utils.fetcher';
 export interface SubgraphFetcherOptions {
   /** Sockets kept open per subgraph origin. */
   connections: number;
-  /** Longest wait for a subgraph's response headers and then for its body. */
+  /** Longest a call may take, headers and body together; then it is aborted. */
   timeoutMs: number;
 }
 
@@ -21,7 +21,13 @@ export function createSubgraphFetcher({ connections, timeoutMs }: SubgraphFetche
     bodyTimeout: timeoutMs,
     connectTimeout: Math.min(timeoutMs, 5_000),
   });
+  // The agent's timeouts bound each wait; this deadline bounds the whole call, so a subgraph that
+  // trickles its body cannot hold a client's request past it either.
+  const fetchWithDeadline = (url: string, init: Parameters<typeof fetch>[1] = {}) => {
+    const deadline = AbortSignal.timeout(timeoutMs);
+    return fetch(url, { ...init, dispatcher: agent, signal: init.signal ? AbortSignal.any([init.signal, deadline]) : deadline });
+  };
   // undici's fetch implements the WHATWG fetch that Fetcher describes; their types differ only in detail.
-  const fetcher = ((url: string, init?: Parameters<typeof fetch>[1]) => fetch(url, { ...init, dispatcher: agent })) as unknown as Fetcher;
+  const fetcher = fetchWithDeadline as unknown as Fetcher;
   return { fetcher, close: () => agent.close() };
 }

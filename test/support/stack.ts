@@ -32,6 +32,8 @@ export interface Stack {
   requests: Record<SubgraphName, IncomingHttpHeaders[]>;
   /** orders' client to products (its breaker state). */
   products: ProductsClient;
+  /** The gateway's circuit breaker to one subgraph: closed | open | halfOpen. */
+  gatewayBreakerState(name: SubgraphName): 'closed' | 'open' | 'halfOpen';
   /** orders' reconciler, run on demand (no background interval in tests). */
   reconciler: Reconciler;
   /** Stops one subgraph early (the rest keep running), as when a service goes down. */
@@ -64,6 +66,12 @@ export interface StackOptions {
   ordersToProducts?: (productsUrl: string) => Promise<string>;
   /** The gateway serves only the SDK's persisted documents (PERSISTED_DOCUMENTS_ONLY). */
   persistedDocumentsOnly?: boolean;
+  /** Where the gateway reaches a subgraph, given its base URL (a test may put a proxy between them). */
+  gatewayToSubgraph?: (name: SubgraphName, baseUrl: string) => Promise<string>;
+  /** The gateway's deadline for one subgraph call. */
+  gatewayTimeoutMs?: number;
+  /** How long the gateway's breaker to a subgraph stays open before it tries again. */
+  gatewayBreakerResetMs?: number;
 }
 
 interface RunnableService {
@@ -147,14 +155,19 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       return orders;
     });
 
+    const subgraphUrls: Record<string, string> = {};
+    for (const name of SUBGRAPHS) {
+      subgraphUrls[name] = `${options.gatewayToSubgraph ? await options.gatewayToSubgraph(name, urls[name]) : urls[name]}/graphql`;
+    }
     const gateway = await createGatewayService({
       logger: testLogger('gateway'),
       supergraphSdl: await readFile(new URL('../../supergraph.graphql', import.meta.url), 'utf8'),
-      subgraphUrls: Object.fromEntries(SUBGRAPHS.map((name) => [name, `${urls[name]}/graphql`])),
+      subgraphUrls,
       verifyToken,
       sandbox: true,
-      subgraphTimeoutMs: 10_000,
+      subgraphTimeoutMs: options.gatewayTimeoutMs ?? 10_000,
       subgraphConnections: 16,
+      subgraphBreaker: { errorThresholdPercentage: 50, volumeThreshold: 3, resetTimeoutMs: options.gatewayBreakerResetMs ?? 1_000 },
       shutdownTimeoutMs: 1_000,
       persistedDocuments: {
         documents: await loadPersistedDocuments(new URL('../../sdk/src/__generated__/persisted-documents.json', import.meta.url)),
@@ -170,6 +183,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       statements,
       requests,
       products,
+      gatewayBreakerState: (name) => gateway.subgraphBreakerState(name),
       reconciler: reconciler!,
       stopSubgraph: (name) => running[name].stop(),
       startSubgraph: (name) => running[name].start(),

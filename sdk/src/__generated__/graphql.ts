@@ -186,7 +186,7 @@ export type MyOrdersQueryVariables = Exact<{
 }>;
 
 
-export type MyOrdersQuery = { me: { id: string, orders: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, status: OrderStatus, createdAt: string, updatedAt: string, total: { amountCents: number, currency: string }, items: Array<{ quantity: number, unitPrice: { amountCents: number, currency: string }, product: { id: string, name: string, description: string, stock: number, createdAt: string, updatedAt: string, price: { amountCents: number, currency: string } } | null }>, statusHistory: Array<{ status: OrderStatus, at: string }> } }> } } | null };
+export type MyOrdersQuery = { me: { id: string, orders: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, status: OrderStatus, createdAt: string, updatedAt: string, total: { amountCents: number, currency: string }, items: Array<{ quantity: number, unitPrice: { amountCents: number, currency: string }, product: { id: string, name: string, description: string, stock: number, createdAt: string, updatedAt: string, price: { amountCents: number, currency: string } } | null }>, statusHistory: Array<{ status: OrderStatus, at: string }> } }> } | null } | null };
 
 export type UserQueryVariables = Exact<{
   id: string | number;

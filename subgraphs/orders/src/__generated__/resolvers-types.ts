@@ -192,8 +192,12 @@ export type User = {
   __typename?: 'User';
   /** The user's id. */
   id: Scalars['ID']['output'];
-  /** The user's orders, newest first. Readable by the user themself and by admins only (else FORBIDDEN). `first` is 1..100. */
-  orders: OrderConnection;
+  /**
+   * The user's orders, newest first. Readable by the user themself and by admins only (else FORBIDDEN). `first` is 1..100.
+   * Nullable because the user comes from the users service and this field from orders: when orders cannot answer it is
+   * null (with SERVICE_UNAVAILABLE) and the rest of the user still arrives.
+   */
+  orders?: Maybe<OrderConnection>;
 };
 
 
@@ -411,7 +415,7 @@ export type QueryResolvers<ContextType = OrdersContext, ParentType extends Resol
 export type UserResolvers<ContextType = OrdersContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['User']> | FederationReferenceType, FederationReferenceType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  orders?: Resolver<ResolversTypes['OrderConnection'], ParentType, ContextType, RequireFields<UserOrdersArgs, 'first'>>;
+  orders?: Resolver<Maybe<ResolversTypes['OrderConnection']>, ParentType, ContextType, RequireFields<UserOrdersArgs, 'first'>>;
 }>;
 
 export type Resolvers<ContextType = OrdersContext> = ResolversObject<{

@@ -1,0 +1,76 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * How the proxy treats what the gateway sends a subgraph:
+ * - `pass`: forwards everything;
+ * - `trickle`: answers GraphQL calls with headers and then a body that never ends, a few bytes at
+ *   a time, each pause shorter than any read timeout (only a deadline on the whole call ends it);
+ * - `drop`: cuts the connection of every GraphQL call without an answer;
+ * - `not-ready`: forwards everything but answers `/ready` with 503, as a subgraph that has lost
+ *   its database would (its `/health` still says it is alive).
+ */
+export type ProxyMode = 'pass' | 'trickle' | 'drop' | 'not-ready';
+
+/** Stands between the gateway and one subgraph, to make that subgraph slow, broken or not ready on demand. */
+export async function startSubgraphProxy(subgraphUrl: string) {
+  let mode: ProxyMode = 'pass';
+  /** GraphQL calls that reached the subgraph. */
+  let forwarded = 0;
+  const trickling = new Set<ServerResponse>();
+
+  const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const isGraphQL = req.method === 'POST' && req.url?.startsWith('/graphql');
+    if (mode === 'not-ready' && req.url === '/ready') {
+      res.writeHead(503, { 'content-type': 'application/json' }).end('{"status":"unavailable","problems":["database unreachable"]}');
+      return;
+    }
+    if (isGraphQL && mode === 'drop') {
+      res.destroy();
+      return;
+    }
+    if (isGraphQL && mode === 'trickle') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{');
+      trickling.add(res);
+      const timer = setInterval(() => res.write(' '), 100);
+      res.on('close', () => {
+        clearInterval(timer);
+        trickling.delete(res);
+      });
+      return;
+    }
+    if (isGraphQL) forwarded++;
+    const headers = Object.fromEntries(
+      Object.entries(req.headers).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[0] !== 'host' && entry[0] !== 'content-length'),
+    );
+    try {
+      const answer = await fetch(`${subgraphUrl}${req.url}`, {
+        method: req.method,
+        headers,
+        ...(req.method === 'POST' ? { body: Buffer.concat(chunks) } : {}),
+      });
+      res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
+      res.end(Buffer.from(await answer.arrayBuffer()));
+    } catch {
+      res.destroy();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    setMode(next: ProxyMode) {
+      mode = next;
+    },
+    /** How many GraphQL calls reached the subgraph so far. */
+    forwarded: () => forwarded,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const res of trickling) res.destroy();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
