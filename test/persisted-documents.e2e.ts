@@ -62,7 +62,7 @@ describe('persisted documents', () => {
       const client = createShopClient({ url: `${stack.gatewayUrl}/graphql` });
       await client.login(ALICE.email, ALICE.password);
       const page = await client.request(ProductsDocument, { first: 3 });
-      expect(page.products.edges).toHaveLength(3);
+      expect(page.products.nodes).toHaveLength(3);
     });
   });
 });

@@ -80,7 +80,7 @@ describe('the client SDK', () => {
     expect(await visitor.request(MeDocument)).toEqual({ me: null });
 
     const page = await alice.request(ProductsDocument, { first: 5, search: 'cup' });
-    expect(page.products.edges.map((edge) => edge.node.name)).toContain(DEMO_PRODUCTS[0]!.name);
+    expect(page.products.nodes.map((product) => product.name)).toContain(DEMO_PRODUCTS[0]!.name);
     const cup = await alice.request(ProductDocument, { id: DEMO_PRODUCTS[0]!.id });
     expect(cup.product?.price).toEqual({ amountCents: DEMO_PRODUCTS[0]!.priceCents, currency: 'EUR' });
 
@@ -92,12 +92,12 @@ describe('the client SDK', () => {
     expect(order?.user?.email).toBe(ALICE.email);
     expect(order?.items[0]?.product?.name).toBe(DEMO_PRODUCTS[0]!.name);
     const mine = await alice.request(MyOrdersDocument, { first: 50 });
-    expect(mine.me?.orders?.edges.map((edge) => edge.node.id)).toContain(createOrder.id);
+    expect(mine.me?.orders?.nodes.map((order) => order.id)).toContain(createOrder.id);
     expect((await alice.request(CancelOrderDocument, { id: createOrder.id })).cancelOrder.status).toBe('CANCELLED');
 
     expect((await admin.request(UserDocument, { id: ALICE_USER.id })).user?.name).toBe(ALICE_USER.name);
     const paid = await admin.request(OrdersDocument, { status: 'PAID' });
-    expect(paid.orders.edges.every((edge) => edge.node.status === 'PAID')).toBe(true);
+    expect(paid.orders.nodes.every((order) => order.status === 'PAID')).toBe(true);
     const { createProduct } = await admin.request(CreateProductDocument, {
       input: { name: 'SDK mug', description: 'Made by a test.', priceCents: 990, currency: 'EUR', stock: 3 },
     });

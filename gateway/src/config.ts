@@ -1,5 +1,10 @@
 import { z } from 'zod';
 import { commonEnv, loadEnv, tokenEnv, urlEnv, usersUrlEnv } from '@shop/service-kit';
+import { ARMOR_DEFAULTS } from './document-limits.js';
+
+const count = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+/** A comma-separated list; empty entries dropped. */
+const list = z.string().transform((value) => value.split(',').map((item) => item.trim()).filter((item) => item !== ''));
 
 export function loadConfig(env: Record<string, string | undefined>) {
   return loadEnv(
@@ -18,6 +23,20 @@ export function loadConfig(env: Record<string, string | undefined>) {
       MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_000_000),
       PERSISTED_DOCUMENTS_PATH: z.string().min(1).optional(),
       PERSISTED_DOCUMENTS_ONLY: z.stringbool().default(false),
+      MAX_DEPTH: count(ARMOR_DEFAULTS.maxDepth),
+      MAX_ALIASES: count(ARMOR_DEFAULTS.maxAliases),
+      MAX_DIRECTIVES: count(ARMOR_DEFAULTS.maxDirectives),
+      MAX_TOKENS: count(ARMOR_DEFAULTS.maxTokens),
+      MAX_COST: count(ARMOR_DEFAULTS.maxCost),
+      RATE_LIMIT_REQUESTS: count(600),
+      RATE_LIMIT_WINDOW_SECONDS: count(60),
+      LOGIN_RATE_LIMIT: count(10),
+      LOGIN_RATE_LIMIT_WINDOW_SECONDS: count(300),
+      REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+      // Express's "trust proxy": a hop count, or addresses / CIDRs / loopback, linklocal, uniquelocal.
+      TRUSTED_PROXIES: list.default([]),
+      // Browser origins allowed to call /graphql; unset: any in development, none in production.
+      CORS_ORIGINS: list.optional(),
     },
     env,
   );

@@ -5,4 +5,6 @@ export interface GatewayContext extends ServiceContext {
   /** The client's verified `Authorization` header; subgraphs check it again. */
   authorization?: string;
   traceparent: string;
+  /** The client's address, as Express derives it under the trusted-proxy setting (rate limits). */
+  clientAddress: string;
 }

@@ -7,6 +7,8 @@ import { loadPersistedDocuments } from './persisted-documents.js';
 const config = configOrExit(() => loadConfig(process.env));
 const logger = serviceLogger('gateway', config);
 const graphqlEndpoint = (base: string) => new URL('/graphql', base).href;
+/** One number is a hop count; anything else names addresses. */
+const trustedProxies = (entries: string[]) => (entries.length === 1 && /^\d+$/.test(entries[0]!) ? Number(entries[0]) : entries);
 
 try {
   const supergraphFile = config.SUPERGRAPH_PATH ?? new URL('../../supergraph.graphql', import.meta.url);
@@ -29,6 +31,22 @@ try {
     },
     maxBodyBytes: config.MAX_BODY_BYTES,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    documentLimits: {
+      maxDepth: config.MAX_DEPTH,
+      maxAliases: config.MAX_ALIASES,
+      maxDirectives: config.MAX_DIRECTIVES,
+      maxTokens: config.MAX_TOKENS,
+      maxCost: config.MAX_COST,
+      hideSuggestions: config.NODE_ENV === 'production',
+    },
+    rateLimits: {
+      requests: { points: config.RATE_LIMIT_REQUESTS, durationSeconds: config.RATE_LIMIT_WINDOW_SECONDS },
+      logins: { points: config.LOGIN_RATE_LIMIT, durationSeconds: config.LOGIN_RATE_LIMIT_WINDOW_SECONDS },
+      keyPrefix: 'shop-gateway',
+      ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL } : {}),
+    },
+    corsOrigins: config.CORS_ORIGINS ?? (config.NODE_ENV === 'production' ? [] : true),
+    trustedProxies: trustedProxies(config.TRUSTED_PROXIES),
     persistedDocuments: {
       documents: await loadPersistedDocuments(
         config.PERSISTED_DOCUMENTS_PATH ?? new URL('../../sdk/src/__generated__/persisted-documents.json', import.meta.url),

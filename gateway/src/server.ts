@@ -1,12 +1,16 @@
 import { ApolloGateway } from '@apollo/gateway';
 import type { GatewayInterface } from '@apollo/server-gateway-interface';
-import { createHttpService, viewerFromAuthorization, type Logger, type VerifyToken } from '@shop/service-kit';
+import type { Request } from 'express';
+import type { CorsOptions } from 'cors';
+import { createHttpService, viewerFromAuthorization, type Logger, type VerifyToken, type Viewer } from '@shop/service-kit';
 import { createSubgraphFetcher } from './subgraph-fetcher.js';
 import { SubgraphDataSource } from './subgraph-data-source.js';
 import { createSubgraphBreaker, type BreakerOptions, type BreakerState } from './subgraph-breaker.js';
 import { subgraphReadiness } from './readiness.js';
 import { outgoingTraceparent } from './trace-context.js';
 import { onlyPersistedDocuments, persistedDocumentStore, type PersistedDocuments } from './persisted-documents.js';
+import { documentLimits, type DocumentLimits } from './document-limits.js';
+import { createRateLimiters, loginRateLimit, requestRateLimit, type RateLimitOptions } from './rate-limits.js';
 import type { GatewayContext } from './context.js';
 
 export interface GatewayServiceDeps {
@@ -26,6 +30,12 @@ export interface GatewayServiceDeps {
   shutdownTimeoutMs?: number;
   /** The SDK's documents, served by hash; with `onlyListed`, the only documents served at all. */
   persistedDocuments?: { documents: PersistedDocuments; onlyListed: boolean };
+  documentLimits: DocumentLimits;
+  rateLimits: RateLimitOptions;
+  /** Browser origins allowed to call /graphql: a list, or any (`true`). */
+  corsOrigins: string[] | true;
+  /** Express's "trust proxy": which hops may say who the client is (X-Forwarded-For). */
+  trustedProxies: string[] | number;
 }
 
 /** The gateway, ready to listen; tests start it on a free port. */
@@ -49,6 +59,20 @@ export async function createGatewayService(deps: GatewayServiceDeps) {
     logger: deps.logger,
     buildService: ({ name, url }) => new SubgraphDataSource(name, deps.subgraphUrls[name] ?? url ?? '', fetcher, breakerOf(name), deps.logger),
   });
+  // One verification per request, shared by the rate limit (its key) and the context (its refusal).
+  const viewers = new WeakMap<Request, Promise<Viewer | null>>();
+  const viewerOf = (req: Request) => {
+    let viewer = viewers.get(req);
+    if (!viewer) viewers.set(req, (viewer = viewerFromAuthorization(req.get('authorization'), deps.verifyToken)));
+    return viewer;
+  };
+  const limits = documentLimits(deps.documentLimits);
+  const rateLimiters = createRateLimiters(deps.rateLimits, deps.logger);
+  const requestLimit = requestRateLimit(rateLimiters.requests, async (req) => {
+    const viewer = await viewerOf(req).catch(() => null);
+    return viewer ? `user:${viewer.userId}` : `address:${clientAddress(req)}`;
+  });
+  const cors: CorsOptions = { origin: deps.corsOrigins, maxAge: 600 };
   const service = await createHttpService<GatewayContext>({
     logger: deps.logger,
     // @apollo/gateway 2.x implements the gateway interface that @apollo/server 5 expects; only the package versions of the types differ.
@@ -56,23 +80,32 @@ export async function createGatewayService(deps: GatewayServiceDeps) {
     sandbox: deps.sandbox,
     maxBodyBytes: deps.maxBodyBytes,
     shutdownTimeoutMs: deps.shutdownTimeoutMs,
+    cors,
+    validationRules: limits.validationRules,
+    parseOptions: limits.parseOptions,
+    plugins: [...limits.plugins, loginRateLimit(rateLimiters.logins)],
+    guards: [
+      requestLimit,
+      ...(deps.persistedDocuments?.onlyListed ? [onlyPersistedDocuments(deps.persistedDocuments.documents)] : []),
+    ],
     ...(deps.persistedDocuments && {
       persistedQueries: { cache: persistedDocumentStore(deps.persistedDocuments.documents, deps.persistedDocuments) },
-      guards: deps.persistedDocuments.onlyListed ? [onlyPersistedDocuments(deps.persistedDocuments.documents)] : [],
     }),
     context: async ({ req, requestId, logger }) => {
       const authorization = req.get('authorization');
       // Checked here so a bad token fails fast; each subgraph checks it again.
-      await viewerFromAuthorization(authorization, deps.verifyToken);
+      await viewerOf(req);
       return {
         requestId,
         logger,
         ...(authorization ? { authorization } : {}),
         traceparent: outgoingTraceparent(req.get('traceparent')),
+        clientAddress: clientAddress(req),
       };
     },
     readiness: subgraphReadiness(deps.subgraphUrls, fetcher),
   });
+  service.app.set('trust proxy', deps.trustedProxies);
   return {
     ...service,
     /** closed | open | halfOpen: the breaker to one subgraph, for logs and tests. */
@@ -81,6 +114,12 @@ export async function createGatewayService(deps: GatewayServiceDeps) {
       await service.stop();
       for (const breaker of breakers.values()) breaker.close();
       await closeFetcher();
+      await rateLimiters.close();
     },
   };
+}
+
+/** The client's address: the socket's peer, or what trusted proxies say it is. */
+function clientAddress(req: Request): string {
+  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
 }

@@ -15,15 +15,15 @@ try {
   console.log(`1. Signed in at ${url} as ${user.name} <${user.email}> (${user.role})`);
 
   const { products } = await shop.request(ProductsDocument, { first: 5 });
-  console.log(`2. The catalogue has ${products.totalCount} products; the first ${products.edges.length}:`);
-  for (const { node } of products.edges) console.log(`   - ${node.name}: ${money(node.price)}, ${node.stock} in stock`);
+  console.log(`2. The catalogue has ${products.totalCount} products; the first ${products.nodes.length}:`);
+  for (const product of products.nodes) console.log(`   - ${product.name}: ${money(product.price)}, ${product.stock} in stock`);
 
-  const basket = products.edges.filter(({ node }) => node.stock >= 2).slice(0, 2);
+  const basket = products.nodes.filter((product) => product.stock >= 2).slice(0, 2);
   if (basket.length < 2) throw new Error('Fewer than two products of the first page have stock left');
   const { createOrder } = await shop.request(CreateOrderDocument, {
     input: {
       idempotencyKey: randomUUID(),
-      items: basket.map(({ node }, index) => ({ productId: node.id, quantity: index + 1 })),
+      items: basket.map((product, index) => ({ productId: product.id, quantity: index + 1 })),
     },
   });
   console.log(`3. Placed order ${createOrder.id}: ${createOrder.status}, total ${money(createOrder.total)}`);

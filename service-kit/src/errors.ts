@@ -1,4 +1,5 @@
 import { GraphQLError } from 'graphql';
+import { HeaderMap } from '@apollo/server';
 
 /** The error codes of the public API (DESIGN.md §2). Clients switch on these, so they never change. */
 export const ERROR_CODES = [
@@ -69,6 +70,16 @@ export class InsufficientStockError extends AppError {
 export class ServiceUnavailableError extends AppError {
   constructor(message = 'A service this request needs is unavailable; try again shortly', httpStatus?: 503) {
     super('SERVICE_UNAVAILABLE', message, httpStatus ? { http: { status: httpStatus } } : {});
+  }
+}
+
+/** Too many requests from one client: HTTP 429 with Retry-After, as the whole answer. */
+export class RateLimitedError extends AppError {
+  constructor(readonly retryAfterSeconds: number) {
+    super('RATE_LIMITED', `Too many requests; try again in ${retryAfterSeconds} s`, {
+      retryAfterSeconds,
+      http: { status: 429, headers: new HeaderMap([['retry-after', String(retryAfterSeconds)]]) },
+    });
   }
 }
 

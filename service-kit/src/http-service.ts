@@ -7,7 +7,8 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import type { GraphQLSchema } from 'graphql';
+import cors, { type CorsOptions } from 'cors';
+import type { GraphQLSchema, ParseOptions, ValidationRule } from 'graphql';
 import type { GatewayInterface } from '@apollo/server-gateway-interface';
 import type { Logger } from './logger.js';
 import { formatError, unexpectedErrorLogging } from './format-error.js';
@@ -41,6 +42,12 @@ export interface HttpServiceOptions<Context extends ServiceContext> {
   persistedQueries?: ApolloServerOptions<Context>['persistedQueries'];
   /** Checks on each parsed GraphQL request before Apollo sees it; one may answer it instead (a refusal). */
   guards?: RequestHandler[];
+  /** Validation rules beside GraphQL's own (document limits). */
+  validationRules?: ValidationRule[];
+  /** Parser limits (such as `maxTokens`). */
+  parseOptions?: ParseOptions;
+  /** Cross-origin access to /graphql for browsers; none when absent. */
+  cors?: CorsOptions;
   /** Routes beside /graphql, such as the users service's JWKS. */
   routes?: (app: Express) => void;
 }
@@ -71,6 +78,8 @@ export async function createHttpService<Context extends ServiceContext>(
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
     ...(options.persistedQueries === undefined ? {} : { persistedQueries: options.persistedQueries }),
+    ...(options.validationRules ? { validationRules: options.validationRules } : {}),
+    ...(options.parseOptions ? { parseOptions: options.parseOptions } : {}),
     // Shutdown is ours (shutdownOnSignals): drain, close the database, then exit 0.
     stopOnTerminationSignals: false,
     formatError,
@@ -112,6 +121,7 @@ export async function createHttpService<Context extends ServiceContext>(
   });
   app.use(
     '/graphql',
+    ...(options.cors ? [cors(options.cors)] : []),
     express.json({ limit: options.maxBodyBytes ?? 1_000_000 }),
     ...(options.guards ?? []),
     expressMiddleware(apollo, {

@@ -9,6 +9,8 @@ export interface Edge<Node> {
 
 export interface Connection<Node> {
   edges: Edge<Node>[];
+  /** The edges' nodes, for clients that need no per-item cursor. */
+  nodes: Node[];
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
   totalCount: number;
 }
@@ -44,6 +46,7 @@ export function toConnection<Row extends { seq: string }>(rows: readonly Row[], 
   const edges = rows.slice(0, first).map((row) => ({ cursor: encodeCursor(row.seq), node: row }));
   return {
     edges,
+    nodes: edges.map((edge) => edge.node),
     pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null },
     totalCount,
   };

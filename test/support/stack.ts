@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { IncomingHttpHeaders, Server } from 'node:http';
 import { createLogger, migrate, openDatabase, usersTokenVerifier, type Database, type Logger } from '@shop/service-kit';
@@ -15,6 +16,8 @@ import { createOrdersRepository } from '../../subgraphs/orders/src/orders-reposi
 import { seedDemoOrders } from '../../subgraphs/orders/src/seed.js';
 import { createGatewayService } from '../../gateway/src/server.js';
 import { loadPersistedDocuments } from '../../gateway/src/persisted-documents.js';
+import { ARMOR_DEFAULTS, type DocumentLimits } from '../../gateway/src/document-limits.js';
+import type { RateLimitOptions } from '../../gateway/src/rate-limits.js';
 import { createTestDatabase } from './databases.js';
 
 export const SUBGRAPHS = ['users', 'products', 'orders'] as const;
@@ -66,6 +69,14 @@ export interface StackOptions {
   ordersToProducts?: (productsUrl: string) => Promise<string>;
   /** The gateway serves only the SDK's persisted documents (PERSISTED_DOCUMENTS_ONLY). */
   persistedDocumentsOnly?: boolean;
+  /** The gateway's document limits; GraphQL Armor's defaults otherwise. */
+  documentLimits?: Partial<DocumentLimits>;
+  /** The gateway's rate limits; so generous otherwise that no other test meets them. */
+  rateLimits?: Partial<Omit<RateLimitOptions, 'keyPrefix'>>;
+  /** The gateway's production posture: no Sandbox or introspection, suggestions hidden. */
+  gatewayProduction?: boolean;
+  corsOrigins?: string[] | true;
+  trustedProxies?: string[] | number;
   /** Where the gateway reaches a subgraph, given its base URL (a test may put a proxy between them). */
   gatewayToSubgraph?: (name: SubgraphName, baseUrl: string) => Promise<string>;
   /** The gateway's deadline for one subgraph call. */
@@ -164,7 +175,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       supergraphSdl: await readFile(new URL('../../supergraph.graphql', import.meta.url), 'utf8'),
       subgraphUrls,
       verifyToken,
-      sandbox: true,
+      sandbox: !options.gatewayProduction,
+      documentLimits: { ...ARMOR_DEFAULTS, hideSuggestions: options.gatewayProduction ?? false, ...options.documentLimits },
+      rateLimits: {
+        requests: { points: 1_000_000, durationSeconds: 60 },
+        logins: { points: 1_000_000, durationSeconds: 60 },
+        ...options.rateLimits,
+        // Unique per stack: runs sharing one Redis never count each other's requests.
+        keyPrefix: `test-${randomUUID()}`,
+      },
+      corsOrigins: options.corsOrigins ?? true,
+      trustedProxies: options.trustedProxies ?? [],
       subgraphTimeoutMs: options.gatewayTimeoutMs ?? 10_000,
       subgraphConnections: 16,
       subgraphBreaker: { errorThresholdPercentage: 50, volumeThreshold: 3, resetTimeoutMs: options.gatewayBreakerResetMs ?? 1_000 },

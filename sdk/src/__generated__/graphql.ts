@@ -87,7 +87,7 @@ export type UserFieldsFragment = { id: string, email: string, name: string, role
 
 export type ProductFieldsFragment = { id: string, name: string, description: string, stock: number, createdAt: string, updatedAt: string, price: { amountCents: number, currency: string } };
 
-export type OrderFieldsFragment = { id: string, status: OrderStatus, createdAt: string, updatedAt: string, total: { amountCents: number, currency: string }, items: Array<{ quantity: number, unitPrice: { amountCents: number, currency: string }, product: { id: string, name: string, description: string, stock: number, createdAt: string, updatedAt: string, price: { amountCents: number, currency: string } } | null }>, statusHistory: Array<{ status: OrderStatus, at: string }> };
+export type OrderFieldsFragment = { id: string, status: OrderStatus, createdAt: string, updatedAt: string, total: { amountCents: number, currency: string }, items: Array<{ quantity: number, unitPrice: { amountCents: number, currency: string }, product: { id: string, name: string, description: string, stock: number } | null }>, statusHistory: Array<{ status: OrderStatus, at: string }> };
 
 export type PageInfoFieldsFragment = { hasNextPage: boolean, endCursor: string | null };
 
@@ -96,7 +96,7 @@ export type OrderQueryVariables = Exact<{
 }>;
 
 
-export type OrderQuery = { order: { id: string, status: OrderStatus, createdAt: string, updatedAt: string, user: { id: string, email: string, name: string, role: Role, createdAt: string } | null, total: { amountCents: number, currency: string }, items: Array<{ quantity: number, unitPrice: { amountCents: number, currency: string }, product: { id: string, name: string, description: string, stock: number, createdAt: string, updatedAt: string, price: { amountCents: number, currency: string } } | null }>, statusHistory: Array<{ status: OrderStatus, at: string }> } | null };
+export type OrderQuery = { order: { id: string, status: OrderStatus, createdAt: string, updatedAt: string, user: { id: string, email: string, name: string, role: Role, createdAt: string } | null, total: { amountCents: number, currency: string }, items: Array<{ quantity: number, unitPrice: { amountCents: number, currency: string }, product: { id: string, name: string, description: string, stock: number } | null }>, statusHistory: Array<{ status: OrderStatus, at: string }> } | null };
 
 export type OrdersQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -105,14 +105,14 @@ export type OrdersQueryVariables = Exact<{
 }>;
 
 
-export type OrdersQuery = { orders: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, status: OrderStatus, createdAt: string, updatedAt: string, user: { id: string, email: string, name: string, role: Role, createdAt: string } | null, total: { amountCents: number, currency: string }, items: Array<{ quantity: number, unitPrice: { amountCents: number, currency: string }, product: { id: string, name: string, description: string, stock: number, createdAt: string, updatedAt: string, price: { amountCents: number, currency: string } } | null }>, statusHistory: Array<{ status: OrderStatus, at: string }> } }> } };
+export type OrdersQuery = { orders: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, status: OrderStatus, createdAt: string, updatedAt: string, user: { id: string, email: string, name: string, role: Role, createdAt: string } | null, total: { amountCents: number, currency: string }, items: Array<{ quantity: number, unitPrice: { amountCents: number, currency: string }, product: { id: string, name: string, description: string, stock: number } | null }>, statusHistory: Array<{ status: OrderStatus, at: string }> }> } };
 
 export type CreateOrderMutationVariables = Exact<{
   input: CreateOrderInput;
 }>;
 
 
-export type CreateOrderMutation = { createOrder: { id: string, status: OrderStatus, createdAt: string, updatedAt: string, total: { amountCents: number, currency: string }, items: Array<{ quantity: number, unitPrice: { amountCents: number, currency: string }, product: { id: string, name: string, description: string, stock: number, createdAt: string, updatedAt: string, price: { amountCents: number, currency: string } } | null }>, statusHistory: Array<{ status: OrderStatus, at: string }> } };
+export type CreateOrderMutation = { createOrder: { id: string, status: OrderStatus, createdAt: string, updatedAt: string, total: { amountCents: number, currency: string }, items: Array<{ quantity: number, unitPrice: { amountCents: number, currency: string }, product: { id: string, name: string, description: string, stock: number } | null }>, statusHistory: Array<{ status: OrderStatus, at: string }> } };
 
 export type UpdateOrderStatusMutationVariables = Exact<{
   id: string | number;
@@ -120,14 +120,14 @@ export type UpdateOrderStatusMutationVariables = Exact<{
 }>;
 
 
-export type UpdateOrderStatusMutation = { updateOrderStatus: { id: string, status: OrderStatus, createdAt: string, updatedAt: string, total: { amountCents: number, currency: string }, items: Array<{ quantity: number, unitPrice: { amountCents: number, currency: string }, product: { id: string, name: string, description: string, stock: number, createdAt: string, updatedAt: string, price: { amountCents: number, currency: string } } | null }>, statusHistory: Array<{ status: OrderStatus, at: string }> } };
+export type UpdateOrderStatusMutation = { updateOrderStatus: { id: string, status: OrderStatus, createdAt: string, updatedAt: string, total: { amountCents: number, currency: string }, items: Array<{ quantity: number, unitPrice: { amountCents: number, currency: string }, product: { id: string, name: string, description: string, stock: number } | null }>, statusHistory: Array<{ status: OrderStatus, at: string }> } };
 
 export type CancelOrderMutationVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type CancelOrderMutation = { cancelOrder: { id: string, status: OrderStatus, createdAt: string, updatedAt: string, total: { amountCents: number, currency: string }, items: Array<{ quantity: number, unitPrice: { amountCents: number, currency: string }, product: { id: string, name: string, description: string, stock: number, createdAt: string, updatedAt: string, price: { amountCents: number, currency: string } } | null }>, statusHistory: Array<{ status: OrderStatus, at: string }> } };
+export type CancelOrderMutation = { cancelOrder: { id: string, status: OrderStatus, createdAt: string, updatedAt: string, total: { amountCents: number, currency: string }, items: Array<{ quantity: number, unitPrice: { amountCents: number, currency: string }, product: { id: string, name: string, description: string, stock: number } | null }>, statusHistory: Array<{ status: OrderStatus, at: string }> } };
 
 export type ProductsQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -136,7 +136,7 @@ export type ProductsQueryVariables = Exact<{
 }>;
 
 
-export type ProductsQuery = { products: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, name: string, description: string, stock: number, createdAt: string, updatedAt: string, price: { amountCents: number, currency: string } } }> } };
+export type ProductsQuery = { products: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, name: string, description: string, stock: number, createdAt: string, updatedAt: string, price: { amountCents: number, currency: string } }> } };
 
 export type ProductQueryVariables = Exact<{
   id: string | number;
@@ -186,7 +186,7 @@ export type MyOrdersQueryVariables = Exact<{
 }>;
 
 
-export type MyOrdersQuery = { me: { id: string, orders: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, status: OrderStatus, createdAt: string, updatedAt: string, total: { amountCents: number, currency: string }, items: Array<{ quantity: number, unitPrice: { amountCents: number, currency: string }, product: { id: string, name: string, description: string, stock: number, createdAt: string, updatedAt: string, price: { amountCents: number, currency: string } } | null }>, statusHistory: Array<{ status: OrderStatus, at: string }> } }> } | null } | null };
+export type MyOrdersQuery = { me: { id: string, orders: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, status: OrderStatus, createdAt: string, updatedAt: string, total: { amountCents: number, currency: string }, items: Array<{ quantity: number, unitPrice: { amountCents: number, currency: string }, product: { id: string, name: string, description: string, stock: number } | null }>, statusHistory: Array<{ status: OrderStatus, at: string }> }> } | null } | null };
 
 export type UserQueryVariables = Exact<{
   id: string | number;
@@ -259,7 +259,10 @@ export const OrderFieldsFragmentDoc = new TypedDocumentString(`
       ...MoneyFields
     }
     product {
-      ...ProductFields
+      id
+      name
+      description
+      stock
     }
   }
   statusHistory {
@@ -270,17 +273,6 @@ export const OrderFieldsFragmentDoc = new TypedDocumentString(`
     fragment MoneyFields on Money {
   amountCents
   currency
-}
-fragment ProductFields on Product {
-  id
-  name
-  description
-  price {
-    ...MoneyFields
-  }
-  stock
-  createdAt
-  updatedAt
 }`, {"fragmentName":"OrderFields"}) as unknown as TypedDocumentString<OrderFieldsFragment, unknown>;
 export const PageInfoFieldsFragmentDoc = new TypedDocumentString(`
     fragment PageInfoFields on PageInfo {
@@ -308,17 +300,6 @@ fragment UserFields on User {
   role
   createdAt
 }
-fragment ProductFields on Product {
-  id
-  name
-  description
-  price {
-    ...MoneyFields
-  }
-  stock
-  createdAt
-  updatedAt
-}
 fragment OrderFields on Order {
   id
   status
@@ -333,14 +314,17 @@ fragment OrderFields on Order {
       ...MoneyFields
     }
     product {
-      ...ProductFields
+      id
+      name
+      description
+      stock
     }
   }
   statusHistory {
     status
     at
   }
-}`, {"hash":"ad03fcf75e44336b5db6b0607ce9fef4e41b0bca33fc6f974a2535b821c15f8c"}) as unknown as TypedDocumentString<OrderQuery, OrderQueryVariables>;
+}`, {"hash":"21df9fcb8a8278ec2537531aae93d7ec8a87f660891d9ad33dca3f4a0fcd6a3f"}) as unknown as TypedDocumentString<OrderQuery, OrderQueryVariables>;
 export const OrdersDocument = new TypedDocumentString(`
     query Orders($first: Int, $after: String, $status: OrderStatus) {
   orders(first: $first, after: $after, status: $status) {
@@ -348,13 +332,10 @@ export const OrdersDocument = new TypedDocumentString(`
     pageInfo {
       ...PageInfoFields
     }
-    edges {
-      cursor
-      node {
-        ...OrderFields
-        user {
-          ...UserFields
-        }
+    nodes {
+      ...OrderFields
+      user {
+        ...UserFields
       }
     }
   }
@@ -370,17 +351,6 @@ fragment UserFields on User {
   role
   createdAt
 }
-fragment ProductFields on Product {
-  id
-  name
-  description
-  price {
-    ...MoneyFields
-  }
-  stock
-  createdAt
-  updatedAt
-}
 fragment OrderFields on Order {
   id
   status
@@ -395,7 +365,10 @@ fragment OrderFields on Order {
       ...MoneyFields
     }
     product {
-      ...ProductFields
+      id
+      name
+      description
+      stock
     }
   }
   statusHistory {
@@ -406,7 +379,7 @@ fragment OrderFields on Order {
 fragment PageInfoFields on PageInfo {
   hasNextPage
   endCursor
-}`, {"hash":"72703052b5cea28d9b120176a4cfcede3db1d34ca240445f3b5f6bab3216c75c"}) as unknown as TypedDocumentString<OrdersQuery, OrdersQueryVariables>;
+}`, {"hash":"f2c2286fc9d224a7dfd9f7e786b6cabba24cc6a205ba7e8cd40c2fe7246cafa7"}) as unknown as TypedDocumentString<OrdersQuery, OrdersQueryVariables>;
 export const CreateOrderDocument = new TypedDocumentString(`
     mutation CreateOrder($input: CreateOrderInput!) {
   createOrder(input: $input) {
@@ -417,17 +390,6 @@ export const CreateOrderDocument = new TypedDocumentString(`
   amountCents
   currency
 }
-fragment ProductFields on Product {
-  id
-  name
-  description
-  price {
-    ...MoneyFields
-  }
-  stock
-  createdAt
-  updatedAt
-}
 fragment OrderFields on Order {
   id
   status
@@ -442,14 +404,17 @@ fragment OrderFields on Order {
       ...MoneyFields
     }
     product {
-      ...ProductFields
+      id
+      name
+      description
+      stock
     }
   }
   statusHistory {
     status
     at
   }
-}`, {"hash":"4586989d5f5a15ee324bc7e9ffe094b8af8d85f631579fcdda78a3c717228c99"}) as unknown as TypedDocumentString<CreateOrderMutation, CreateOrderMutationVariables>;
+}`, {"hash":"a1ee637cf0393968f77dd5266e66113f242a046e0607e184ea85da8ae87a7f2d"}) as unknown as TypedDocumentString<CreateOrderMutation, CreateOrderMutationVariables>;
 export const UpdateOrderStatusDocument = new TypedDocumentString(`
     mutation UpdateOrderStatus($id: ID!, $status: OrderStatus!) {
   updateOrderStatus(id: $id, status: $status) {
@@ -460,17 +425,6 @@ export const UpdateOrderStatusDocument = new TypedDocumentString(`
   amountCents
   currency
 }
-fragment ProductFields on Product {
-  id
-  name
-  description
-  price {
-    ...MoneyFields
-  }
-  stock
-  createdAt
-  updatedAt
-}
 fragment OrderFields on Order {
   id
   status
@@ -485,14 +439,17 @@ fragment OrderFields on Order {
       ...MoneyFields
     }
     product {
-      ...ProductFields
+      id
+      name
+      description
+      stock
     }
   }
   statusHistory {
     status
     at
   }
-}`, {"hash":"a7dac0200a48afaee44de022ef0239de4c3e7da94f40ac147f3eadb1e3904444"}) as unknown as TypedDocumentString<UpdateOrderStatusMutation, UpdateOrderStatusMutationVariables>;
+}`, {"hash":"41b3e62fa0ee45a83bf7100f554cde31bdff2d5104f6230cefe9c2ca348f4f69"}) as unknown as TypedDocumentString<UpdateOrderStatusMutation, UpdateOrderStatusMutationVariables>;
 export const CancelOrderDocument = new TypedDocumentString(`
     mutation CancelOrder($id: ID!) {
   cancelOrder(id: $id) {
@@ -503,17 +460,6 @@ export const CancelOrderDocument = new TypedDocumentString(`
   amountCents
   currency
 }
-fragment ProductFields on Product {
-  id
-  name
-  description
-  price {
-    ...MoneyFields
-  }
-  stock
-  createdAt
-  updatedAt
-}
 fragment OrderFields on Order {
   id
   status
@@ -528,14 +474,17 @@ fragment OrderFields on Order {
       ...MoneyFields
     }
     product {
-      ...ProductFields
+      id
+      name
+      description
+      stock
     }
   }
   statusHistory {
     status
     at
   }
-}`, {"hash":"6776481271639587ad210bffcaa9715fdc5c58b10f8168189949880dd8586c43"}) as unknown as TypedDocumentString<CancelOrderMutation, CancelOrderMutationVariables>;
+}`, {"hash":"bbb854438ae42047f86c42d018bdccd2865bdac2ae11a5b097360fc468e6b71a"}) as unknown as TypedDocumentString<CancelOrderMutation, CancelOrderMutationVariables>;
 export const ProductsDocument = new TypedDocumentString(`
     query Products($first: Int, $after: String, $search: String) {
   products(first: $first, after: $after, search: $search) {
@@ -543,11 +492,8 @@ export const ProductsDocument = new TypedDocumentString(`
     pageInfo {
       ...PageInfoFields
     }
-    edges {
-      cursor
-      node {
-        ...ProductFields
-      }
+    nodes {
+      ...ProductFields
     }
   }
 }
@@ -569,7 +515,7 @@ fragment ProductFields on Product {
 fragment PageInfoFields on PageInfo {
   hasNextPage
   endCursor
-}`, {"hash":"3a6f78453bb3c86cb144aa8002598ada2841ac8c4037eaa5b467af12eafded26"}) as unknown as TypedDocumentString<ProductsQuery, ProductsQueryVariables>;
+}`, {"hash":"9c0ec4eb14765603ec5ce7d2d35fbbda895ccc00721a47a908a81c30f4ab71be"}) as unknown as TypedDocumentString<ProductsQuery, ProductsQueryVariables>;
 export const ProductDocument = new TypedDocumentString(`
     query Product($id: ID!) {
   product(id: $id) {
@@ -687,11 +633,8 @@ export const MyOrdersDocument = new TypedDocumentString(`
       pageInfo {
         ...PageInfoFields
       }
-      edges {
-        cursor
-        node {
-          ...OrderFields
-        }
+      nodes {
+        ...OrderFields
       }
     }
   }
@@ -699,17 +642,6 @@ export const MyOrdersDocument = new TypedDocumentString(`
     fragment MoneyFields on Money {
   amountCents
   currency
-}
-fragment ProductFields on Product {
-  id
-  name
-  description
-  price {
-    ...MoneyFields
-  }
-  stock
-  createdAt
-  updatedAt
 }
 fragment OrderFields on Order {
   id
@@ -725,7 +657,10 @@ fragment OrderFields on Order {
       ...MoneyFields
     }
     product {
-      ...ProductFields
+      id
+      name
+      description
+      stock
     }
   }
   statusHistory {
@@ -736,7 +671,7 @@ fragment OrderFields on Order {
 fragment PageInfoFields on PageInfo {
   hasNextPage
   endCursor
-}`, {"hash":"ab7ee3782acc3990d0c81e09291ee3a7651132ced1618b3fd0df30a9e6314c03"}) as unknown as TypedDocumentString<MyOrdersQuery, MyOrdersQueryVariables>;
+}`, {"hash":"eb89b8acccea9f3b79bbcc9f87c7ccef5e5509255263bc4898b203e43d591bc8"}) as unknown as TypedDocumentString<MyOrdersQuery, MyOrdersQueryVariables>;
 export const UserDocument = new TypedDocumentString(`
     query User($id: ID!) {
   user(id: $id) {

@@ -1,0 +1,44 @@
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { ParseOptions, ValidationRule } from 'graphql';
+
+/** What one document may ask of the gateway; the defaults are GraphQL Armor's. */
+export interface DocumentLimits {
+  maxDepth: number;
+  maxAliases: number;
+  maxDirectives: number;
+  maxTokens: number;
+  maxCost: number;
+  /** Hide "Did you mean …?" in validation errors, so the schema cannot be guessed field by field. */
+  hideSuggestions: boolean;
+}
+
+export const ARMOR_DEFAULTS = { maxDepth: 6, maxAliases: 15, maxDirectives: 50, maxTokens: 1000, maxCost: 5000 } as const;
+
+/**
+ * GraphQL Armor's checks, run by Apollo Server before any planning: depth, aliases, directives and
+ * cost as validation rules (a refusal is a validation error, HTTP 400), suggestions masked. Depth
+ * and cost count fields, not fragment spreads, so a fragment costs what its fields cost. The
+ * token limit is graphql-js's own parser option (a refusal is a syntax error, HTTP 400): Armor's
+ * Apollo plugin for it throws from a hook Apollo Server answers with HTTP 500.
+ */
+export function documentLimits(limits: DocumentLimits): {
+  validationRules: ValidationRule[];
+  plugins: ApolloServerPlugin[];
+  parseOptions: ParseOptions;
+} {
+  const { validationRules, plugins } = new ApolloArmor({
+    maxTokens: { enabled: false },
+    maxDepth: { n: limits.maxDepth, flattenFragments: true },
+    costLimit: { maxCost: limits.maxCost, flattenFragments: true },
+    maxAliases: { n: limits.maxAliases },
+    maxDirectives: { n: limits.maxDirectives },
+    blockFieldSuggestion: { enabled: limits.hideSuggestions },
+  }).protect();
+  return {
+    validationRules,
+    // Armor's declarations name @apollo/server's CommonJS types, ours the ES module ones: the same plugin objects.
+    plugins: plugins as unknown as ApolloServerPlugin[],
+    parseOptions: { maxTokens: limits.maxTokens },
+  };
+}

@@ -1,0 +1,142 @@
+import { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { RequestHandler } from 'express';
+import type { ApolloServerPlugin } from '@apollo/server';
+import { Kind, type FieldNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import { RateLimitedError, type Logger } from '@shop/service-kit';
+import type { GatewayContext } from './context.js';
+
+/** So many points per window of so many seconds. */
+export interface Allowance {
+  points: number;
+  durationSeconds: number;
+}
+
+export interface RateLimitOptions {
+  /** Every GraphQL request, per signed-in user, else per client address. */
+  requests: Allowance;
+  /** `login` attempts, per email and client address. */
+  logins: Allowance;
+  /** Shared counters across gateway replicas; in this process's memory when absent. */
+  redisUrl?: string;
+  /** Keeps one deployment's (or one test's) counters apart from another's in a shared Redis. */
+  keyPrefix: string;
+}
+
+export interface RateLimiters {
+  requests: RateLimiterAbstract;
+  logins: RateLimiterAbstract;
+  close(): Promise<void>;
+}
+
+/**
+ * rate-limiter-flexible counters, in Redis when REDIS_URL is set so replicas share them. While
+ * Redis cannot answer, each replica counts in its own memory (the insurance limiter) rather than
+ * letting everything through or refusing everything.
+ */
+export function createRateLimiters(options: RateLimitOptions, logger: Logger): RateLimiters {
+  const memory = (name: string, allowance: Allowance) =>
+    new RateLimiterMemory({ keyPrefix: `${options.keyPrefix}:${name}`, points: allowance.points, duration: allowance.durationSeconds });
+  if (!options.redisUrl) {
+    return { requests: memory('requests', options.requests), logins: memory('logins', options.logins), close: async () => {} };
+  }
+  // No offline queue: a request waits for Redis no longer than one failed call before the insurance limiter answers.
+  const redis = new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
+  redis.on('error', (error: Error) => logger.warn({ err: error }, 'rate-limit store (Redis) unavailable: counting in memory meanwhile'));
+  const shared = (name: string, allowance: Allowance) =>
+    new RateLimiterRedis({
+      storeClient: redis,
+      keyPrefix: `${options.keyPrefix}:${name}`,
+      points: allowance.points,
+      duration: allowance.durationSeconds,
+      rejectIfRedisNotReady: true,
+      insuranceLimiter: memory(name, allowance),
+    });
+  return {
+    requests: shared('requests', options.requests),
+    logins: shared('logins', options.logins),
+    close: async () => {
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
+
+/** Takes a point for `key`; RATE_LIMITED when there is none left. Store failures are the insurance limiter's. */
+export async function consume(limiter: RateLimiterAbstract, key: string): Promise<void> {
+  try {
+    await limiter.consume(key);
+  } catch (rejection) {
+    if (rejection instanceof RateLimiterRes) throw new RateLimitedError(Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)));
+    throw rejection;
+  }
+}
+
+/**
+ * Every request to /graphql takes a point before Apollo parses it: the key is the signed-in user
+ * (so a user behind a shared address keeps their own allowance), else the client's address as
+ * Express derives it under the trusted-proxy setting.
+ */
+export function requestRateLimit(limiter: RateLimiterAbstract, keyOf: (req: Parameters<RequestHandler>[0]) => Promise<string>): RequestHandler {
+  return async (req, res, next) => {
+    try {
+      await consume(limiter, await keyOf(req));
+      next();
+    } catch (error) {
+      if (!(error instanceof RateLimitedError)) {
+        next(error);
+        return;
+      }
+      res
+        .status(429)
+        .set('retry-after', String(error.retryAfterSeconds))
+        .json({ errors: [{ message: error.message, extensions: { code: 'RATE_LIMITED', retryAfterSeconds: error.retryAfterSeconds } }] });
+    }
+  };
+}
+
+/** `login` has its own, smaller allowance per email and client address, taken once the operation is known. */
+export function loginRateLimit(limiter: RateLimiterAbstract): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, document, request, contextValue }) {
+          if (!operation || operation.operation !== 'mutation') return;
+          const fragments = new Map(document.definitions.flatMap((definition) => (definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition.selectionSet] as const] : [])));
+          for (const login of rootFieldsNamed('login', operation, fragments)) {
+            const email = argumentValue(login, 'email', request.variables);
+            await consume(limiter, `${email.trim().toLowerCase()}|${contextValue.clientAddress}`);
+          }
+        },
+      };
+    },
+  };
+}
+
+function rootFieldsNamed(name: string, operation: OperationDefinitionNode, fragments: ReadonlyMap<string, SelectionSetNode>): FieldNode[] {
+  const found: FieldNode[] = [];
+  const visit = (selectionSet: SelectionSetNode, seen: ReadonlySet<string>) => {
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === Kind.FIELD) {
+        if (selection.name.value === name) found.push(selection);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        visit(selection.selectionSet, seen);
+      } else if (!seen.has(selection.name.value)) {
+        const fragment = fragments.get(selection.name.value);
+        if (fragment) visit(fragment, new Set([...seen, selection.name.value]));
+      }
+    }
+  };
+  visit(operation.selectionSet, new Set());
+  return found;
+}
+
+/** A string argument as written or as a variable; '' when it is neither (validation refuses those anyway). */
+function argumentValue(field: FieldNode, name: string, variables: Record<string, unknown> | undefined): string {
+  const value = field.arguments?.find((argument) => argument.name.value === name)?.value;
+  if (value?.kind === Kind.STRING) return value.value;
+  if (value?.kind === Kind.VARIABLE) {
+    const given = variables?.[value.name.value];
+    return typeof given === 'string' ? given : '';
+  }
+  return '';
+}

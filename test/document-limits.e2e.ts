@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack, type Stack } from './support/stack.js';
+import { errorCodes, graphql } from './support/graphql.js';
+
+const PAGE = 'products(first: 100) { nodes { id name description stock createdAt updatedAt price { amountCents currency } } }';
+const aliased = (count: number, field: string) => `{ ${Array.from({ length: count }, (_, index) => `a${index}: ${field}`).join(' ')} }`;
+
+describe('document limits at the gateway (GraphQL Armor defaults)', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(() => stack?.stop());
+
+  /** Refused with HTTP 400, BAD_USER_INPUT and a message naming the limit; the gateway keeps serving. */
+  async function expectRefused(query: string, message: RegExp) {
+    const response = await graphql(stack.gatewayUrl, query);
+    expect(response.status).toBe(400);
+    expect(errorCodes(response)[0]).toBe('BAD_USER_INPUT');
+    expect(response.errors?.[0]?.message).toMatch(message);
+    expect(response.data).toBeUndefined();
+    expect((await graphql(stack.gatewayUrl, '{ products(first: 1) { totalCount } }')).data.products.totalCount).toBe(12);
+  }
+
+  it('refuses a document deeper than 6 fields, counting fields and not fragment spreads', async () => {
+    await expectRefused('{ orders { nodes { user { orders { nodes { items { product { name } } } } } } } }', /depth limit of 6 exceeded, found 8/);
+    const throughFragments = 'query { products(first: 1) { nodes { ...P } } } fragment P on Product { price { ...M } } fragment M on Money { amountCents }';
+    expect((await graphql(stack.gatewayUrl, throughFragments)).errors).toBeUndefined();
+  });
+
+  it('refuses more than 15 aliases', async () => {
+    await expectRefused(aliased(16, 'products(first: 1) { totalCount }'), /Aliases limit of 15 exceeded, found 16/);
+    expect((await graphql(stack.gatewayUrl, aliased(15, 'products(first: 1) { totalCount }'))).errors).toBeUndefined();
+  });
+
+  it('refuses more than 50 directives', async () => {
+    await expectRefused(aliased(26, '__typename @include(if: true) @skip(if: false)'), /Directives limit of 50 exceeded, found 52/);
+    expect((await graphql(stack.gatewayUrl, aliased(25, '__typename @include(if: true) @skip(if: false)'))).errors).toBeUndefined();
+  });
+
+  it('refuses more than 1000 tokens before parsing the rest', async () => {
+    await expectRefused(`{ ${'__typename '.repeat(1000)}}`, /Document contains more th\w+ 1000 tokens/);
+  });
+
+  it('refuses a document that costs more than 5000', async () => {
+    await expectRefused(aliased(2, PAGE), /Cost limit of 5000 exceeded, found 5950/);
+    expect((await graphql(stack.gatewayUrl, aliased(1, PAGE))).errors).toBeUndefined();
+  });
+
+  it('refuses a batch of operations in one request', async () => {
+    const response = await fetch(`${stack.gatewayUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([{ query: '{ __typename }' }, { query: '{ __typename }' }]),
+    });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { errors: { message: string; extensions: { code: string } }[] };
+    expect(body.errors[0]).toMatchObject({ message: expect.stringMatching(/batching/i), extensions: { code: 'BAD_USER_INPUT' } });
+  });
+
+  it('refuses a body over MAX_BODY_BYTES (1 MB) with HTTP 413', async () => {
+    const response = await fetch(`${stack.gatewayUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ __typename }', variables: { padding: 'x'.repeat(1_000_001) } }),
+    });
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({ errors: [{ message: 'The request body is too large', extensions: { code: 'BAD_USER_INPUT' } }] });
+    expect((await graphql(stack.gatewayUrl, '{ products(first: 1) { totalCount } }')).data.products.totalCount).toBe(12);
+  });
+
+  it('still suggests field names outside production', async () => {
+    const response = await graphql(stack.gatewayUrl, '{ products(first: 1) { totalCout } }');
+    expect(response.errors?.[0]?.message).toMatch(/Did you mean "totalCount"\?/);
+  });
+});
