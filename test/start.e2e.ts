@@ -11,7 +11,8 @@ import { ALICE, graphql, login } from './support/graphql.js';
  * `npm start` as a newcomer runs it: four processes, PGlite on disk (or, with TEST_DATABASE_URL,
  * a PostgreSQL database per service), demo data, then Ctrl-C.
  */
-describe('npm start', () => {
+// Four Node processes booting from TypeScript: minutes on a loaded two-core machine, not seconds.
+describe('npm start', { timeout: 180_000 }, () => {
   const databases: TestDatabase[] = [];
   let dataDir: string;
   let env: Record<string, string>;

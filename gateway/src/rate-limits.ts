@@ -26,6 +26,8 @@ export interface RateLimitOptions {
 export interface RateLimiters {
   requests: RateLimiterAbstract;
   logins: RateLimiterAbstract;
+  /** Resolves once counts are shared (Redis connected); at once without Redis. Until then each replica counts alone. */
+  whenShared(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -38,7 +40,7 @@ export function createRateLimiters(options: RateLimitOptions, logger: Logger): R
   const memory = (name: string, allowance: Allowance) =>
     new RateLimiterMemory({ keyPrefix: `${options.keyPrefix}:${name}`, points: allowance.points, duration: allowance.durationSeconds });
   if (!options.redisUrl) {
-    return { requests: memory('requests', options.requests), logins: memory('logins', options.logins), close: async () => {} };
+    return { requests: memory('requests', options.requests), logins: memory('logins', options.logins), whenShared: async () => {}, close: async () => {} };
   }
   // No offline queue: a request waits for Redis no longer than one failed call before the insurance limiter answers.
   const redis = new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
@@ -55,6 +57,7 @@ export function createRateLimiters(options: RateLimitOptions, logger: Logger): R
   return {
     requests: shared('requests', options.requests),
     logins: shared('logins', options.logins),
+    whenShared: () => (redis.status === 'ready' ? Promise.resolve() : new Promise((resolve) => redis.once('ready', () => resolve()))),
     close: async () => {
       await redis.quit().catch(() => redis.disconnect());
     },

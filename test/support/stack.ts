@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { IncomingHttpHeaders, Server } from 'node:http';
-import { createLogger, migrate, openDatabase, usersTokenVerifier, type Database, type Logger } from '@shop/service-kit';
+import { migrate, openDatabase, usersTokenVerifier, type Database } from '@shop/service-kit';
 import { fileURLToPath } from 'node:url';
 import { createUsersService } from '../../subgraphs/users/src/server.js';
 import { developmentSigningKey } from '../../subgraphs/users/src/signing-key.js';
@@ -19,6 +19,7 @@ import { loadPersistedDocuments } from '../../gateway/src/persisted-documents.js
 import { ARMOR_DEFAULTS, type DocumentLimits } from '../../gateway/src/document-limits.js';
 import type { RateLimitOptions } from '../../gateway/src/rate-limits.js';
 import { createTestDatabase } from './databases.js';
+import { testLogger } from './logger.js';
 
 export const SUBGRAPHS = ['users', 'products', 'orders'] as const;
 export type SubgraphName = (typeof SUBGRAPHS)[number];
@@ -50,9 +51,6 @@ const HOST = '127.0.0.1';
 const TOKEN_RULES = { issuer: 'shop-users', audience: 'shop' };
 export const SERVICE_CREDENTIAL = 'test-service-credential';
 
-function testLogger(service: string): Logger {
-  return createLogger({ service, level: process.env.TEST_LOG_LEVEL ?? 'silent', format: 'pretty' });
-}
 
 /**
  * Starts users, products, orders (fresh databases, migrated, with the demo data) and the gateway
