@@ -10,6 +10,7 @@ import { createProductsService } from '../../subgraphs/products/src/server.js';
 import { seedDemoProducts } from '../../subgraphs/products/src/seed.js';
 import { createOrdersService } from '../../subgraphs/orders/src/server.js';
 import { createProductsClient, type ProductsClient } from '../../subgraphs/orders/src/products-client.js';
+import { createAccountCheck } from '../../subgraphs/orders/src/account-check.js';
 import type { Reconciler } from '../../subgraphs/orders/src/reconciler.js';
 import { createOrdersRepository } from '../../subgraphs/orders/src/orders-repository.js';
 import { seedDemoOrders } from '../../subgraphs/orders/src/seed.js';
@@ -136,6 +137,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         db: dbs.orders,
         logger: testLogger('orders'),
         products,
+        accounts: createAccountCheck({ url: urls.users, timeoutMs: 3_000, logger: testLogger('orders') }),
         reconcileAfterMs: options.reconcileAfterMs ?? 30_000,
         waitForAttemptMs: 2 * (options.productsTimeoutMs ?? 3_000),
         ...subgraphDeps,
