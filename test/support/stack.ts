@@ -3,7 +3,7 @@ import type { IncomingHttpHeaders, Server } from 'node:http';
 import { createLogger, migrate, openDatabase, usersTokenVerifier, type Database, type Logger } from '@shop/service-kit';
 import { fileURLToPath } from 'node:url';
 import { createUsersService } from '../../subgraphs/users/src/server.js';
-import { developmentSigningKey } from '../../subgraphs/users/src/signing-key.js';
+import { developmentSigningKey, signingKeyFromPem } from '../../subgraphs/users/src/signing-key.js';
 import { createUsersRepository } from '../../subgraphs/users/src/users-repository.js';
 import { seedDemoUsers } from '../../subgraphs/users/src/seed.js';
 import { createProductsService } from '../../subgraphs/products/src/server.js';
@@ -62,6 +62,8 @@ export interface StackOptions {
   breakerResetMs?: number;
   /** Where orders reaches products, given products' own URL (a test may put a proxy between them). */
   ordersToProducts?: (productsUrl: string) => Promise<string>;
+  /** users' signing key (PKCS#8 PEM), as JWT_PRIVATE_KEY gives it; a fresh key when absent. A test that mints its own tokens passes one it knows. */
+  signingKeyPem?: string;
 }
 
 interface RunnableService {
@@ -91,7 +93,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await seedDemoProducts(dbs.products, testLogger('products'));
     await seedDemoOrders(createOrdersRepository(dbs.orders), testLogger('orders'));
 
-    const signingKey = await developmentSigningKey(undefined);
+    const signingKey = options.signingKeyPem ? await signingKeyFromPem(options.signingKeyPem) : await developmentSigningKey(undefined);
     const urls = {} as Record<SubgraphName, string>;
     const running = {} as Record<SubgraphName, { stop: () => Promise<void>; start: () => Promise<void> }>;
     /** Serves a subgraph made by `create`, on the port it had before when it is started again. */
