@@ -4,13 +4,14 @@ import type { IncomingHttpHeaders, Server } from 'node:http';
 import { migrate, openDatabase, usersTokenVerifier, type Database } from '@shop/service-kit';
 import { fileURLToPath } from 'node:url';
 import { createUsersService } from '../../subgraphs/users/src/server.js';
-import { developmentSigningKey } from '../../subgraphs/users/src/signing-key.js';
+import { developmentSigningKey, signingKeyFromPem } from '../../subgraphs/users/src/signing-key.js';
 import { createUsersRepository } from '../../subgraphs/users/src/users-repository.js';
 import { seedDemoUsers } from '../../subgraphs/users/src/seed.js';
 import { createProductsService } from '../../subgraphs/products/src/server.js';
 import { seedDemoProducts } from '../../subgraphs/products/src/seed.js';
 import { createOrdersService } from '../../subgraphs/orders/src/server.js';
 import { createProductsClient, type ProductsClient } from '../../subgraphs/orders/src/products-client.js';
+import { createAccountCheck } from '../../subgraphs/orders/src/account-check.js';
 import type { Reconciler } from '../../subgraphs/orders/src/reconciler.js';
 import { createOrdersRepository } from '../../subgraphs/orders/src/orders-repository.js';
 import { seedDemoOrders } from '../../subgraphs/orders/src/seed.js';
@@ -81,6 +82,8 @@ export interface StackOptions {
   gatewayTimeoutMs?: number;
   /** How long the gateway's breaker to a subgraph stays open before it tries again. */
   gatewayBreakerResetMs?: number;
+  /** users' signing key (PKCS#8 PEM), as JWT_PRIVATE_KEY gives it; a fresh key when absent. A test that mints its own tokens passes one it knows. */
+  signingKeyPem?: string;
 }
 
 interface RunnableService {
@@ -110,7 +113,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await seedDemoProducts(dbs.products, testLogger('products'));
     await seedDemoOrders(createOrdersRepository(dbs.orders), testLogger('orders'));
 
-    const signingKey = await developmentSigningKey(undefined);
+    const signingKey = options.signingKeyPem ? await signingKeyFromPem(options.signingKeyPem) : await developmentSigningKey(undefined);
     const urls = {} as Record<SubgraphName, string>;
     const running = {} as Record<SubgraphName, { stop: () => Promise<void>; start: () => Promise<void> }>;
     /** Serves a subgraph made by `create`, on the port it had before when it is started again. */
@@ -156,6 +159,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         db: dbs.orders,
         logger: testLogger('orders'),
         products,
+        accounts: createAccountCheck({ url: urls.users, timeoutMs: 3_000, logger: testLogger('orders') }),
         reconcileAfterMs: options.reconcileAfterMs ?? 30_000,
         waitForAttemptMs: 2 * (options.productsTimeoutMs ?? 3_000),
         ...subgraphDeps,

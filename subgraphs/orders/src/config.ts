@@ -13,6 +13,7 @@ export function loadConfig(env: Record<string, string | undefined>) {
       ...serviceCredentialEnv,
       PRODUCTS_URL: urlEnv('http://127.0.0.1:4002'),
       PRODUCTS_TIMEOUT_MS: milliseconds(3_000),
+      USERS_TIMEOUT_MS: milliseconds(3_000),
       PRODUCTS_BREAKER_RESET_MS: milliseconds(10_000),
       PRODUCTS_BREAKER_ERROR_PERCENT: z.coerce.number().int().min(1).max(100).default(50),
       PRODUCTS_BREAKER_MIN_CALLS: z.coerce.number().int().min(1).default(5),

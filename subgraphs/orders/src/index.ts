@@ -3,6 +3,7 @@ import { loadConfig } from './config.js';
 import { createOrdersService } from './server.js';
 import { createOrdersRepository } from './orders-repository.js';
 import { createProductsClient } from './products-client.js';
+import { createAccountCheck } from './account-check.js';
 import { seedDemoOrders } from './seed.js';
 
 const config = configOrExit(() => loadConfig(process.env));
@@ -30,6 +31,7 @@ await runSubgraph({
         },
         logger,
       }),
+      accounts: createAccountCheck({ url: config.USERS_URL, timeoutMs: config.USERS_TIMEOUT_MS, logger }),
       reconcileAfterMs: config.RECONCILE_AFTER_MS,
       // A first attempt takes at most a reserve and a release: two calls to products.
       waitForAttemptMs: 2 * config.PRODUCTS_TIMEOUT_MS,

@@ -6,10 +6,13 @@ import { createCheckout } from './checkout.js';
 import { createOrderLifecycle } from './order-lifecycle.js';
 import { createReconciler } from './reconciler.js';
 import type { ProductsClient } from './products-client.js';
+import type { AccountCheck } from './account-check.js';
 import type { OrdersContext } from './context.js';
 
 export interface OrdersServiceDeps extends SubgraphDeps {
   products: ProductsClient;
+  /** Asks users whether a signed-in user still exists before an order is written for them. */
+  accounts: AccountCheck;
   /** A PLACING order older than this is reconciled (its placing process is gone). */
   reconcileAfterMs: number;
   /** How long a repeated createOrder waits for the first attempt with its key (about as long as that attempt can take). */
@@ -27,7 +30,14 @@ export async function createOrdersService(deps: OrdersServiceDeps) {
   const service = await createSubgraphService<OrdersContext>(deps, {
     schemaFile: new URL('../schema.graphql', import.meta.url),
     resolvers,
-    context: (shared) => ({ ...shared, loaders: createLoaders(orders), orders, checkout, lifecycle }),
+    context: (shared, req) => ({
+      ...shared,
+      loaders: createLoaders(orders),
+      orders,
+      checkout,
+      lifecycle,
+      requireAccount: (viewer) => deps.accounts.requireAccount(viewer, req.get('authorization')),
+    }),
   });
   const stopReconciling = deps.reconcileIntervalMs === undefined ? async () => {} : reconciler.start(deps.reconcileIntervalMs);
   return {

@@ -2,7 +2,12 @@ import { requireViewer } from '@shop/service-kit';
 import type { MutationResolvers } from '../__generated__/resolvers-types.js';
 
 export const Mutation: MutationResolvers = {
-  createOrder: (_parent, { input }, { viewer, checkout, logger }) => checkout.placeOrder(requireViewer(viewer), input, logger),
+  createOrder: async (_parent, { input }, { viewer, requireAccount, checkout, logger }) => {
+    const signedIn = requireViewer(viewer);
+    // A valid token may outlive its user; no order for a user who does not exist.
+    await requireAccount(signedIn);
+    return checkout.placeOrder(signedIn, input, logger);
+  },
 
   updateOrderStatus: (_parent, { id, status }, { viewer, lifecycle, logger }) => lifecycle.updateStatus(viewer, id, status, logger),
 

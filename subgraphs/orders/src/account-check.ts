@@ -1,0 +1,57 @@
+import { ServiceUnavailableError, UnauthenticatedError, type Logger, type Viewer } from '@shop/service-kit';
+
+export interface AccountCheckOptions {
+  /** The users service's base URL (USERS_URL). */
+  url: string;
+  timeoutMs: number;
+  logger: Logger;
+}
+
+interface MeAnswer {
+  data?: { me: { id: string } | null } | null;
+}
+
+/**
+ * Whether the signed-in user still has an account. A token stays valid until it expires even when
+ * its user is gone (deleted, or lost with a restored database), and only users knows which users
+ * exist; orders must not store orders for a user nobody has. So before an order is written, orders
+ * asks users for `me` with the caller's own token: users verifies it again and answers null for a
+ * user it does not have. Fails closed: when users cannot answer, no order (SERVICE_UNAVAILABLE).
+ */
+export function createAccountCheck(options: AccountCheckOptions) {
+  const endpoint = new URL('/graphql', options.url).href;
+
+  async function me(authorization: string): Promise<{ id: string } | null> {
+    let response: Response;
+    let answer: MeAnswer;
+    try {
+      response = await fetch(endpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization },
+        body: JSON.stringify({ query: '{ me { id } }' }),
+        signal: AbortSignal.timeout(options.timeoutMs),
+      });
+      answer = (await response.json().catch(() => ({}))) as MeAnswer;
+    } catch (error) {
+      options.logger.warn({ err: error }, 'users call failed');
+      throw new ServiceUnavailableError('Cannot confirm your account right now; try again shortly');
+    }
+    // users judged the token itself (say, signed with a key it no longer has): not signed in.
+    if (response.status === 401) return null;
+    if (!response.ok || !answer.data) {
+      options.logger.warn({ status: response.status }, 'users answered without data');
+      throw new ServiceUnavailableError('Cannot confirm your account right now; try again shortly');
+    }
+    return answer.data.me;
+  }
+
+  return {
+    /** UNAUTHENTICATED unless the token's user exists at users. */
+    async requireAccount(viewer: Viewer, authorization: string | undefined): Promise<void> {
+      const account = authorization ? await me(authorization) : null;
+      if (account?.id !== viewer.userId) throw new UnauthenticatedError('This account no longer exists; sign in again');
+    },
+  };
+}
+
+export type AccountCheck = ReturnType<typeof createAccountCheck>;
