@@ -47,13 +47,13 @@ describe('orders across the three services', () => {
   it('answers the sign-in query of the quick start: me with my orders, newest first', async () => {
     const response = await graphql(
       stack.gatewayUrl,
-      '{ me { email orders { totalCount edges { node { id status total { amountCents currency } user { email } items { quantity unitPrice { amountCents } product { name } } } } } } }',
+      '{ me { email orders { totalCount nodes { id status total { amountCents currency } user { email } items { quantity unitPrice { amountCents } product { name } } } } } }',
       { token: alice },
     );
     expect(response.errors).toBeUndefined();
     expect(response.data.me.orders.totalCount).toBe(2);
-    expect(response.data.me.orders.edges.map((edge: { node: { id: string } }) => edge.node.id)).toEqual([alicePending.id, aliceDelivered.id]);
-    expect(response.data.me.orders.edges[0].node.user.email).toBe(ALICE.email);
+    expect(response.data.me.orders.nodes.map((order: { id: string }) => order.id)).toEqual([alicePending.id, aliceDelivered.id]);
+    expect(response.data.me.orders.nodes[0].user.email).toBe(ALICE.email);
   });
 
   it("lets the owner and admins read an order, gives others FORBIDDEN and an unknown id null", async () => {
