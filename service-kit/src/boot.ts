@@ -1,3 +1,4 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { openDatabase, type Database } from './db.js';
 import { migrate } from './migrate.js';
@@ -44,21 +45,63 @@ export function shouldSeedDemoData(config: DatabaseConfig): boolean {
 interface ListenConfig {
   HOST: string;
   PORT: number;
+  /** How long draining waits for in-flight requests (the HTTP service was built with the same value). */
+  SHUTDOWN_TIMEOUT_MS: number;
 }
 
-/** Listens, then on SIGTERM/SIGINT drains requests and runs `close` (pools, database). */
+/** Closing pools and the database after draining gets this long before the process gives up and exits 1. */
+const CLOSE_GRACE_MS = 5_000;
+
+/**
+ * Listens, then on SIGTERM/SIGINT: stops accepting connections, lets in-flight requests finish
+ * for up to SHUTDOWN_TIMEOUT_MS and cuts off the rest, then runs `close` (pools, database) and
+ * exits 0. Cut-off requests are logged as a warning, not an exit code: the service stopped as
+ * configured.
+ */
 export async function serveUntilSignal<Context extends ServiceContext>(
   service: HttpService<Context>,
   config: ListenConfig,
   logger: Logger,
   close: () => Promise<void> = async () => {},
 ): Promise<void> {
+  const unanswered = trackUnansweredRequests(service.httpServer);
   const url = await service.listen(config.PORT, config.HOST);
   logger.info({ url: `${url}/graphql` }, 'listening');
-  shutdownOnSignals(logger, async () => {
-    await service.stop();
-    await close();
+  shutdownOnSignals(
+    logger,
+    async () => {
+      unanswered.startCounting();
+      await service.stop();
+      const cutOff = unanswered.count();
+      if (cutOff > 0) logger.warn({ cutOff, shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS }, 'requests cut off at the shutdown timeout');
+      await close();
+    },
+    { deadlineMs: config.SHUTDOWN_TIMEOUT_MS + CLOSE_GRACE_MS },
+  );
+}
+
+/**
+ * Counts the requests that get no full answer once shutdown has begun: those whose connection
+ * closes unanswered meanwhile, plus those still unanswered when draining ends (their sockets are
+ * being destroyed, but their 'close' may come only after the drain resolves).
+ */
+function trackUnansweredRequests(server: Server) {
+  const open = new Set<ServerResponse>();
+  let counting = false;
+  let closedUnanswered = 0;
+  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+    open.add(res);
+    res.once('close', () => {
+      open.delete(res);
+      if (counting && !res.writableFinished) closedUnanswered++;
+    });
   });
+  return {
+    startCounting: () => {
+      counting = true;
+    },
+    count: () => closedUnanswered + [...open].filter((res) => !res.writableFinished).length,
+  };
 }
 
 /** Reads the configuration, or prints every problem with it and exits before anything starts. */
@@ -87,7 +130,11 @@ export async function runSubgraph<Context extends ServiceContext>(boot: Subgraph
     const db = await openMigratedDatabase(boot.config, boot.migrations, logger);
     if (shouldSeedDemoData(boot.config)) await boot.seed(db, logger);
     const service = await boot.create(db, logger);
-    await serveUntilSignal(service, boot.config, logger, () => db.close());
+    await serveUntilSignal(service, boot.config, logger, async () => {
+      // Only now: draining is over, so no request that is still being answered needs the database.
+      await db.close();
+      logger.info('database closed');
+    });
   } catch (error) {
     exitOnStartFailure(logger)(error);
   }

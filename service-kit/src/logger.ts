@@ -20,5 +20,8 @@ export function createLogger({ service, level, format }: LoggerOptions): Logger 
   if (format === 'pretty') {
     return pino(options, pretty({ sync: true, singleLine: true, ignore: 'pid,hostname,service', translateTime: 'HH:MM:ss.l' }));
   }
-  return pino(options);
+  // Synchronous, as pretty is: services log a few lines in their lifetime, not one per request,
+  // and pino's default asynchronous write still in flight at process.exit lands after the lines
+  // flushed on exit, or is lost (seen on shutdown: "stopped" before "database closed").
+  return pino(options, pino.destination({ dest: 1, sync: true }));
 }

@@ -18,6 +18,11 @@ export interface RunningProcess {
   output: () => string;
   /** Resolves when `pattern` appears in the output; rejects if the process exits first or on timeout. */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  /**
+   * Resolves with how the process ended, without signalling it (a test that sent its own signal
+   * waits here: a second SIGTERM would kill a service mid-shutdown); rejects after `timeoutMs`.
+   */
+  exited(timeoutMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Sends SIGTERM and resolves with the exit code (SIGKILL after `timeoutMs`). */
   stop(timeoutMs?: number): Promise<number | null>;
 }
@@ -28,7 +33,10 @@ export function startProcess(args: string[], env: Record<string, string>, cwd: s
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const exited = ended.then(({ code }) => code);
   return {
     child,
     output: () => output,
@@ -45,6 +53,14 @@ export function startProcess(args: string[], env: Record<string, string>, cwd: s
           if (error) reject(error);
           else resolve();
         }
+      }),
+    exited: (timeoutMs) =>
+      new Promise((resolve, reject) => {
+        const deadline = setTimeout(() => reject(new Error(`still running ${timeoutMs} ms later:\n${output}`)), timeoutMs);
+        void ended.then((how) => {
+          clearTimeout(deadline);
+          resolve(how);
+        });
       }),
     async stop(timeoutMs = 20_000) {
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;

@@ -8,9 +8,11 @@ import type { AddressInfo } from 'node:net';
  *   a time, each pause shorter than any read timeout (only a deadline on the whole call ends it);
  * - `drop`: cuts the connection of every GraphQL call without an answer;
  * - `not-ready`: forwards everything but answers `/ready` with 503, as a subgraph that has lost
- *   its database would (its `/health` still says it is alive).
+ *   its database would (its `/health` still says it is alive);
+ * - `hold`: keeps GraphQL calls waiting, unforwarded, until `release` (a subgraph as slow as a
+ *   test needs: the gateway's request stays in flight meanwhile).
  */
-export type ProxyMode = 'pass' | 'trickle' | 'drop' | 'not-ready';
+export type ProxyMode = 'pass' | 'trickle' | 'drop' | 'not-ready' | 'hold';
 
 /** Stands between the gateway and one subgraph, to make that subgraph slow, broken or not ready on demand. */
 export async function startSubgraphProxy(subgraphUrl: string) {
@@ -18,6 +20,9 @@ export async function startSubgraphProxy(subgraphUrl: string) {
   /** GraphQL calls that reached the subgraph. */
   let forwarded = 0;
   const trickling = new Set<ServerResponse>();
+  /** GraphQL calls that arrived in `hold` mode. */
+  let held = 0;
+  const holding = new Set<() => void>();
 
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -41,6 +46,15 @@ export async function startSubgraphProxy(subgraphUrl: string) {
         trickling.delete(res);
       });
       return;
+    }
+    if (isGraphQL && mode === 'hold') {
+      held++;
+      await new Promise<void>((resolve) => {
+        holding.add(resolve);
+        // The caller gave up (its deadline, or its pool was destroyed): nothing left to answer.
+        res.once('close', resolve);
+      });
+      if (res.destroyed) return;
     }
     if (isGraphQL) forwarded++;
     const headers = Object.fromEntries(
@@ -66,6 +80,13 @@ export async function startSubgraphProxy(subgraphUrl: string) {
     },
     /** How many GraphQL calls reached the subgraph so far. */
     forwarded: () => forwarded,
+    /** How many GraphQL calls were held so far (released or not). */
+    held: () => held,
+    /** Forwards the calls held so far. */
+    release() {
+      for (const resolve of holding) resolve();
+      holding.clear();
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const res of trickling) res.destroy();
