@@ -61,6 +61,7 @@ describe('toConnection', () => {
   it('reports a next page when it got one row more than first, and drops that row', () => {
     const connection = toConnection(rows('1', '2', '3'), 2, 10);
     expect(connection.edges.map((edge) => edge.node.seq)).toEqual(['1', '2']);
+    expect(connection.nodes).toEqual(connection.edges.map((edge) => edge.node));
     expect(connection.pageInfo).toEqual({ hasNextPage: true, endCursor: encodeCursor('2') });
     expect(connection.totalCount).toBe(10);
   });
@@ -87,6 +88,6 @@ describe('toConnection', () => {
   });
 
   it('has a null endCursor and no next page when empty', () => {
-    expect(toConnection([], 20, 0)).toEqual({ edges: [], pageInfo: { hasNextPage: false, endCursor: null }, totalCount: 0 });
+    expect(toConnection([], 20, 0)).toEqual({ edges: [], nodes: [], pageInfo: { hasNextPage: false, endCursor: null }, totalCount: 0 });
   });
 });
