@@ -24,6 +24,10 @@ describe('rate limits at the gateway', () => {
     expect(errorCodes(limited)).toEqual(['RATE_LIMITED']);
     expect(limited.data).toBeUndefined();
 
+    // Without trusted proxies, a client naming another address in X-Forwarded-For is still itself.
+    const forged = await graphql(stack.gatewayUrl, CATALOGUE, { headers: { 'x-forwarded-for': '203.0.113.9' } });
+    expect(forged.status).toBe(429);
+
     // alice counts on her own allowance, not her address's.
     expect((await graphql(stack.gatewayUrl, CATALOGUE, { token: alice })).status).toBe(200);
 
@@ -49,5 +53,20 @@ describe('rate limits at the gateway', () => {
     expect(errorCodes(inline)).toEqual(['RATE_LIMITED']);
     // Another account is not affected.
     expect(errorCodes(await attempt('admin@example.com', 'wrong-password'))).toEqual(['UNAUTHENTICATED']);
+  });
+});
+
+describe('rate limits behind a trusted proxy', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ trustedProxies: ['loopback'], rateLimits: { requests: { points: 1, durationSeconds: 60 } } });
+  });
+  afterAll(() => stack?.stop());
+
+  it('counts each client the proxy names in X-Forwarded-For on its own', async () => {
+    const from = (address: string) => graphql(stack.gatewayUrl, CATALOGUE, { headers: { 'x-forwarded-for': address } });
+    expect((await from('203.0.113.1')).status).toBe(200);
+    expect((await from('203.0.113.1')).status).toBe(429);
+    expect((await from('203.0.113.2')).status).toBe(200);
   });
 });
