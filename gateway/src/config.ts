@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { commonEnv, loadEnv, tokenEnv, urlEnv, usersUrlEnv } from '@shop/service-kit';
-import { ARMOR_DEFAULTS } from './document-limits.js';
+import { DEFAULT_LIMITS } from './document-limits.js';
 
 const count = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 /** A comma-separated list; empty entries dropped. */
@@ -23,11 +23,11 @@ export function loadConfig(env: Record<string, string | undefined>) {
       MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_000_000),
       PERSISTED_DOCUMENTS_PATH: z.string().min(1).optional(),
       PERSISTED_DOCUMENTS_ONLY: z.stringbool().default(false),
-      MAX_DEPTH: count(ARMOR_DEFAULTS.maxDepth),
-      MAX_ALIASES: count(ARMOR_DEFAULTS.maxAliases),
-      MAX_DIRECTIVES: count(ARMOR_DEFAULTS.maxDirectives),
-      MAX_TOKENS: count(ARMOR_DEFAULTS.maxTokens),
-      MAX_COST: count(ARMOR_DEFAULTS.maxCost),
+      MAX_DEPTH: count(DEFAULT_LIMITS.maxDepth),
+      MAX_ALIASES: count(DEFAULT_LIMITS.maxAliases),
+      MAX_DIRECTIVES: count(DEFAULT_LIMITS.maxDirectives),
+      MAX_TOKENS: count(DEFAULT_LIMITS.maxTokens),
+      MAX_COST: count(DEFAULT_LIMITS.maxCost),
       RATE_LIMIT_REQUESTS: count(600),
       RATE_LIMIT_WINDOW_SECONDS: count(60),
       LOGIN_RATE_LIMIT: count(10),

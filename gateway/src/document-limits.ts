@@ -2,7 +2,7 @@ import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { ParseOptions, ValidationRule } from 'graphql';
 
-/** What one document may ask of the gateway; the defaults are GraphQL Armor's. */
+/** What one document may ask of the gateway. */
 export interface DocumentLimits {
   maxDepth: number;
   maxAliases: number;
@@ -13,7 +13,13 @@ export interface DocumentLimits {
   hideSuggestions: boolean;
 }
 
-export const ARMOR_DEFAULTS = { maxDepth: 6, maxAliases: 15, maxDirectives: 50, maxTokens: 1000, maxCost: 5000 } as const;
+/**
+ * GraphQL Armor's defaults, but for depth: Armor's 6 counts every field, leaves included, and the
+ * API's lists are Relay connections, whose `edges { node }` take two levels. 8 is Armor's 6 plus
+ * those two, so `me { orders { edges { node { items { product { name } } } } } }` (7) and an
+ * order list with prices (8) are served; anything deeper is refused.
+ */
+export const DEFAULT_LIMITS = { maxDepth: 8, maxAliases: 15, maxDirectives: 50, maxTokens: 1000, maxCost: 5000 } as const;
 
 /**
  * GraphQL Armor's checks, run by Apollo Server before any planning: depth, aliases, directives and

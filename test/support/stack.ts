@@ -17,7 +17,7 @@ import { createOrdersRepository } from '../../subgraphs/orders/src/orders-reposi
 import { seedDemoOrders } from '../../subgraphs/orders/src/seed.js';
 import { createGatewayService } from '../../gateway/src/server.js';
 import { loadPersistedDocuments } from '../../gateway/src/persisted-documents.js';
-import { ARMOR_DEFAULTS, type DocumentLimits } from '../../gateway/src/document-limits.js';
+import { DEFAULT_LIMITS, type DocumentLimits } from '../../gateway/src/document-limits.js';
 import type { RateLimitOptions } from '../../gateway/src/rate-limits.js';
 import { createTestDatabase } from './databases.js';
 import { testLogger } from './logger.js';
@@ -68,7 +68,7 @@ export interface StackOptions {
   ordersToProducts?: (productsUrl: string) => Promise<string>;
   /** The gateway serves only the SDK's persisted documents (PERSISTED_DOCUMENTS_ONLY). */
   persistedDocumentsOnly?: boolean;
-  /** The gateway's document limits; GraphQL Armor's defaults otherwise. */
+  /** The gateway's document limits; the defaults otherwise. */
   documentLimits?: Partial<DocumentLimits>;
   /** The gateway's rate limits; so generous otherwise that no other test meets them. */
   rateLimits?: Partial<Omit<RateLimitOptions, 'keyPrefix'>>;
@@ -178,7 +178,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       subgraphUrls,
       verifyToken,
       sandbox: !options.gatewayProduction,
-      documentLimits: { ...ARMOR_DEFAULTS, hideSuggestions: options.gatewayProduction ?? false, ...options.documentLimits },
+      documentLimits: { ...DEFAULT_LIMITS, hideSuggestions: options.gatewayProduction ?? false, ...options.documentLimits },
       rateLimits: {
         requests: { points: 1_000_000, durationSeconds: 60 },
         logins: { points: 1_000_000, durationSeconds: 60 },
