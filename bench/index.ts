@@ -1,0 +1,128 @@
+/**
+ * `npm run bench`: the shop in production mode, driven by autocannon through our gateway, stock
+ * @apollo/gateway and Hive Gateway side by side (and the owning subgraph directly where one
+ * subgraph answers alone). Prints a table and the throughput ratios, writes them as JSON under
+ * bench/results/. Figures drift on a shared machine: compare only ratios from one run.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
+import { loadBenchConfig } from './config.js';
+import { runLoad } from './load.js';
+import { cpuMs, peakRssMb, resetPeakRss } from './proc-stats.js';
+import { killAll, type Server } from './processes.js';
+import { formatRatios, formatTable, ratios, type Row, type Skipped } from './report.js';
+import { SCENARIOS, type Operation, type Scenario, type Target } from './scenarios.js';
+import { startBenchStack, GATEWAYS, type BenchStack } from './stack.js';
+
+const config = loadBenchConfig(process.argv.slice(2), process.env);
+const scenarios = config.scenarios.length ? SCENARIOS.filter((s) => config.scenarios.includes(s.name)) : SCENARIOS;
+if (scenarios.length === 0) throw new Error(`No scenario named ${config.scenarios.join(', ')}; known: ${SCENARIOS.map((s) => s.name).join(', ')}`);
+
+let stack: BenchStack | undefined;
+// Whatever ends the bench, its children end with it: gracefully on Ctrl-C, killed as a last resort.
+process.once('exit', killAll);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: stopping the services`);
+    void (stack?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+  });
+}
+
+try {
+  console.log(`Starting the services (production mode, ${config.databaseUrl ? 'PostgreSQL' : 'PGlite'})...`);
+  stack = await startBenchStack(config.databaseUrl);
+  const token = await signIn(stack.gateways.ours.url, stack.userPassword);
+  console.log(
+    `${config.connections} connections, ${config.durationSeconds} s per run after ${config.warmupSeconds} s warm-up; ${cpus().length} CPUs`,
+  );
+  const rows: Row[] = [];
+  const skipped: Skipped[] = [];
+  for (const scenario of scenarios) {
+    for (const target of targetsOf(scenario)) {
+      const server = serverFor(stack, scenario, target);
+      const problem = await firstAnswerProblem(server.url, scenario.operations, token);
+      if (problem) {
+        skipped.push({ scenario: scenario.name, target, reason: problem });
+        console.log(`${scenario.name} / ${target}: not measured: ${problem}`);
+        continue;
+      }
+      const load = { url: server.url, operations: scenario.operations, token, connections: config.connections };
+      await runLoad({ ...load, durationSeconds: config.warmupSeconds });
+      resetPeakRss(server.pid);
+      const cpuBefore = cpuMs(server.pid);
+      const result = await runLoad({ ...load, durationSeconds: config.durationSeconds });
+      const row: Row = {
+        scenario: scenario.name,
+        target,
+        ...result,
+        cpuMsPerRequest: (cpuMs(server.pid) - cpuBefore) / Math.max(result.responses, 1),
+        peakRssMb: peakRssMb(server.pid),
+      };
+      rows.push(row);
+      console.log(`${scenario.name} / ${target}: ${row.requestsPerSecond.toFixed(0)} req/s, p99 ${row.p99Ms} ms`);
+    }
+  }
+  console.log(`\n${formatTable(rows, skipped)}\n\n${formatRatios(ratios(rows))}\n`);
+  const file = await writeResults({ rows, skipped, ratios: ratios(rows) });
+  console.log(`Written to ${file}`);
+} finally {
+  await stack?.stop();
+}
+
+function targetsOf(scenario: Scenario): Target[] {
+  return [...GATEWAYS, ...(scenario.direct ? (['direct'] as const) : [])];
+}
+
+function serverFor(running: BenchStack, scenario: Scenario, target: Target): Server {
+  return target === 'direct' ? running.subgraphs[scenario.direct!] : running.gateways[target];
+}
+
+/** alice signs in through our gateway; the token is valid at every gateway and subgraph. */
+async function signIn(gatewayUrl: string, password: string): Promise<string> {
+  const response = await post(gatewayUrl, {
+    query: 'mutation ($email: String!, $password: String!) { login(email: $email, password: $password) { token } }',
+    variables: { email: 'alice@example.com', password },
+  });
+  const token = (response as { data?: { login?: { token?: string } } }).data?.login?.token;
+  if (!token) throw new Error(`alice could not sign in: ${JSON.stringify(response)}`);
+  return token;
+}
+
+/**
+ * Each operation once, before any load: a target that answers with errors (or without data) is
+ * reported as such instead of being timed, since failing fast would look like speed.
+ */
+async function firstAnswerProblem(url: string, operations: Operation[], token: string): Promise<string | undefined> {
+  for (const operation of operations) {
+    try {
+      const answer = (await post(url, { query: operation.query, variables: operation.variables ?? {} }, operation.signedIn ? token : undefined)) as {
+        data?: Record<string, unknown> | null;
+        errors?: { message: string }[];
+      };
+      if (answer.errors?.length) return answer.errors.map((error) => error.message).join('; ');
+      if (!answer.data || Object.values(answer.data).some((value) => value === null)) return `no data: ${JSON.stringify(answer)}`;
+    } catch (error) {
+      return (error as Error).message;
+    }
+  }
+  return undefined;
+}
+
+async function post(url: string, body: unknown, token?: string): Promise<unknown> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(10_000),
+  });
+  return response.json();
+}
+
+async function writeResults(results: object): Promise<string> {
+  const folder = new URL('./results/', import.meta.url);
+  await mkdir(folder, { recursive: true });
+  const file = new URL(`${new Date().toISOString().replaceAll(':', '-')}.json`, folder);
+  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version, platform: process.platform };
+  await writeFile(file, `${JSON.stringify({ config, machine, ...results }, null, 2)}\n`);
+  return file.pathname;
+}

@@ -1,0 +1,56 @@
+import autocannon from 'autocannon';
+import type { Operation } from './scenarios.js';
+
+export interface LoadOptions {
+  url: string;
+  operations: Operation[];
+  token: string;
+  connections: number;
+  durationSeconds: number;
+}
+
+export interface LoadResult {
+  requestsPerSecond: number;
+  /** Responses received in the run. */
+  responses: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Connection errors and timeouts. */
+  errors: number;
+  non2xx: number;
+  /** 2xx answers whose body carries GraphQL `errors` (a field failed): load must not cause any. */
+  graphqlErrors: number;
+}
+
+/** Drives `url` with autocannon: each connection sends `operations` in turn, for the duration. */
+export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  let graphqlErrors = 0;
+  const countErrors = (_status: number, body: string) => {
+    // A substring test, not JSON.parse: cheap enough not to slow the load generator down.
+    if (body.includes('"errors"')) graphqlErrors++;
+  };
+  const result = await autocannon({
+    url: options.url,
+    method: 'POST',
+    connections: options.connections,
+    duration: options.durationSeconds,
+    requests: options.operations.map((operation) => ({
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(operation.signedIn ? { authorization: `Bearer ${options.token}` } : {}),
+      },
+      body: JSON.stringify({ query: operation.query, variables: operation.variables ?? {} }),
+      onResponse: countErrors,
+    })),
+  });
+  return {
+    requestsPerSecond: result.requests.average,
+    responses: result.requests.total,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    errors: result.errors,
+    non2xx: result.non2xx,
+    graphqlErrors,
+  };
+}

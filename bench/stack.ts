@@ -1,0 +1,105 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '../test/support/processes.js';
+import { benchDatabases } from './databases.js';
+import { benchSecrets } from './keys.js';
+import { startServer, type Server } from './processes.js';
+import { SUBGRAPHS, seedBenchData, type SubgraphName } from './seed.js';
+
+export const GATEWAYS = ['ours', 'stock', 'hive'] as const;
+export type GatewayName = (typeof GATEWAYS)[number];
+
+export interface BenchStack {
+  subgraphs: Record<SubgraphName, Server>;
+  gateways: Record<GatewayName, Server>;
+  /** The demo accounts' password in this run. */
+  userPassword: string;
+  tempDir: string;
+  stop(): Promise<void>;
+}
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const TS = ['--import', 'tsx', '--conditions=source'];
+const ENTRIES: Record<SubgraphName | GatewayName, string> = {
+  users: 'subgraphs/users/src/index.ts',
+  products: 'subgraphs/products/src/index.ts',
+  orders: 'subgraphs/orders/src/index.ts',
+  ours: 'gateway/src/index.ts',
+  stock: 'bench/stock-gateway.ts',
+  hive: 'bench/hive-gateway.ts',
+};
+
+/**
+ * Seeds fresh databases, then starts the three subgraphs and the three gateways, each its own
+ * process on a free loopback port, all in production mode (NODE_ENV=production: JSON logs, no
+ * Sandbox, the production config checks), with telemetry off. `stop` stops them all and removes
+ * the data.
+ */
+export async function startBenchStack(databaseServerUrl: string | undefined): Promise<BenchStack> {
+  const tempDir = await mkdtemp(join(tmpdir(), 'shop-bench-'));
+  const secrets = benchSecrets();
+  const databases = await benchDatabases(databaseServerUrl, tempDir);
+  const started: Server[] = [];
+  const stop = async () => {
+    await Promise.all(started.reverse().map((server) => server.stop()));
+    await databases.drop();
+    // BENCH_KEEP_LOGS keeps the folder: each server's log (and the PGlite data) for a post-mortem.
+    if (process.env.BENCH_KEEP_LOGS) console.log(`Logs kept in ${tempDir}`);
+    else await rm(tempDir, { recursive: true, force: true });
+  };
+  try {
+    await seedBenchData(databases.locations, secrets.userPassword);
+    const ports = {} as Record<SubgraphName | GatewayName, number>;
+    for (const name of [...SUBGRAPHS, ...GATEWAYS]) ports[name] = await freePort();
+    const base = (name: SubgraphName) => `http://127.0.0.1:${ports[name]}`;
+    const common = {
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      APOLLO_TELEMETRY_DISABLED: 'true',
+      USERS_URL: base('users'),
+      PRODUCTS_URL: base('products'),
+      ORDERS_URL: base('orders'),
+      SERVICE_CREDENTIAL: secrets.serviceCredential,
+    };
+    const start = async (name: SubgraphName | GatewayName, env: Record<string, string>) => {
+      const server = await startServer(name, [...TS, join(ROOT, ENTRIES[name])], { ...common, ...env, PORT: String(ports[name]) }, {
+        cwd: ROOT,
+        url: `http://127.0.0.1:${ports[name]}/graphql`,
+        logFile: join(tempDir, `${name}.log`),
+      });
+      started.push(server);
+      return server;
+    };
+    const subgraphs = {} as Record<SubgraphName, Server>;
+    for (const name of SUBGRAPHS) {
+      const location = databases.locations[name];
+      subgraphs[name] = await start(name, {
+        ...('url' in location ? { DATABASE_URL: location.url } : { DATA_DIR: location.dataDir }),
+        ...(name === 'users' ? { JWT_PRIVATE_KEY: secrets.jwtPrivateKey } : {}),
+      });
+    }
+    // One supergraph for all three gateways, its routing URLs pointing at this run's subgraphs.
+    let supergraph = await readFile(join(ROOT, 'supergraph.graphql'), 'utf8');
+    for (const name of SUBGRAPHS) {
+      supergraph = supergraph.replace(new RegExp(`(@join__graph\\(name: "${name}", url: ")[^"]+`), `$1${base(name)}/graphql`);
+    }
+    const supergraphPath = join(tempDir, 'supergraph.graphql');
+    await writeFile(supergraphPath, supergraph);
+    const gateways = {} as Record<GatewayName, Server>;
+    for (const name of GATEWAYS) {
+      gateways[name] = await start(name, {
+        SUPERGRAPH_PATH: supergraphPath,
+        // Every bench request is one client (one address, one signed-in user): the limits meant
+        // for the open internet would answer 429 within a second. Document limits stay on.
+        RATE_LIMIT_REQUESTS: '1000000000',
+        LOGIN_RATE_LIMIT: '1000000',
+      });
+    }
+    return { subgraphs, gateways, userPassword: secrets.userPassword, tempDir, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
