@@ -11,12 +11,17 @@ import { runLoad } from './load.js';
 import { cpuMs, peakRssMb, resetPeakRss } from './proc-stats.js';
 import { killAll, type Server } from './processes.js';
 import { formatRatios, formatTable, ratios, type Row, type Skipped } from './report.js';
-import { SCENARIOS, type Operation, type Scenario, type Target } from './scenarios.js';
+import { CREATE_ORDER, createOrderScenario, SCENARIOS, type Operation, type Scenario, type Target } from './scenarios.js';
+import { checkConsistency, demoInitialStock } from './consistency.js';
 import { startBenchStack, GATEWAYS, type BenchStack } from './stack.js';
 
 const config = loadBenchConfig(process.argv.slice(2), process.env);
-const scenarios = config.scenarios.length ? SCENARIOS.filter((s) => config.scenarios.includes(s.name)) : SCENARIOS;
-if (scenarios.length === 0) throw new Error(`No scenario named ${config.scenarios.join(', ')}; known: ${SCENARIOS.map((s) => s.name).join(', ')}`);
+const KNOWN = [...SCENARIOS.map((s) => s.name), CREATE_ORDER];
+const chosen = config.scenarios.length ? config.scenarios : KNOWN;
+const unknown = chosen.filter((name) => !KNOWN.includes(name));
+if (unknown.length) throw new Error(`No scenario named ${unknown.join(', ')}; known: ${KNOWN.join(', ')}`);
+/** Bench product for createOrder: enough stock for any run, so no order fails for want of it. */
+const BENCH_STOCK = 100_000_000;
 
 let stack: BenchStack | undefined;
 // Whatever ends the bench, its children end with it: gracefully on Ctrl-C, killed as a last resort.
@@ -35,6 +40,15 @@ try {
   console.log(
     `${config.connections} connections, ${config.durationSeconds} s per run after ${config.warmupSeconds} s warm-up; ${cpus().length} CPUs`,
   );
+  const scenarios = SCENARIOS.filter((s) => chosen.includes(s.name));
+  const initialStock = demoInitialStock();
+  if (chosen.includes(CREATE_ORDER)) {
+    const productId = await addBenchProduct(stack.gateways.ours.url, stack.userPassword);
+    initialStock.set(productId, BENCH_STOCK);
+    scenarios.push(createOrderScenario(productId));
+  }
+  const placedKeys = new Set<string>();
+  const keyPrefix = `bench-${Date.now()}`;
   const rows: Row[] = [];
   const skipped: Skipped[] = [];
   for (const scenario of scenarios) {
@@ -46,11 +60,11 @@ try {
         console.log(`${scenario.name} / ${target}: not measured: ${problem}`);
         continue;
       }
-      const load = { url: server.url, operations: scenario.operations, token, connections: config.connections };
-      await runLoad({ ...load, durationSeconds: config.warmupSeconds });
+      const load = { url: server.url, operations: scenario.operations, token, connections: config.connections, placedKeys };
+      await runLoad({ ...load, durationSeconds: config.warmupSeconds, keyPrefix: `${keyPrefix}-${target}-warmup` });
       resetPeakRss(server.pid);
       const cpuBefore = cpuMs(server.pid);
-      const result = await runLoad({ ...load, durationSeconds: config.durationSeconds });
+      const result = await runLoad({ ...load, durationSeconds: config.durationSeconds, keyPrefix: `${keyPrefix}-${target}` });
       const row: Row = {
         scenario: scenario.name,
         target,
@@ -63,8 +77,20 @@ try {
     }
   }
   console.log(`\n${formatTable(rows, skipped)}\n\n${formatRatios(ratios(rows))}\n`);
-  const file = await writeResults({ rows, skipped, ratios: ratios(rows) });
+  let consistency: { checked: boolean; orders: number; problems: string[] } = { checked: false, orders: 0, problems: [] };
+  if (scenarios.some((scenario) => scenario.writes)) {
+    await stack.stopServers();
+    const problems = await checkConsistency(stack.locations, initialStock, placedKeys, keyPrefix);
+    consistency = { checked: true, orders: placedKeys.size, problems };
+    console.log(
+      problems.length
+        ? `CONSISTENCY CHECK FAILED (${problems.length} problems):\n  ${problems.slice(0, 20).join('\n  ')}`
+        : `Consistency check passed: ${placedKeys.size} orders placed; stock + reserved = initial for every product, one order per key`,
+    );
+  }
+  const file = await writeResults({ rows, skipped, ratios: ratios(rows), consistency });
   console.log(`Written to ${file}`);
+  if (consistency.problems.length) process.exitCode = 1;
 } finally {
   await stack?.stop();
 }
@@ -78,14 +104,29 @@ function serverFor(running: BenchStack, scenario: Scenario, target: Target): Ser
 }
 
 /** alice signs in through our gateway; the token is valid at every gateway and subgraph. */
-async function signIn(gatewayUrl: string, password: string): Promise<string> {
+async function signIn(gatewayUrl: string, password: string, email = 'alice@example.com'): Promise<string> {
   const response = await post(gatewayUrl, {
     query: 'mutation ($email: String!, $password: String!) { login(email: $email, password: $password) { token } }',
-    variables: { email: 'alice@example.com', password },
+    variables: { email, password },
   });
   const token = (response as { data?: { login?: { token?: string } } }).data?.login?.token;
-  if (!token) throw new Error(`alice could not sign in: ${JSON.stringify(response)}`);
+  if (!token) throw new Error(`${email} could not sign in: ${JSON.stringify(response)}`);
   return token;
+}
+
+/** The admin adds the product createOrder orders, through our gateway; returns its id. */
+async function addBenchProduct(gatewayUrl: string, password: string): Promise<string> {
+  const admin = await signIn(gatewayUrl, password, 'admin@example.com');
+  const answer = (await post(
+    gatewayUrl,
+    {
+      query: 'mutation ($input: CreateProductInput!) { createProduct(input: $input) { id } }',
+      variables: { input: { name: 'Bench beans', description: 'Ordered by the bench.', priceCents: 1000, currency: 'EUR', stock: BENCH_STOCK } },
+    },
+    admin,
+  )) as { data?: { createProduct?: { id: string } } };
+  if (!answer.data?.createProduct) throw new Error(`Could not add the bench product: ${JSON.stringify(answer)}`);
+  return answer.data.createProduct.id;
 }
 
 /**

@@ -7,6 +7,10 @@ export interface LoadOptions {
   token: string;
   connections: number;
   durationSeconds: number;
+  /** Prefix of the idempotency keys of keyed operations (unique per run and target). */
+  keyPrefix?: string;
+  /** Receives the key of every keyed request answered without errors. */
+  placedKeys?: Set<string>;
 }
 
 export interface LoadResult {
@@ -29,20 +33,35 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     // A substring test, not JSON.parse: cheap enough not to slow the load generator down.
     if (body.includes('"errors"')) graphqlErrors++;
   };
+  let sent = 0;
+  /** autocannon's per-connection context: one request in flight per connection (no pipelining). */
+  type KeyContext = { key?: string };
+  const keyed = (operation: Operation, headers: Record<string, string>): autocannon.Request => ({
+    method: 'POST',
+    headers,
+    setupRequest: (request, context: KeyContext) => {
+      context.key = `${options.keyPrefix ?? 'bench'}-${sent++}`;
+      const input = { ...(operation.variables?.input as object), idempotencyKey: context.key };
+      return { ...request, body: JSON.stringify({ query: operation.query, variables: { ...operation.variables, input } }) };
+    },
+    onResponse: (status: number, body: string, context: KeyContext) => {
+      countErrors(status, body);
+      if (status === 200 && !body.includes('"errors"') && context.key) options.placedKeys?.add(context.key);
+    },
+  });
   const result = await autocannon({
     url: options.url,
     method: 'POST',
     connections: options.connections,
     duration: options.durationSeconds,
-    requests: options.operations.map((operation) => ({
-      method: 'POST',
-      headers: {
+    requests: options.operations.map((operation) => {
+      const headers = {
         'content-type': 'application/json',
         ...(operation.signedIn ? { authorization: `Bearer ${options.token}` } : {}),
-      },
-      body: JSON.stringify({ query: operation.query, variables: operation.variables ?? {} }),
-      onResponse: countErrors,
-    })),
+      };
+      if (operation.keyed) return keyed(operation, headers);
+      return { method: 'POST', headers, body: JSON.stringify({ query: operation.query, variables: operation.variables ?? {} }), onResponse: countErrors };
+    }),
   });
   return {
     requestsPerSecond: result.requests.average,

@@ -11,6 +11,8 @@ export interface Operation {
   variables?: Record<string, unknown>;
   /** Send the signed-in customer's token. */
   signedIn?: boolean;
+  /** createOrder: every request gets a fresh `variables.input.idempotencyKey`. */
+  keyed?: boolean;
 }
 
 export interface Scenario {
@@ -20,6 +22,8 @@ export interface Scenario {
   operations: Operation[];
   /** The subgraph that answers the same operations alone, for the "direct" column (if any). */
   direct?: 'products';
+  /** Writes: the bench checks the stock books once the services have stopped. */
+  writes?: boolean;
 }
 
 /** alice's PENDING demo order: 3 items, so the canonical query fetches her and 3 products. */
@@ -43,3 +47,25 @@ export const SCENARIOS: Scenario[] = [
     operations: [canonical, productsPage, productById, { query: MY_ORDERS, signedIn: true }],
   },
 ];
+
+export const CREATE_ORDER = 'create-order';
+
+/**
+ * createOrder of one unit of `productId` (a product the bench adds with stock enough for any
+ * run, so no request fails for want of stock), each request with its own idempotency key.
+ */
+export function createOrderScenario(productId: string): Scenario {
+  return {
+    name: CREATE_ORDER,
+    description: 'createOrder, 1 item, a unique idempotency key per request, signed in',
+    writes: true,
+    operations: [
+      {
+        query: `mutation ($input: CreateOrderInput!) { createOrder(input: $input) { id status total { amountCents currency } } }`,
+        variables: { input: { items: [{ productId, quantity: 1 }], idempotencyKey: 'set per request' } },
+        signedIn: true,
+        keyed: true,
+      },
+    ],
+  };
+}

@@ -6,7 +6,7 @@ import { freePort } from '../test/support/processes.js';
 import { benchDatabases } from './databases.js';
 import { benchSecrets } from './keys.js';
 import { startServer, type Server } from './processes.js';
-import { SUBGRAPHS, seedBenchData, type SubgraphName } from './seed.js';
+import { SUBGRAPHS, seedBenchData, type DataLocation, type SubgraphName } from './seed.js';
 
 export const GATEWAYS = ['ours', 'stock', 'hive'] as const;
 export type GatewayName = (typeof GATEWAYS)[number];
@@ -17,6 +17,11 @@ export interface BenchStack {
   /** The demo accounts' password in this run. */
   userPassword: string;
   tempDir: string;
+  /** Where each subgraph's data is (read by the consistency check once the servers stopped). */
+  locations: Record<SubgraphName, DataLocation>;
+  /** Stops every server, keeping the data. */
+  stopServers(): Promise<void>;
+  /** Stops every server and removes the data. */
   stop(): Promise<void>;
 }
 
@@ -42,8 +47,12 @@ export async function startBenchStack(databaseServerUrl: string | undefined): Pr
   const secrets = benchSecrets();
   const databases = await benchDatabases(databaseServerUrl, tempDir);
   const started: Server[] = [];
+  const stopServers = async () => {
+    // Gateways first, then orders, products, users: nothing calls a service already gone.
+    for (const server of started.reverse().splice(0)) await server.stop();
+  };
   const stop = async () => {
-    await Promise.all(started.reverse().map((server) => server.stop()));
+    await stopServers();
     await databases.drop();
     // BENCH_KEEP_LOGS keeps the folder: each server's log (and the PGlite data) for a post-mortem.
     if (process.env.BENCH_KEEP_LOGS) console.log(`Logs kept in ${tempDir}`);
@@ -97,7 +106,7 @@ export async function startBenchStack(databaseServerUrl: string | undefined): Pr
         LOGIN_RATE_LIMIT: '1000000',
       });
     }
-    return { subgraphs, gateways, userPassword: secrets.userPassword, tempDir, stop };
+    return { subgraphs, gateways, userPassword: secrets.userPassword, tempDir, locations: databases.locations, stopServers, stop };
   } catch (error) {
     await stop();
     throw error;
