@@ -24,18 +24,19 @@ if (unknown.length) throw new Error(`No scenario named ${unknown.join(', ')}; kn
 const BENCH_STOCK = 100_000_000;
 
 let stack: BenchStack | undefined;
+let stopStack: (() => Promise<void>) | undefined;
 // Whatever ends the bench, its children end with it: gracefully on Ctrl-C, killed as a last resort.
 process.once('exit', killAll);
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     console.error(`\n${signal}: stopping the services`);
-    void (stack?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+    void (stopStack?.() ?? Promise.resolve()).finally(() => process.exit(130));
   });
 }
 
 try {
   console.log(`Starting the services (production mode, ${config.databaseUrl ? 'PostgreSQL' : 'PGlite'})...`);
-  stack = await startBenchStack(config.databaseUrl);
+  stack = await startBenchStack(config.databaseUrl, (stop) => (stopStack = stop));
   const token = await signIn(stack.gateways.ours.url, stack.userPassword);
   console.log(
     `${config.connections} connections, ${config.durationSeconds} s per run after ${config.warmupSeconds} s warm-up; ${cpus().length} CPUs`,
@@ -92,7 +93,7 @@ try {
   console.log(`Written to ${file}`);
   if (consistency.problems.length) process.exitCode = 1;
 } finally {
-  await stack?.stop();
+  await stopStack?.();
 }
 
 function targetsOf(scenario: Scenario): Target[] {

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,7 +43,11 @@ const ENTRIES: Record<SubgraphName | GatewayName, string> = {
  * Sandbox, the production config checks), with telemetry off. `stop` stops them all and removes
  * the data.
  */
-export async function startBenchStack(databaseServerUrl: string | undefined): Promise<BenchStack> {
+export async function startBenchStack(
+  databaseServerUrl: string | undefined,
+  /** Gets `stop` as soon as there is something to clean up, so Ctrl-C during start-up cleans too. */
+  onStop: (stop: () => Promise<void>) => void,
+): Promise<BenchStack> {
   const tempDir = await mkdtemp(join(tmpdir(), 'shop-bench-'));
   const secrets = benchSecrets();
   const databases = await benchDatabases(databaseServerUrl, tempDir);
@@ -51,13 +56,19 @@ export async function startBenchStack(databaseServerUrl: string | undefined): Pr
     // Gateways first, then orders, products, users: nothing calls a service already gone.
     for (const server of started.reverse().splice(0)) await server.stop();
   };
-  const stop = async () => {
-    await stopServers();
-    await databases.drop();
-    // BENCH_KEEP_LOGS keeps the folder: each server's log (and the PGlite data) for a post-mortem.
-    if (process.env.BENCH_KEEP_LOGS) console.log(`Logs kept in ${tempDir}`);
-    else await rm(tempDir, { recursive: true, force: true });
-  };
+  let stopping: Promise<void> | undefined;
+  // Once only: Ctrl-C and the bench's own `finally` may both ask.
+  const stop = () =>
+    (stopping ??= (async () => {
+      await stopServers();
+      await databases.drop();
+      // BENCH_KEEP_LOGS keeps the folder: each server's log (and the PGlite data) for a post-mortem.
+      if (process.env.BENCH_KEEP_LOGS) console.log(`Logs kept in ${tempDir}`);
+      else await rm(tempDir, { recursive: true, force: true });
+    })());
+  // Last resort (after the children were killed): a stop cut short, say mid-seed, leaves no folder.
+  if (!process.env.BENCH_KEEP_LOGS) process.once('exit', () => rmSync(tempDir, { recursive: true, force: true }));
+  onStop(stop);
   try {
     await seedBenchData(databases.locations, secrets.userPassword);
     const ports = {} as Record<SubgraphName | GatewayName, number>;
