@@ -2,9 +2,10 @@ import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { RequestHandler } from 'express';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { Kind, type FieldNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import { Kind, type FieldNode } from 'graphql';
 import { RateLimitedError, type Logger } from '@shop/service-kit';
 import type { GatewayContext } from './context.js';
+import { rootFields } from './root-fields.js';
 
 /** So many points per window of so many seconds. */
 export interface Allowance {
@@ -104,8 +105,7 @@ export function loginRateLimit(limiter: RateLimiterAbstract): ApolloServerPlugin
       return {
         async didResolveOperation({ operation, document, request, contextValue }) {
           if (!operation || operation.operation !== 'mutation') return;
-          const fragments = new Map(document.definitions.flatMap((definition) => (definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition.selectionSet] as const] : [])));
-          for (const login of rootFieldsNamed('login', operation, fragments)) {
+          for (const login of rootFields(document, operation).filter((field) => field.name.value === 'login')) {
             const email = argumentValue(login, 'email', request.variables);
             await consume(limiter, `${email.trim().toLowerCase()}|${contextValue.clientAddress}`);
           }
@@ -113,24 +113,6 @@ export function loginRateLimit(limiter: RateLimiterAbstract): ApolloServerPlugin
       };
     },
   };
-}
-
-function rootFieldsNamed(name: string, operation: OperationDefinitionNode, fragments: ReadonlyMap<string, SelectionSetNode>): FieldNode[] {
-  const found: FieldNode[] = [];
-  const visit = (selectionSet: SelectionSetNode, seen: ReadonlySet<string>) => {
-    for (const selection of selectionSet.selections) {
-      if (selection.kind === Kind.FIELD) {
-        if (selection.name.value === name) found.push(selection);
-      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        visit(selection.selectionSet, seen);
-      } else if (!seen.has(selection.name.value)) {
-        const fragment = fragments.get(selection.name.value);
-        if (fragment) visit(fragment, new Set([...seen, selection.name.value]));
-      }
-    }
-  };
-  visit(operation.selectionSet, new Set());
-  return found;
 }
 
 /** A string argument as written or as a variable; '' when it is neither (validation refuses those anyway). */

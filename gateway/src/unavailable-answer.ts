@@ -1,4 +1,5 @@
-import { Kind, parse, type DocumentNode, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
+import { Kind, parse, type DocumentNode } from 'graphql';
+import { rootFields } from './root-fields.js';
 import type { GraphQLDataSource } from '@apollo/gateway';
 
 /** The answer type of @apollo/gateway's data sources (its own copy of the gateway interface's types). */
@@ -26,30 +27,16 @@ export function unavailableAnswer(subgraph: string, request: { query?: string; v
   if (Array.isArray(representations)) return { data: null, errors: representations.map((_, index) => error(['_entities', index])) };
   // The gateway hands data sources the fetch's text only (its parsed form is opt-in), so parse it:
   // once per failed call, from the planner, so it parses.
-  const fields = request.query ? rootFields(parse(request.query)) : [];
+  const fields = request.query ? rootResponseNames(parse(request.query)) : [];
   return { data: null, errors: fields.length > 0 ? fields.map((field) => error([field])) : [error(undefined)] };
 }
 
-/** The response names of the operation's root fields, through fragments (the planner may name some). */
-function rootFields(document: DocumentNode): string[] {
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-  }
+/** The response names of the operation's root fields (the planner may put some in fragments). */
+function rootResponseNames(document: DocumentNode): string[] {
   const operation = document.definitions.find((definition) => definition.kind === Kind.OPERATION_DEFINITION);
-  const names = new Set<string>();
-  const collect = (selectionSet: SelectionSetNode, seen: Set<string>) => {
-    for (const selection of selectionSet.selections) {
-      if (selection.kind === Kind.FIELD) {
-        if (selection.name.value !== '__typename') names.add(selection.alias?.value ?? selection.name.value);
-      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        collect(selection.selectionSet, seen);
-      } else if (!seen.has(selection.name.value)) {
-        const fragment = fragments.get(selection.name.value);
-        if (fragment) collect(fragment.selectionSet, new Set([...seen, selection.name.value]));
-      }
-    }
-  };
-  if (operation && operation.kind === Kind.OPERATION_DEFINITION) collect(operation.selectionSet, new Set());
-  return [...names];
+  if (!operation) return [];
+  const names = rootFields(document, operation)
+    .filter((field) => field.name.value !== '__typename')
+    .map((field) => field.alias?.value ?? field.name.value);
+  return [...new Set(names)];
 }
