@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import pg from 'pg';
+import { createDatabaseOn } from '../test/support/databases.js';
 import { SUBGRAPHS, type DataLocation, type SubgraphName } from './seed.js';
 
 /**
@@ -10,33 +10,20 @@ import { SUBGRAPHS, type DataLocation, type SubgraphName } from './seed.js';
  */
 export async function benchDatabases(serverUrl: string | undefined, tempDir: string) {
   const locations = {} as Record<SubgraphName, DataLocation>;
-  const created: string[] = [];
+  const created: { drop(): Promise<void> }[] = [];
   for (const name of SUBGRAPHS) {
     if (!serverUrl) {
       locations[name] = { dataDir: join(tempDir, name) };
       continue;
     }
-    const database = `shop_bench_${randomBytes(4).toString('hex')}_${name}`;
-    await onServer(serverUrl, (client) => client.query(`CREATE DATABASE ${database}`));
+    const database = await createDatabaseOn(serverUrl, `shop_bench_${randomBytes(4).toString('hex')}_${name}`);
     created.push(database);
-    const url = new URL(serverUrl);
-    url.pathname = `/${database}`;
-    locations[name] = { url: url.href };
+    locations[name] = { url: database.url };
   }
   return {
     locations,
     drop: async () => {
-      for (const database of created) await onServer(serverUrl!, (client) => client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
+      for (const database of created) await database.drop();
     },
   };
-}
-
-async function onServer(serverUrl: string, work: (client: pg.Client) => Promise<unknown>): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await work(client);
-  } finally {
-    await client.end();
-  }
 }

@@ -15,7 +15,11 @@ export interface TestDatabase {
 export async function createTestDatabase(service: string): Promise<TestDatabase> {
   const adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl) return { url: undefined, drop: async () => {} };
-  const name = `shop_test_${randomBytes(6).toString('hex')}_${service}`;
+  return createDatabaseOn(adminUrl, `shop_test_${randomBytes(6).toString('hex')}_${service}`);
+}
+
+/** A new database `name` on the server at `adminUrl`, and how to drop it again. */
+export async function createDatabaseOn(adminUrl: string, name: string): Promise<{ url: string; drop(): Promise<void> }> {
   await onServer(adminUrl, (client) => client.query(`CREATE DATABASE ${name}`));
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
