@@ -6,12 +6,18 @@ export interface BenchConfig {
   warmupSeconds: number;
   /** Scenario names to run; all when empty. */
   scenarios: string[];
+  /** Targets to measure (ours, stock, hive, direct); all when empty. */
+  targets: string[];
+  /** Servers to run under `--cpu-prof` (ours, stock, hive, users, products, orders). */
+  profile: string[];
   /** A PostgreSQL server the bench may create (and drop) its databases on; PGlite when unset. */
   databaseUrl: string | undefined;
 }
 
-const HELP = `npm run bench [-- --connections 50 --duration 20 --warmup 5 --scenarios canonical,products-page]
-  env: BENCH_CONNECTIONS, BENCH_DURATION (s), BENCH_WARMUP (s), BENCH_SCENARIOS,
+const HELP = `npm run bench [-- --connections 50 --duration 20 --warmup 5 --scenarios canonical,products-page
+                        --targets ours,stock --profile ours,products]
+  env: BENCH_CONNECTIONS, BENCH_DURATION (s), BENCH_WARMUP (s), BENCH_SCENARIOS, BENCH_TARGETS,
+       BENCH_PROFILE: servers to run under --cpu-prof (profiles in bench/results/profiles-<time>/),
        BENCH_DATABASE_URL (or DATABASE_URL): PostgreSQL server to create the bench databases on`;
 
 /** Flags win over the environment, which wins over the defaults (50 connections, 20 s). */
@@ -23,6 +29,8 @@ export function loadBenchConfig(argv: string[], env: NodeJS.ProcessEnv): BenchCo
       duration: { type: 'string' },
       warmup: { type: 'string' },
       scenarios: { type: 'string' },
+      targets: { type: 'string' },
+      profile: { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -40,7 +48,13 @@ export function loadBenchConfig(argv: string[], env: NodeJS.ProcessEnv): BenchCo
     connections: number('connections', values.connections ?? env.BENCH_CONNECTIONS, 50),
     durationSeconds: number('duration', values.duration ?? env.BENCH_DURATION, 20),
     warmupSeconds: number('warmup', values.warmup ?? env.BENCH_WARMUP, 5),
-    scenarios: (values.scenarios ?? env.BENCH_SCENARIOS ?? '').split(',').filter(Boolean),
+    scenarios: list(values.scenarios ?? env.BENCH_SCENARIOS),
+    targets: list(values.targets ?? env.BENCH_TARGETS),
+    profile: list(values.profile ?? env.BENCH_PROFILE),
     databaseUrl: env.BENCH_DATABASE_URL || env.DATABASE_URL || undefined,
   };
+}
+
+function list(value: string | undefined): string[] {
+  return (value ?? '').split(',').filter(Boolean);
 }

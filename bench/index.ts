@@ -6,6 +6,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { loadBenchConfig } from './config.js';
 import { runLoad } from './load.js';
 import { cpuMs, peakRssMb, resetPeakRss } from './proc-stats.js';
@@ -20,6 +21,12 @@ const KNOWN = [...SCENARIOS.map((s) => s.name), CREATE_ORDER];
 const chosen = config.scenarios.length ? config.scenarios : KNOWN;
 const unknown = chosen.filter((name) => !KNOWN.includes(name));
 if (unknown.length) throw new Error(`No scenario named ${unknown.join(', ')}; known: ${KNOWN.join(', ')}`);
+const ALL_TARGETS: Target[] = [...GATEWAYS, 'direct'];
+const chosenTargets = config.targets.length ? config.targets : ALL_TARGETS;
+const unknownTargets = chosenTargets.filter((name) => !(ALL_TARGETS as string[]).includes(name));
+if (unknownTargets.length) throw new Error(`No target named ${unknownTargets.join(', ')}; known: ${ALL_TARGETS.join(', ')}`);
+const startedAt = new Date().toISOString().replaceAll(':', '-');
+const profileDir = fileURLToPath(new URL(`./results/profiles-${startedAt}/`, import.meta.url));
 /** Bench product for createOrder: enough stock for any run, so no order fails for want of it. */
 const BENCH_STOCK = 100_000_000;
 
@@ -36,7 +43,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 try {
   console.log(`Starting the services (production mode, ${config.databaseUrl ? 'PostgreSQL' : 'PGlite'})...`);
-  stack = await startBenchStack(config.databaseUrl, (stop) => (stopStack = stop));
+  stack = await startBenchStack(config.databaseUrl, { servers: config.profile, dir: profileDir }, (stop) => (stopStack = stop));
   const token = await signIn(stack.gateways.ours.url, stack.userPassword);
   console.log(
     `${config.connections} connections, ${config.durationSeconds} s per run after ${config.warmupSeconds} s warm-up; ${cpus().length} CPUs`,
@@ -94,10 +101,12 @@ try {
   if (consistency.problems.length) process.exitCode = 1;
 } finally {
   await stopStack?.();
+  // The profiles are written as each server exits, so only now are they complete.
+  if (config.profile.length) console.log(`CPU profiles (open in Chrome DevTools or speedscope): ${profileDir}`);
 }
 
 function targetsOf(scenario: Scenario): Target[] {
-  return [...GATEWAYS, ...(scenario.direct ? (['direct'] as const) : [])];
+  return [...GATEWAYS, ...(scenario.direct ? (['direct'] as const) : [])].filter((target) => chosenTargets.includes(target));
 }
 
 function serverFor(running: BenchStack, scenario: Scenario, target: Target): Server {
@@ -163,7 +172,7 @@ async function post(url: string, body: unknown, token?: string): Promise<unknown
 async function writeResults(results: object): Promise<string> {
   const folder = new URL('./results/', import.meta.url);
   await mkdir(folder, { recursive: true });
-  const file = new URL(`${new Date().toISOString().replaceAll(':', '-')}.json`, folder);
+  const file = new URL(`${startedAt}.json`, folder);
   const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version, platform: process.platform };
   await writeFile(file, `${JSON.stringify({ config, machine, ...results }, null, 2)}\n`);
   return file.pathname;

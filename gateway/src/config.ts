@@ -17,6 +17,7 @@ export function loadConfig(env: Record<string, string | undefined>) {
       SUPERGRAPH_PATH: z.string().min(1).optional(),
       SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
       SUBGRAPH_CONNECTIONS: z.coerce.number().int().positive().default(128),
+      SUBGRAPH_DEDUPLICATION: z.stringbool().default(true),
       SUBGRAPH_BREAKER_ERROR_PERCENT: z.coerce.number().int().min(1).max(100).default(50),
       SUBGRAPH_BREAKER_MIN_CALLS: z.coerce.number().int().min(1).default(5),
       SUBGRAPH_BREAKER_RESET_MS: z.coerce.number().int().positive().default(10_000),

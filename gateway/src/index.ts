@@ -24,6 +24,7 @@ try {
     sandbox: config.NODE_ENV !== 'production',
     subgraphTimeoutMs: config.SUBGRAPH_TIMEOUT_MS,
     subgraphConnections: config.SUBGRAPH_CONNECTIONS,
+    deduplicateSubgraphReads: config.SUBGRAPH_DEDUPLICATION,
     subgraphBreaker: {
       errorThresholdPercentage: config.SUBGRAPH_BREAKER_ERROR_PERCENT,
       volumeThreshold: config.SUBGRAPH_BREAKER_MIN_CALLS,

@@ -1,17 +1,16 @@
-import type { Fetcher } from '@apollo/utils.fetcher';
+import type { SubgraphClient } from './subgraph-client.js';
 
 /**
  * `/ready` of the gateway: the subgraphs that cannot serve, by name (empty when all can). It asks
  * each subgraph's own `/ready`, not `/health`: a subgraph that is up but has lost its database is
  * alive, yet cannot serve.
  */
-export function subgraphReadiness(subgraphs: Record<string, string>, fetcher: Fetcher, timeoutMs = 2_000) {
+export function subgraphReadiness(subgraphs: Record<string, string>, client: SubgraphClient, timeoutMs = 2_000) {
   return async (): Promise<string[]> => {
     const checks = Object.entries(subgraphs).map(async ([name, url]) => {
       try {
-        const response = await fetcher(new URL('/ready', url).href, { signal: AbortSignal.timeout(timeoutMs) });
-        await response.text(); // read to the end, so the pooled socket is free again
-        return response.ok ? null : `${name}: not ready (HTTP ${response.status})`;
+        const { status } = await client.get(new URL('/ready', url).href, timeoutMs);
+        return status >= 200 && status < 300 ? null : `${name}: not ready (HTTP ${status})`;
       } catch {
         return `${name}: unreachable`;
       }

@@ -3,7 +3,7 @@ import type { GatewayInterface } from '@apollo/server-gateway-interface';
 import type { Request } from 'express';
 import type { CorsOptions } from 'cors';
 import { createHttpService, viewerFromAuthorization, type Logger, type VerifyToken, type Viewer } from '@shop/service-kit';
-import { createSubgraphFetcher } from './subgraph-fetcher.js';
+import { createSubgraphClient } from './subgraph-client.js';
 import { SubgraphDataSource } from './subgraph-data-source.js';
 import { createSubgraphBreaker, type BreakerOptions, type BreakerState } from './subgraph-breaker.js';
 import { subgraphReadiness } from './readiness.js';
@@ -24,6 +24,8 @@ export interface GatewayServiceDeps {
   /** Longest one subgraph call may take. */
   subgraphTimeoutMs: number;
   subgraphConnections: number;
+  /** Identical subgraph reads in flight at once share one call. */
+  deduplicateSubgraphReads: boolean;
   /** The circuit breaker each subgraph gets. */
   subgraphBreaker: BreakerOptions;
   maxBodyBytes?: number;
@@ -43,9 +45,10 @@ export async function createGatewayService(deps: GatewayServiceDeps) {
   // @apollo/gateway reports usage and probes cloud metadata addresses unless told not to; a
   // user may opt in by setting it to false.
   process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
-  const { fetcher, close: closeFetcher } = createSubgraphFetcher({
+  const subgraphClient = createSubgraphClient({
     connections: deps.subgraphConnections,
     timeoutMs: deps.subgraphTimeoutMs,
+    deduplicateReads: deps.deduplicateSubgraphReads,
   });
   // One breaker per subgraph, made here rather than in buildService so it outlives any rebuild of the services.
   const breakers = new Map<string, ReturnType<typeof createSubgraphBreaker>>();
@@ -57,7 +60,7 @@ export async function createGatewayService(deps: GatewayServiceDeps) {
   const gateway = new ApolloGateway({
     supergraphSdl: deps.supergraphSdl,
     logger: deps.logger,
-    buildService: ({ name, url }) => new SubgraphDataSource(name, deps.subgraphUrls[name] ?? url ?? '', fetcher, breakerOf(name), deps.logger),
+    buildService: ({ name, url }) => new SubgraphDataSource(name, deps.subgraphUrls[name] ?? url ?? '', subgraphClient, breakerOf(name), deps.logger),
   });
   // One verification per request, shared by the rate limit (its key) and the context (its refusal).
   const viewers = new WeakMap<Request, Promise<Viewer | null>>();
@@ -103,7 +106,7 @@ export async function createGatewayService(deps: GatewayServiceDeps) {
         clientAddress: clientAddress(req),
       };
     },
-    readiness: subgraphReadiness(deps.subgraphUrls, fetcher),
+    readiness: subgraphReadiness(deps.subgraphUrls, subgraphClient),
   });
   service.app.set('trust proxy', deps.trustedProxies);
   return {
@@ -113,7 +116,7 @@ export async function createGatewayService(deps: GatewayServiceDeps) {
     async stop() {
       await service.stop();
       for (const breaker of breakers.values()) breaker.close();
-      await closeFetcher();
+      await subgraphClient.close();
       await rateLimiters.close();
     },
   };

@@ -1,17 +1,9 @@
-import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import { GraphQLError } from 'graphql';
+import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { isErrorCode, type Logger } from '@shop/service-kit';
-import type { Fetcher } from '@apollo/utils.fetcher';
 import type { GatewayContext } from './context.js';
 import { isBreakerRejection, SubgraphUnavailable, type SubgraphBreaker } from './subgraph-breaker.js';
+import type { SubgraphClient, SubgraphReply } from './subgraph-client.js';
 import { unavailableAnswer, type SubgraphAnswer } from './unavailable-answer.js';
-
-/** A non-2xx answer that is still the subgraph's own GraphQL verdict (a 401, a 400 with codes): passed on as is. */
-class SubgraphVerdict extends Error {
-  constructor(readonly answer: SubgraphAnswer) {
-    super('subgraph answered with coded errors');
-  }
-}
 
 /**
  * A subgraph as the gateway calls it: over the shared keep-alive pool, through its circuit
@@ -20,22 +12,30 @@ class SubgraphVerdict extends Error {
  * exactly the paths it was asked to fill, never with a network message; the rest of the
  * client's response still comes from the subgraphs that work.
  */
-export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
   constructor(
     readonly name: string,
-    url: string,
-    fetcher: Fetcher,
+    private readonly url: string,
+    private readonly client: SubgraphClient,
     private readonly breaker: SubgraphBreaker,
     private readonly logger: Logger,
-  ) {
-    super({ url, fetcher });
-  }
+  ) {}
 
-  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<SubgraphAnswer> {
+  async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<SubgraphAnswer> {
     try {
-      return await this.breaker.run(() => super.process(options));
+      const call = this.callOf(options);
+      const reply = await this.breaker.run(async () => {
+        const answer = await this.client.call(call).catch((error: unknown) => {
+          // No HTTP answer at all: refused, reset or past the deadline.
+          throw new SubgraphUnavailable(this.name, 'gave no answer', { cause: error });
+        });
+        // Sorted inside the breaker, so that a 5xx or a body that is not GraphQL counts against it.
+        return { answer: this.answerOf(answer), cacheControl: answer.cacheControl };
+      });
+      // Only a client's operation has a response whose cache policy this answer narrows.
+      if ('incomingRequestContext' in options) restrictCachePolicy(options.incomingRequestContext, reply.cacheControl);
+      return reply.answer;
     } catch (error) {
-      if (error instanceof SubgraphVerdict) return error.answer;
       if (!(error instanceof SubgraphUnavailable) && !isBreakerRejection(error)) throw error;
       // Once per failed call, not per entity in it: the request's logger carries its request id.
       const context: Partial<GatewayContext> = options.context;
@@ -48,45 +48,78 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     }
   }
 
-  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
-    const headers = request.http?.headers;
+  private callOf({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>) {
+    if (!request.query) throw new Error('@apollo/gateway sent a subgraph request without a query');
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
     // Health checks and other gateway-initiated calls carry no request context: nothing to forward.
-    if (!headers || !('requestId' in context)) return;
-    if (context.authorization) headers.set('authorization', context.authorization);
-    headers.set('x-request-id', context.requestId);
-    headers.set('traceparent', context.traceparent);
+    const incoming: Partial<GatewayContext> = 'requestId' in context ? context : {};
+    if (incoming.authorization) headers.authorization = incoming.authorization;
+    if (incoming.requestId) headers['x-request-id'] = incoming.requestId;
+    if (incoming.traceparent) headers.traceparent = incoming.traceparent;
+    const { query, variables, operationName, extensions } = request;
+    return {
+      url: this.url,
+      headers,
+      body: JSON.stringify({ query, variables, operationName, extensions }),
+      read: !/^\s*mutation\b/.test(query),
+      sharedBy: incoming.authorization ?? '',
+    };
   }
 
-  /** Sorts a failed call: a coded answer passes on, anything else is the subgraph being unavailable. */
-  override didEncounterError(error: Error): void {
-    const response = error instanceof GraphQLError ? (error.extensions.response as { status?: number; body?: unknown } | undefined) : undefined;
-    if (error instanceof GraphQLError && !response) throw error;
-    // No HTTP answer at all: refused, reset, timed out, or a body that is not GraphQL.
-    if (!response) throw new SubgraphUnavailable(this.name, 'no usable answer', { cause: error });
-    if ((response.status ?? 500) >= 500) throw new SubgraphUnavailable(this.name, `answered HTTP ${response.status}`);
-    const verdict = codedAnswer(response.body);
-    if (verdict) throw new SubgraphVerdict(verdict);
+  /**
+   * Sorts a reply, this call's own parse of it: a GraphQL answer passes on, and so does a non-2xx
+   * that is still the subgraph's own coded verdict (a 401, a 400 with codes); anything else is
+   * the subgraph being unavailable.
+   */
+  private answerOf(reply: SubgraphReply): SubgraphAnswer {
+    if (reply.status >= 500) throw new SubgraphUnavailable(this.name, `answered HTTP ${reply.status}`);
+    const answer = parseObject(reply.body);
+    if (reply.status < 300) {
+      if (!answer) throw new SubgraphUnavailable(this.name, 'answered with a body that is not GraphQL');
+      return answer;
+    }
+    const verdict = answer && codedAnswer(answer);
+    if (verdict) return verdict;
     // A 4xx that is not GraphQL (a proxy's page, a wrong route): unusable, though it says the host is up.
-    throw new SubgraphUnavailable(this.name, `answered HTTP ${response.status} without GraphQL errors`, { countsAgainstBreaker: false });
+    throw new SubgraphUnavailable(this.name, `answered HTTP ${reply.status} without GraphQL errors`, { countsAgainstBreaker: false });
   }
 }
 
-/** The body as a GraphQL answer when every error in it carries one of our public codes. */
-function codedAnswer(body: unknown): SubgraphAnswer | undefined {
-  const answer = parseJson(body) as { data?: unknown; errors?: unknown } | undefined;
-  const errors = answer?.errors;
-  if (!answer || !Array.isArray(errors) || errors.length === 0) return undefined;
+/** The answer when every error in it carries one of our public codes. */
+function codedAnswer(answer: SubgraphAnswer): SubgraphAnswer | undefined {
+  const errors: unknown = answer.errors;
+  if (!Array.isArray(errors) || errors.length === 0) return undefined;
   const coded = errors.every((error: { message?: unknown; extensions?: { code?: unknown } } | null) => typeof error?.message === 'string' && isErrorCode(error.extensions?.code));
-  // Checked just above: a list of errors with string messages and public codes, as GraphQL answers carry.
-  return coded ? ({ data: (answer.data ?? null) as SubgraphAnswer['data'], errors } as SubgraphAnswer) : undefined;
+  return coded ? { data: answer.data ?? null, errors: answer.errors } : undefined;
 }
 
-/** The data source parses only JSON bodies it recognises; anything else arrives as text. */
-function parseJson(body: unknown): unknown {
-  if (typeof body !== 'string') return body;
+function parseObject(body: string): SubgraphAnswer | undefined {
   try {
-    return JSON.parse(body);
+    const parsed: unknown = JSON.parse(body);
+    // An object is as far as the gateway checks a subgraph's answer; it reads data and errors itself.
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as SubgraphAnswer) : undefined;
   } catch {
     return undefined;
   }
+}
+
+type IncomingRequestContext = Extract<GraphQLDataSourceProcessOptions<GatewayContext>, { incomingRequestContext: unknown }>['incomingRequestContext'];
+
+/**
+ * The subgraph's Cache-Control header narrows the client response's cache policy (as Apollo's
+ * RemoteGraphQLDataSource does): the response is cacheable only as long, and as publicly, as
+ * every subgraph answer in it.
+ */
+function restrictCachePolicy(incoming: IncomingRequestContext, cacheControl: string | undefined): void {
+  const policy = incoming.overallCachePolicy;
+  if (!policy || !('restrict' in policy)) return;
+  const directives = new Map((cacheControl ?? '').split(',').map((part) => {
+    const [name = '', value] = part.trim().toLowerCase().split('=');
+    return [name, value] as const;
+  }));
+  const maxAge = directives.get('max-age');
+  policy.restrict({
+    maxAge: maxAge && /^\d+$/.test(maxAge) ? Number(maxAge) : 0,
+    ...(directives.has('private') ? { scope: 'PRIVATE' as const } : directives.has('public') ? { scope: 'PUBLIC' as const } : {}),
+  });
 }

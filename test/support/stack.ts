@@ -190,6 +190,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       trustedProxies: options.trustedProxies ?? [],
       subgraphTimeoutMs: options.gatewayTimeoutMs ?? 10_000,
       subgraphConnections: 16,
+      deduplicateSubgraphReads: true,
       subgraphBreaker: { errorThresholdPercentage: 50, volumeThreshold: 3, resetTimeoutMs: options.gatewayBreakerResetMs ?? 1_000 },
       shutdownTimeoutMs: 1_000,
       persistedDocuments: {
