@@ -86,6 +86,37 @@ describe('createTokenVerifier', () => {
     expect(getKey).toHaveBeenCalledTimes(1);
   });
 
+  it('checks a token it has verified once only again after a minute, and never past its expiry', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const getKey = vi.fn(async () => publicKey);
+      const remembering = createTokenVerifier(getKey, RULES);
+      const token = await signToken();
+      expect(await remembering(token)).toEqual(CUSTOMER);
+      expect(await remembering(token)).toEqual(CUSTOMER);
+      expect(getKey).toHaveBeenCalledTimes(1);
+      vi.advanceTimersByTime(61_000);
+      expect(await remembering(token)).toEqual(CUSTOMER);
+      expect(getKey).toHaveBeenCalledTimes(2);
+
+      const shortLived = await signToken({ expiresAt: now() + 2 });
+      expect(await remembering(shortLived)).toEqual(CUSTOMER);
+      vi.advanceTimersByTime(3_000);
+      await expectRefused(remembering(shortLived));
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('checks a refused token afresh every time', async () => {
+    const getKey = vi.fn(async () => publicKey);
+    const remembering = createTokenVerifier(getKey, RULES);
+    const forged = await signToken({ key: (await generateKeyPair('EdDSA')).privateKey });
+    await expectRefused(remembering(forged));
+    await expectRefused(remembering(forged));
+    expect(getKey).toHaveBeenCalledTimes(2);
+  });
+
   it('accepts ES256 tokens, the other algorithm the users service may sign with', async () => {
     const es = await generateKeyPair('ES256');
     const token = await signToken({ key: es.privateKey, alg: 'ES256' });
