@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +32,12 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
  * first); the two other gateways are single files Node runs by stripping their types. No loader
  * in any process, so CPU and memory are the server's own.
  */
+/** The Node flags in the gateway's `npm start` (its heap bounds), which the Dockerfile sets too. */
+export function gatewayNodeFlags(): string[] {
+  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'gateway/package.json'), 'utf8')) as { scripts: { start: string } };
+  return scripts.start.split(/\s+/).filter((word) => word.startsWith('--'));
+}
+
 const ENTRIES: Record<SubgraphName | GatewayName, string> = {
   users: 'subgraphs/users/dist/index.js',
   products: 'subgraphs/products/dist/index.js',
@@ -91,7 +97,8 @@ export async function startBenchStack(
     };
     const start = async (name: SubgraphName | GatewayName, env: Record<string, string>) => {
       const profiling = profile.servers.includes(name) ? ['--cpu-prof', `--cpu-prof-dir=${profile.dir}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
-      const server = await startServer(name, [...profiling, join(ROOT, ENTRIES[name])], { ...common, ...env, PORT: String(ports[name]) }, {
+      const nodeFlags = name === 'ours' ? gatewayNodeFlags() : [];
+      const server = await startServer(name, [...nodeFlags, ...profiling, join(ROOT, ENTRIES[name])], { ...common, ...env, PORT: String(ports[name]) }, {
         cwd: ROOT,
         url: `http://127.0.0.1:${ports[name]}/graphql`,
         logFile: join(tempDir, `${name}.log`),
