@@ -6,9 +6,9 @@ export interface BenchConfig {
   warmupSeconds: number;
   /** Scenario names to run; all when empty. */
   scenarios: string[];
-  /** Targets to measure (ours, stock, hive, direct); all when empty. */
+  /** Targets to measure (ours, stock, hive, ours-cached, direct); all when empty. */
   targets: string[];
-  /** Servers to run under `--cpu-prof` (ours, stock, hive, users, products, orders). */
+  /** Servers to run under `--cpu-prof` (ours, ours-cached, stock, hive, users, products, orders). */
   profile: string[];
   /** A PostgreSQL server the bench may create (and drop) its databases on; PGlite when unset. */
   databaseUrl: string | undefined;

@@ -106,7 +106,12 @@ try {
 }
 
 function targetsOf(scenario: Scenario): Target[] {
-  return [...GATEWAYS, ...(scenario.direct ? (['direct'] as const) : [])].filter((target) => chosenTargets.includes(target));
+  return ALL_TARGETS.filter(
+    (target) =>
+      chosenTargets.includes(target) &&
+      (target !== 'direct' || scenario.direct !== undefined) &&
+      (target !== 'ours-cached' || scenario.cacheable === true),
+  );
 }
 
 function serverFor(running: BenchStack, scenario: Scenario, target: Target): Server {

@@ -20,7 +20,7 @@ export interface Skipped {
 
 export interface Ratio {
   scenario: string;
-  name: 'ours ÷ stock' | 'ours ÷ hive' | 'via gateway ÷ direct';
+  name: 'ours ÷ stock' | 'ours ÷ hive' | 'via gateway ÷ direct' | 'cached ÷ uncached';
   /** Requests per second of the first over the second. */
   value: number;
 }
@@ -29,6 +29,7 @@ const PAIRS: [Ratio['name'], Target, Target][] = [
   ['ours ÷ stock', 'ours', 'stock'],
   ['ours ÷ hive', 'ours', 'hive'],
   ['via gateway ÷ direct', 'ours', 'direct'],
+  ['cached ÷ uncached', 'ours-cached', 'ours'],
 ];
 
 /** Throughput ratios between targets measured in the same run (the only figures that travel). */

@@ -46,6 +46,7 @@ try {
       keyPrefix: 'shop-gateway',
       ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL } : {}),
     },
+    responseCacheMegabytes: config.RESPONSE_CACHE_MB,
     corsOrigins: config.CORS_ORIGINS ?? (config.NODE_ENV === 'production' ? [] : true),
     trustedProxies: trustedProxies(config.TRUSTED_PROXIES),
     persistedDocuments: {

@@ -12,6 +12,7 @@ import { onlyPersistedDocuments, persistedDocumentStore, type PersistedDocuments
 import { documentLimits, type DocumentLimits } from './document-limits.js';
 import { createRateLimiters, loginRateLimit, requestRateLimit, type RateLimitOptions } from './rate-limits.js';
 import type { GatewayContext } from './context.js';
+import { anonymousResponseCache } from './response-cache.js';
 
 export interface GatewayServiceDeps {
   logger: Logger;
@@ -34,6 +35,8 @@ export interface GatewayServiceDeps {
   persistedDocuments?: { documents: PersistedDocuments; onlyListed: boolean };
   documentLimits: DocumentLimits;
   rateLimits: RateLimitOptions;
+  /** Memory for whole answers to anonymous catalogue queries (see response-cache.ts); 0 turns the cache off. */
+  responseCacheMegabytes: number;
   /** Browser origins allowed to call /graphql: a list, or any (`true`). */
   corsOrigins: string[] | true;
   /** Express's "trust proxy": which hops may say who the client is (X-Forwarded-For). */
@@ -86,7 +89,11 @@ export async function createGatewayService(deps: GatewayServiceDeps) {
     cors,
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,
-    plugins: [...limits.plugins, loginRateLimit(rateLimiters.logins)],
+    plugins: [
+      ...limits.plugins,
+      loginRateLimit(rateLimiters.logins),
+      ...(deps.responseCacheMegabytes > 0 ? [anonymousResponseCache(deps.responseCacheMegabytes)] : []),
+    ],
     guards: [
       requestLimit,
       ...(deps.persistedDocuments?.onlyListed ? [onlyPersistedDocuments(deps.persistedDocuments.documents)] : []),

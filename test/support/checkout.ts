@@ -36,7 +36,11 @@ export async function createProduct(
 }
 
 export async function stockOf(gatewayUrl: string, productId: string): Promise<number> {
-  const response = await graphql(gatewayUrl, 'query ($id: ID!) { product(id: $id) { stock } }', { variables: { id: productId } });
+  // no-cache: the current stock, not the gateway's cached answer for anonymous catalogue reads.
+  const response = await graphql(gatewayUrl, 'query ($id: ID!) { product(id: $id) { stock } }', {
+    variables: { id: productId },
+    headers: { 'cache-control': 'no-cache' },
+  });
   return (response.data as { product: { stock: number } }).product.stock;
 }
 

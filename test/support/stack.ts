@@ -186,6 +186,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         // Unique per stack: runs sharing one Redis never count each other's requests.
         keyPrefix: `test-${randomUUID()}`,
       },
+      responseCacheMegabytes: 8,
       corsOrigins: options.corsOrigins ?? true,
       trustedProxies: options.trustedProxies ?? [],
       subgraphTimeoutMs: options.gatewayTimeoutMs ?? 10_000,

@@ -66,7 +66,11 @@ export async function startSubgraphProxy(subgraphUrl: string) {
         headers,
         ...(req.method === 'POST' ? { body: Buffer.concat(chunks) } : {}),
       });
-      res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
+      const cacheControl = answer.headers.get('cache-control');
+      res.writeHead(answer.status, {
+        'content-type': answer.headers.get('content-type') ?? 'application/json',
+        ...(cacheControl ? { 'cache-control': cacheControl } : {}),
+      });
       res.end(Buffer.from(await answer.arrayBuffer()));
     } catch {
       res.destroy();

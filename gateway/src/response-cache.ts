@@ -1,0 +1,27 @@
+import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
+import responseCachePlugin from '@apollo/server-plugin-response-cache';
+import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
+import type { GatewayContext } from './context.js';
+
+/** Anonymous, and not asking for a fresh answer (`Cache-Control: no-cache` or `no-store`). */
+const mayReadCache = async ({ contextValue, request }: GraphQLRequestContext<GatewayContext>) =>
+  !contextValue.authorization && !/\bno-(cache|store)\b/i.test(request.http?.headers.get('cache-control') ?? '');
+const mayWriteCache = async ({ contextValue }: GraphQLRequestContext<GatewayContext>) => !contextValue.authorization;
+
+/**
+ * Whole answers to anonymous queries, kept in memory (an LRU of `maxMegabytes`) for as long as
+ * the answer's merged cache policy allows: each subgraph's Cache-Control (from its @cacheControl
+ * hints) narrows it, so only answers every part of which is public and cacheable (the catalogue)
+ * are kept, for their shortest maxAge. Signed-in requests always reach the subgraphs, so a
+ * customer or an admin never sees an answer older than their own last change. Each replica has
+ * its own: the maxAges are seconds, so sharing them through Redis would save little.
+ */
+export function anonymousResponseCache(maxMegabytes: number): ApolloServerPlugin<GatewayContext> {
+  return responseCachePlugin<GatewayContext>({
+    cache: new InMemoryLRUCache({ maxSize: maxMegabytes * 1024 * 1024 }),
+    // No session: answers marked PRIVATE are never kept.
+    sessionId: async () => null,
+    shouldReadFromCache: mayReadCache,
+    shouldWriteToCache: mayWriteCache,
+  });
+}
