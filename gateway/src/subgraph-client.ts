@@ -46,10 +46,10 @@ export function createSubgraphClient({ connections, timeoutMs, deduplicateReads 
   // The agent's timeouts bound each wait; this deadline bounds the whole call, so a subgraph that
   // trickles its body cannot hold a client's request past it either.
   const send = async (url: string, request: { method: 'GET' | 'POST'; headers?: Record<string, string>; body?: string; timeoutMs: number }): Promise<SubgraphReply> => {
-    const { origin, pathname } = parsedUrl(url);
+    const { origin, pathname, search } = parsedUrl(url);
     const { statusCode, headers: replyHeaders, body: replyBody } = await agent.request({
       origin,
-      path: pathname,
+      path: pathname + search,
       method: request.method,
       headers: request.headers,
       body: request.body,
