@@ -159,7 +159,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         db: dbs.orders,
         logger: testLogger('orders'),
         products,
-        accounts: createAccountCheck({ url: urls.users, timeoutMs: 3_000, logger: testLogger('orders') }),
+        accounts: createAccountCheck({ url: urls.users, timeoutMs: 3_000 }),
         reconcileAfterMs: options.reconcileAfterMs ?? 30_000,
         waitForAttemptMs: 2 * (options.productsTimeoutMs ?? 3_000),
         ...subgraphDeps,

@@ -4,6 +4,12 @@ export interface AccountCheckOptions {
   /** The users service's base URL (USERS_URL). */
   url: string;
   timeoutMs: number;
+}
+
+/** The request an account is checked for: its token, and its id and logger so users' log lines and ours match. */
+export interface CheckedRequest {
+  authorization: string | undefined;
+  requestId: string;
   logger: Logger;
 }
 
@@ -21,25 +27,25 @@ interface MeAnswer {
 export function createAccountCheck(options: AccountCheckOptions) {
   const endpoint = new URL('/graphql', options.url).href;
 
-  async function me(authorization: string): Promise<{ id: string } | null> {
+  async function me(authorization: string, { requestId, logger }: CheckedRequest): Promise<{ id: string } | null> {
     let response: Response;
     let answer: MeAnswer;
     try {
       response = await fetch(endpoint, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization },
+        headers: { 'content-type': 'application/json', authorization, 'x-request-id': requestId },
         body: JSON.stringify({ query: '{ me { id } }' }),
         signal: AbortSignal.timeout(options.timeoutMs),
       });
       answer = (await response.json().catch(() => ({}))) as MeAnswer;
     } catch (error) {
-      options.logger.warn({ err: error }, 'users call failed');
+      logger.warn({ err: error }, 'users call failed');
       throw new ServiceUnavailableError('Cannot confirm your account right now; try again shortly');
     }
     // users judged the token itself (say, signed with a key it no longer has): not signed in.
     if (response.status === 401) return null;
     if (!response.ok || !answer.data) {
-      options.logger.warn({ status: response.status }, 'users answered without data');
+      logger.warn({ status: response.status }, 'users answered without data');
       throw new ServiceUnavailableError('Cannot confirm your account right now; try again shortly');
     }
     return answer.data.me;
@@ -47,8 +53,8 @@ export function createAccountCheck(options: AccountCheckOptions) {
 
   return {
     /** UNAUTHENTICATED unless the token's user exists at users. */
-    async requireAccount(viewer: Viewer, authorization: string | undefined): Promise<void> {
-      const account = authorization ? await me(authorization) : null;
+    async requireAccount(viewer: Viewer, request: CheckedRequest): Promise<void> {
+      const account = request.authorization ? await me(request.authorization, request) : null;
       if (account?.id !== viewer.userId) throw new UnauthenticatedError('This account no longer exists; sign in again');
     },
   };

@@ -31,7 +31,7 @@ await runSubgraph({
         },
         logger,
       }),
-      accounts: createAccountCheck({ url: config.USERS_URL, timeoutMs: config.USERS_TIMEOUT_MS, logger }),
+      accounts: createAccountCheck({ url: config.USERS_URL, timeoutMs: config.USERS_TIMEOUT_MS }),
       reconcileAfterMs: config.RECONCILE_AFTER_MS,
       // A first attempt takes at most a reserve and a release: two calls to products.
       waitForAttemptMs: 2 * config.PRODUCTS_TIMEOUT_MS,

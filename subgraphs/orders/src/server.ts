@@ -36,7 +36,8 @@ export async function createOrdersService(deps: OrdersServiceDeps) {
       orders,
       checkout,
       lifecycle,
-      requireAccount: (viewer) => deps.accounts.requireAccount(viewer, req.get('authorization')),
+      requireAccount: (viewer) =>
+        deps.accounts.requireAccount(viewer, { authorization: req.get('authorization'), requestId: shared.requestId, logger: shared.logger }),
     }),
   });
   const stopReconciling = deps.reconcileIntervalMs === undefined ? async () => {} : reconciler.start(deps.reconcileIntervalMs);
