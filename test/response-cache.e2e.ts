@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ORDERS, DEMO_PRODUCTS } from '@shop/service-kit';
 import type { Stack } from './support/stack.js';
-import { startShop } from './support/shop.js';
+import { startShopWithProductsProxy, type SubgraphProxy } from './support/shop.js';
 import { graphql } from './support/graphql.js';
 import { CANONICAL } from './support/queries.js';
-import { startSubgraphProxy } from './support/subgraph-proxy.js';
 
 const PRODUCT = 'query ($id: ID!) { product(id: $id) { id name price { amountCents currency } } }';
 const WITH_STOCK = 'query ($id: ID!) { product(id: $id) { id stock } }';
@@ -12,30 +11,23 @@ const PAGE = 'query { products(first: 3) { nodes { id name } pageInfo { hasNextP
 
 /** products behind a proxy that counts the calls reaching it. */
 describe("the gateway's cache hints and response cache", () => {
+  let shop: Awaited<ReturnType<typeof startShopWithProductsProxy>> | undefined;
   let stack: Stack;
   let alice: string;
   let admin: string;
-  let proxy: Awaited<ReturnType<typeof startSubgraphProxy>> | undefined;
+  let proxy: SubgraphProxy;
   const product = DEMO_PRODUCTS[0]!;
   /** How many calls `work` made to products. */
   const callsToProducts = async (work: () => Promise<unknown>) => {
-    const before = proxy!.forwarded();
+    const before = proxy.forwarded();
     await work();
-    return proxy!.forwarded() - before;
+    return proxy.forwarded() - before;
   };
   beforeAll(async () => {
-    ({ stack, alice, admin } = await startShop({
-      gatewayToSubgraph: async (name, url) => {
-        if (name !== 'products') return url;
-        proxy = await startSubgraphProxy(url);
-        return proxy.url;
-      },
-    }));
+    shop = await startShopWithProductsProxy();
+    ({ stack, alice, admin, proxy } = shop);
   });
-  afterAll(async () => {
-    await proxy?.close();
-    await stack?.stop();
-  });
+  afterAll(() => shop?.stop());
 
   it('merges the subgraphs\' hints into the answer\'s Cache-Control: 60 s for a product, 5 s with its stock', async () => {
     const read = await graphql(stack.gatewayUrl, PRODUCT, { variables: { id: product.id } });

@@ -1,19 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEMO_ORDERS } from '@shop/service-kit';
 import type { Stack } from './support/stack.js';
-import { startShop } from './support/shop.js';
+import { startShopWithProductsProxy, type SubgraphProxy } from './support/shop.js';
 import { ALICE, graphql } from './support/graphql.js';
 import { CANONICAL } from './support/queries.js';
-import { startSubgraphProxy } from './support/subgraph-proxy.js';
 
 const [aliceDelivered] = DEMO_ORDERS;
 const PRODUCT_PATHS = aliceDelivered.items.map((_, index) => ['SERVICE_UNAVAILABLE', ['order', 'items', index, 'product']]);
 
 /** products behind a proxy that makes it slow, broken or not ready on demand. */
 describe("the gateway's timeout, circuit breaker and readiness per subgraph", () => {
+  let shop: Awaited<ReturnType<typeof startShopWithProductsProxy>> | undefined;
   let stack: Stack;
   let alice: string;
-  let proxy: Awaited<ReturnType<typeof startSubgraphProxy>> | undefined;
+  let proxy: SubgraphProxy;
   const canonical = () => graphql(stack.gatewayUrl, CANONICAL, { token: alice, variables: { id: aliceDelivered.id } });
   const productErrors = async () => {
     const response = await canonical();
@@ -21,31 +21,21 @@ describe("the gateway's timeout, circuit breaker and readiness per subgraph", ()
     return response.errors?.map((error) => [error.extensions?.code, error.path]);
   };
   beforeAll(async () => {
-    ({ stack, alice } = await startShop({
-      gatewayTimeoutMs: 1_000,
-      gatewayBreakerResetMs: 2_000,
-      gatewayToSubgraph: async (name, url) => {
-        if (name !== 'products') return url;
-        proxy = await startSubgraphProxy(url);
-        return proxy.url;
-      },
-    }));
+    shop = await startShopWithProductsProxy({ gatewayTimeoutMs: 1_000, gatewayBreakerResetMs: 2_000 });
+    ({ stack, alice, proxy } = shop);
   });
-  afterAll(async () => {
-    await proxy?.close();
-    await stack?.stop();
-  });
+  afterAll(() => shop?.stop());
 
   it('ends a call to a subgraph that never finishes its answer at the deadline, with SERVICE_UNAVAILABLE on its fields only', async () => {
-    proxy!.setMode('trickle');
+    proxy.setMode('trickle');
     expect(await productErrors()).toEqual(PRODUCT_PATHS);
-    proxy!.setMode('pass');
+    proxy.setMode('pass');
     expect(await productErrors()).toBeUndefined();
     expect(stack.gatewayBreakerState('products')).toBe('closed');
   });
 
   it('opens the breaker after repeated failures, fails fast while open, half-opens and closes once products answers', async () => {
-    proxy!.setMode('drop');
+    proxy.setMode('drop');
     await vi.waitFor(
       async () => {
         expect(await productErrors()).toEqual(PRODUCT_PATHS);
@@ -55,26 +45,26 @@ describe("the gateway's timeout, circuit breaker and readiness per subgraph", ()
     );
 
     // products works again, but the open breaker does not ask it yet.
-    proxy!.setMode('pass');
-    const forwarded = proxy!.forwarded();
+    proxy.setMode('pass');
+    const forwarded = proxy.forwarded();
     expect(await productErrors()).toEqual(PRODUCT_PATHS);
-    expect(proxy!.forwarded()).toBe(forwarded);
+    expect(proxy.forwarded()).toBe(forwarded);
     expect(stack.gatewayBreakerState('products')).toBe('open');
 
     await vi.waitFor(() => expect(stack.gatewayBreakerState('products')).toBe('halfOpen'), { timeout: 15_000, interval: 50 });
     expect(await productErrors()).toBeUndefined();
-    expect(proxy!.forwarded()).toBeGreaterThan(forwarded);
+    expect(proxy.forwarded()).toBeGreaterThan(forwarded);
     expect(stack.gatewayBreakerState('products')).toBe('closed');
   });
 
   it("names a subgraph on /ready when that subgraph's own /ready fails, though it is alive", async () => {
     expect((await fetch(`${stack.gatewayUrl}/ready`)).status).toBe(200);
-    proxy!.setMode('not-ready');
-    expect((await fetch(`${proxy!.url}/health`)).status).toBe(200);
+    proxy.setMode('not-ready');
+    expect((await fetch(`${proxy.url}/health`)).status).toBe(200);
     const ready = await fetch(`${stack.gatewayUrl}/ready`);
     expect(ready.status).toBe(503);
     expect(await ready.json()).toEqual({ status: 'unavailable', problems: ['products: not ready (HTTP 503)'] });
-    proxy!.setMode('pass');
+    proxy.setMode('pass');
     expect((await fetch(`${stack.gatewayUrl}/ready`)).status).toBe(200);
   });
 });
