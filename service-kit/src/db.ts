@@ -1,8 +1,8 @@
-import { mkdir } from 'node:fs/promises';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { BadUserInputError } from './errors.js';
 import type { Logger } from './logger.js';
+import { createPglite } from './pglite.js';
 
 /** What repositories need from a connection: run one parameterised statement, get rows. */
 export interface Queryable {
@@ -23,6 +23,8 @@ export interface Database extends Queryable {
   transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T>;
   /** Runs a script of several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
+  /** PGlite only: the whole data directory as an archive another database can start from. */
+  archive?(): Promise<Blob>;
   close(): Promise<void>;
 }
 
@@ -30,6 +32,8 @@ export interface DatabaseOptions {
   /** A postgres:// URL; without it the database is PGlite in `dataDir` (in memory when undefined). */
   url?: string | undefined;
   dataDir?: string | undefined;
+  /** In-memory PGlite only: a data directory archive (`Database.archive`) to start from. */
+  archive?: Blob | undefined;
   /** Called before every statement; tests use it to count statements. */
   onStatement?: ((sql: string) => void) | undefined;
   /** Pool size on PostgreSQL. */
@@ -74,9 +78,8 @@ function observed(
   };
 }
 
-async function openPglite({ dataDir, onStatement }: DatabaseOptions): Promise<Database> {
-  if (dataDir !== undefined) await mkdir(dataDir, { recursive: true });
-  const db = await PGlite.create(dataDir);
+async function openPglite({ dataDir, archive, onStatement }: DatabaseOptions): Promise<Database> {
+  const db = await createPglite({ dataDir, archive });
   const wrap = (target: Pick<PGlite, 'query' | 'exec'>) =>
     observed((sql, params) => target.query(sql, params), (sql) => target.exec(sql), onStatement);
   const root = wrap(db);
@@ -85,6 +88,7 @@ async function openPglite({ dataDir, onStatement }: DatabaseOptions): Promise<Da
     query: root.query,
     exec: root.exec,
     transaction: (work) => db.transaction((tx) => work(wrap(tx))),
+    archive: () => db.dumpDataDir('none'),
     close: () => db.close(),
   };
 }

@@ -1,0 +1,73 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
+
+/**
+ * Embedded PostgreSQL (PGlite) as every service and test opens it. Three things make it cheaper
+ * than `PGlite.create(dataDir)`, measured on the 2-core machine (README, "What npm start costs"):
+ * - its WebAssembly is compiled once per process, not once per database (a test process opens
+ *   three, and reopens them);
+ * - PostgreSQL's buffer cache is 16 MB instead of 160 MB: a service's data is small, and the
+ *   cache is memory the process holds whether or not it is used;
+ * - a new data directory is initialised (initdb) by a short-lived process of its own, so the
+ *   ~450 MB initdb leaves behind goes back to the system instead of staying in the service (a
+ *   worker thread gave back only two thirds of it).
+ */
+const PGLITE_DIST = dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite'));
+const START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'];
+
+interface Artifacts {
+  pgliteWasmModule: WebAssembly.Module;
+  initdbWasmModule: WebAssembly.Module;
+  fsBundle: Blob;
+}
+
+let artifacts: Promise<Artifacts> | undefined;
+
+function loadArtifacts(): Promise<Artifacts> {
+  artifacts ??= (async () => {
+    const [pglite, initdb, fsBundle] = await Promise.all(
+      ['pglite.wasm', 'initdb.wasm', 'pglite.data'].map((file) => readFile(join(PGLITE_DIST, file))),
+    );
+    return {
+      pgliteWasmModule: await WebAssembly.compile(pglite!),
+      initdbWasmModule: await WebAssembly.compile(initdb!),
+      fsBundle: new Blob([fsBundle!]),
+    };
+  })();
+  return artifacts;
+}
+
+export interface PgliteLocation {
+  /** A folder on disk; in memory when undefined. */
+  dataDir?: string | undefined;
+  /** A data directory archive (`dumpDataDir`) to start an in-memory database from. */
+  archive?: Blob | undefined;
+}
+
+/** Opens (creating when new) a PGlite database. */
+export async function createPglite({ dataDir, archive }: PgliteLocation): Promise<PGlite> {
+  if (dataDir !== undefined) {
+    await mkdir(dataDir, { recursive: true });
+    if (!existsSync(join(dataDir, 'PG_VERSION'))) await initialiseInChildProcess(dataDir);
+  }
+  const options: PGliteOptions = { ...(await loadArtifacts()), startParams: START_PARAMS };
+  return PGlite.create({ ...options, ...(dataDir !== undefined ? { dataDir } : {}), ...(archive ? { loadDataDir: archive } : {}) });
+}
+
+const INITDB = `
+  const [pglite, dataDir, startParams] = process.argv.slice(1);
+  const { PGlite } = await import(pglite);
+  await (await PGlite.create(dataDir, { startParams: JSON.parse(startParams) })).close();
+`;
+
+/** initdb for `dataDir` in a process of its own: what it allocates ends with the process. */
+async function initialiseInChildProcess(dataDir: string): Promise<void> {
+  const pglite = pathToFileURL(join(PGLITE_DIST, 'index.js')).href;
+  await promisify(execFile)(process.execPath, ['--liftoff-only', '--input-type=module', '-e', INITDB, pglite, dataDir, JSON.stringify(START_PARAMS)]);
+}
