@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonEnv, loadEnv, tokenEnv, urlEnv, usersUrlEnv } from '@shop/service-kit';
+import { commonEnv, DEFAULT_PORTS, defaultUrl, loadEnv, tokenEnv, urlEnv, usersUrlEnv } from '@shop/service-kit';
 import { DEFAULT_LIMITS } from './document-limits.js';
 
 const count = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -9,11 +9,11 @@ const list = z.string().transform((value) => value.split(',').map((item) => item
 export function loadConfig(env: Record<string, string | undefined>) {
   return loadEnv(
     {
-      ...commonEnv(4000),
+      ...commonEnv(DEFAULT_PORTS.gateway),
       ...tokenEnv,
       ...usersUrlEnv,
-      PRODUCTS_URL: urlEnv('http://127.0.0.1:4002'),
-      ORDERS_URL: urlEnv('http://127.0.0.1:4003'),
+      PRODUCTS_URL: urlEnv(defaultUrl('products')),
+      ORDERS_URL: urlEnv(defaultUrl('orders')),
       SUPERGRAPH_PATH: z.string().min(1).optional(),
       SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
       SUBGRAPH_CONNECTIONS: z.coerce.number().int().positive().default(128),
@@ -35,6 +35,8 @@ export function loadConfig(env: Record<string, string | undefined>) {
       RATE_LIMIT_WINDOW_SECONDS: count(60),
       LOGIN_RATE_LIMIT: count(10),
       LOGIN_RATE_LIMIT_WINDOW_SECONDS: count(300),
+      // Where the counters live in Redis: gateways of different shops sharing one Redis each take their own.
+      RATE_LIMIT_KEY_PREFIX: z.string().min(1).default('shop-gateway'),
       REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
       // Express's "trust proxy": a hop count, or addresses / CIDRs / loopback, linklocal, uniquelocal.
       TRUSTED_PROXIES: list.default([]),

@@ -4,30 +4,23 @@ import { openDatabase, type Database } from './db.js';
 import { migrate } from './migrate.js';
 import { createLogger, type Logger } from './logger.js';
 import { exitOnStartFailure, shutdownOnSignals } from './lifecycle.js';
-import type { HttpService, ServiceContext } from './http-service.js';
+import type {
+  BaseServiceConfig,
+  DatabaseServiceConfig,
+  GatewayServiceDefinition,
+  RunnableService,
+  SubgraphServiceDefinition,
+} from './service-definition.js';
 
 // The steps every service's index.ts takes: logger, database, listen, stop on a signal.
 
-interface LoggingConfig {
-  NODE_ENV: 'development' | 'test' | 'production';
-  LOG_LEVEL: string;
-  LOG_FORMAT?: 'json' | 'pretty' | undefined;
-}
-
-export function serviceLogger(service: string, config: LoggingConfig): Logger {
+export function serviceLogger(service: string, config: Pick<BaseServiceConfig, 'NODE_ENV' | 'LOG_LEVEL' | 'LOG_FORMAT'>): Logger {
   const format = config.LOG_FORMAT ?? (config.NODE_ENV === 'production' ? 'json' : 'pretty');
   return createLogger({ service, level: config.LOG_LEVEL, format });
 }
 
-interface DatabaseConfig {
-  NODE_ENV: 'development' | 'test' | 'production';
-  DATABASE_URL?: string | undefined;
-  DATA_DIR: string;
-  SEED_DEMO_DATA?: boolean | undefined;
-}
-
 /** PostgreSQL when DATABASE_URL is set, else PGlite under DATA_DIR; migrated before use. */
-export async function openMigratedDatabase(config: DatabaseConfig, migrations: URL, logger: Logger): Promise<Database> {
+export async function openMigratedDatabase(config: DatabaseServiceConfig, migrations: URL, logger: Logger): Promise<Database> {
   const db = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATABASE_URL ? undefined : config.DATA_DIR, logger });
   const applied = await migrate(db, fileURLToPath(migrations));
   logger.info(
@@ -38,15 +31,8 @@ export async function openMigratedDatabase(config: DatabaseConfig, migrations: U
 }
 
 /** Demo data goes into development databases unless turned off; never into production. */
-export function shouldSeedDemoData(config: DatabaseConfig): boolean {
+export function shouldSeedDemoData(config: DatabaseServiceConfig): boolean {
   return config.SEED_DEMO_DATA ?? config.NODE_ENV === 'development';
-}
-
-interface ListenConfig {
-  HOST: string;
-  PORT: number;
-  /** How long draining waits for in-flight requests (the HTTP service was built with the same value). */
-  SHUTDOWN_TIMEOUT_MS: number;
 }
 
 /** Closing pools and the database after draining gets this long before the process gives up and exits 1. */
@@ -58,9 +44,9 @@ const CLOSE_GRACE_MS = 5_000;
  * exits 0. Cut-off requests are logged as a warning, not an exit code: the service stopped as
  * configured.
  */
-export async function serveUntilSignal<Context extends ServiceContext>(
-  service: HttpService<Context>,
-  config: ListenConfig,
+export async function serveUntilSignal(
+  service: RunnableService,
+  config: Pick<BaseServiceConfig, 'HOST' | 'PORT' | 'SHUTDOWN_TIMEOUT_MS'>,
   logger: Logger,
   close: () => Promise<void> = async () => {},
 ): Promise<void> {
@@ -105,36 +91,39 @@ function trackUnansweredRequests(server: Server) {
 }
 
 /** Reads the configuration, or prints every problem with it and exits before anything starts. */
-export function configOrExit<Config>(load: () => Config): Config {
+export async function configOrExit<Config>(load: () => Config | Promise<Config>): Promise<Config> {
   try {
-    return load();
+    return await load();
   } catch (error) {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
   }
 }
 
-export interface SubgraphBoot<Context extends ServiceContext> {
-  name: string;
-  config: LoggingConfig & DatabaseConfig & ListenConfig;
-  migrations: URL;
-  /** Writes the demo data when the service's tables are empty. */
-  seed: (db: Database, logger: Logger) => Promise<void>;
-  create: (db: Database, logger: Logger) => Promise<HttpService<Context>>;
-}
-
 /** A subgraph's whole start: config -> db -> migrate -> seed (development) -> listen; exits on failure. */
-export async function runSubgraph<Context extends ServiceContext>(boot: SubgraphBoot<Context>): Promise<void> {
-  const logger = serviceLogger(boot.name, boot.config);
+export async function runSubgraph<Config extends DatabaseServiceConfig>(definition: SubgraphServiceDefinition<Config>): Promise<void> {
+  const config = await configOrExit(() => definition.loadConfig(process.env));
+  const logger = serviceLogger(definition.name, config);
   try {
-    const db = await openMigratedDatabase(boot.config, boot.migrations, logger);
-    if (shouldSeedDemoData(boot.config)) await boot.seed(db, logger);
-    const service = await boot.create(db, logger);
-    await serveUntilSignal(service, boot.config, logger, async () => {
+    const db = await openMigratedDatabase(config, definition.migrations, logger);
+    if (shouldSeedDemoData(config)) await definition.seed(db, logger);
+    const service = await definition.create(db, config, logger);
+    await serveUntilSignal(service, config, logger, async () => {
       // Only now: draining is over, so no request that is still being answered needs the database.
       await db.close();
       logger.info('database closed');
     });
+  } catch (error) {
+    exitOnStartFailure(logger)(error);
+  }
+}
+
+/** The gateway's whole start: config -> listen; exits on failure. */
+export async function runGateway<Config extends BaseServiceConfig>(definition: GatewayServiceDefinition<Config>): Promise<void> {
+  const config = await configOrExit(() => definition.loadConfig(process.env));
+  const logger = serviceLogger(definition.name, config);
+  try {
+    await serveUntilSignal(await definition.create(config, logger), config, logger);
   } catch (error) {
     exitOnStartFailure(logger)(error);
   }

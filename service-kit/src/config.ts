@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { defaultUrl } from './service-definition.js';
 
 /** Thrown at start when the environment is wrong; its message lists every problem at once. */
 export class ConfigError extends Error {
@@ -36,7 +37,7 @@ export const tokenEnv = {
 export const urlEnv = (fallback: string) => z.url({ protocol: /^https?$/ }).default(fallback);
 
 /** Services that check tokens fetch the users service's public keys from USERS_URL. */
-export const usersUrlEnv = { USERS_URL: urlEnv('http://127.0.0.1:4001') };
+export const usersUrlEnv = { USERS_URL: urlEnv(defaultUrl('users')) };
 
 /** The shared secret orders presents to products' internal operations (never a user token). */
 export const DEVELOPMENT_SERVICE_CREDENTIAL = 'development-only-service-credential';

@@ -1,23 +1,24 @@
 import { z } from 'zod';
-import { commonEnv, databaseEnv, loadEnv, productionProblems, serviceCredentialEnv, tokenEnv, urlEnv, usersUrlEnv } from '@shop/service-kit';
+import { commonEnv, DEFAULT_PORTS, defaultUrl, databaseEnv, loadEnv, productionProblems, serviceCredentialEnv, tokenEnv, urlEnv, usersUrlEnv } from '@shop/service-kit';
 
 const milliseconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 export function loadConfig(env: Record<string, string | undefined>) {
   return loadEnv(
     {
-      ...commonEnv(4003),
+      ...commonEnv(DEFAULT_PORTS.orders),
       ...databaseEnv('orders'),
       ...tokenEnv,
       ...usersUrlEnv,
       ...serviceCredentialEnv,
-      PRODUCTS_URL: urlEnv('http://127.0.0.1:4002'),
+      PRODUCTS_URL: urlEnv(defaultUrl('products')),
       PRODUCTS_TIMEOUT_MS: milliseconds(3_000),
       USERS_TIMEOUT_MS: milliseconds(3_000),
       PRODUCTS_BREAKER_RESET_MS: milliseconds(10_000),
       PRODUCTS_BREAKER_ERROR_PERCENT: z.coerce.number().int().min(1).max(100).default(50),
       PRODUCTS_BREAKER_MIN_CALLS: z.coerce.number().int().min(1).default(5),
-      RECONCILE_INTERVAL_MS: milliseconds(15_000),
+      // 0: never in the background, only when asked (a test, or a replica that leaves it to another).
+      RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).default(15_000),
       RECONCILE_AFTER_MS: milliseconds(30_000),
     },
     env,

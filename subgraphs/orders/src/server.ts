@@ -44,6 +44,8 @@ export async function createOrdersService(deps: OrdersServiceDeps) {
   return {
     ...service,
     reconciler,
+    /** Its client to products (whose breaker state tests read). */
+    products: deps.products,
     async stop() {
       await stopReconciling();
       await service.stop();

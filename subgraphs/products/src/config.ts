@@ -1,9 +1,10 @@
-import { commonEnv, databaseEnv, loadEnv, productionProblems, serviceCredentialEnv, tokenEnv, usersUrlEnv } from '@shop/service-kit';
+import { commonEnv, DEFAULT_PORTS, databaseEnv, loadEnv, productionProblems, serviceCredentialEnv, tokenEnv, usersUrlEnv } from '@shop/service-kit';
 
 export function loadConfig(env: Record<string, string | undefined>) {
   return loadEnv(
-    { ...commonEnv(4002), ...databaseEnv('products'), ...tokenEnv, ...usersUrlEnv, ...serviceCredentialEnv },
+    { ...commonEnv(DEFAULT_PORTS.products), ...databaseEnv('products'), ...tokenEnv, ...usersUrlEnv, ...serviceCredentialEnv },
     env,
     productionProblems,
   );
 }
+export type ProductsConfig = ReturnType<typeof loadConfig>;

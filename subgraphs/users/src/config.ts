@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { commonEnv, databaseEnv, loadEnv, productionProblems, tokenEnv } from '@shop/service-kit';
+import { commonEnv, DEFAULT_PORTS, databaseEnv, loadEnv, productionProblems, tokenEnv } from '@shop/service-kit';
 
 export function loadConfig(env: Record<string, string | undefined>) {
   return loadEnv(
     {
-      ...commonEnv(4001),
+      ...commonEnv(DEFAULT_PORTS.users),
       ...databaseEnv('users'),
       ...tokenEnv,
       JWT_PRIVATE_KEY: z.string().optional(),

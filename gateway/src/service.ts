@@ -1,0 +1,70 @@
+import { readFile } from 'node:fs/promises';
+import { entryBeside, type GatewayServiceDefinition } from '@shop/service-kit/definitions';
+import type { GatewayConfig } from './config.js';
+import type { createGatewayService } from './server.js';
+
+const graphqlEndpoint = (base: string) => new URL('/graphql', base).href;
+/** One number is a hop count; anything else names addresses. */
+const trustedProxies = (entries: string[]) => (entries.length === 1 && /^\d+$/.test(entries[0]!) ? Number(entries[0]) : entries);
+
+/**
+ * The gateway: composes the subgraphs, authenticates, limits and routes. What it runs on is
+ * imported only when it is needed, so reading this definition (`npm start`) loads no service.
+ */
+export const gatewayService = {
+  name: 'gateway',
+  entry: entryBeside(import.meta.url),
+  nodeFlags: [],
+  loadConfig: async (env) => (await import('./config.js')).loadConfig(env),
+  async create(config, logger) {
+    const [{ createGatewayService }, { loadPersistedDocuments }, { usersTokenVerifier }] = await Promise.all([
+      import('./server.js'),
+      import('./persisted-documents.js'),
+      import('@shop/service-kit'),
+    ]);
+    return createGatewayService({
+      logger,
+      supergraphSdl: await readFile(config.SUPERGRAPH_PATH ?? new URL('../../supergraph.graphql', import.meta.url), 'utf8'),
+      subgraphUrls: {
+        users: graphqlEndpoint(config.USERS_URL),
+        products: graphqlEndpoint(config.PRODUCTS_URL),
+        orders: graphqlEndpoint(config.ORDERS_URL),
+      },
+      verifyToken: usersTokenVerifier(config),
+      sandbox: config.NODE_ENV !== 'production',
+      subgraphTimeoutMs: config.SUBGRAPH_TIMEOUT_MS,
+      subgraphConnections: config.SUBGRAPH_CONNECTIONS,
+      deduplicateSubgraphReads: config.SUBGRAPH_DEDUPLICATION,
+      subgraphBreaker: {
+        errorThresholdPercentage: config.SUBGRAPH_BREAKER_ERROR_PERCENT,
+        volumeThreshold: config.SUBGRAPH_BREAKER_MIN_CALLS,
+        resetTimeoutMs: config.SUBGRAPH_BREAKER_RESET_MS,
+      },
+      maxBodyBytes: config.MAX_BODY_BYTES,
+      shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+      documentLimits: {
+        maxDepth: config.MAX_DEPTH,
+        maxAliases: config.MAX_ALIASES,
+        maxDirectives: config.MAX_DIRECTIVES,
+        maxTokens: config.MAX_TOKENS,
+        maxCost: config.MAX_COST,
+        hideSuggestions: config.NODE_ENV === 'production',
+      },
+      rateLimits: {
+        requests: { points: config.RATE_LIMIT_REQUESTS, durationSeconds: config.RATE_LIMIT_WINDOW_SECONDS },
+        logins: { points: config.LOGIN_RATE_LIMIT, durationSeconds: config.LOGIN_RATE_LIMIT_WINDOW_SECONDS },
+        keyPrefix: config.RATE_LIMIT_KEY_PREFIX,
+        ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL } : {}),
+      },
+      responseCacheMegabytes: config.RESPONSE_CACHE_MB,
+      corsOrigins: config.CORS_ORIGINS ?? (config.NODE_ENV === 'production' ? [] : true),
+      trustedProxies: trustedProxies(config.TRUSTED_PROXIES),
+      persistedDocuments: {
+        documents: await loadPersistedDocuments(
+          config.PERSISTED_DOCUMENTS_PATH ?? new URL('../../sdk/src/__generated__/persisted-documents.json', import.meta.url),
+        ),
+        onlyListed: config.PERSISTED_DOCUMENTS_ONLY,
+      },
+    });
+  },
+} satisfies GatewayServiceDefinition<GatewayConfig, Awaited<ReturnType<typeof createGatewayService>>>;

@@ -1,0 +1,80 @@
+// Light on purpose (types and constants only, also exported as '@shop/service-kit/definitions'):
+// `npm start` reads the definitions without loading any service.
+import type { Database } from './db.js';
+import type { HttpService, ServiceContext } from './http-service.js';
+import type { Logger } from './logger.js';
+
+export const SUBGRAPH_NAMES = ['users', 'products', 'orders'] as const;
+export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
+export type ServiceName = SubgraphName | 'gateway';
+
+/** Where each service listens unless PORT says otherwise, and where the others look for it. */
+export const DEFAULT_PORTS: Record<ServiceName, number> = { gateway: 4000, users: 4001, products: 4002, orders: 4003 };
+
+/**
+ * Node flags for a process that runs PGlite: V8 compiles its WebAssembly with the baseline
+ * compiler only. The optimising tier's code for the 9 MB module held ~150 MB more per process,
+ * and for a service's small queries the baseline code was as fast (no tier-up compiling
+ * competing for the CPU). They change nothing for a service on PostgreSQL.
+ */
+export const PGLITE_NODE_FLAGS = ['--liftoff-only'];
+
+/** A service's address on this machine at its default port. */
+export const defaultUrl = (name: ServiceName) => `http://127.0.0.1:${DEFAULT_PORTS[name]}`;
+
+/** A running service: listening, stopping, plus whatever the service exposes (orders' reconciler). */
+export type RunnableService = Pick<HttpService<ServiceContext>, 'httpServer' | 'listen' | 'stop'>;
+
+/** The configuration every service reads (DESIGN.md §3). */
+export interface BaseServiceConfig {
+  NODE_ENV: 'development' | 'test' | 'production';
+  HOST: string;
+  PORT: number;
+  LOG_LEVEL: string;
+  LOG_FORMAT?: 'json' | 'pretty' | undefined;
+  SHUTDOWN_TIMEOUT_MS: number;
+}
+
+/** The configuration of a service that holds a database. */
+export interface DatabaseServiceConfig extends BaseServiceConfig {
+  DATABASE_URL?: string | undefined;
+  DATA_DIR: string;
+  SEED_DEMO_DATA?: boolean | undefined;
+}
+
+/**
+ * Everything about one service in one place: its name, its entry point, how its configuration is
+ * read and how it is created. Its index.ts, `npm start`, the tests' stack and the bench all start
+ * it from here, so they cannot drift apart.
+ */
+export interface ServiceDefinition<Config extends BaseServiceConfig> {
+  name: ServiceName;
+  /** The service's index.ts: what runs it as a process of its own. */
+  entry: URL;
+  /** Node flags its process runs with. */
+  nodeFlags: string[];
+  /** Reads and checks the environment (rejects with a ConfigError listing every problem). */
+  loadConfig(env: Record<string, string | undefined>): Promise<Config>;
+}
+
+export interface SubgraphServiceDefinition<Config extends DatabaseServiceConfig, Service extends RunnableService = RunnableService>
+  extends ServiceDefinition<Config> {
+  name: SubgraphName;
+  /** Its numbered plain-SQL migrations. */
+  migrations: URL;
+  /** schema.graphql: its part of the contract. */
+  schema: URL;
+  /** Writes the demo data when the service's tables are empty. */
+  seed(db: Database, logger: Logger): Promise<void>;
+  /** The service, ready to listen, on a migrated database. */
+  create(db: Database, config: Config, logger: Logger): Promise<Service>;
+}
+
+export interface GatewayServiceDefinition<Config extends BaseServiceConfig, Service extends RunnableService = RunnableService>
+  extends ServiceDefinition<Config> {
+  name: 'gateway';
+  create(config: Config, logger: Logger): Promise<Service>;
+}
+
+/** The index beside a service's module: index.ts when run from source, index.js when built. */
+export const entryBeside = (moduleUrl: string) => new URL(moduleUrl.endsWith('.ts') ? './index.ts' : './index.js', moduleUrl);

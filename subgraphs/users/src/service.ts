@@ -1,0 +1,39 @@
+import { entryBeside, PGLITE_NODE_FLAGS, type SubgraphServiceDefinition } from '@shop/service-kit/definitions';
+import type { UsersConfig } from './config.js';
+
+/**
+ * The users subgraph: accounts, sign-in, roles; issues the shop's tokens. What it runs on is
+ * imported only when it is needed, so reading this definition (`npm start`) loads no service.
+ */
+export const usersService = {
+  name: 'users',
+  entry: entryBeside(import.meta.url),
+  nodeFlags: PGLITE_NODE_FLAGS,
+  migrations: new URL('../migrations/', import.meta.url),
+  schema: new URL('../schema.graphql', import.meta.url),
+  loadConfig: async (env) => (await import('./config.js')).loadConfig(env),
+  async seed(db, logger) {
+    const [{ seedDemoUsers }, { createUsersRepository }] = await Promise.all([import('./seed.js'), import('./users-repository.js')]);
+    await seedDemoUsers(createUsersRepository(db), logger);
+  },
+  async create(db, config, logger) {
+    const [{ createUsersService }, { developmentSigningKey, signingKeyFromPem }, { createUsersRepository }, { refuseDemoPasswords }] = await Promise.all([
+      import('./server.js'),
+      import('./signing-key.js'),
+      import('./users-repository.js'),
+      import('./seed.js'),
+    ]);
+    if (config.NODE_ENV === 'production') await refuseDemoPasswords(createUsersRepository(db));
+    return createUsersService({
+      db,
+      logger,
+      signingKey: config.JWT_PRIVATE_KEY
+        ? await signingKeyFromPem(config.JWT_PRIVATE_KEY.replaceAll('\\n', '\n'))
+        : await developmentSigningKey(config.DATA_DIR),
+      tokenRules: { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE },
+      tokenTtlSeconds: config.TOKEN_TTL_SECONDS,
+      sandbox: config.NODE_ENV !== 'production',
+      shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    });
+  },
+} satisfies SubgraphServiceDefinition<UsersConfig>;
