@@ -1,5 +1,5 @@
 import { DEMO_PRODUCTS, openDatabase, type Database } from '@shop/service-kit';
-import { stockLedger } from '../test/support/stock-ledger.js';
+import { stockLedger } from '../scripts/stock-ledger.js';
 import type { DataLocation, SubgraphName } from './seed.js';
 
 /**

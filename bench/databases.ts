@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { createDatabaseOn } from '../test/support/databases.js';
+import { createDatabaseOn } from '../scripts/databases.js';
 import { SUBGRAPHS, type DataLocation, type SubgraphName } from './seed.js';
 
 /**

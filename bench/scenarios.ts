@@ -1,5 +1,5 @@
 import { DEMO_PRODUCTS } from '@shop/service-kit';
-import { CANONICAL } from '../test/support/queries.js';
+import { CANONICAL } from './canonical-query.js';
 import type { GatewayName } from './stack.js';
 
 /** Where a scenario's requests go: one of the gateways, or the subgraph that owns the data. */
