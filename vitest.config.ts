@@ -2,15 +2,16 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-const alias = {
+const alias = [
   // Workspace packages run from their TypeScript sources, as `tsx --conditions=source` does.
-  '@shop/service-kit': fileURLToPath(new URL('./service-kit/src/index.ts', import.meta.url)),
-  '@shop/sdk': fileURLToPath(new URL('./sdk/src/index.ts', import.meta.url)),
+  { find: /^@shop\/service-kit$/, replacement: fileURLToPath(new URL('./service-kit/src/index.ts', import.meta.url)) },
+  { find: /^@shop\/service-kit\/definitions$/, replacement: fileURLToPath(new URL('./service-kit/src/service-definition.ts', import.meta.url)) },
+  { find: '@shop/sdk', replacement: fileURLToPath(new URL('./sdk/src/index.ts', import.meta.url)) },
   // graphql 16 ships CommonJS (main) and ESM (module) builds; Node, and so Apollo's packages,
   // load the CommonJS one. Our code must get the same copy, as in production, or `instanceof
-  // GraphQLError` differs between the two.
-  graphql: createRequire(import.meta.url).resolve('graphql'),
-};
+  // GraphQLError` differs between the two. Only the bare name: `graphql/language/parser` stays itself.
+  { find: /^graphql$/, replacement: createRequire(import.meta.url).resolve('graphql') },
+];
 // Nothing a test starts may send traffic beyond loopback.
 const env = { APOLLO_TELEMETRY_DISABLED: 'true', NODE_ENV: 'test' };
 
@@ -31,6 +32,7 @@ export default defineConfig({
           exclude: ['**/node_modules/**'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
+          globalSetup: ['test/support/global-setup.ts'],
         },
       },
     ],

@@ -4,7 +4,7 @@ import { createOrdersRepository } from '../subgraphs/orders/src/orders-repositor
 import { SUBGRAPHS, type Stack, type SubgraphName } from './support/stack.js';
 import { startShop } from './support/shop.js';
 import { graphql } from './support/graphql.js';
-import { CANONICAL } from './support/queries.js';
+import { CANONICAL } from '../bench/canonical-query.js';
 
 const ADMIN_ORDERS = `query ($first: Int) {
   orders(first: $first) { edges { node { id user { email orders(first: 5) { totalCount } } items { product { name } } } } }

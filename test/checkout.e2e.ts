@@ -5,7 +5,7 @@ import type { Stack } from './support/stack.js';
 import { startShop } from './support/shop.js';
 import { errorCodes, graphql } from './support/graphql.js';
 import { createOrder, createProduct, stockOf } from './support/checkout.js';
-import { ledgerMismatches } from './support/stock-ledger.js';
+import { ledgerMismatches } from '../scripts/stock-ledger.js';
 
 const ORDER = `query ($id: ID!) { order(id: $id) { id status total { amountCents } items { quantity unitPrice { amountCents } product { name } } } }`;
 

@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '@shop/service-kit';
@@ -9,10 +6,11 @@ import { SERVICE_CREDENTIAL, type Stack } from './support/stack.js';
 import { startShop } from './support/shop.js';
 import { graphql } from './support/graphql.js';
 import { createProduct, stockOf } from './support/checkout.js';
-import { freePort, startProcess, type RunningProcess } from './support/processes.js';
+import { freePort, startService, type RunningProcess } from '../scripts/processes.js';
+import { SUBGRAPH_SERVICES } from '../scripts/services.js';
 import { startProductsProxy, type HoldMode } from './support/products-proxy.js';
-import { createTestDatabase, type TestDatabase } from './support/databases.js';
-import { stockLedger } from './support/stock-ledger.js';
+import { seededServiceData } from './support/databases.js';
+import { stockLedger } from '../scripts/stock-ledger.js';
 
 const ALICE_ORDERS = '{ orders(first: 100) { totalCount edges { node { id status items { quantity product { id } } } } } }';
 
@@ -29,23 +27,15 @@ describe('orders killed while placing an order', () => {
   });
   afterAll(() => stack?.stop());
 
-  /** A fresh orders database for one scenario: PostgreSQL with TEST_DATABASE_URL, else PGlite on disk. */
+  /** An orders database of its own for one scenario: PostgreSQL with TEST_DATABASE_URL, else PGlite on disk. */
   async function ordersStore(): Promise<{ env: Record<string, string>; open: () => ReturnType<typeof openDatabase>; drop: () => Promise<void> }> {
-    const database: TestDatabase = await createTestDatabase('orders');
-    const dataDir = await mkdtemp(join(tmpdir(), 'shop-crash-'));
-    return {
-      env: database.url ? { DATABASE_URL: database.url } : { DATA_DIR: dataDir },
-      open: () => openDatabase(database.url ? { url: database.url } : { dataDir }),
-      drop: async () => {
-        await database.drop();
-        await rm(dataDir, { recursive: true, force: true });
-      },
-    };
+    const data = await seededServiceData('orders');
+    return { env: data.env, open: () => openDatabase({ url: data.env.DATABASE_URL, dataDir: data.env.DATA_DIR }), drop: data.drop };
   }
 
   async function startOrders(env: Record<string, string>, productsUrl: string): Promise<{ process: RunningProcess; url: string }> {
     const port = await freePort();
-    const process = startProcess(['--import', 'tsx', '--conditions=source', 'subgraphs/orders/src/index.ts'], {
+    const process = startService(SUBGRAPH_SERVICES.orders, { cwd: ROOT, env: {
       ...env,
       NODE_ENV: 'development',
       PORT: String(port),
@@ -56,7 +46,7 @@ describe('orders killed while placing an order', () => {
       PRODUCTS_TIMEOUT_MS: '500',
       RECONCILE_AFTER_MS: '1500',
       RECONCILE_INTERVAL_MS: '300',
-    }, ROOT);
+    } });
     await process.waitFor(/"msg":"listening"/);
     return { process, url: `http://127.0.0.1:${port}` };
   }

@@ -1,15 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from './support/stack.js';
+import { describe, expect } from 'vitest';
+import { it } from './support/fixtures.js';
 import { errorCodes, graphql } from './support/graphql.js';
 
 describe('the gateway', () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack();
-  });
-  afterAll(() => stack?.stop());
-
-  it('shows Apollo Sandbox to a browser on GET /graphql, and sends / there', async () => {
+  it('shows Apollo Sandbox to a browser on GET /graphql, and sends / there', async ({ shop: { stack } }) => {
     const page = await fetch(`${stack.gatewayUrl}/graphql`, { headers: { accept: 'text/html' } });
     expect(page.status).toBe(200);
     expect(await page.text()).toMatch(/sandbox/i);
@@ -18,7 +12,7 @@ describe('the gateway', () => {
     expect(root.headers.get('location')).toBe('/graphql');
   });
 
-  it('answers queries over GET, and refuses a GET that could be a cross-site request (CSRF prevention)', async () => {
+  it('answers queries over GET, and refuses a GET that could be a cross-site request (CSRF prevention)', async ({ shop: { stack } }) => {
     const query = encodeURIComponent('{ products(first: 1) { totalCount } }');
     const preflighted = await fetch(`${stack.gatewayUrl}/graphql?query=${query}`, { headers: { 'apollo-require-preflight': 'true' } });
     expect(((await preflighted.json()) as { data: { products: { totalCount: number } } }).data.products.totalCount).toBe(12);
@@ -26,19 +20,19 @@ describe('the gateway', () => {
     expect(simple.status).toBe(400);
   });
 
-  it('refuses a body that is not JSON with BAD_USER_INPUT, and keeps serving', async () => {
+  it('refuses a body that is not JSON with BAD_USER_INPUT, and keeps serving', async ({ shop: { stack } }) => {
     const response = await fetch(`${stack.gatewayUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
     expect(response.status).toBe(400);
     expect(((await response.json()) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code).toBe('BAD_USER_INPUT');
     expect((await graphql(stack.gatewayUrl, '{ products(first: 1) { totalCount } }')).data.products.totalCount).toBe(12);
   });
 
-  it('reports GraphQL validation errors as BAD_USER_INPUT', async () => {
+  it('reports GraphQL validation errors as BAD_USER_INPUT', async ({ shop: { stack } }) => {
     const response = await graphql(stack.gatewayUrl, '{ products(first: 1) { nonsense } }');
     expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
   });
 
-  it('is ready while every subgraph answers, and names the one it cannot reach', async () => {
+  it('is ready while every subgraph answers, and names the one it cannot reach', async ({ shop: { stack } }) => {
     expect((await fetch(`${stack.gatewayUrl}/health`)).status).toBe(200);
     expect((await fetch(`${stack.gatewayUrl}/ready`)).status).toBe(200);
     await stack.stopSubgraph('products');
@@ -48,7 +42,7 @@ describe('the gateway', () => {
     expect((await fetch(`${stack.gatewayUrl}/health`)).status).toBe(200);
   });
 
-  it('gives SERVICE_UNAVAILABLE, not a network message, when a subgraph is down', async () => {
+  it('gives SERVICE_UNAVAILABLE, not a network message, when a subgraph is down', async ({ shop: { stack } }) => {
     await stack.stopSubgraph('products');
     // no-cache: an earlier test's answer may still be in the gateway's cache for anonymous reads.
     const response = await graphql(stack.gatewayUrl, '{ products(first: 1) { totalCount } }', { headers: { 'cache-control': 'no-cache' } });

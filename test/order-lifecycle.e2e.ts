@@ -4,7 +4,7 @@ import type { Stack } from './support/stack.js';
 import { startShop } from './support/shop.js';
 import { errorCodes, graphql } from './support/graphql.js';
 import { createOrder, createProduct, newCustomer, stockOf } from './support/checkout.js';
-import { ledgerMismatches } from './support/stock-ledger.js';
+import { ledgerMismatches } from '../scripts/stock-ledger.js';
 
 const UPDATE = 'mutation ($id: ID!, $status: OrderStatus!) { updateOrderStatus(id: $id, status: $status) { id status statusHistory { status at } } }';
 const CANCEL = 'mutation ($id: ID!) { cancelOrder(id: $id) { id status statusHistory { status } } }';

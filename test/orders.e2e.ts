@@ -4,7 +4,7 @@ import { DEMO_ORDERS, DEMO_PRODUCTS, DEMO_USERS } from '@shop/service-kit';
 import type { Stack } from './support/stack.js';
 import { startShop } from './support/shop.js';
 import { ALICE, errorCodes, graphql } from './support/graphql.js';
-import { CANONICAL } from './support/queries.js';
+import { CANONICAL } from '../bench/canonical-query.js';
 
 const ORDERS = `query ($first: Int, $after: String, $status: OrderStatus) {
   orders(first: $first, after: $after, status: $status) { totalCount pageInfo { hasNextPage endCursor } edges { node { id status user { id } } } }

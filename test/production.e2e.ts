@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../scripts/supergraph.js';
-import { freePort, startProcess } from './support/processes.js';
+import { freePort, startService } from '../scripts/processes.js';
+import { SUBGRAPH_SERVICES } from '../scripts/services.js';
 import { graphql } from './support/graphql.js';
+import { seededServiceData } from './support/databases.js';
 
 /** The users service as production starts it: it must refuse development defaults. */
 describe('users in production', () => {
@@ -16,12 +18,12 @@ describe('users in production', () => {
   afterAll(() => rm(dataDir, { recursive: true, force: true }));
 
   const startUsers = async (env: Record<string, string>) =>
-    startProcess(['--import', 'tsx', '--conditions=source', 'subgraphs/users/src/index.ts'], {
+    startService(SUBGRAPH_SERVICES.users, { cwd: ROOT, env: {
       NODE_ENV: 'production',
       DATA_DIR: dataDir,
       PORT: String(await freePort()),
       ...env,
-    }, ROOT);
+    } });
 
   it('refuses a bad setting, and then a missing signing key together with demo data, with one message', async () => {
     const users = await startUsers({ SEED_DEMO_DATA: 'true', PORT: 'not-a-port' });
@@ -35,17 +37,15 @@ describe('users in production', () => {
   });
 
   it('refuses to start while a demo account still has its public password', async () => {
-    const seededDir = await mkdtemp(join(tmpdir(), 'shop-production-demo-'));
+    // Where development left its demo accounts.
+    const seeded = await seededServiceData('users');
     try {
-      const development = await startUsers({ NODE_ENV: 'development', DATA_DIR: seededDir, LOG_FORMAT: 'json' });
-      await development.waitFor(/"msg":"listening"/);
-      expect(await development.stop()).toBe(0);
       const key = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-      const production = await startUsers({ DATA_DIR: seededDir, JWT_PRIVATE_KEY: key });
+      const production = await startUsers({ ...seeded.env, JWT_PRIVATE_KEY: key });
       expect(await new Promise((resolve) => production.child.once('exit', resolve))).toBe(1);
       expect(production.output()).toMatch(/demo account admin@example.com still has its public password/);
     } finally {
-      await rm(seededDir, { recursive: true, force: true });
+      await seeded.drop();
     }
   });
 

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startStack, type Stack } from './support/stack.js';
 import { ADMIN, ALICE, errorCodes, graphql, login } from './support/graphql.js';
 import { createOrder, createProduct, stockOf } from './support/checkout.js';
-import { ledgerMismatches } from './support/stock-ledger.js';
+import { ledgerMismatches } from '../scripts/stock-ledger.js';
 
 const BREAKER_RESET_MS = 1_000;
 const COUNT = '{ orders { totalCount } }';
@@ -27,7 +27,7 @@ describe('placing orders while products is down', () => {
       const response = await createOrder(stack.gatewayUrl, alice, [{ productId, quantity: 1 }]);
       expect(errorCodes(response)).toEqual(['SERVICE_UNAVAILABLE']);
     }
-    expect(stack.products.breakerState()).toBe('open');
+    expect(stack.productsBreakerState()).toBe('open');
     const fastFail = await createOrder(stack.gatewayUrl, alice, [{ productId, quantity: 1 }]);
     expect(errorCodes(fastFail)).toEqual(['SERVICE_UNAVAILABLE']);
     expect(JSON.stringify(fastFail.errors)).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|fetch failed/);
@@ -35,10 +35,10 @@ describe('placing orders while products is down', () => {
 
     await stack.startSubgraph('products');
     await sleep(BREAKER_RESET_MS + 200);
-    expect(stack.products.breakerState()).toBe('halfOpen');
+    expect(stack.productsBreakerState()).toBe('halfOpen');
     const placed = await createOrder(stack.gatewayUrl, alice, [{ productId, quantity: 1 }]);
     expect(placed.errors).toBeUndefined();
-    expect(stack.products.breakerState()).toBe('closed');
+    expect(stack.productsBreakerState()).toBe('closed');
     expect((await graphql(stack.gatewayUrl, COUNT, { token: alice })).data!.orders.totalCount).toBe(ordersBefore + 1);
 
     // The attempts made while products was down were claimed FAILED at once; the reconciler

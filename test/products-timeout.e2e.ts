@@ -4,7 +4,7 @@ import { startShop } from './support/shop.js';
 import { errorCodes, graphql } from './support/graphql.js';
 import { createOrder, createProduct, stockOf } from './support/checkout.js';
 import { startProductsProxy } from './support/products-proxy.js';
-import { ledgerMismatches } from './support/stock-ledger.js';
+import { ledgerMismatches } from '../scripts/stock-ledger.js';
 
 /** products reserves, but its answer never reaches orders: orders times out and must leave nothing reserved. */
 describe('a reserve whose answer is lost', () => {

@@ -3,7 +3,7 @@ import { DEMO_ORDERS, DEMO_PRODUCTS } from '@shop/service-kit';
 import type { Stack } from './support/stack.js';
 import { startShopWithProductsProxy, type SubgraphProxy } from './support/shop.js';
 import { graphql } from './support/graphql.js';
-import { CANONICAL } from './support/queries.js';
+import { CANONICAL } from '../bench/canonical-query.js';
 
 const PRODUCT = 'query ($id: ID!) { product(id: $id) { id name price { amountCents currency } } }';
 const WITH_STOCK = 'query ($id: ID!) { product(id: $id) { id stock } }';

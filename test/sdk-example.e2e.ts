@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { startStack, type Stack } from './support/stack.js';
-import { startProcess } from './support/processes.js';
+import { startProcess } from '../scripts/processes.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -13,7 +13,7 @@ describe('npm run example', () => {
   afterAll(() => stack?.stop());
 
   it('prints the whole checkout: sign-in, catalogue, order, read-back across services, cancellation', async () => {
-    const example = startProcess(['--import', 'tsx', '--conditions=source', 'sdk/examples/checkout.ts'], { SHOP_URL: `${stack.gatewayUrl}/graphql` }, ROOT);
+    const example = startProcess(['--import', 'tsx', '--conditions=source', 'sdk/examples/checkout.ts'], { env: { SHOP_URL: `${stack.gatewayUrl}/graphql` }, cwd: ROOT });
     const code = await new Promise<number | null>((resolve) => example.child.once('exit', resolve));
     const output = example.output();
     expect(code, output).toBe(0);

@@ -1,13 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../scripts/supergraph.js';
-import { freePort, startProcess, type RunningProcess } from './support/processes.js';
-import { createTestDatabase } from './support/databases.js';
+import { freePort, startService as startServiceProcess, type RunningProcess } from '../scripts/processes.js';
+import { gatewayService, SUBGRAPH_SERVICES } from '../scripts/services.js';
+import { seededServiceData } from './support/databases.js';
 import { startStack, type Stack } from './support/stack.js';
 import { startSubgraphProxy } from './support/subgraph-proxy.js';
 import { ALICE } from './support/graphql.js';
@@ -110,9 +108,9 @@ afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
 
-async function startService(entry: string, env: Record<string, string>): Promise<Started> {
+async function startService(definition: Parameters<typeof startServiceProcess>[0], env: Record<string, string>): Promise<Started> {
   const port = await freePort();
-  const running = startProcess(['--import', 'tsx', '--conditions=source', entry], {
+  const running = startServiceProcess(definition, { cwd: ROOT, env: {
     NODE_ENV: 'development',
     LOG_FORMAT: 'json',
     LOG_LEVEL: 'info',
@@ -120,7 +118,7 @@ async function startService(entry: string, env: Record<string, string>): Promise
     PORT: String(port),
     HOST: '127.0.0.1',
     ...env,
-  }, ROOT);
+  } });
   processes.push(running);
   await running.waitFor(/"msg":"listening"/);
   return { process: running, port, url: `http://127.0.0.1:${port}` };
@@ -129,15 +127,11 @@ async function startService(entry: string, env: Record<string, string>): Promise
 /** A port nothing listens on: where a subgraph's peers "are" when a test never needs them. */
 const nowhere = async () => `http://127.0.0.1:${await freePort()}`;
 
-/** Its own database per start: a fresh PGlite directory, or a PostgreSQL database with TEST_DATABASE_URL. */
-async function databaseEnv(name: string): Promise<Record<string, string>> {
-  const database = await createTestDatabase(name);
-  const dataDir = await mkdtemp(join(tmpdir(), `shop-shutdown-${name}-`));
-  cleanups.push(async () => {
-    await database.drop();
-    await rm(dataDir, { recursive: true, force: true });
-  });
-  return database.url ? { DATABASE_URL: database.url, DATA_DIR: dataDir } : { DATA_DIR: dataDir };
+/** Its own seeded database per start: a PGlite directory, or a PostgreSQL database with TEST_DATABASE_URL. */
+async function databaseEnv(name: SubgraphName): Promise<Record<string, string>> {
+  const data = await seededServiceData(name);
+  cleanups.push(data.drop);
+  return data.env;
 }
 
 // Answers are read by path; `any` keeps the checks on their deep shapes short, as in support/graphql.ts.
@@ -170,7 +164,7 @@ type SubgraphName = keyof typeof SUBGRAPH_REQUESTS;
 
 describe.each(Object.keys(SUBGRAPH_REQUESTS) as SubgraphName[])('%s on SIGTERM', (name) => {
   const start = async (shutdownTimeoutMs: number) =>
-    startService(`subgraphs/${name}/src/index.ts`, {
+    startService(SUBGRAPH_SERVICES[name], {
       ...(await databaseEnv(name)),
       SHUTDOWN_TIMEOUT_MS: String(shutdownTimeoutMs),
       USERS_URL: await nowhere(),
@@ -231,7 +225,7 @@ describe('gateway on SIGTERM', () => {
   });
 
   const start = (shutdownTimeoutMs: number) =>
-    startService('gateway/src/index.ts', {
+    startService(gatewayService, {
       SHUTDOWN_TIMEOUT_MS: String(shutdownTimeoutMs),
       USERS_URL: stack.urls.users,
       PRODUCTS_URL: products.url,

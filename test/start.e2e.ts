@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../scripts/supergraph.js';
-import { freePort, startProcess, type RunningProcess } from './support/processes.js';
+import { freePort, startProcess, type RunningProcess } from '../scripts/processes.js';
 import { createTestDatabase, type TestDatabase } from './support/databases.js';
 import { ALICE, graphql, login } from './support/graphql.js';
 
@@ -19,7 +19,7 @@ describe('npm start', { timeout: 180_000 }, () => {
   let gatewayUrl: string;
   let running: RunningProcess | undefined;
   const start = async () => {
-    running = startProcess(['--import', 'tsx', 'scripts/start.ts'], env, ROOT);
+    running = startProcess(['--import', 'tsx', '--conditions=source', 'scripts/start.ts'], { env, cwd: ROOT });
     await running.waitFor(/The shop supergraph is up/);
     return running;
   };

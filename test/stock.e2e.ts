@@ -5,7 +5,7 @@ import { SERVICE_CREDENTIAL, type Stack } from './support/stack.js';
 import { startShop } from './support/shop.js';
 import { errorCodes, graphql } from './support/graphql.js';
 import { createOrder, createProduct, newCustomer, stockOf } from './support/checkout.js';
-import { ledgerMismatches } from './support/stock-ledger.js';
+import { ledgerMismatches } from '../scripts/stock-ledger.js';
 
 const RESERVE = `mutation ($orderId: ID!, $items: [StockItemInput!]!) {
   reserveStock(orderId: $orderId, items: $items) { orderId status items { productId quantity unitPrice { amountCents currency } } }

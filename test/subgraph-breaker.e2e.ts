@@ -3,7 +3,7 @@ import { DEMO_ORDERS } from '@shop/service-kit';
 import type { Stack } from './support/stack.js';
 import { startShopWithProductsProxy, type SubgraphProxy } from './support/shop.js';
 import { ALICE, graphql } from './support/graphql.js';
-import { CANONICAL } from './support/queries.js';
+import { CANONICAL } from '../bench/canonical-query.js';
 
 const [aliceDelivered] = DEMO_ORDERS;
 const PRODUCT_PATHS = aliceDelivered.items.map((_, index) => ['SERVICE_UNAVAILABLE', ['order', 'items', index, 'product']]);

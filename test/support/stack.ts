@@ -1,29 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import type { IncomingHttpHeaders, Server } from 'node:http';
-import { migrate, openDatabase, usersTokenVerifier, type Database } from '@shop/service-kit';
-import { fileURLToPath } from 'node:url';
-import { createUsersService } from '../../subgraphs/users/src/server.js';
-import { developmentSigningKey, signingKeyFromPem } from '../../subgraphs/users/src/signing-key.js';
-import { createUsersRepository } from '../../subgraphs/users/src/users-repository.js';
-import { seedDemoUsers } from '../../subgraphs/users/src/seed.js';
-import { createProductsService } from '../../subgraphs/products/src/server.js';
-import { seedDemoProducts } from '../../subgraphs/products/src/seed.js';
-import { createOrdersService } from '../../subgraphs/orders/src/server.js';
-import { createProductsClient, type ProductsClient } from '../../subgraphs/orders/src/products-client.js';
-import { createAccountCheck } from '../../subgraphs/orders/src/account-check.js';
+import type { IncomingHttpHeaders } from 'node:http';
+import { openDatabase, SUBGRAPH_NAMES, type Database, type RunnableService, type SubgraphName } from '@shop/service-kit';
+import { gatewayService, SUBGRAPH_SERVICES } from '../../scripts/services.js';
 import type { Reconciler } from '../../subgraphs/orders/src/reconciler.js';
-import { createOrdersRepository } from '../../subgraphs/orders/src/orders-repository.js';
-import { seedDemoOrders } from '../../subgraphs/orders/src/seed.js';
-import { createGatewayService } from '../../gateway/src/server.js';
-import { loadPersistedDocuments } from '../../gateway/src/persisted-documents.js';
-import { DEFAULT_LIMITS, type DocumentLimits } from '../../gateway/src/document-limits.js';
-import type { RateLimitOptions } from '../../gateway/src/rate-limits.js';
-import { createTestDatabase } from './databases.js';
+import { createSeededDatabase } from './databases.js';
 import { testLogger } from './logger.js';
+import { newSigningKeyPem } from './tokens.js';
 
-export const SUBGRAPHS = ['users', 'products', 'orders'] as const;
-export type SubgraphName = (typeof SUBGRAPHS)[number];
+export { SUBGRAPH_NAMES as SUBGRAPHS, type SubgraphName };
 
 /** The whole supergraph running in this process, each service on its own free loopback port. */
 export interface Stack {
@@ -35,8 +19,8 @@ export interface Stack {
   statements: Record<SubgraphName, string[]>;
   /** The headers of every request each subgraph received. */
   requests: Record<SubgraphName, IncomingHttpHeaders[]>;
-  /** orders' client to products (its breaker state). */
-  products: ProductsClient;
+  /** The state of orders' circuit breaker to products. */
+  productsBreakerState(): 'closed' | 'open' | 'halfOpen';
   /** The gateway's circuit breaker to one subgraph: closed | open | halfOpen. */
   gatewayBreakerState(name: SubgraphName): 'closed' | 'open' | 'halfOpen';
   /** orders' reconciler, run on demand (no background interval in tests). */
@@ -49,14 +33,9 @@ export interface Stack {
 }
 
 const HOST = '127.0.0.1';
-const TOKEN_RULES = { issuer: 'shop-users', audience: 'shop' };
 export const SERVICE_CREDENTIAL = 'test-service-credential';
 
-
-/**
- * Starts users, products, orders (fresh databases, migrated, with the demo data) and the gateway
- * serving the committed supergraph.graphql. `stop` shuts all down and drops the databases.
- */
+/** How a test configures the stack: what an operator would set in each service's environment. */
 export interface StackOptions {
   /** orders' timeout on its calls to products. */
   productsTimeoutMs?: number;
@@ -68,13 +47,13 @@ export interface StackOptions {
   ordersToProducts?: (productsUrl: string) => Promise<string>;
   /** The gateway serves only the SDK's persisted documents (PERSISTED_DOCUMENTS_ONLY). */
   persistedDocumentsOnly?: boolean;
-  /** The gateway's document limits; the defaults otherwise. */
-  documentLimits?: Partial<DocumentLimits>;
+  /** The gateway's document limits (MAX_DEPTH, ...); the defaults otherwise. */
+  documentLimits?: Partial<Record<'maxDepth' | 'maxAliases' | 'maxDirectives' | 'maxTokens' | 'maxCost', number>>;
   /** The gateway's rate limits; so generous otherwise that no other test meets them. */
-  rateLimits?: Partial<Omit<RateLimitOptions, 'keyPrefix'>>;
-  /** The gateway's production posture: no Sandbox or introspection, suggestions hidden. */
+  rateLimits?: { requests?: RateLimit; logins?: RateLimit };
+  /** The gateway in production (NODE_ENV=production): no Sandbox or introspection, suggestions hidden. */
   gatewayProduction?: boolean;
-  corsOrigins?: string[] | true;
+  corsOrigins?: string[];
   trustedProxies?: string[] | number;
   /** Where the gateway reaches a subgraph, given its base URL (a test may put a proxy between them). */
   gatewayToSubgraph?: (name: SubgraphName, baseUrl: string) => Promise<string>;
@@ -86,12 +65,22 @@ export interface StackOptions {
   signingKeyPem?: string;
 }
 
-interface RunnableService {
-  httpServer: Server;
-  listen(port: number, host: string): Promise<string>;
-  stop(): Promise<void>;
+interface RateLimit {
+  points: number;
+  durationSeconds: number;
 }
 
+type Env = Record<string, string | undefined>;
+const DOCUMENT_LIMIT_ENV = { maxDepth: 'MAX_DEPTH', maxAliases: 'MAX_ALIASES', maxDirectives: 'MAX_DIRECTIVES', maxTokens: 'MAX_TOKENS', maxCost: 'MAX_COST' } as const;
+
+/** What orders' service adds to a plain HTTP service. */
+type OrdersService = Awaited<ReturnType<(typeof SUBGRAPH_SERVICES)['orders']['create']>>;
+
+/**
+ * Starts users, products, orders (each on a copy of its seeded template database) and the
+ * gateway serving the committed supergraph.graphql, each made by its service definition from an
+ * environment, as its index.ts makes it. `stop` shuts all down and drops the databases.
+ */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const cleanups: (() => Promise<void>)[] = [];
   const statements = { users: [], products: [], orders: [] } as Record<SubgraphName, string[]>;
@@ -101,104 +90,85 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
   try {
     const dbs = {} as Record<SubgraphName, Database>;
-    for (const name of SUBGRAPHS) {
-      const testDb = await createTestDatabase(name);
-      cleanups.push(testDb.drop);
-      const db = await openDatabase({ url: testDb.url, onStatement: (sql) => statements[name].push(sql) });
-      cleanups.push(() => db.close());
-      await migrate(db, fileURLToPath(new URL(`../../subgraphs/${name}/migrations/`, import.meta.url)));
-      dbs[name] = db;
-    }
-    await seedDemoUsers(createUsersRepository(dbs.users), testLogger('users'));
-    await seedDemoProducts(dbs.products, testLogger('products'));
-    await seedDemoOrders(createOrdersRepository(dbs.orders), testLogger('orders'));
+    await Promise.all(
+      SUBGRAPH_NAMES.map(async (name) => {
+        const testDb = await createSeededDatabase(name);
+        cleanups.push(testDb.drop);
+        const db = await openDatabase({ url: testDb.url, archive: testDb.archive, onStatement: (sql) => statements[name].push(sql) });
+        cleanups.push(() => db.close());
+        dbs[name] = db;
+      }),
+    );
 
-    const signingKey = options.signingKeyPem ? await signingKeyFromPem(options.signingKeyPem) : await developmentSigningKey(undefined);
+    const common: Env = { NODE_ENV: 'test', HOST, SHUTDOWN_TIMEOUT_MS: '1000', SERVICE_CREDENTIAL };
     const urls = {} as Record<SubgraphName, string>;
     const running = {} as Record<SubgraphName, { stop: () => Promise<void>; start: () => Promise<void> }>;
     /** Serves a subgraph made by `create`, on the port it had before when it is started again. */
-    const serve = async (name: SubgraphName, create: () => Promise<RunnableService>) => {
+    const serve = async <Service extends RunnableService>(name: SubgraphName, create: () => Promise<Service>): Promise<() => Service> => {
+      let current: Service | undefined;
       let stopped: Promise<void> | undefined;
       const start = async () => {
         const service = await create();
         service.httpServer.on('request', (req) => requests[name].push(req.headers));
         urls[name] = await service.listen(urls[name] ? Number(new URL(urls[name]).port) : 0, HOST);
+        current = service;
         stopped = undefined;
         running[name].stop = () => (stopped ??= service.stop());
       };
       running[name] = { start, stop: async () => {} };
       await start();
       cleanups.push(() => running[name].stop());
+      return () => current!;
     };
-    await serve('users', async () =>
-      createUsersService({
-        db: dbs.users,
-        logger: testLogger('users'),
-        signingKey,
-        tokenRules: TOKEN_RULES,
-        tokenTtlSeconds: 3600,
-        sandbox: true,
-        shutdownTimeoutMs: 1_000,
-      }),
-    );
-    const verifyToken = usersTokenVerifier({ USERS_URL: urls.users, JWT_ISSUER: TOKEN_RULES.issuer, JWT_AUDIENCE: TOKEN_RULES.audience });
-    const subgraphDeps = { verifyToken, sandbox: true, shutdownTimeoutMs: 1_000 };
-    await serve('products', async () =>
-      createProductsService({ db: dbs.products, logger: testLogger('products'), serviceCredential: SERVICE_CREDENTIAL, ...subgraphDeps }),
-    );
-    const products = createProductsClient({
-      url: options.ordersToProducts ? await options.ordersToProducts(urls.products) : urls.products,
-      serviceCredential: SERVICE_CREDENTIAL,
-      timeoutMs: options.productsTimeoutMs ?? 3_000,
-      breaker: { resetTimeoutMs: options.breakerResetMs ?? 1_000, errorThresholdPercentage: 50, volumeThreshold: 3 },
-      logger: testLogger('orders'),
-    });
-    let reconciler: Reconciler | undefined;
-    await serve('orders', async () => {
-      const orders = await createOrdersService({
-        db: dbs.orders,
-        logger: testLogger('orders'),
-        products,
-        accounts: createAccountCheck({ url: urls.users, timeoutMs: 3_000 }),
-        reconcileAfterMs: options.reconcileAfterMs ?? 30_000,
-        waitForAttemptMs: 2 * (options.productsTimeoutMs ?? 3_000),
-        ...subgraphDeps,
-      });
-      reconciler = orders.reconciler;
-      return orders;
-    });
+    const subgraph = <Name extends SubgraphName>(name: Name, env: Env) => {
+      const definition = SUBGRAPH_SERVICES[name];
+      // Each definition's config type is its own; the union of their `create`s takes none of them.
+      const create = definition.create as (db: Database, config: unknown, logger: ReturnType<typeof testLogger>) => Promise<RunnableService>;
+      return serve(name, async () => create(dbs[name], await definition.loadConfig({ ...common, ...env }), testLogger(name)));
+    };
 
-    const subgraphUrls: Record<string, string> = {};
-    for (const name of SUBGRAPHS) {
-      subgraphUrls[name] = `${options.gatewayToSubgraph ? await options.gatewayToSubgraph(name, urls[name]) : urls[name]}/graphql`;
-    }
-    const gateway = await createGatewayService({
-      logger: testLogger('gateway'),
-      supergraphSdl: await readFile(new URL('../../supergraph.graphql', import.meta.url), 'utf8'),
-      subgraphUrls,
-      verifyToken,
-      sandbox: !options.gatewayProduction,
-      documentLimits: { ...DEFAULT_LIMITS, hideSuggestions: options.gatewayProduction ?? false, ...options.documentLimits },
-      rateLimits: {
-        requests: { points: 1_000_000, durationSeconds: 60 },
-        logins: { points: 1_000_000, durationSeconds: 60 },
-        ...options.rateLimits,
-        // Unique per stack: runs sharing one Redis never count each other's requests.
-        keyPrefix: `test-${randomUUID()}`,
-      },
-      responseCacheMegabytes: 8,
-      corsOrigins: options.corsOrigins ?? true,
-      trustedProxies: options.trustedProxies ?? [],
-      subgraphTimeoutMs: options.gatewayTimeoutMs ?? 10_000,
-      subgraphConnections: 16,
-      deduplicateSubgraphReads: true,
-      subgraphBreaker: { errorThresholdPercentage: 50, volumeThreshold: 3, resetTimeoutMs: options.gatewayBreakerResetMs ?? 1_000 },
-      shutdownTimeoutMs: 1_000,
-      persistedDocuments: {
-        documents: await loadPersistedDocuments(new URL('../../sdk/src/__generated__/persisted-documents.json', import.meta.url)),
-        onlyListed: options.persistedDocumentsOnly ?? false,
-      },
-    });
+    await subgraph('users', { JWT_PRIVATE_KEY: options.signingKeyPem ?? newSigningKeyPem(), TOKEN_TTL_SECONDS: '3600' });
+    const usersUrl = { USERS_URL: urls.users };
+    await subgraph('products', usersUrl);
+    const productsTimeoutMs = options.productsTimeoutMs ?? 3_000;
+    const orders = (await subgraph('orders', {
+      ...usersUrl,
+      PRODUCTS_URL: options.ordersToProducts ? await options.ordersToProducts(urls.products) : urls.products,
+      PRODUCTS_TIMEOUT_MS: String(productsTimeoutMs),
+      USERS_TIMEOUT_MS: '3000',
+      PRODUCTS_BREAKER_RESET_MS: String(options.breakerResetMs ?? 1_000),
+      PRODUCTS_BREAKER_ERROR_PERCENT: '50',
+      PRODUCTS_BREAKER_MIN_CALLS: '3',
+      RECONCILE_AFTER_MS: String(options.reconcileAfterMs ?? 30_000),
+      RECONCILE_INTERVAL_MS: '0',
+    })) as () => OrdersService;
+
+    const subgraphUrl = async (name: SubgraphName) => (options.gatewayToSubgraph ? options.gatewayToSubgraph(name, urls[name]) : urls[name]);
+    const limits = options.rateLimits ?? {};
+    const gatewayEnv: Env = {
+      ...common,
+      NODE_ENV: options.gatewayProduction ? 'production' : 'test',
+      USERS_URL: await subgraphUrl('users'),
+      PRODUCTS_URL: await subgraphUrl('products'),
+      ORDERS_URL: await subgraphUrl('orders'),
+      RATE_LIMIT_REQUESTS: String(limits.requests?.points ?? 1_000_000),
+      RATE_LIMIT_WINDOW_SECONDS: String(limits.requests?.durationSeconds ?? 60),
+      LOGIN_RATE_LIMIT: String(limits.logins?.points ?? 1_000_000),
+      LOGIN_RATE_LIMIT_WINDOW_SECONDS: String(limits.logins?.durationSeconds ?? 60),
+      // Unique per stack: runs sharing one Redis never count each other's requests.
+      RATE_LIMIT_KEY_PREFIX: `test-${randomUUID()}`,
+      RESPONSE_CACHE_MB: '8',
+      CORS_ORIGINS: options.corsOrigins?.join(','),
+      TRUSTED_PROXIES: options.trustedProxies === undefined ? undefined : String(options.trustedProxies),
+      SUBGRAPH_TIMEOUT_MS: String(options.gatewayTimeoutMs ?? 10_000),
+      SUBGRAPH_CONNECTIONS: '16',
+      SUBGRAPH_BREAKER_ERROR_PERCENT: '50',
+      SUBGRAPH_BREAKER_MIN_CALLS: '3',
+      SUBGRAPH_BREAKER_RESET_MS: String(options.gatewayBreakerResetMs ?? 1_000),
+      PERSISTED_DOCUMENTS_ONLY: String(options.persistedDocumentsOnly ?? false),
+      ...Object.fromEntries(Object.entries(options.documentLimits ?? {}).map(([limit, value]) => [DOCUMENT_LIMIT_ENV[limit as keyof typeof DOCUMENT_LIMIT_ENV], String(value)])),
+    };
+    const gateway = await gatewayService.create(await gatewayService.loadConfig(gatewayEnv), testLogger('gateway'));
     const gatewayUrl = await gateway.listen(0, HOST);
     cleanups.push(() => gateway.stop());
     return {
@@ -207,9 +177,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       dbs,
       statements,
       requests,
-      products,
+      productsBreakerState: () => orders().products.breakerState(),
       gatewayBreakerState: (name) => gateway.subgraphBreakerState(name),
-      reconciler: reconciler!,
+      get reconciler() {
+        return orders().reconciler;
+      },
       stopSubgraph: (name) => running[name].stop(),
       startSubgraph: (name) => running[name].start(),
       stop,
