@@ -64,7 +64,8 @@ try {
   // All at once: the gateway serves a static supergraph and needs no subgraph to start, so its
   // start overlaps theirs; it is ready once it reaches all three.
   const names: ServiceName[] = [...SUBGRAPH_NAMES, 'gateway'];
-  await Promise.all(names.map((name) => start(name).waitUntil(isReady(url(name)), 60_000)));
+  // Generous: a first start on a busy two-core laptop initialises three databases at once.
+  await Promise.all(names.map((name) => start(name).waitUntil(isReady(url(name)), 180_000)));
   console.log(`
   The shop supergraph is up: ${url('gateway')}/graphql (Apollo Sandbox in a browser)
   Sign in as alice@example.com / alice-password (or admin@example.com / admin-password) with
