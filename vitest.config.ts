@@ -33,6 +33,9 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 120_000,
           globalSetup: ['test/support/global-setup.ts'],
+          // One test process per worker for every file it runs: Apollo, the services and PGlite's
+          // compiled WebAssembly load once, not once per file. Each file still starts its own stack.
+          isolate: false,
         },
       },
     ],
