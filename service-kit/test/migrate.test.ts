@@ -32,10 +32,18 @@ const PGLITE_TIMEOUT = 30_000;
 describe('migrate on PGlite', { timeout: PGLITE_TIMEOUT }, () => {
   let directory: string;
   let db: Database;
+  /** A new database as initdb leaves it: each test starts from a copy (initdb once, not per test). */
+  let empty: Blob;
+
+  beforeAll(async () => {
+    const fresh = await openDatabase({});
+    empty = await fresh.archive!();
+    await fresh.close();
+  }, PGLITE_TIMEOUT);
 
   beforeEach(async () => {
     directory = await mkdtemp(join(tmpdir(), 'shop-migrate-'));
-    db = await openDatabase({});
+    db = await openDatabase({ archive: empty });
   }, PGLITE_TIMEOUT);
 
   afterEach(async () => {
