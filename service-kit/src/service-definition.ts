@@ -78,3 +78,14 @@ export interface GatewayServiceDefinition<Config extends BaseServiceConfig, Serv
 
 /** The index beside a service's module: index.ts when run from source, index.js when built. */
 export const entryBeside = (moduleUrl: string) => new URL(moduleUrl.endsWith('.ts') ? './index.ts' : './index.js', moduleUrl);
+
+/**
+ * Where every subgraph keeps its parts, seen from its definition module in src/: the entry beside
+ * it, `migrations/` and `schema.graphql` in the package folder; and its process's Node flags.
+ */
+export const subgraphLayout = (definitionUrl: string) => ({
+  entry: entryBeside(definitionUrl),
+  nodeFlags: PGLITE_NODE_FLAGS,
+  migrations: new URL('../migrations/', definitionUrl),
+  schema: new URL('../schema.graphql', definitionUrl),
+});

@@ -1,4 +1,4 @@
-import { entryBeside, PGLITE_NODE_FLAGS, type SubgraphServiceDefinition } from '@shop/service-kit/definitions';
+import { subgraphLayout, type SubgraphServiceDefinition } from '@shop/service-kit/definitions';
 import type { OrdersConfig } from './config.js';
 import type { createOrdersService } from './server.js';
 
@@ -8,10 +8,7 @@ import type { createOrdersService } from './server.js';
  */
 export const ordersService = {
   name: 'orders',
-  entry: entryBeside(import.meta.url),
-  nodeFlags: PGLITE_NODE_FLAGS,
-  migrations: new URL('../migrations/', import.meta.url),
-  schema: new URL('../schema.graphql', import.meta.url),
+  ...subgraphLayout(import.meta.url),
   loadConfig: async (env) => (await import('./config.js')).loadConfig(env),
   async seed(db, logger) {
     const [{ seedDemoOrders }, { createOrdersRepository }] = await Promise.all([import('./seed.js'), import('./orders-repository.js')]);

@@ -1,4 +1,4 @@
-import { entryBeside, PGLITE_NODE_FLAGS, type SubgraphServiceDefinition } from '@shop/service-kit/definitions';
+import { subgraphLayout, type SubgraphServiceDefinition } from '@shop/service-kit/definitions';
 import type { ProductsConfig } from './config.js';
 
 /**
@@ -7,10 +7,7 @@ import type { ProductsConfig } from './config.js';
  */
 export const productsService = {
   name: 'products',
-  entry: entryBeside(import.meta.url),
-  nodeFlags: PGLITE_NODE_FLAGS,
-  migrations: new URL('../migrations/', import.meta.url),
-  schema: new URL('../schema.graphql', import.meta.url),
+  ...subgraphLayout(import.meta.url),
   loadConfig: async (env) => (await import('./config.js')).loadConfig(env),
   seed: async (db, logger) => (await import('./seed.js')).seedDemoProducts(db, logger),
   async create(db, config, logger) {

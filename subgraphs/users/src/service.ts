@@ -1,4 +1,4 @@
-import { entryBeside, PGLITE_NODE_FLAGS, type SubgraphServiceDefinition } from '@shop/service-kit/definitions';
+import { subgraphLayout, type SubgraphServiceDefinition } from '@shop/service-kit/definitions';
 import type { UsersConfig } from './config.js';
 
 /**
@@ -7,10 +7,7 @@ import type { UsersConfig } from './config.js';
  */
 export const usersService = {
   name: 'users',
-  entry: entryBeside(import.meta.url),
-  nodeFlags: PGLITE_NODE_FLAGS,
-  migrations: new URL('../migrations/', import.meta.url),
-  schema: new URL('../schema.graphql', import.meta.url),
+  ...subgraphLayout(import.meta.url),
   loadConfig: async (env) => (await import('./config.js')).loadConfig(env),
   async seed(db, logger) {
     const [{ seedDemoUsers }, { createUsersRepository }] = await Promise.all([import('./seed.js'), import('./users-repository.js')]);
