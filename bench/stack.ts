@@ -2,8 +2,8 @@ import { readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { freePort } from '../scripts/processes.js';
+import { ROOT } from '../scripts/root.js';
 import { benchDatabases } from './databases.js';
 import { benchSecrets } from './keys.js';
 import { startServer, type Server } from './processes.js';
@@ -27,7 +27,6 @@ export interface BenchStack {
   stop(): Promise<void>;
 }
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /**
  * What each server runs: ours as production runs it, the compiled dist (`npm run bench` builds
  * first); the two other gateways are single files Node runs by stripping their types. No loader

@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import { Kind, parse } from 'graphql';
 import { operationFromDocument, Supergraph } from '@apollo/federation-internals';
 import { QueryPlanner, type PlanNode, type SubscriptionNode } from '@apollo/query-planner';
-import { ROOT, SUPERGRAPH_FILE } from './supergraph.js';
+import { ROOT } from './root.js';
+import { SUPERGRAPH_FILE } from './supergraph.js';
 
 /** What an operation costs the gateway: how many subgraph fetches, in how many waves one after another. */
 export interface PlanCost {

@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { DEFAULT_PORTS, SUBGRAPH_NAMES, type ServiceName } from '@shop/service-kit/definitions';
 import { isReady, startService, type RunningProcess } from './processes.js';
 import { gatewayService, SUBGRAPH_SERVICES } from './services.js';
-import { ROOT } from './supergraph.js';
+import { ROOT } from './root.js';
 
 const env = process.env;
 const host = env.HOST ?? '127.0.0.1';

@@ -1,12 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { ROOT } from './root.js';
 import { parse, printSchema } from 'graphql';
 import { composeServices } from '@apollo/composition';
 import { Supergraph } from '@apollo/federation-internals';
 
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const SUPERGRAPH_FILE = resolve(ROOT, 'supergraph.graphql');
 /** The public schema clients see (no federation directives, no @inaccessible fields): what the SDK is generated from. */
 export const API_SCHEMA_FILE = resolve(ROOT, 'sdk/schema.graphql');

@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generate } from '@graphql-codegen/cli';
 import config from '../codegen.js';
-import { apiSchemaOf, composeSubgraphs, readSubgraphs, ROOT } from '../scripts/supergraph.js';
+import { apiSchemaOf, composeSubgraphs, readSubgraphs } from '../scripts/supergraph.js';
+import { ROOT } from '../scripts/root.js';
 
 describe('generated code', () => {
   it('matches what codegen makes from the schemas and SDK operations now (run `npm run codegen` when this fails)', async () => {

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '@shop/service-kit';
-import { ROOT } from '../scripts/supergraph.js';
+import { ROOT } from '../scripts/root.js';
 import { SERVICE_CREDENTIAL, type Stack } from './support/stack.js';
 import { startShop } from './support/shop.js';
 import { graphql } from './support/graphql.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../scripts/supergraph.js';
+import { ROOT } from '../scripts/root.js';
 import { freePort, startService } from '../scripts/processes.js';
 import { SUBGRAPH_SERVICES } from '../scripts/services.js';
 import { graphql } from './support/graphql.js';

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fileURLToPath } from 'node:url';
 import { startStack, type Stack } from './support/stack.js';
 import { startProcess } from '../scripts/processes.js';
+import { ROOT } from '../scripts/root.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 describe('npm run example', () => {
   let stack: Stack;

@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../scripts/supergraph.js';
+import { ROOT } from '../scripts/root.js';
 import { freePort, startService as startServiceProcess, type RunningProcess } from '../scripts/processes.js';
 import { gatewayService, SUBGRAPH_SERVICES } from '../scripts/services.js';
 import { seededServiceData } from './support/databases.js';

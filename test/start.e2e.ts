@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../scripts/supergraph.js';
+import { ROOT } from '../scripts/root.js';
 import { freePort, startProcess, type RunningProcess } from '../scripts/processes.js';
 import { createTestDatabase, type TestDatabase } from './support/databases.js';
 import { ALICE, graphql, login } from './support/graphql.js';
