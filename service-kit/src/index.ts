@@ -13,3 +13,4 @@ export * from './loaders.js';
 export * from './scalars.js';
 export * from './subgraph-service.js';
 export * from './boot.js';
+export * from './circuit-breaker.js';
