@@ -14,3 +14,4 @@ export * from './scalars.js';
 export * from './subgraph-service.js';
 export * from './boot.js';
 export * from './circuit-breaker.js';
+export * from './service-client.js';
