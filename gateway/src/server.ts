@@ -2,10 +2,19 @@ import { ApolloGateway } from '@apollo/gateway';
 import type { GatewayInterface } from '@apollo/server-gateway-interface';
 import type { Request } from 'express';
 import type { CorsOptions } from 'cors';
-import { createHttpService, viewerFromAuthorization, type Logger, type VerifyToken, type Viewer } from '@shop/service-kit';
+import {
+  createCircuitBreaker,
+  createHttpService,
+  viewerFromAuthorization,
+  type BreakerOptions,
+  type BreakerState,
+  type CircuitBreaker,
+  type Logger,
+  type VerifyToken,
+  type Viewer,
+} from '@shop/service-kit';
 import { createSubgraphClient } from './subgraph-client.js';
 import { SubgraphDataSource } from './subgraph-data-source.js';
-import { createSubgraphBreaker, type BreakerOptions, type BreakerState } from './subgraph-breaker.js';
 import { subgraphReadiness } from './readiness.js';
 import { outgoingTraceparent } from './trace-context.js';
 import { onlyPersistedDocuments, persistedDocumentStore, type PersistedDocuments } from './persisted-documents.js';
@@ -54,10 +63,13 @@ export async function createGatewayService(deps: GatewayServiceDeps) {
     deduplicateReads: deps.deduplicateSubgraphReads,
   });
   // One breaker per subgraph, made here rather than in buildService so it outlives any rebuild of the services.
-  const breakers = new Map<string, ReturnType<typeof createSubgraphBreaker>>();
+  const breakers = new Map<string, CircuitBreaker>();
   const breakerOf = (name: string) => {
     let breaker = breakers.get(name);
-    if (!breaker) breakers.set(name, (breaker = createSubgraphBreaker(name, deps.subgraphBreaker, deps.logger)));
+    if (!breaker) {
+      breaker = createCircuitBreaker({ ...deps.subgraphBreaker, name: `subgraph ${name}`, context: { subgraph: name }, logger: deps.logger });
+      breakers.set(name, breaker);
+    }
     return breaker;
   };
   const gateway = new ApolloGateway({

@@ -1,7 +1,6 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import { isErrorCode, type Logger } from '@shop/service-kit';
+import { DependencyUnavailable, isBreakerRejection, isErrorCode, REQUEST_ID_HEADER, type CircuitBreaker, type Logger } from '@shop/service-kit';
 import type { GatewayContext } from './context.js';
-import { isBreakerRejection, SubgraphUnavailable, type SubgraphBreaker } from './subgraph-breaker.js';
 import type { SubgraphClient, SubgraphReply } from './subgraph-client.js';
 import { unavailableAnswer, type SubgraphAnswer } from './unavailable-answer.js';
 
@@ -17,7 +16,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     readonly name: string,
     private readonly url: string,
     private readonly client: SubgraphClient,
-    private readonly breaker: SubgraphBreaker,
+    private readonly breaker: CircuitBreaker,
     private readonly logger: Logger,
   ) {}
 
@@ -27,7 +26,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
       const reply = await this.breaker.run(async () => {
         const answer = await this.client.call(call).catch((error: unknown) => {
           // No HTTP answer at all: refused, reset or past the deadline.
-          throw new SubgraphUnavailable(this.name, 'gave no answer', { cause: error });
+          throw new DependencyUnavailable(this.name, 'gave no answer', { cause: error });
         });
         // Sorted inside the breaker, so that a 5xx or a body that is not GraphQL counts against it.
         return { answer: this.answerOf(answer), cacheControl: answer.cacheControl };
@@ -36,7 +35,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
       if ('incomingRequestContext' in options) restrictCachePolicy(options.incomingRequestContext, reply.cacheControl);
       return reply.answer;
     } catch (error) {
-      if (!(error instanceof SubgraphUnavailable) && !isBreakerRejection(error)) throw error;
+      if (!(error instanceof DependencyUnavailable) && !isBreakerRejection(error)) throw error;
       // Once per failed call, not per entity in it: the request's logger carries its request id.
       const context: Partial<GatewayContext> = options.context;
       const logger = context.logger ?? this.logger;
@@ -54,7 +53,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     // Health checks and other gateway-initiated calls carry no request context: nothing to forward.
     const incoming: Partial<GatewayContext> = 'requestId' in context ? context : {};
     if (incoming.authorization) headers.authorization = incoming.authorization;
-    if (incoming.requestId) headers['x-request-id'] = incoming.requestId;
+    if (incoming.requestId) headers[REQUEST_ID_HEADER] = incoming.requestId;
     if (incoming.traceparent) headers.traceparent = incoming.traceparent;
     const { query, variables, operationName, extensions } = request;
     return {
@@ -72,16 +71,16 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
    * the subgraph being unavailable.
    */
   private answerOf(reply: SubgraphReply): SubgraphAnswer {
-    if (reply.status >= 500) throw new SubgraphUnavailable(this.name, `answered HTTP ${reply.status}`);
+    if (reply.status >= 500) throw new DependencyUnavailable(this.name, `answered HTTP ${reply.status}`);
     const answer = parseObject(reply.body);
     if (reply.status < 300) {
-      if (!answer) throw new SubgraphUnavailable(this.name, 'answered with a body that is not GraphQL');
+      if (!answer) throw new DependencyUnavailable(this.name, 'answered with a body that is not GraphQL');
       return answer;
     }
     const verdict = answer && codedAnswer(answer);
     if (verdict) return verdict;
     // A 4xx that is not GraphQL (a proxy's page, a wrong route): unusable, though it says the host is up.
-    throw new SubgraphUnavailable(this.name, `answered HTTP ${reply.status} without GraphQL errors`, { countsAgainstBreaker: false });
+    throw new DependencyUnavailable(this.name, `answered HTTP ${reply.status} without GraphQL errors`, { countsAgainstBreaker: false });
   }
 }
 

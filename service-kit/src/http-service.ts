@@ -62,6 +62,9 @@ export interface HttpService<Context extends ServiceContext> {
   stop(): Promise<void>;
 }
 
+/** The header that carries a request's id between services, so their log lines for it share one id. */
+export const REQUEST_ID_HEADER = 'x-request-id';
+
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 export async function createHttpService<Context extends ServiceContext>(
@@ -99,10 +102,10 @@ export async function createHttpService<Context extends ServiceContext>(
   await apollo.start();
 
   app.use((req, res, next) => {
-    const incoming = req.get('x-request-id');
+    const incoming = req.get(REQUEST_ID_HEADER);
     const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     res.locals.requestId = requestId;
-    res.setHeader('x-request-id', requestId);
+    res.setHeader(REQUEST_ID_HEADER, requestId);
     next();
   });
   app.get('/health', (_req, res) => {

@@ -14,3 +14,5 @@ export * from './scalars.js';
 export * from './subgraph-service.js';
 export * from './boot.js';
 export * from './service-definition.js';
+export * from './circuit-breaker.js';
+export * from './service-client.js';

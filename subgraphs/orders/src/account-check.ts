@@ -1,4 +1,4 @@
-import { ServiceUnavailableError, UnauthenticatedError, type Logger, type Viewer } from '@shop/service-kit';
+import { AppError, createServiceClient, UnauthenticatedError, type Logger, type Viewer } from '@shop/service-kit';
 
 export interface AccountCheckOptions {
   /** The users service's base URL (USERS_URL). */
@@ -13,10 +13,6 @@ export interface CheckedRequest {
   logger: Logger;
 }
 
-interface MeAnswer {
-  data?: { me: { id: string } | null } | null;
-}
-
 /**
  * Whether the signed-in user still has an account. A token stays valid until it expires even when
  * its user is gone (deleted, or lost with a restored database), and only users knows which users
@@ -25,30 +21,25 @@ interface MeAnswer {
  * user it does not have. Fails closed: when users cannot answer, no order (SERVICE_UNAVAILABLE).
  */
 export function createAccountCheck(options: AccountCheckOptions) {
-  const endpoint = new URL('/graphql', options.url).href;
+  // No breaker: one call per order placed, and a users that cannot answer stops checkout anyway.
+  const users = createServiceClient({
+    service: 'users',
+    url: options.url,
+    timeoutMs: options.timeoutMs,
+    // users' only verdict on `me` is refusing the token; any other error leaves the account unconfirmed.
+    isVerdict: (error) => error.extensions?.code === 'UNAUTHENTICATED',
+    unavailableMessage: 'Cannot confirm your account right now; try again shortly',
+  });
 
   async function me(authorization: string, { requestId, logger }: CheckedRequest): Promise<{ id: string } | null> {
-    let response: Response;
-    let answer: MeAnswer;
     try {
-      response = await fetch(endpoint, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization, 'x-request-id': requestId },
-        body: JSON.stringify({ query: '{ me { id } }' }),
-        signal: AbortSignal.timeout(options.timeoutMs),
-      });
-      answer = (await response.json().catch(() => ({}))) as MeAnswer;
+      const data = await users.request<{ me: { id: string } | null }>('{ me { id } }', { authorization, requestId, logger, operation: 'me' });
+      return data.me;
     } catch (error) {
-      logger.warn({ err: error }, 'users call failed');
-      throw new ServiceUnavailableError('Cannot confirm your account right now; try again shortly');
+      // users judged the token itself (say, signed with a key it no longer has): not signed in.
+      if (error instanceof AppError && error.code === 'UNAUTHENTICATED') return null;
+      throw error;
     }
-    // users judged the token itself (say, signed with a key it no longer has): not signed in.
-    if (response.status === 401) return null;
-    if (!response.ok || !answer.data) {
-      logger.warn({ status: response.status }, 'users answered without data');
-      throw new ServiceUnavailableError('Cannot confirm your account right now; try again shortly');
-    }
-    return answer.data.me;
   }
 
   return {

@@ -1,5 +1,12 @@
-import CircuitBreaker from 'opossum';
-import { AppError, isErrorCode, SERVICE_CREDENTIAL_HEADER, ServiceUnavailableError, type Logger } from '@shop/service-kit';
+import {
+  createCircuitBreaker,
+  createServiceClient,
+  SERVICE_CREDENTIAL_HEADER,
+  type BreakerOptions,
+  type BreakerState,
+  type Logger,
+  type RemoteGraphQLError,
+} from '@shop/service-kit';
 import type { PricedItem, WantedItem } from './orders-repository.js';
 
 /** What products holds for an order: its reservation, at the prices of the moment. */
@@ -13,7 +20,7 @@ export interface ProductsClientOptions {
   url: string;
   serviceCredential: string;
   timeoutMs: number;
-  breaker: { resetTimeoutMs: number; errorThresholdPercentage: number; volumeThreshold: number };
+  breaker: BreakerOptions;
   logger: Logger;
 }
 
@@ -21,7 +28,7 @@ export interface ProductsClientOptions {
  * Refusals products decides on the merits of the order: passed on to the client, and no sign that
  * products is failing. Any other error (a schema mismatch, a bad credential) is ours: SERVICE_UNAVAILABLE.
  */
-function isVerdict(error: { extensions?: Record<string, unknown> }): boolean {
+function isVerdict(error: RemoteGraphQLError): boolean {
   const { code, field } = error.extensions ?? {};
   return code === 'INSUFFICIENT_STOCK' || code === 'NOT_FOUND' || (code === 'BAD_USER_INPUT' && field === 'items');
 }
@@ -36,11 +43,6 @@ interface WireReservation {
   items: { productId: string; quantity: number; unitPrice: { amountCents: number; currency: string } }[];
 }
 
-interface GraphQLAnswer {
-  data?: Record<string, WireReservation | null> | null;
-  errors?: { message: string; extensions?: Record<string, unknown> }[];
-}
-
 /**
  * orders -> products over GraphQL, to products' internal stock operations, with the service
  * credential, a timeout and a circuit breaker. A timeout, a refused connection, an error answer
@@ -48,45 +50,20 @@ interface GraphQLAnswer {
  * BAD_USER_INPUT) pass through with their productId or field.
  */
 export function createProductsClient(options: ProductsClientOptions) {
-  const endpoint = new URL('/graphql', options.url).href;
-
-  async function post(query: string, variables: Record<string, unknown>): Promise<GraphQLAnswer> {
-    const response = await fetch(endpoint, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', [SERVICE_CREDENTIAL_HEADER]: options.serviceCredential },
-      body: JSON.stringify({ query, variables }),
-      signal: AbortSignal.timeout(options.timeoutMs),
-    });
-    const answer = (await response.json().catch(() => ({}))) as GraphQLAnswer;
-    const verdict = answer.errors?.find(isVerdict);
-    const { code, ...extensions } = verdict?.extensions ?? {};
-    if (verdict && isErrorCode(code)) throw new AppError(code, verdict.message, extensions);
-    if (!response.ok || answer.errors?.length || !answer.data) {
-      throw new Error(`products answered HTTP ${response.status}: ${JSON.stringify(answer.errors ?? null)}`);
-    }
-    return answer;
-  }
-
-  const breaker = new CircuitBreaker(post, {
-    timeout: false, // the fetch has its own timeout
-    resetTimeout: options.breaker.resetTimeoutMs,
-    errorThresholdPercentage: options.breaker.errorThresholdPercentage,
-    volumeThreshold: options.breaker.volumeThreshold,
-    errorFilter: (error: unknown) => error instanceof AppError,
+  const breaker = createCircuitBreaker({ ...options.breaker, name: 'products', logger: options.logger });
+  const products = createServiceClient({
+    service: 'products',
+    url: options.url,
+    timeoutMs: options.timeoutMs,
+    headers: { [SERVICE_CREDENTIAL_HEADER]: options.serviceCredential },
+    breaker,
+    isVerdict,
+    logger: options.logger,
   });
-  breaker.on('open', () => options.logger.warn('products circuit breaker opened: calls fail fast until it half-opens'));
-  breaker.on('halfOpen', () => options.logger.info('products circuit breaker half-open: trying one call'));
-  breaker.on('close', () => options.logger.info('products circuit breaker closed'));
 
-  async function call(query: string, variables: Record<string, unknown>, field: string): Promise<WireReservation | null> {
-    try {
-      const answer = await breaker.fire(query, variables);
-      return answer.data?.[field] ?? null;
-    } catch (error) {
-      if (error instanceof AppError) throw error;
-      if (!breaker.opened) options.logger.warn({ err: error, operation: field }, 'products call failed');
-      throw new ServiceUnavailableError('The products service is unavailable; try again shortly');
-    }
+  async function call<Field extends string>(document: string, variables: { orderId: string; items?: readonly WantedItem[] }, operation: Field) {
+    const data = await products.request<Record<Field, WireReservation | null>>(document, { variables, operation });
+    return data[operation];
   }
 
   return {
@@ -102,8 +79,8 @@ export function createProductsClient(options: ProductsClientOptions) {
       return found && toReservation(found);
     },
     /** closed | open | halfOpen, for logs and tests. */
-    breakerState: () => (breaker.opened ? 'open' : breaker.halfOpen ? 'halfOpen' : 'closed'),
-    close: () => breaker.shutdown(),
+    breakerState: (): BreakerState => breaker.state(),
+    close: (): void => breaker.close(),
   };
 }
 

@@ -49,4 +49,21 @@ describe("orders' account check against users", () => {
     });
     answer = { status: 200, body: { data: { me: { id: VIEWER.userId } } } };
   });
+
+  it('fails closed with SERVICE_UNAVAILABLE when users is too slow, or answers an error that is no verdict on the token', async () => {
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const slow = createAccountCheck({ url: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`, timeoutMs: 200 });
+      await expect(slow.requireAccount(VIEWER, request)).rejects.toMatchObject({ extensions: { code: 'SERVICE_UNAVAILABLE' } });
+    } finally {
+      silent.closeAllConnections();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+    answer = { status: 200, body: { data: null, errors: [{ message: 'odd', extensions: { code: 'FORBIDDEN' } }] } };
+    await expect(createAccountCheck({ url, timeoutMs: 1_000 }).requireAccount(VIEWER, request)).rejects.toMatchObject({
+      extensions: { code: 'SERVICE_UNAVAILABLE' },
+    });
+    answer = { status: 200, body: { data: { me: { id: VIEWER.userId } } } };
+  });
 });
