@@ -19,6 +19,10 @@ export default defineConfig({
   resolve: { alias },
   test: {
     env,
+    // One test process per worker for every file it runs: Apollo, the services and PGlite's
+    // compiled WebAssembly load once, not once per file. Each end-to-end file still starts its own
+    // stack; no test mocks a module.
+    isolate: false,
     projects: [
       {
         extends: true,
@@ -33,9 +37,6 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 120_000,
           globalSetup: ['test/support/global-setup.ts'],
-          // One test process per worker for every file it runs: Apollo, the services and PGlite's
-          // compiled WebAssembly load once, not once per file. Each file still starts its own stack.
-          isolate: false,
         },
       },
     ],
