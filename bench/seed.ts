@@ -1,13 +1,10 @@
-import { createLogger, DEMO_USERS, migrate, openDatabase, type Database } from '@shop/service-kit';
+import { createLogger, DEMO_USERS, migrate, openDatabase, SUBGRAPH_NAMES, type Database, type SubgraphName } from '@shop/service-kit';
 import { fileURLToPath } from 'node:url';
+import { SUBGRAPH_SERVICES } from '../scripts/services.js';
 import { hashPassword } from '../subgraphs/users/src/passwords.js';
 import { createUsersRepository } from '../subgraphs/users/src/users-repository.js';
-import { seedDemoProducts } from '../subgraphs/products/src/seed.js';
-import { createOrdersRepository } from '../subgraphs/orders/src/orders-repository.js';
-import { seedDemoOrders } from '../subgraphs/orders/src/seed.js';
 
-export const SUBGRAPHS = ['users', 'products', 'orders'] as const;
-export type SubgraphName = (typeof SUBGRAPHS)[number];
+export { SUBGRAPH_NAMES as SUBGRAPHS, type SubgraphName };
 
 /** Where one subgraph keeps its data: a PostgreSQL URL, or a PGlite folder. */
 export type DataLocation = { url: string } | { dataDir: string };
@@ -28,14 +25,14 @@ export async function seedBenchData(locations: Record<SubgraphName, DataLocation
     const passwordHash = await hashPassword(password);
     for (const user of DEMO_USERS) await users.createUser({ ...user, passwordHash });
   });
-  await withDatabase('products', locations.products, (db) => seedDemoProducts(db, silent));
-  await withDatabase('orders', locations.orders, (db) => seedDemoOrders(createOrdersRepository(db), silent));
+  await withDatabase('products', locations.products, (db) => SUBGRAPH_SERVICES.products.seed(db, silent));
+  await withDatabase('orders', locations.orders, (db) => SUBGRAPH_SERVICES.orders.seed(db, silent));
 }
 
 async function withDatabase(name: SubgraphName, location: DataLocation, work: (db: Database) => Promise<void>): Promise<void> {
   const db = await openDatabase('url' in location ? { url: location.url } : { url: undefined, dataDir: location.dataDir });
   try {
-    await migrate(db, fileURLToPath(new URL(`../subgraphs/${name}/migrations/`, import.meta.url)));
+    await migrate(db, fileURLToPath(SUBGRAPH_SERVICES[name].migrations));
     await work(db);
   } finally {
     await db.close();

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../scripts/processes.js';
 import { ROOT } from '../scripts/root.js';
+import { SUBGRAPH_SERVICES } from '../scripts/services.js';
 import { benchDatabases } from './databases.js';
 import { benchSecrets } from './keys.js';
 import { startServer, type Server } from './processes.js';
@@ -98,7 +99,8 @@ export async function startBenchStack(
     };
     const start = async (name: SubgraphName | GatewayName, env: Record<string, string>) => {
       const profiling = profile.servers.includes(name) ? ['--cpu-prof', `--cpu-prof-dir=${profile.dir}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
-      const nodeFlags = name === 'ours' || name === 'ours-cached' ? gatewayNodeFlags() : [];
+      // Each server with the flags production gives it: the gateway's heap bounds, a subgraph's definition's.
+      const nodeFlags = name === 'ours' || name === 'ours-cached' ? gatewayNodeFlags() : name in SUBGRAPH_SERVICES ? SUBGRAPH_SERVICES[name as SubgraphName].nodeFlags : [];
       const server = await startServer(name, [...nodeFlags, ...profiling, join(ROOT, ENTRIES[name])], { ...common, ...env, PORT: String(ports[name]) }, {
         cwd: ROOT,
         url: `http://127.0.0.1:${ports[name]}/graphql`,
