@@ -21,9 +21,13 @@ import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
 const PGLITE_DIST = dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite'));
 const START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'];
 
+type CompiledWasm = NonNullable<PGliteOptions['pgliteWasmModule']>;
+/** Node's global; @types/node leaves its declaration to TypeScript's DOM library, which services do not load. */
+declare const WebAssembly: { compile(bytes: Uint8Array): Promise<CompiledWasm> };
+
 interface Artifacts {
-  pgliteWasmModule: WebAssembly.Module;
-  initdbWasmModule: WebAssembly.Module;
+  pgliteWasmModule: CompiledWasm;
+  initdbWasmModule: CompiledWasm;
   fsBundle: Blob;
 }
 
