@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError, BadUserInputError, ConflictError, ServiceUnavailableError, type Logger, type Viewer } from '@shop/service-kit';
-import type { OrderRow, OrdersRepository, StoredOrderRow } from './orders-repository.js';
+import type { OrderRow, StoredOrderRow } from './order-rows.js';
+import type { OrdersRepository } from './orders-repository.js';
 import type { ProductsClient, Reservation } from './products-client.js';
 import { releaseStockOrDefer } from './stock-release.js';
 import { checkOrderRequest, sameItems, totalFits, type OrderRequest } from './order-input.js';

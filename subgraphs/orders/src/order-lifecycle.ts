@@ -1,6 +1,6 @@
 import { ConflictError, ForbiddenError, isSelfOrAdmin, NotFoundError, requireAdmin, requireViewer, type Logger, type Viewer } from '@shop/service-kit';
-import type { OrderStatus } from './__generated__/resolvers-types.js';
-import type { OrderRow, OrdersRepository } from './orders-repository.js';
+import type { OrderRow, OrderStatus } from './order-rows.js';
+import type { OrdersRepository } from './orders-repository.js';
 import type { ProductsClient } from './products-client.js';
 import { releaseStockOrDefer } from './stock-release.js';
 

@@ -1,55 +1,7 @@
 import { decodeCursor, isUuid, pageOf, type Database, type Page, type Queryable } from '@shop/service-kit';
-import type { OrderStatus } from './__generated__/resolvers-types.js';
+import type { OrderItemRow, OrderRow, OrderStatus, PricedItem, StatusChangeRow, StoredOrderRow, WantedItem } from './order-rows.js';
 
-/** An order as clients may see it: placed, priced, in a public status. */
-export interface OrderRow {
-  id: string;
-  seq: string;
-  user_id: string;
-  status: OrderStatus;
-  total_cents: number;
-  currency: string;
-  created_at: Date;
-  updated_at: Date;
-}
-
-/** Also the states clients never see: PLACING (intent written, stock not yet confirmed) and FAILED. */
-export type StoredOrderStatus = OrderStatus | 'PLACING' | 'FAILED';
-
-export interface StoredOrderRow extends Omit<OrderRow, 'status' | 'total_cents' | 'currency'> {
-  status: StoredOrderStatus;
-  total_cents: number | null;
-  currency: string | null;
-  idempotency_key: string | null;
-}
-
-export interface StatusChangeRow {
-  order_id: string;
-  status: OrderStatus;
-  changed_at: Date;
-}
-
-/** A line as products priced it when the stock was reserved. */
-export interface PricedItem {
-  productId: string;
-  quantity: number;
-  unitPriceCents: number;
-  currency: string;
-}
-
-export interface WantedItem {
-  productId: string;
-  quantity: number;
-}
-
-export interface OrderItemRow {
-  order_id: string;
-  position: number;
-  product_id: string;
-  quantity: number;
-  unit_price_cents: number;
-  currency: string;
-}
+export type { OrderItemRow, OrderRow, PricedItem, StatusChangeRow, StoredOrderRow, StoredOrderStatus, WantedItem } from './order-rows.js';
 
 /** The statuses an order may have when clients read it. */
 const VISIBLE = "status NOT IN ('PLACING', 'FAILED')";
