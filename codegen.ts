@@ -73,9 +73,9 @@ const config: CodegenConfig = {
     ...subgraph(
       'orders',
       {
-        Order: '../orders-repository.js#OrderRow',
-        OrderItem: '../orders-repository.js#OrderItemRow',
-        OrderStatusChange: '../orders-repository.js#StatusChangeRow',
+        Order: '../order-rows.js#OrderRow',
+        OrderItem: '../order-rows.js#OrderItemRow',
+        OrderStatusChange: '../order-rows.js#StatusChangeRow',
         User: '../context.js#EntityReference',
         Product: '../context.js#EntityReference',
       },

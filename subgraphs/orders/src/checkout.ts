@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError, BadUserInputError, ConflictError, ServiceUnavailableError, type Logger, type Viewer } from '@shop/service-kit';
-import type { OrderRow, OrdersRepository, StoredOrderRow } from './orders-repository.js';
+import type { OrderRow, StoredOrderRow } from './order-rows.js';
+import type { CheckoutWrites } from './checkout-writes.js';
 import type { ProductsClient, Reservation } from './products-client.js';
 import { releaseStockOrDefer } from './stock-release.js';
 import { checkOrderRequest, sameItems, totalFits, type OrderRequest } from './order-input.js';
@@ -8,7 +9,7 @@ import { checkOrderRequest, sameItems, totalFits, type OrderRequest } from './or
 const POLL_MS = 50;
 
 export interface CheckoutOptions {
-  orders: OrdersRepository;
+  orders: CheckoutWrites;
   products: ProductsClient;
   /** How long a repeated call waits for the first attempt with its key to finish. */
   waitForAttemptMs: number;

@@ -1,13 +1,14 @@
 import type { SubgraphContext } from '@shop/service-kit';
 import type { Loaders } from './loaders.js';
-import type { OrdersRepository } from './orders-repository.js';
+import type { OrderReads } from './order-reads.js';
 import type { Checkout } from './checkout.js';
 import type { OrderLifecycle } from './order-lifecycle.js';
 import type { Viewer } from '@shop/service-kit';
 
 export interface OrdersContext extends SubgraphContext {
   loaders: Loaders;
-  orders: OrdersRepository;
+  /** What Query reads directly (pages of orders); everything else goes through the loaders. */
+  orders: OrderReads;
   checkout: Checkout;
   lifecycle: OrderLifecycle;
   /** UNAUTHENTICATED unless the viewer's account exists at users (asked with this request's token). */

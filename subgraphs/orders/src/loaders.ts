@@ -1,9 +1,9 @@
 import DataLoader from 'dataloader';
 import { loaderById, loaderOfLists } from '@shop/service-kit';
-import type { OrderPage, OrdersRepository, UserOrdersPageKey } from './orders-repository.js';
+import type { OrderPage, OrderReads, UserOrdersPageKey } from './order-reads.js';
 
 /** Built per request: one statement per batch of lookups, nothing cached across requests. */
-export function createLoaders(orders: OrdersRepository) {
+export function createLoaders(orders: OrderReads) {
   return {
     orderById: loaderById(orders.listOrdersByIds),
     itemsByOrderId: loaderOfLists(orders.listItemsByOrderIds, (item) => item.order_id),

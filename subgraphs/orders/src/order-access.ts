@@ -1,5 +1,5 @@
 import { ForbiddenError, isSelfOrAdmin, requireViewer, type Viewer } from '@shop/service-kit';
-import type { OrderRow } from './orders-repository.js';
+import type { OrderRow } from './order-rows.js';
 
 /** An order is readable by its owner and by admins; null (unknown) stays null. */
 export function readableOrder(viewer: Viewer | null, order: OrderRow | null): OrderRow | null {

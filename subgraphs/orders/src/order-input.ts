@@ -1,5 +1,5 @@
 import { BadUserInputError, isUuid, NotFoundError } from '@shop/service-kit';
-import type { PricedItem, WantedItem } from './orders-repository.js';
+import type { PricedItem, WantedItem } from './order-rows.js';
 
 export const MAX_ITEMS = 50;
 /** Totals are GraphQL Ints (and int4 in the database). */

@@ -1,6 +1,6 @@
 import { ConflictError, ForbiddenError, isSelfOrAdmin, NotFoundError, requireAdmin, requireViewer, type Logger, type Viewer } from '@shop/service-kit';
-import type { OrderStatus } from './__generated__/resolvers-types.js';
-import type { OrderRow, OrdersRepository } from './orders-repository.js';
+import type { OrderRow, OrderStatus } from './order-rows.js';
+import type { StatusMoves } from './status-moves.js';
 import type { ProductsClient } from './products-client.js';
 import { releaseStockOrDefer } from './stock-release.js';
 
@@ -14,7 +14,7 @@ export const NEXT_STATUSES: Record<OrderStatus, readonly OrderStatus[]> = {
 };
 
 export interface LifecycleOptions {
-  orders: OrdersRepository;
+  orders: StatusMoves;
   products: ProductsClient;
 }
 

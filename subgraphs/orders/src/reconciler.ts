@@ -1,10 +1,10 @@
 import type { Logger } from '@shop/service-kit';
-import type { OrdersRepository } from './orders-repository.js';
+import type { CheckoutWrites } from './checkout-writes.js';
 import type { ProductsClient } from './products-client.js';
 import { totalFits } from './order-input.js';
 
 export interface ReconcilerOptions {
-  orders: OrdersRepository;
+  orders: CheckoutWrites;
   products: ProductsClient;
   logger: Logger;
   /** A PLACING order older than this has lost its placing process (crash, kill, lost answer). */

@@ -1,6 +1,8 @@
 import { createSubgraphService, type SubgraphDeps } from '@shop/service-kit';
 import { resolvers } from './resolvers/index.js';
-import { createOrdersRepository } from './orders-repository.js';
+import { createOrderReads } from './order-reads.js';
+import { createCheckoutWrites } from './checkout-writes.js';
+import { createStatusMoves } from './status-moves.js';
 import { createLoaders } from './loaders.js';
 import { createCheckout } from './checkout.js';
 import { createOrderLifecycle } from './order-lifecycle.js';
@@ -23,10 +25,11 @@ export interface OrdersServiceDeps extends SubgraphDeps {
 
 /** The orders subgraph, ready to listen, with its reconciler; tests start it on a free port. */
 export async function createOrdersService(deps: OrdersServiceDeps) {
-  const orders = createOrdersRepository(deps.db);
-  const checkout = createCheckout({ orders, products: deps.products, waitForAttemptMs: deps.waitForAttemptMs });
-  const lifecycle = createOrderLifecycle({ orders, products: deps.products });
-  const reconciler = createReconciler({ orders, products: deps.products, logger: deps.logger, stuckAfterMs: deps.reconcileAfterMs });
+  const orders = createOrderReads(deps.db);
+  const placing = createCheckoutWrites(deps.db);
+  const checkout = createCheckout({ orders: placing, products: deps.products, waitForAttemptMs: deps.waitForAttemptMs });
+  const lifecycle = createOrderLifecycle({ orders: createStatusMoves(deps.db), products: deps.products });
+  const reconciler = createReconciler({ orders: placing, products: deps.products, logger: deps.logger, stuckAfterMs: deps.reconcileAfterMs });
   const service = await createSubgraphService<OrdersContext>(deps, {
     schemaFile: new URL('../schema.graphql', import.meta.url),
     resolvers,

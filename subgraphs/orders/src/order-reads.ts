@@ -1,0 +1,94 @@
+import { decodeCursor, isUuid, pageOf, type Page, type Queryable } from '@shop/service-kit';
+import type { OrderItemRow, OrderRow, OrderStatus, StatusChangeRow } from './order-rows.js';
+import { COLUMNS, ITEM_COLUMNS, VISIBLE } from './order-sql.js';
+
+export type OrderPage = Page<OrderRow>;
+
+/** One user's page of orders: what User.orders asks for. */
+export interface UserOrdersPageKey {
+  userId: string;
+  limit: number;
+  after?: string | null;
+}
+
+/** What clients read: placed orders (never PLACING or FAILED), their items, their history, pages of them. */
+export function createOrderReads(db: Queryable) {
+  return {
+    async listOrdersByIds(ids: readonly string[]): Promise<OrderRow[]> {
+      const valid = ids.filter(isUuid);
+      if (valid.length === 0) return [];
+      return db.query<OrderRow>(`SELECT ${COLUMNS} FROM orders WHERE id = ANY($1::uuid[]) AND ${VISIBLE}`, [valid]);
+    },
+
+    async listItemsByOrderIds(orderIds: readonly string[]): Promise<OrderItemRow[]> {
+      const valid = orderIds.filter(isUuid);
+      if (valid.length === 0) return [];
+      return db.query<OrderItemRow>(
+        `SELECT ${ITEM_COLUMNS} FROM order_items WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, position`,
+        [valid],
+      );
+    },
+
+    async listStatusHistoryByOrderIds(orderIds: readonly string[]): Promise<StatusChangeRow[]> {
+      const valid = orderIds.filter(isUuid);
+      if (valid.length === 0) return [];
+      return db.query<StatusChangeRow>(
+        'SELECT order_id, status, changed_at FROM order_status_history WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, seq',
+        [valid],
+      );
+    },
+
+    /** A page of orders, newest first, of one user (or all when `userId` is null), with the count of all matches. */
+    async listOrdersPage(filter: { limit: number; after?: string | null; userId: string | null; status?: OrderStatus | null }): Promise<OrderPage> {
+      const afterSeq = filter.after ? decodeCursor(filter.after) : null;
+      const rows = await db.query<OrderRow & { total_count: number }>(
+        `WITH matching AS (
+           SELECT * FROM orders WHERE ($1::uuid IS NULL OR user_id = $1) AND ($2::text IS NULL OR status = $2) AND ${VISIBLE}
+         ), total AS (SELECT count(*)::int AS total_count FROM matching)
+         SELECT total.total_count, page.*
+         FROM total LEFT JOIN LATERAL (
+           SELECT ${COLUMNS} FROM matching WHERE $3::bigint IS NULL OR matching.seq < $3::bigint ORDER BY matching.seq DESC LIMIT $4
+         ) page ON true
+         ORDER BY page.seq::bigint DESC`,
+        [filter.userId, filter.status ?? null, afterSeq, filter.limit],
+      );
+      return pageOf(rows);
+    },
+
+    /**
+     * Several users' pages of orders in one statement (User.orders for a list of users): each
+     * key is joined laterally to its own page and count. Results come in the order of `keys`.
+     */
+    async listOrdersPagesByUsers(keys: readonly UserOrdersPageKey[]): Promise<OrderPage[]> {
+      const afterSeqs = keys.map((key) => (key.after ? decodeCursor(key.after) : null));
+      const users = keys.map((key) => (isUuid(key.userId) ? key.userId : null));
+      const rows = await db.query<OrderRow & { key_index: number; total_count: number }>(
+        `SELECT k.key_index::int AS key_index, total.total_count, page.*
+         FROM unnest($1::uuid[], $2::bigint[], $3::int[]) WITH ORDINALITY AS k(user_id, after_seq, page_limit, key_index)
+         CROSS JOIN LATERAL (SELECT count(*)::int AS total_count FROM orders WHERE user_id = k.user_id AND ${VISIBLE}) total
+         LEFT JOIN LATERAL (
+           SELECT ${COLUMNS} FROM orders
+           WHERE user_id = k.user_id AND ${VISIBLE} AND (k.after_seq IS NULL OR orders.seq < k.after_seq)
+           ORDER BY orders.seq DESC LIMIT k.page_limit
+         ) page ON true
+         ORDER BY k.key_index, page.seq::bigint DESC`,
+        [users, afterSeqs, keys.map((key) => key.limit)],
+      );
+      const pages = keys.map((): OrderPage => ({ rows: [], totalCount: 0 }));
+      for (const { key_index, total_count, ...row } of rows) {
+        const page = pages[key_index - 1]!;
+        page.totalCount = total_count;
+        if (row.id !== null) page.rows.push(row);
+      }
+      return pages;
+    },
+
+    /** Every order in any state: the seed's "is this database empty". */
+    async countOrders(): Promise<number> {
+      const rows = await db.query<{ count: number }>('SELECT count(*)::int AS count FROM orders');
+      return rows[0]?.count ?? 0;
+    },
+  };
+}
+
+export type OrderReads = ReturnType<typeof createOrderReads>;

@@ -1,0 +1,52 @@
+import { isUuid, type Database, type Queryable, type Transaction } from '@shop/service-kit';
+import type { OrderStatus, StoredOrderRow } from './order-rows.js';
+
+/** The statuses an order may have when clients read it. */
+export const VISIBLE = "status NOT IN ('PLACING', 'FAILED')";
+
+// seq leaves as text (cursors carry it); SQL that sorts must name the table's column, not this alias.
+export const COLUMNS = 'id, seq::text AS seq, user_id, status, total_cents, currency, created_at, updated_at';
+export const ITEM_COLUMNS = 'order_id, position, product_id, quantity, unit_price_cents, currency';
+
+/** Runs `work` in the caller's transaction when there is one, else in a transaction of its own. */
+export function inTransaction<T>(db: Database, tx: Transaction | undefined, work: (tx: Transaction) => Promise<T>): Promise<T> {
+  return tx ? work(tx) : db.transaction(work);
+}
+
+export function insertItems(
+  tx: Queryable,
+  orderId: string,
+  items: readonly { productId: string; quantity: number; unitPriceCents: number | null; currency: string | null }[],
+) {
+  return tx.query(
+    `INSERT INTO order_items (order_id, position, product_id, quantity, unit_price_cents, currency)
+     SELECT $1, item.position, item.product_id, item.quantity, item.unit_price_cents, item.currency
+     FROM unnest($2::uuid[], $3::int[], $4::int[], $5::text[]) WITH ORDINALITY
+       AS item(product_id, quantity, unit_price_cents, currency, position)`,
+    [
+      orderId,
+      items.map((item) => item.productId),
+      items.map((item) => item.quantity),
+      items.map((item) => item.unitPriceCents),
+      items.map((item) => item.currency),
+    ],
+  );
+}
+
+export function recordStatus(tx: Queryable, orderId: string, status: OrderStatus) {
+  return tx.query('INSERT INTO order_status_history (order_id, status) VALUES ($1, $2)', [orderId, status]);
+}
+
+// The two statements below serve both checkout and status moves; each repository offers them as its own verbs.
+
+/** An order in any state (PLACING and FAILED included); null when there is none. */
+export async function selectStoredOrder(db: Queryable, id: string): Promise<StoredOrderRow | null> {
+  if (!isUuid(id)) return null;
+  const rows = await db.query<StoredOrderRow>(`SELECT ${COLUMNS}, idempotency_key FROM orders WHERE id = $1`, [id]);
+  return rows[0] ?? null;
+}
+
+/** Products confirmed giving the order's stock back: nothing is owed any more. */
+export async function clearStockReleasePending(db: Queryable, orderId: string): Promise<void> {
+  await db.query('UPDATE orders SET stock_release_pending = false WHERE id = $1', [orderId]);
+}
