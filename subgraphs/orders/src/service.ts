@@ -10,10 +10,7 @@ export const ordersService = {
   name: 'orders',
   ...subgraphLayout(import.meta.url),
   loadConfig: async (env) => (await import('./config.js')).loadConfig(env),
-  async seed(db, logger) {
-    const [{ seedDemoOrders }, { createOrdersRepository }] = await Promise.all([import('./seed.js'), import('./orders-repository.js')]);
-    await seedDemoOrders(createOrdersRepository(db), logger);
-  },
+  seed: async (db, logger) => (await import('./seed.js')).seedDemoOrders(db, logger),
   async create(db, config, logger) {
     const [{ createOrdersService }, { createProductsClient }, { createAccountCheck }, { usersTokenVerifier }] = await Promise.all([
       import('./server.js'),
