@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_USERS } from '@shop/service-kit';
-import { createOrdersRepository } from '../subgraphs/orders/src/orders-repository.js';
+import { createOrderSeeding } from '../subgraphs/orders/src/order-seeding.js';
 import { SUBGRAPHS, type Stack, type SubgraphName } from './support/stack.js';
 import { startShop } from './support/shop.js';
 import { graphql } from './support/graphql.js';
@@ -36,7 +36,7 @@ describe('batching', () => {
       productIds.push(created.data.createProduct.id);
     }
     // Placing orders through the API comes with checkout; here the rows are written directly.
-    const orders = createOrdersRepository(stack.dbs.orders);
+    const orders = createOrderSeeding(stack.dbs.orders);
     const order = (ids: string[]) =>
       orders.createOrder({
         userId: DEMO_USERS[1].id,

@@ -7,7 +7,7 @@ import {
   type Logger,
   type RemoteGraphQLError,
 } from '@shop/service-kit';
-import type { PricedItem, WantedItem } from './orders-repository.js';
+import type { PricedItem, WantedItem } from './order-rows.js';
 
 /** What products holds for an order: its reservation, at the prices of the moment. */
 export interface Reservation {
