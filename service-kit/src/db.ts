@@ -82,8 +82,7 @@ async function openPglite({ dataDir, onStatement }: DatabaseOptions): Promise<Da
   const root = wrap(db);
   return {
     kind: 'pglite',
-    query: root.query,
-    exec: root.exec,
+    ...root,
     transaction: (work) => db.transaction((tx) => work(wrap(tx))),
     close: () => db.close(),
   };
@@ -101,8 +100,7 @@ async function openPostgres(url: string, { onStatement, maxConnections = 10, log
   const root = wrap(pool);
   return {
     kind: 'postgres',
-    query: root.query,
-    exec: root.exec,
+    ...root,
     async transaction(work) {
       const client = await pool.connect();
       // A connection whose rollback failed is in an unknown state: it is destroyed, not reused.
