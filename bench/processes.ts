@@ -40,7 +40,7 @@ export async function startServer(
     await waitUntilAnswering(options.url, () => child.exitCode !== null || child.signalCode !== null);
   } catch (error) {
     await stop();
-    throw new Error(`${name} did not start (log: ${options.logFile}): ${(error as Error).message}`);
+    throw new Error(`${name} did not start (log: ${options.logFile}): ${(error as Error).message}`, { cause: error });
   }
   return { name, url: options.url, pid: child.pid!, logFile: options.logFile, stop };
 }
