@@ -103,7 +103,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const dbs = {} as Record<SubgraphName, Database>;
     for (const name of SUBGRAPHS) {
       const testDb = await createTestDatabase(name);
-      cleanups.push(testDb.drop);
+      cleanups.push(() => testDb.drop());
       const db = await openDatabase({ url: testDb.url, onStatement: (sql) => statements[name].push(sql) });
       cleanups.push(() => db.close());
       await migrate(db, fileURLToPath(new URL(`../../subgraphs/${name}/migrations/`, import.meta.url)));
