@@ -15,7 +15,11 @@ const gateway = createGatewayRuntime({
     fromClientToSubgraphs: ({ request }) => ({ authorization: request.headers.get('authorization') }),
   },
 });
-const server = createServer(gateway);
+// The runtime answers its own errors; should its promise still fail, the request is logged and cut off.
+const server = createServer((req, res) => void gateway(req, res).catch((error: unknown) => {
+  console.error(error);
+  res.destroy();
+}));
 server.listen(Number(process.env.PORT), '127.0.0.1', () => console.log(`hive gateway listening on port ${process.env.PORT}`));
 const stop = () => {
   server.close(() => void Promise.resolve(gateway.dispose()).then(() => process.exit(0)));

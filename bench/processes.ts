@@ -28,7 +28,7 @@ export async function startServer(
     await server.waitUntil(answersGraphQL(options.url));
   } catch (error) {
     await stop();
-    throw new Error(`${name} did not start (log: ${options.logFile}): ${(error as Error).message}`);
+    throw new Error(`${name} did not start (log: ${options.logFile}): ${(error as Error).message}`, { cause: error });
   }
   return { name, url: options.url, pid: server.pid, logFile: options.logFile, stop };
 }

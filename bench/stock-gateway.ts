@@ -22,7 +22,7 @@ const gateway = new ApolloGateway({
     new RemoteGraphQLDataSource<Context>({
       url,
       willSendRequest({ request, context }) {
-        if (context.authorization) request.http?.headers.set('authorization', context.authorization);
+        if (typeof context.authorization === 'string') request.http?.headers.set('authorization', context.authorization);
       },
     }),
 });

@@ -29,7 +29,7 @@ describe('the SDK against a changed schema', () => {
     const sdkOnly = Object.fromEntries(
       Object.entries(config.generates)
         .filter(([target]) => target.startsWith('sdk/'))
-        .map(([target, output]) => [target, { ...output, schema: renamedApi }]),
+        .map(([target, output]) => [target, { ...(output as Exclude<typeof output, unknown[]>), schema: renamedApi }]),
     );
     await expect(generate({ ...config, generates: sdkOnly, cwd: ROOT, silent: true }, false)).rejects.toThrow(/Cannot query field "name" on type "Product"/);
   });

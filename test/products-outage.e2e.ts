@@ -20,7 +20,7 @@ describe('placing orders while products is down', () => {
   afterAll(() => stack?.stop());
 
   it('answers SERVICE_UNAVAILABLE with no order, opens the breaker, and recovers when products is back', async () => {
-    const ordersBefore = (await graphql(stack.gatewayUrl, COUNT, { token: alice })).data!.orders.totalCount;
+    const ordersBefore: number = (await graphql(stack.gatewayUrl, COUNT, { token: alice })).data!.orders.totalCount;
     await stack.stopSubgraph('products');
 
     for (let attempt = 0; attempt < 3; attempt++) {

@@ -38,7 +38,7 @@ function recordingClient(stack: Stack, sent: Sent[]): ShopClient {
   return createShopClient({
     url: `${stack.gatewayUrl}/graphql`,
     fetch: async (input, init) => {
-      const body = JSON.parse(String(init?.body)) as { query?: string; extensions?: { persistedQuery?: { sha256Hash?: string } } };
+      const body = JSON.parse(init?.body as string) as { query?: string; extensions?: { persistedQuery?: { sha256Hash?: string } } };
       sent.push({ hash: body.extensions?.persistedQuery?.sha256Hash, query: body.query });
       return fetch(input, init);
     },

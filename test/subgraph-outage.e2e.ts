@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEMO_ORDERS, DEMO_USERS } from '@shop/service-kit';
 import type { Stack } from './support/stack.js';
 import { startShop } from './support/shop.js';
-import { ALICE, errorCodes, graphql, type GraphQLResponse } from './support/graphql.js';
+import { ALICE, graphql, type GraphQLResponse } from './support/graphql.js';
 import { CANONICAL } from '../bench/canonical-query.js';
 
 const [, aliceUser] = DEMO_USERS;

@@ -45,6 +45,6 @@ export function documentLimits(limits: DocumentLimits): {
     validationRules,
     // Armor's declarations name @apollo/server's CommonJS types, ours the ES module ones: the same plugin objects.
     plugins: plugins as unknown as ApolloServerPlugin[],
-    parseOptions: { maxTokens: limits.maxTokens },
+    parseOptions: { maxLexicalTokens: limits.maxTokens },
   };
 }

@@ -33,9 +33,9 @@ export async function loadPersistedDocuments(file: string | URL): Promise<Persis
  * unless only listed documents are allowed, those clients register at run time (automatic
  * persisted queries) in a bounded in-memory cache.
  */
-export function persistedDocumentStore(documents: PersistedDocuments, { onlyListed }: { onlyListed: boolean }): KeyValueCache<string> {
+export function persistedDocumentStore(documents: PersistedDocuments, { onlyListed }: { onlyListed: boolean }): KeyValueCache {
   const registered = new InMemoryLRUCache<string>();
-  const store: KeyValueCache<string> = {
+  const store: KeyValueCache = {
     async get(hash) {
       return documents.get(hash) ?? (onlyListed ? undefined : registered.get(hash));
     },

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { RequestHandler } from 'express';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { Kind, type FieldNode } from 'graphql';
+import { Kind, OperationTypeNode, type FieldNode } from 'graphql';
 import { RateLimitedError, type Logger } from '@shop/service-kit';
 import type { GatewayContext } from './context.js';
 import { rootFields } from './root-fields.js';
@@ -104,7 +104,7 @@ export function loginRateLimit(limiter: RateLimiterAbstract): ApolloServerPlugin
     async requestDidStart() {
       return {
         async didResolveOperation({ operation, document, request, contextValue }) {
-          if (!operation || operation.operation !== 'mutation') return;
+          if (!operation || operation.operation !== OperationTypeNode.MUTATION) return;
           for (const login of rootFields(document, operation).filter((field) => field.name.value === 'login')) {
             const email = argumentValue(login, 'email', request.variables);
             await consume(limiter, `${email.trim().toLowerCase()}|${contextValue.clientAddress}`);

@@ -1,4 +1,5 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { GraphQLRequestContext } from '@apollo/server';
 import { DependencyUnavailable, isBreakerRejection, isErrorCode, REQUEST_ID_HEADER, type CircuitBreaker, type Logger } from '@shop/service-kit';
 import type { GatewayContext } from './context.js';
 import type { SubgraphClient, SubgraphReply } from './subgraph-client.js';
@@ -96,7 +97,7 @@ function parseObject(body: string): SubgraphAnswer | undefined {
   try {
     const parsed: unknown = JSON.parse(body);
     // An object is as far as the gateway checks a subgraph's answer; it reads data and errors itself.
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as SubgraphAnswer) : undefined;
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? parsed : undefined;
   } catch {
     return undefined;
   }
@@ -110,7 +111,8 @@ type IncomingRequestContext = Extract<GraphQLDataSourceProcessOptions<GatewayCon
  * every subgraph answer in it.
  */
 function restrictCachePolicy(incoming: IncomingRequestContext, cacheControl: string | undefined): void {
-  const policy = incoming.overallCachePolicy;
+  // The gateway interface types it `any`; it is Apollo Server's own request's cache policy.
+  const policy = incoming.overallCachePolicy as GraphQLRequestContext<GatewayContext>['overallCachePolicy'] | undefined;
   if (!policy || !('restrict' in policy)) return;
   const directives = new Map((cacheControl ?? '').split(',').map((part) => {
     const [name = '', value] = part.trim().toLowerCase().split('=');

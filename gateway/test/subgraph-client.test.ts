@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSubgraphClient, type SubgraphCall } from '../src/subgraph-client.js';
@@ -8,15 +8,17 @@ function slowSubgraph() {
   const received: { body: string; authorization: string | undefined }[] = [];
   let release: () => void = () => {};
   let released = new Promise<void>((resolve) => (release = resolve));
-  const server: Server = createServer(async (req: IncomingMessage, res) => {
+  const answer = async (req: IncomingMessage, res: ServerResponse) => {
     let body = '';
-    for await (const chunk of req) body += chunk;
+    for await (const chunk of req) body += (chunk as Buffer).toString();
     received.push({ body, authorization: req.headers.authorization });
     await released;
     res.setHeader('content-type', 'application/json');
     res.setHeader('cache-control', 'max-age=30, public');
     res.end(JSON.stringify({ data: { answer: received.length } }));
-  });
+  };
+  // A request that fails midway (the client gone) is cut off rather than left as an unhandled rejection.
+  const server: Server = createServer((req, res) => void answer(req, res).catch(() => res.destroy()));
   return {
     received,
     release: () => release(),

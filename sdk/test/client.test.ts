@@ -11,14 +11,14 @@ describe('createShopClient', () => {
     const client = createShopClient({
       url: 'http://shop.test/graphql',
       fetch: async (_url, init) => {
-        const body = JSON.parse(String(init?.body)) as Record<string, unknown>;
+        const body = JSON.parse(init?.body as string) as Record<string, unknown>;
         bodies.push(body);
         return 'query' in body ? json({ data: ME }) : json({ errors: [{ message: 'PersistedQueryNotFound', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }] });
       },
     });
     expect(await client.request(MeDocument)).toEqual(ME);
     expect(bodies).toEqual([
-      { extensions: { persistedQuery: { version: 1, sha256Hash: MeDocument.__meta__?.hash } } },
+      { extensions: { persistedQuery: { version: 1, sha256Hash: MeDocument.__meta__?.hash as string } } },
       { query: MeDocument.toString() },
     ]);
   });

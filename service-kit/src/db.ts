@@ -85,8 +85,7 @@ async function openPglite({ dataDir, archive, onStatement }: DatabaseOptions): P
   const root = wrap(db);
   return {
     kind: 'pglite',
-    query: root.query,
-    exec: root.exec,
+    ...root,
     transaction: (work) => db.transaction((tx) => work(wrap(tx))),
     archive: () => db.dumpDataDir('none'),
     close: () => db.close(),
@@ -105,8 +104,7 @@ async function openPostgres(url: string, { onStatement, maxConnections = 10, log
   const root = wrap(pool);
   return {
     kind: 'postgres',
-    query: root.query,
-    exec: root.exec,
+    ...root,
     async transaction(work) {
       const client = await pool.connect();
       // A connection whose rollback failed is in an unknown state: it is destroyed, not reused.

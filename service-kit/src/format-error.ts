@@ -54,7 +54,7 @@ export function unexpectedErrorLogging(fallback: Logger): ApolloServerPlugin<{ l
     async requestDidStart() {
       return {
         async didEncounterErrors({ errors, contextValue }) {
-          const logger = contextValue?.logger ?? fallback;
+          const logger = contextValue.logger ?? fallback;
           for (const error of errors) {
             if (isUnexpectedError(error)) logger.error({ err: unwrapResolverError(error), path: error.path }, 'unexpected error');
           }

@@ -62,6 +62,6 @@ export interface Page<Row> {
  * The page of a "total LEFT JOIN LATERAL page" query: every row carries `total_count`, and an
  * empty page comes back as a single row whose own columns are null, so the total arrives even then.
  */
-export function pageOf<Row extends { id: string }>(rows: readonly (Row & { total_count: number })[]): Page<Row> {
-  return { totalCount: rows[0]?.total_count ?? 0, rows: rows.filter((row) => row.id !== null) };
+export function pageOf<Row extends { id: string }>(rows: readonly ((Row | { id: null }) & { total_count: number })[]): Page<Row> {
+  return { totalCount: rows[0]?.total_count ?? 0, rows: rows.filter((row): row is Row & { total_count: number } => row.id !== null) };
 }

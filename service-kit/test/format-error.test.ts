@@ -34,8 +34,9 @@ const resolvers = {
 };
 
 /** Each JSON line the logger wrote (parsed log records have no fixed shape). */
-const logLines: Record<string, any>[] = [];
-const logger = pino({ level: 'info' }, { write: (line: string) => void logLines.push(JSON.parse(line)) });
+type LogLine = Record<string, unknown> & { err?: { message?: string; stack?: string } };
+const logLines: LogLine[] = [];
+const logger = pino({ level: 'info' }, { write: (line: string) => void logLines.push(JSON.parse(line) as LogLine) });
 /** What a service's context carries: the request's own logger, with its request id. */
 const contextValue = { logger: logger.child({ requestId: 'request-1' }) };
 
@@ -108,7 +109,7 @@ describe('formatError and unexpectedErrorLogging', () => {
       path: ['crash'],
       err: { message: 'connection to 10.0.0.7 refused: password authentication failed' },
     });
-    expect(logLines[0]?.err.stack).toContain('connection to 10.0.0.7 refused');
+    expect(logLines[0]?.err?.stack).toContain('connection to 10.0.0.7 refused');
   });
 
   it('masks a GraphQLError whose code is not one of the public codes and logs it once', async () => {
@@ -116,7 +117,7 @@ describe('formatError and unexpectedErrorLogging', () => {
     expect(error?.message).toBe('Internal server error');
     expect(error?.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR' });
     expect(logLines).toHaveLength(1);
-    expect(logLines[0]?.err.message).toBe('vendor library secret detail');
+    expect(logLines[0]?.err?.message).toBe('vendor library secret detail');
   });
 
   it('turns GRAPHQL_VALIDATION_FAILED into BAD_USER_INPUT, keeping the message', async () => {

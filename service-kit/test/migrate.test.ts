@@ -154,13 +154,13 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('migrate on PostgreSQL', () => {
       '3-seed.sql': 'INSERT INTO widgets (id) VALUES (1);',
     });
     const [first, second] = await Promise.all([openDatabase({ url: database.url }), openDatabase({ url: database.url })]);
-    pools.push(first!, second!);
+    pools.push(first, second);
 
-    const results = await Promise.all([migrate(first!, directory), migrate(second!, directory)]);
+    const results = await Promise.all([migrate(first, directory), migrate(second, directory)]);
 
     expect(results.flat().sort()).toEqual(['1-create-widgets.sql', '2-add-colour.sql', '3-seed.sql']);
     expect(results.some((names) => names.length === 0)).toBe(true);
-    const counts = await first!.query<{ version: number; count: string }>(
+    const counts = await first.query<{ version: number; count: string }>(
       'SELECT version, count(*) AS count FROM schema_migrations GROUP BY version ORDER BY version',
     );
     expect(counts).toEqual([
@@ -168,6 +168,6 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('migrate on PostgreSQL', () => {
       { version: 2, count: '1' },
       { version: 3, count: '1' },
     ]);
-    expect(await second!.query('SELECT id, colour FROM widgets')).toEqual([{ id: 1, colour: 'red' }]);
+    expect(await second.query('SELECT id, colour FROM widgets')).toEqual([{ id: 1, colour: 'red' }]);
   });
 });

@@ -17,7 +17,7 @@ export async function startProductsProxy(productsUrl: string, mode: HoldMode) {
   const forward = async (body: string, headers: Record<string, string>) =>
     fetch(`${productsUrl}/graphql`, { method: 'POST', headers, body });
 
-  const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks).toString();
@@ -34,7 +34,9 @@ export async function startProductsProxy(productsUrl: string, mode: HoldMode) {
     const answer = await forward(body, headers);
     res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
     res.end(await answer.text());
-  });
+  };
+  // A request that fails midway (products stopped, the client gone) is cut off rather than left as an unhandled rejection.
+  const server = createServer((req, res) => void handle(req, res).catch(() => res.destroy()));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,

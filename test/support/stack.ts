@@ -93,7 +93,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await Promise.all(
       SUBGRAPH_NAMES.map(async (name) => {
         const testDb = await createSeededDatabase(name);
-        cleanups.push(testDb.drop);
+        cleanups.push(() => testDb.drop());
         const db = await openDatabase({ url: testDb.url, archive: testDb.archive, onStatement: (sql) => statements[name].push(sql) });
         cleanups.push(() => db.close());
         dbs[name] = db;

@@ -24,7 +24,7 @@ export async function startSubgraphProxy(subgraphUrl: string) {
   let held = 0;
   const holding = new Set<() => void>();
 
-  const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const isGraphQL = req.method === 'POST' && req.url?.startsWith('/graphql');
@@ -75,7 +75,9 @@ export async function startSubgraphProxy(subgraphUrl: string) {
     } catch {
       res.destroy();
     }
-  });
+  };
+  // A request that fails before it is forwarded (the client gone) is cut off rather than left as an unhandled rejection.
+  const server = createServer((req, res) => void handle(req, res).catch(() => res.destroy()));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,

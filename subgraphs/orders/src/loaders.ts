@@ -5,9 +5,9 @@ import type { OrderPage, OrderReads, UserOrdersPageKey } from './order-reads.js'
 /** Built per request: one statement per batch of lookups, nothing cached across requests. */
 export function createLoaders(orders: OrderReads) {
   return {
-    orderById: loaderById(orders.listOrdersByIds),
-    itemsByOrderId: loaderOfLists(orders.listItemsByOrderIds, (item) => item.order_id),
-    statusHistoryByOrderId: loaderOfLists(orders.listStatusHistoryByOrderIds, (change) => change.order_id),
+    orderById: loaderById((ids) => orders.listOrdersByIds(ids)),
+    itemsByOrderId: loaderOfLists((ids) => orders.listItemsByOrderIds(ids), (item) => item.order_id),
+    statusHistoryByOrderId: loaderOfLists((ids) => orders.listStatusHistoryByOrderIds(ids), (change) => change.order_id),
     ordersPageByUser: new DataLoader<UserOrdersPageKey, OrderPage, string>(
       (keys) => orders.listOrdersPagesByUsers(keys),
       { cacheKeyFn: (key) => `${key.userId}:${key.limit}:${key.after ?? ''}` },

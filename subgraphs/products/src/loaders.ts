@@ -4,7 +4,7 @@ import type { ProductsRepository } from './products-repository.js';
 /** Built per request: one statement per batch of product lookups, nothing cached across requests. */
 export function createLoaders(products: ProductsRepository) {
   return {
-    productById: loaderById(products.listProductsByIds),
+    productById: loaderById((ids) => products.listProductsByIds(ids)),
   };
 }
 

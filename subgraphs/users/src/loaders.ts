@@ -4,7 +4,7 @@ import type { UsersRepository } from './users-repository.js';
 /** Built per request, so batching never mixes two viewers' reads and nothing is cached across requests. */
 export function createLoaders(users: UsersRepository) {
   return {
-    userById: loaderById(users.listUsersByIds),
+    userById: loaderById((ids) => users.listUsersByIds(ids)),
   };
 }
 

@@ -32,8 +32,8 @@ export async function developmentSigningKey(dataDir: string | undefined): Promis
     generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   if (dataDir === undefined) return signingKeyFromPem(generate());
   const file = join(dataDir, DEV_KEY_FILE);
-  const existing = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return undefined;
+  const existing = await readFile(file, 'utf8').catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   });
   if (existing) return signingKeyFromPem(existing);

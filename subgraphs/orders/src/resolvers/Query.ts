@@ -1,11 +1,12 @@
 import { checkPageSize, requireViewer, toConnection } from '@shop/service-kit';
-import type { QueryResolvers } from '../__generated__/resolvers-types.js';
+import type { QueryOrdersArgs, QueryResolvers } from '../__generated__/resolvers-types.js';
 import { readableOrder } from '../order-access.js';
 
 export const Query: QueryResolvers = {
   order: async (_parent, { id }, { viewer, loaders }) => readableOrder(viewer, await loaders.orderById.load(id)),
 
-  orders: async (_parent, { first, after, status }, { viewer, orders }) => {
+  // The arguments as sent: codegen makes `first` non-null for its default, but an explicit `first: null` arrives as null.
+  orders: async (_parent, { first, after, status }: QueryOrdersArgs, { viewer, orders }) => {
     const signedIn = requireViewer(viewer);
     const size = checkPageSize(first ?? 20);
     const userId = signedIn.role === 'ADMIN' ? null : signedIn.userId;

@@ -1,9 +1,10 @@
 import { checkPageSize, toConnection } from '@shop/service-kit';
-import type { QueryResolvers } from '../__generated__/resolvers-types.js';
+import type { QueryProductsArgs, QueryResolvers } from '../__generated__/resolvers-types.js';
 import { requireInternalCaller } from '../internal-access.js';
 
 export const Query: QueryResolvers = {
-  products: async (_parent, { first, after, search }, { products }) => {
+  // The arguments as sent: codegen makes `first` non-null for its default, but an explicit `first: null` arrives as null.
+  products: async (_parent, { first, after, search }: QueryProductsArgs, { products }) => {
     const size = checkPageSize(first ?? 20);
     const page = await products.listProductsPage({ limit: size + 1, after, search: search?.trim() || null });
     return toConnection(page.rows, size, page.totalCount);
