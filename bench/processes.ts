@@ -23,7 +23,9 @@ export async function startServer(
   options: { cwd: string; url: string; logFile: string },
 ): Promise<Server> {
   const server = startProcess(args, { env, cwd: options.cwd, output: { file: options.logFile } });
-  const stop = async () => void (await server.stop(15_000));
+  const stop = async () => {
+    await server.stop(15_000);
+  };
   try {
     await server.waitUntil(answersGraphQL(options.url));
   } catch (error) {

@@ -85,10 +85,10 @@ export function startProcess(args: string[], options: ProcessOptions = {}): Runn
     new Promise<void>((resolve, reject) => {
       const deadline = Date.now() + timeoutMs;
       const poll = async () => {
-        if (hasEnded()) return reject(new Error(`exited (${child.exitCode ?? child.signalCode}) before ${what}:\n${output}`));
-        if (await check().catch(() => false)) return resolve();
-        if (Date.now() > deadline) return reject(new Error(`timed out waiting for ${what}:\n${output}`));
-        setTimeout(() => void poll(), POLL_MS);
+        if (hasEnded()) reject(new Error(`exited (${child.exitCode ?? child.signalCode}) before ${what}:\n${output}`));
+        else if (await check().catch(() => false)) resolve();
+        else if (Date.now() > deadline) reject(new Error(`timed out waiting for ${what}:\n${output}`));
+        else setTimeout(() => void poll(), POLL_MS);
       };
       void poll();
     });

@@ -30,7 +30,7 @@ describe('orders killed while placing an order', () => {
   /** An orders database of its own for one scenario: PostgreSQL with TEST_DATABASE_URL, else PGlite on disk. */
   async function ordersStore(): Promise<{ env: Record<string, string>; open: () => ReturnType<typeof openDatabase>; drop: () => Promise<void> }> {
     const data = await seededServiceData('orders');
-    return { env: data.env, open: () => openDatabase({ url: data.env.DATABASE_URL, dataDir: data.env.DATA_DIR }), drop: data.drop };
+    return { env: data.env, open: () => openDatabase({ url: data.env.DATABASE_URL, dataDir: data.env.DATA_DIR }), drop: () => data.drop() };
   }
 
   async function startOrders(env: Record<string, string>, productsUrl: string): Promise<{ process: RunningProcess; url: string }> {

@@ -130,7 +130,7 @@ const nowhere = async () => `http://127.0.0.1:${await freePort()}`;
 /** Its own seeded database per start: a PGlite directory, or a PostgreSQL database with TEST_DATABASE_URL. */
 async function databaseEnv(name: SubgraphName): Promise<Record<string, string>> {
   const data = await seededServiceData(name);
-  cleanups.push(data.drop);
+  cleanups.push(() => data.drop());
   return data.env;
 }
 

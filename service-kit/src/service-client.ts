@@ -117,7 +117,7 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
       if (isErrorCode(code) && isVerdict(error)) throw new AppError(code, error.message, extensions);
     }
     if (errors.length > 0) {
-      const reasons = errors.map((error) => `${String(error.extensions?.code ?? 'uncoded')}: ${error.message}`).join('; ');
+      const reasons = errors.map((error) => `${typeof error.extensions?.code === 'string' ? error.extensions.code : 'uncoded'}: ${error.message}`).join('; ');
       throw new DependencyUnavailable(service, `answered HTTP ${status} with errors (${reasons})`);
     }
     if (status >= 300) throw new DependencyUnavailable(service, `answered HTTP ${status} without errors`, { countsAgainstBreaker: false });

@@ -49,7 +49,11 @@ export async function seededServiceData(service: SubgraphName): Promise<{ env: R
   if (adminUrl && templates.postgres) {
     const database = await createDatabaseOn(adminUrl, uniqueName(service), templates.postgres[service]);
     // DATA_DIR still holds what is not in the database (users' development signing key).
-    return { env: { DATABASE_URL: database.url, DATA_DIR: dataDir }, drop: async () => (await database.drop(), await removeDir()) };
+    return { env: { DATABASE_URL: database.url, DATA_DIR: dataDir }, drop: async () => {
+        await database.drop();
+        await removeDir();
+      },
+    };
   }
   await cp(join(templates.dir, service), dataDir, { recursive: true });
   return { env: { DATA_DIR: dataDir }, drop: removeDir };

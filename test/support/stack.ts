@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { openDatabase, SUBGRAPH_NAMES, type Database, type RunnableService, type SubgraphName } from '@shop/service-kit';
+import {
+  openDatabase,
+  SUBGRAPH_NAMES,
+  type Database,
+  type DatabaseServiceConfig,
+  type RunnableService,
+  type SubgraphName,
+  type SubgraphServiceDefinition,
+} from '@shop/service-kit';
 import { gatewayService, SUBGRAPH_SERVICES } from '../../scripts/services.js';
 import type { Reconciler } from '../../subgraphs/orders/src/reconciler.js';
 import { createSeededDatabase } from './databases.js';
@@ -120,11 +128,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       cleanups.push(() => running[name].stop());
       return () => current!;
     };
-    const subgraph = <Name extends SubgraphName>(name: Name, env: Env) => {
-      const definition = SUBGRAPH_SERVICES[name];
-      // Each definition's config type is its own; the union of their `create`s takes none of them.
-      const create = definition.create as (db: Database, config: unknown, logger: ReturnType<typeof testLogger>) => Promise<RunnableService>;
-      return serve(name, async () => create(dbs[name], await definition.loadConfig({ ...common, ...env }), testLogger(name)));
+    const subgraph = (name: SubgraphName, env: Env) => {
+      // Each definition takes the config its own loadConfig makes; here both are seen through the common type.
+      const definition = SUBGRAPH_SERVICES[name] as SubgraphServiceDefinition<DatabaseServiceConfig>;
+      return serve(name, async () => definition.create(dbs[name], await definition.loadConfig({ ...common, ...env }), testLogger(name)));
     };
 
     await subgraph('users', { JWT_PRIVATE_KEY: options.signingKeyPem ?? newSigningKeyPem(), TOKEN_TTL_SECONDS: '3600' });

@@ -1,4 +1,4 @@
-import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** What the stand-in does with one request: answer it, never answer it, or drop the connection. */
@@ -16,9 +16,9 @@ export interface Received {
 export async function startStandInService(initial: Behaviour = { status: 200, body: { data: {} } }) {
   const received: Received[] = [];
   let behaviour: (request: Received) => Behaviour = () => initial;
-  const server = createServer(async (req, res) => {
+  const answer = async (req: IncomingMessage, res: ServerResponse) => {
     let text = '';
-    for await (const chunk of req) text += chunk;
+    for await (const chunk of req) text += (chunk as Buffer).toString();
     const request = { headers: req.headers, body: text ? (JSON.parse(text) as unknown) : undefined };
     received.push(request);
     const planned = behaviour(request);
@@ -26,7 +26,9 @@ export async function startStandInService(initial: Behaviour = { status: 200, bo
     if (planned === 'drop') return void req.socket.destroy();
     const body = typeof planned.body === 'string' ? planned.body : JSON.stringify(planned.body);
     res.writeHead(planned.status, { 'content-type': typeof planned.body === 'string' ? 'text/plain' : 'application/json' }).end(body);
-  });
+  };
+  // A request the stand-in cannot read (its client went away) is cut, never an unhandled rejection.
+  const server = createServer((req, res) => void answer(req, res).catch(() => res.destroy()));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,

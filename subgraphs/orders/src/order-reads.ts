@@ -62,7 +62,8 @@ export function createOrderReads(db: Queryable) {
     async listOrdersPagesByUsers(keys: readonly UserOrdersPageKey[]): Promise<OrderPage[]> {
       const afterSeqs = keys.map((key) => (key.after ? decodeCursor(key.after) : null));
       const users = keys.map((key) => (isUuid(key.userId) ? key.userId : null));
-      const rows = await db.query<OrderRow & { key_index: number; total_count: number }>(
+      // A user with no orders on the page still has a row: the LEFT JOIN's, whose columns are all null.
+      const rows = await db.query<(OrderRow | { id: null }) & { key_index: number; total_count: number }>(
         `SELECT k.key_index::int AS key_index, total.total_count, page.*
          FROM unnest($1::uuid[], $2::bigint[], $3::int[]) WITH ORDINALITY AS k(user_id, after_seq, page_limit, key_index)
          CROSS JOIN LATERAL (SELECT count(*)::int AS total_count FROM orders WHERE user_id = k.user_id AND ${VISIBLE}) total

@@ -151,7 +151,9 @@ describe('checkout', { timeout: PGLITE_TIMEOUT }, () => {
   });
 
   it('answers SERVICE_UNAVAILABLE when products had already released the order before the reserve arrived', async () => {
-    products.beforeReserve = async (orderId) => void (await products.releaseStock(orderId));
+    products.beforeReserve = async (orderId) => {
+      await products.releaseStock(orderId);
+    };
     await expect(place([{ productId: teapot, quantity: 1 }])).rejects.toMatchObject({ extensions: { code: 'SERVICE_UNAVAILABLE' } });
     expect(products.stockOf(teapot)).toBe(10);
     expect(await visibleOrders()).toEqual([]);

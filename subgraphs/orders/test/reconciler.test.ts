@@ -122,7 +122,7 @@ describe('reconciler', { timeout: PGLITE_TIMEOUT }, () => {
     const first = await placingOrder(3 * STUCK_AFTER_MS);
     const second = await placingOrder();
     await products.reserveStock(second, [{ productId: teapot, quantity: 2 }]);
-    const find = products.findReservation;
+    const find = products.findReservation.bind(products);
     products.findReservation = async (orderId) => {
       if (orderId === first) throw new Error('connection reset');
       return find(orderId);
