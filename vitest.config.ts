@@ -23,6 +23,9 @@ export default defineConfig({
     // compiled WebAssembly load once, not once per file. Each end-to-end file still starts its own
     // stack; no test mocks a module.
     isolate: false,
+    // Two files at a time even on two cores: the end-to-end files spend much of their time waiting
+    // (on child processes, breaker resets, timeouts), which the other file's work fills.
+    maxWorkers: 2,
     projects: [
       {
         extends: true,

@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, type Database, type Queryable } from '../src/db.js';
+import { openEmptyPglite } from './support/empty-database.js';
 import { migrate } from '../src/migrate.js';
 import { createTestDatabase, type TestDatabase } from '../../test/support/databases.js';
 
@@ -32,18 +33,10 @@ const PGLITE_TIMEOUT = 30_000;
 describe('migrate on PGlite', { timeout: PGLITE_TIMEOUT }, () => {
   let directory: string;
   let db: Database;
-  /** A new database as initdb leaves it: each test starts from a copy (initdb once, not per test). */
-  let empty: Blob;
-
-  beforeAll(async () => {
-    const fresh = await openDatabase({});
-    empty = await fresh.archive!();
-    await fresh.close();
-  }, PGLITE_TIMEOUT);
 
   beforeEach(async () => {
     directory = await mkdtemp(join(tmpdir(), 'shop-migrate-'));
-    db = await openDatabase({ archive: empty });
+    db = await openEmptyPglite();
   }, PGLITE_TIMEOUT);
 
   afterEach(async () => {

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate, openDatabase, type Database } from '@shop/service-kit';
+import { migrate, type Database } from '@shop/service-kit';
+import { openEmptyPglite } from '../../../service-kit/test/support/empty-database.js';
 import { createProductsRepository } from '../src/products-repository.js';
 import { createReservationsRepository } from '../src/reservations-repository.js';
 import { createStockKeeper, type StockKeeper } from '../src/stock-keeper.js';
@@ -15,7 +16,7 @@ describe('stock keeper', { timeout: PGLITE_TIMEOUT }, () => {
   let keeper: StockKeeper;
 
   beforeAll(async () => {
-    db = await openDatabase({});
+    db = await openEmptyPglite();
     await migrate(db, fileURLToPath(new URL('../migrations/', import.meta.url)));
     keeper = createStockKeeper(db, createReservationsRepository());
   }, PGLITE_TIMEOUT);

@@ -1,12 +1,13 @@
 import { fileURLToPath } from 'node:url';
-import { migrate, openDatabase, type Database } from '@shop/service-kit';
+import { migrate, type Database } from '@shop/service-kit';
+import { openEmptyPglite } from '../../../../service-kit/test/support/empty-database.js';
 
 /** Opening PGlite and migrating it takes a second or more: once per test file, in beforeAll. */
 export const PGLITE_TIMEOUT = 30_000;
 
 /** A fresh in-memory PGlite with orders' migrations applied. */
 export async function openOrdersDatabase(): Promise<Database> {
-  const db = await openDatabase({});
+  const db = await openEmptyPglite();
   await migrate(db, fileURLToPath(new URL('../../migrations/', import.meta.url)));
   return db;
 }
