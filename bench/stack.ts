@@ -1,10 +1,10 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../scripts/processes.js';
 import { ROOT } from '../scripts/root.js';
-import { SUBGRAPH_SERVICES } from '../scripts/services.js';
+import { gatewayService, SUBGRAPH_SERVICES } from '../scripts/services.js';
 import { benchDatabases } from './databases.js';
 import { benchSecrets } from './keys.js';
 import { startServer, type Server } from './processes.js';
@@ -33,11 +33,6 @@ export interface BenchStack {
  * first); the two other gateways are single files Node runs by stripping their types. No loader
  * in any process, so CPU and memory are the server's own.
  */
-/** The Node flags in the gateway's `npm start` (its heap bounds), which the Dockerfile sets too. */
-export function gatewayNodeFlags(): string[] {
-  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'gateway/package.json'), 'utf8')) as { scripts: { start: string } };
-  return scripts.start.split(/\s+/).filter((word) => word.startsWith('--'));
-}
 
 const ENTRIES: Record<SubgraphName | GatewayName, string> = {
   users: 'subgraphs/users/dist/index.js',
@@ -99,8 +94,8 @@ export async function startBenchStack(
     };
     const start = async (name: SubgraphName | GatewayName, env: Record<string, string>) => {
       const profiling = profile.servers.includes(name) ? ['--cpu-prof', `--cpu-prof-dir=${profile.dir}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
-      // Each server with the flags production gives it: the gateway's heap bounds, a subgraph's definition's.
-      const nodeFlags = name === 'ours' || name === 'ours-cached' ? gatewayNodeFlags() : name in SUBGRAPH_SERVICES ? SUBGRAPH_SERVICES[name as SubgraphName].nodeFlags : [];
+      // Ours with the Node flags of its definitions, as production runs them.
+      const nodeFlags = name === 'ours' || name === 'ours-cached' ? gatewayService.nodeFlags : name in SUBGRAPH_SERVICES ? SUBGRAPH_SERVICES[name as SubgraphName].nodeFlags : [];
       const server = await startServer(name, [...nodeFlags, ...profiling, join(ROOT, ENTRIES[name])], { ...common, ...env, PORT: String(ports[name]) }, {
         cwd: ROOT,
         url: `http://127.0.0.1:${ports[name]}/graphql`,
