@@ -53,7 +53,7 @@ COPY sdk/package.json sdk/
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "const h = process.env.HOST || '127.0.0.1'; const host = h === '0.0.0.0' || h === '::' ? '127.0.0.1' : h.includes(':') ? '[' + h + ']' : h; fetch('http://' + host + ':' + (process.env.PORT || '4000') + '/health', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 
-# Subgraphs run with PGlite's Node flags (service-kit's PGLITE_NODE_FLAGS; nothing changes on PostgreSQL).
+# Subgraphs run with their definitions' Node flags: PGlite's (nothing changes on PostgreSQL) and a small young generation.
 # Without DATABASE_URL, PGlite keeps its data under DATA_DIR. /data belongs to the
 # `node` user; mount a volume there to keep it (docker run -v users-data:/data ...). No VOLUME
 # line: with DATABASE_URL set (as in docker-compose.yml) it would only leave anonymous volumes.
@@ -76,7 +76,7 @@ COPY subgraphs/users/migrations subgraphs/users/migrations/
 WORKDIR /app/subgraphs/users
 USER node
 EXPOSE 4001
-CMD ["node", "--liftoff-only", "dist/index.js"]
+CMD ["node", "--liftoff-only", "--max-semi-space-size=8", "dist/index.js"]
 
 # ---------------------------------------------------------------------------------------------
 # products (4002)
@@ -93,7 +93,7 @@ COPY subgraphs/products/migrations subgraphs/products/migrations/
 WORKDIR /app/subgraphs/products
 USER node
 EXPOSE 4002
-CMD ["node", "--liftoff-only", "dist/index.js"]
+CMD ["node", "--liftoff-only", "--max-semi-space-size=8", "dist/index.js"]
 
 # ---------------------------------------------------------------------------------------------
 # orders (4003)
@@ -110,7 +110,7 @@ COPY subgraphs/orders/migrations subgraphs/orders/migrations/
 WORKDIR /app/subgraphs/orders
 USER node
 EXPOSE 4003
-CMD ["node", "--liftoff-only", "dist/index.js"]
+CMD ["node", "--liftoff-only", "--max-semi-space-size=8", "dist/index.js"]
 
 # ---------------------------------------------------------------------------------------------
 # gateway (4000): serves /app/supergraph.graphql (SUPERGRAPH_PATH overrides) and the SDK's

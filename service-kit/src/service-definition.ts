@@ -80,12 +80,18 @@ export interface GatewayServiceDefinition<Config extends BaseServiceConfig, Serv
 export const entryBeside = (moduleUrl: string) => new URL(moduleUrl.endsWith('.ts') ? './index.ts' : './index.js', moduleUrl);
 
 /**
+ * A subgraph's young generation: V8's default let a busy subgraph's heap grow to ~190 MB with
+ * ~70 MB in use; at 8 MB it stayed at ~80 MB and ran as fast (10,000 catalogue queries, measured).
+ */
+const SUBGRAPH_HEAP_FLAGS = ['--max-semi-space-size=8'];
+
+/**
  * Where every subgraph keeps its parts, seen from its definition module in src/: the entry beside
  * it, `migrations/` and `schema.graphql` in the package folder; and its process's Node flags.
  */
 export const subgraphLayout = (definitionUrl: string) => ({
   entry: entryBeside(definitionUrl),
-  nodeFlags: PGLITE_NODE_FLAGS,
+  nodeFlags: [...PGLITE_NODE_FLAGS, ...SUBGRAPH_HEAP_FLAGS],
   migrations: new URL('../migrations/', definitionUrl),
   schema: new URL('../schema.graphql', definitionUrl),
 });
