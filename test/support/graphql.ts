@@ -30,8 +30,7 @@ export function graphql<Result, Variables>(
   document: TypedDocumentString<Result, Variables>,
   ...options: DocumentOptions<NoInfer<Variables>>
 ): Promise<GraphQLResponse<Result>>;
-// Test data is read by path; `any` keeps assertions on deep response shapes short.
-export function graphql<Data = any>(baseUrl: string, query: string, options?: RequestOptions): Promise<GraphQLResponse<Data>>;
+export function graphql<Data = unknown>(baseUrl: string, query: string, options?: RequestOptions): Promise<GraphQLResponse<Data>>;
 export async function graphql(
   baseUrl: string,
   document: string | TypedDocumentString<unknown, unknown>,
