@@ -48,7 +48,7 @@ describe('identity through the gateway', () => {
     ['a bad email', { email: 'not-an-email', password: 'long-enough', name: 'X' }, 'email'],
     ['a short password', { email: uniqueEmail(), password: 'short', name: 'X' }, 'password'],
     ['an empty name', { email: uniqueEmail(), password: 'long-enough', name: '  ' }, 'name'],
-  ])('refuses a registration with %s as BAD_USER_INPUT naming the field', async ([_case, input, field], { stack }) => {
+  ])('refuses a registration with %s as BAD_USER_INPUT naming the field', async ([, input, field], { stack }) => {
     const response = await graphql(stack.gatewayUrl, RegisterDocument, { variables: { input } });
     expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
     expect(response.errors?.[0]?.extensions?.field).toBe(field);
@@ -73,7 +73,7 @@ describe('identity through the gateway', () => {
     ['a malformed header', 'Token abc'],
     ['a token that is not a JWT', 'Bearer not-a-jwt'],
     ['a token with a forged signature', 'FORGED'],
-  ])('refuses %s with UNAUTHENTICATED at the gateway', async ([_case, header], { stack }) => {
+  ])('refuses %s with UNAUTHENTICATED at the gateway', async ([, header], { stack }) => {
     let authorization = header;
     if (header === 'FORGED') {
       const [head, payload] = (await login(stack.gatewayUrl, ALICE.email, ALICE.password)).split('.');

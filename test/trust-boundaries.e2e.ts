@@ -79,7 +79,7 @@ describe('trust boundaries', () => {
       expect((await graphql(stack.gatewayUrl, MeDocument, { token })).data!.me!.id).toBe(aliceId);
     });
 
-    it.for(badTokens)('refuses a token %s with 401 UNAUTHENTICATED at the gateway and at each subgraph', async ([_case, makeToken], { usersKey, ids, services }) => {
+    it.for(badTokens)('refuses a token %s with 401 UNAUTHENTICATED at the gateway and at each subgraph', async ([, makeToken], { usersKey, ids, services }) => {
       const token = await makeToken(usersKey, ids);
       for (const [name, url] of services) {
         // A public query: only the token check can refuse it.

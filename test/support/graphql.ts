@@ -50,7 +50,7 @@ export async function graphql(
 }
 
 /** The codes of a response's errors, in order. */
-export const errorCodes = (response: GraphQLResponse<unknown>) => (response.errors ?? []).map((error) => error.extensions?.code);
+export const errorCodes = (response: GraphQLResponse) => (response.errors ?? []).map((error) => error.extensions?.code);
 
 /**
  * Only the named fields of an answer: where an SDK document selects more than a test checks, the
