@@ -1,11 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { DEMO_USERS } from '@shop/service-kit';
 import { createOrderSeeding } from '../subgraphs/orders/src/order-seeding.js';
 import { SUBGRAPHS, type Stack, type SubgraphName } from './support/stack.js';
-import { startShop } from './support/shop.js';
+import { test } from './support/fixtures.js';
 import { graphql } from './support/graphql.js';
+import { createProduct } from './support/checkout.js';
 import { CANONICAL } from '../bench/canonical-query.js';
 
+// The statement counts hold for these exact selections: the bench's canonical query, and a page of
+// orders with their users' orders and their products (the SDK's documents select other fields).
 const ADMIN_ORDERS = `query ($first: Int) {
   orders(first: $first) { edges { node { id user { email orders(first: 5) { totalCount } } items { product { name } } } } }
 }`;
@@ -18,38 +21,29 @@ async function countStatements(stack: Stack, request: () => Promise<{ errors?: u
   return Object.fromEntries(SUBGRAPHS.map((name) => [name, stack.statements[name].length])) as Record<SubgraphName, number>;
 }
 
+/**
+ * alice's orders of 1 and of 20 products, each product of its own; set up for every test of the file
+ * (auto), as the page of 5 orders counts them too.
+ */
+const it = test.extend('orderIds', { scope: 'file', auto: true }, async ({ shop: { stack, admin } }) => {
+  const productIds: string[] = [];
+  for (let i = 0; i < 20; i++) {
+    productIds.push(await createProduct(stack.gatewayUrl, admin, { name: `Batch product ${i}`, priceCents: 100 + i, currency: 'EUR', stock: 10 }));
+  }
+  // Placing orders through the API comes with checkout; here the rows are written directly.
+  const orders = createOrderSeeding(stack.dbs.orders);
+  const order = (ids: string[]) =>
+    orders.createOrder({
+      userId: DEMO_USERS[1].id,
+      status: 'PENDING',
+      currency: 'EUR',
+      items: ids.map((productId, i) => ({ productId, quantity: 1, unitPriceCents: 100 + i })),
+    });
+  return { one: (await order(productIds.slice(0, 1))).id, twenty: (await order(productIds)).id };
+});
+
 describe('batching', () => {
-  let stack: Stack;
-  let alice: string;
-  let admin: string;
-  const orderIds: Record<'one' | 'twenty', string> = { one: '', twenty: '' };
-
-  beforeAll(async () => {
-    ({ stack, alice, admin } = await startShop());
-    const productIds: string[] = [];
-    for (let i = 0; i < 20; i++) {
-      const created = await graphql(
-        stack.gatewayUrl,
-        'mutation ($input: CreateProductInput!) { createProduct(input: $input) { id } }',
-        { token: admin, variables: { input: { name: `Batch product ${i}`, description: '', priceCents: 100 + i, currency: 'EUR', stock: 10 } } },
-      );
-      productIds.push(created.data.createProduct.id);
-    }
-    // Placing orders through the API comes with checkout; here the rows are written directly.
-    const orders = createOrderSeeding(stack.dbs.orders);
-    const order = (ids: string[]) =>
-      orders.createOrder({
-        userId: DEMO_USERS[1].id,
-        status: 'PENDING',
-        currency: 'EUR',
-        items: ids.map((productId, i) => ({ productId, quantity: 1, unitPriceCents: 100 + i })),
-      });
-    orderIds.one = (await order(productIds.slice(0, 1))).id;
-    orderIds.twenty = (await order(productIds)).id;
-  });
-  afterAll(() => stack?.stop());
-
-  it('runs as many statements for the canonical query with 20 items as with 1', async () => {
+  it('runs as many statements for the canonical query with 20 items as with 1', async ({ shop: { stack, alice }, orderIds }) => {
     const canonical = (id: string) => () => graphql(stack.gatewayUrl, CANONICAL, { token: alice, variables: { id } });
     const one = await countStatements(stack, canonical(orderIds.one));
     const twenty = await countStatements(stack, canonical(orderIds.twenty));
@@ -58,7 +52,7 @@ describe('batching', () => {
     expect(one).toEqual({ users: 1, products: 1, orders: 2 });
   });
 
-  it("runs as many statements for a page of 5 orders with their users' orders and products as for 1", async () => {
+  it("runs as many statements for a page of 5 orders with their users' orders and products as for 1", async ({ shop: { stack, admin } }) => {
     const page = (first: number) => () => graphql(stack.gatewayUrl, ADMIN_ORDERS, { token: admin, variables: { first } });
     const one = await countStatements(stack, page(1));
     const five = await countStatements(stack, page(5));

@@ -1,10 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { DEMO_PRODUCTS } from '@shop/service-kit';
-import type { Stack } from './support/stack.js';
-import { startShop } from './support/shop.js';
-import { errorCodes, graphql, type GraphQLResponse } from './support/graphql.js';
+import { CreateProductDocument, ProductDocument, ProductsDocument, UpdateProductDocument } from '@shop/sdk';
+import { it } from './support/fixtures.js';
+import { errorCodes, graphql, pick, type GraphQLResponse } from './support/graphql.js';
 
+/** A page as a Relay connection, each product with its cursor: the SDK's Products reads `nodes`, without cursors. */
 const PAGE = `query ($first: Int, $after: String, $search: String) {
   products(first: $first, after: $after, search: $search) {
     totalCount
@@ -12,8 +13,6 @@ const PAGE = `query ($first: Int, $after: String, $search: String) {
     edges { cursor node { id name description price { amountCents currency } stock createdAt updatedAt } }
   }
 }`;
-const CREATE = `mutation ($input: CreateProductInput!) { createProduct(input: $input) { id name price { amountCents currency } stock } }`;
-const UPDATE = `mutation ($id: ID!, $input: UpdateProductInput!) { updateProduct(id: $id, input: $input) { id name price { amountCents currency } stock } }`;
 interface ProductPage {
   totalCount: number;
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
@@ -22,15 +21,7 @@ interface ProductPage {
 const newProduct = { name: 'Test kettle', description: 'For tests', priceCents: 4200, currency: 'EUR', stock: 7 };
 
 describe('the catalogue through the gateway', () => {
-  let stack: Stack;
-  let admin: string;
-  let alice: string;
-  beforeAll(async () => {
-    ({ stack, alice, admin } = await startShop());
-  });
-  afterAll(() => stack?.stop());
-
-  it('pages through every product exactly once, in catalogue order, without a token', async () => {
+  it('pages through every product exactly once, in catalogue order, without a token', async ({ shop: { stack } }) => {
     const seen: string[] = [];
     let after: string | null = null;
     for (let page = 0; page < 10; page++) {
@@ -46,70 +37,69 @@ describe('the catalogue through the gateway', () => {
     expect(seen).toEqual(DEMO_PRODUCTS.map((product) => product.name));
   });
 
-  it('gives an empty last page with totalCount and no next page', async () => {
-    const all = await graphql(stack.gatewayUrl, PAGE, { variables: { first: 100 } });
-    const lastCursor = all.data.products.pageInfo.endCursor;
-    const after = await graphql(stack.gatewayUrl, PAGE, { variables: { first: 5, after: lastCursor } });
-    expect(after.data.products).toEqual({ totalCount: DEMO_PRODUCTS.length, pageInfo: { hasNextPage: false, endCursor: null }, edges: [] });
+  it('gives an empty last page with totalCount and no next page', async ({ shop: { stack } }) => {
+    const all = await graphql<{ products: ProductPage }>(stack.gatewayUrl, PAGE, { variables: { first: 100 } });
+    const lastCursor = all.data!.products.pageInfo.endCursor;
+    const after = await graphql<{ products: ProductPage }>(stack.gatewayUrl, PAGE, { variables: { first: 5, after: lastCursor } });
+    expect(after.data!.products).toEqual({ totalCount: DEMO_PRODUCTS.length, pageInfo: { hasNextPage: false, endCursor: null }, edges: [] });
   });
 
-  it.each([0, 101, -1])('refuses first: %i as BAD_USER_INPUT naming first', async (first) => {
-    const response = await graphql(stack.gatewayUrl, PAGE, { variables: { first } });
+  it.for([0, 101, -1])('refuses first: %i as BAD_USER_INPUT naming first', async (first, { shop: { stack } }) => {
+    const response = await graphql(stack.gatewayUrl, ProductsDocument, { variables: { first } });
     expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
     expect(response.errors?.[0]?.extensions?.field).toBe('first');
   });
 
-  it('refuses a cursor it did not issue as BAD_USER_INPUT naming after', async () => {
-    const response = await graphql(stack.gatewayUrl, PAGE, { variables: { first: 5, after: 'bm90IGEgY3Vyc29y' } });
+  it('refuses a cursor it did not issue as BAD_USER_INPUT naming after', async ({ shop: { stack } }) => {
+    const response = await graphql(stack.gatewayUrl, ProductsDocument, { variables: { first: 5, after: 'bm90IGEgY3Vyc29y' } });
     expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
     expect(response.errors?.[0]?.extensions?.field).toBe('after');
   });
 
-  it('searches name and description ignoring case, and treats % and _ literally', async () => {
-    const beans = await graphql(stack.gatewayUrl, PAGE, { variables: { search: 'BEANS' } });
-    expect(beans.data.products.totalCount).toBe(2);
+  it('searches name and description ignoring case, and treats % and _ literally', async ({ shop: { stack } }) => {
+    const beans = await graphql(stack.gatewayUrl, ProductsDocument, { variables: { search: 'BEANS' } });
+    expect(beans.data!.products.totalCount).toBe(2);
     for (const wildcard of ['%', '_', '\\']) {
-      const response = await graphql(stack.gatewayUrl, PAGE, { variables: { search: wildcard } });
-      expect(response.data.products.totalCount, wildcard).toBe(0);
+      const response = await graphql(stack.gatewayUrl, ProductsDocument, { variables: { search: wildcard } });
+      expect(response.data!.products.totalCount, wildcard).toBe(0);
     }
   });
 
-  it('refuses text with a NUL character as BAD_USER_INPUT, not an internal error', async () => {
-    const search = await graphql(stack.gatewayUrl, PAGE, { variables: { search: 'cup\u0000' } });
+  it('refuses text with a NUL character as BAD_USER_INPUT, not an internal error', async ({ shop: { stack, admin } }) => {
+    const search = await graphql(stack.gatewayUrl, ProductsDocument, { variables: { search: 'cup\u0000' } });
     expect(errorCodes(search)).toEqual(['BAD_USER_INPUT']);
-    const create = await graphql(stack.gatewayUrl, CREATE, { token: admin, variables: { input: { ...newProduct, name: 'Nul\u0000' } } });
+    const create = await graphql(stack.gatewayUrl, CreateProductDocument, { token: admin, variables: { input: { ...newProduct, name: 'Nul\u0000' } } });
     expect(errorCodes(create)).toEqual(['BAD_USER_INPUT']);
   });
 
-  it('finds a product by id, and answers null for an unknown or malformed id', async () => {
-    const query = 'query ($id: ID!) { product(id: $id) { name price { amountCents currency } } }';
-    const known = await graphql(stack.gatewayUrl, query, { variables: { id: DEMO_PRODUCTS[0]!.id } });
-    expect(known.data.product).toEqual({ name: DEMO_PRODUCTS[0]!.name, price: { amountCents: DEMO_PRODUCTS[0]!.priceCents, currency: 'EUR' } });
-    expect((await graphql(stack.gatewayUrl, query, { variables: { id: randomUUID() } })).data.product).toBeNull();
-    expect((await graphql(stack.gatewayUrl, query, { variables: { id: 'nope' } })).data.product).toBeNull();
+  it('finds a product by id, and answers null for an unknown or malformed id', async ({ shop: { stack } }) => {
+    const known = await graphql(stack.gatewayUrl, ProductDocument, { variables: { id: DEMO_PRODUCTS[0]!.id } });
+    expect(pick(known.data!.product!, 'name', 'price')).toEqual({ name: DEMO_PRODUCTS[0]!.name, price: { amountCents: DEMO_PRODUCTS[0]!.priceCents, currency: 'EUR' } });
+    expect((await graphql(stack.gatewayUrl, ProductDocument, { variables: { id: randomUUID() } })).data!.product).toBeNull();
+    expect((await graphql(stack.gatewayUrl, ProductDocument, { variables: { id: 'nope' } })).data!.product).toBeNull();
   });
 
-  it('lets only admins create and update products', async () => {
-    expect(errorCodes(await graphql(stack.gatewayUrl, CREATE, { variables: { input: newProduct } }))).toEqual(['UNAUTHENTICATED']);
-    expect(errorCodes(await graphql(stack.gatewayUrl, CREATE, { token: alice, variables: { input: newProduct } }))).toEqual(['FORBIDDEN']);
+  it('lets only admins create and update products', async ({ shop: { stack, alice, admin } }) => {
+    expect(errorCodes(await graphql(stack.gatewayUrl, CreateProductDocument, { variables: { input: newProduct } }))).toEqual(['UNAUTHENTICATED']);
+    expect(errorCodes(await graphql(stack.gatewayUrl, CreateProductDocument, { token: alice, variables: { input: newProduct } }))).toEqual(['FORBIDDEN']);
 
-    const created = await graphql(stack.gatewayUrl, CREATE, { token: admin, variables: { input: newProduct } });
-    expect(created.data.createProduct).toMatchObject({ name: 'Test kettle', price: { amountCents: 4200, currency: 'EUR' }, stock: 7 });
-    const id = created.data.createProduct.id;
+    const created = await graphql(stack.gatewayUrl, CreateProductDocument, { token: admin, variables: { input: newProduct } });
+    expect(created.data!.createProduct).toMatchObject({ name: 'Test kettle', price: { amountCents: 4200, currency: 'EUR' }, stock: 7 });
+    const id = created.data!.createProduct.id;
 
-    const forbidden = await graphql(stack.gatewayUrl, UPDATE, { token: alice, variables: { id, input: { stock: 0 } } });
+    const forbidden = await graphql(stack.gatewayUrl, UpdateProductDocument, { token: alice, variables: { id, input: { stock: 0 } } });
     expect(errorCodes(forbidden)).toEqual(['FORBIDDEN']);
-    const updated = await graphql(stack.gatewayUrl, UPDATE, { token: admin, variables: { id, input: { priceCents: 3900, stock: 3 } } });
-    expect(updated.data.updateProduct).toEqual({ id, name: 'Test kettle', price: { amountCents: 3900, currency: 'EUR' }, stock: 3 });
+    const updated = await graphql(stack.gatewayUrl, UpdateProductDocument, { token: admin, variables: { id, input: { priceCents: 3900, stock: 3 } } });
+    expect(pick(updated.data!.updateProduct, 'id', 'name', 'price', 'stock')).toEqual({ id, name: 'Test kettle', price: { amountCents: 3900, currency: 'EUR' }, stock: 3 });
   });
 
-  it('refuses bad product input as BAD_USER_INPUT naming the field, and an unknown id as NOT_FOUND', async () => {
-    const bad = await graphql(stack.gatewayUrl, CREATE, { token: admin, variables: { input: { ...newProduct, currency: 'euro' } } });
+  it('refuses bad product input as BAD_USER_INPUT naming the field, and an unknown id as NOT_FOUND', async ({ shop: { stack, admin } }) => {
+    const bad = await graphql(stack.gatewayUrl, CreateProductDocument, { token: admin, variables: { input: { ...newProduct, currency: 'euro' } } });
     expect(errorCodes(bad)).toEqual(['BAD_USER_INPUT']);
     expect(bad.errors?.[0]?.extensions?.field).toBe('currency');
-    const negative = await graphql(stack.gatewayUrl, CREATE, { token: admin, variables: { input: { ...newProduct, stock: -1 } } });
+    const negative = await graphql(stack.gatewayUrl, CreateProductDocument, { token: admin, variables: { input: { ...newProduct, stock: -1 } } });
     expect(negative.errors?.[0]?.extensions?.field).toBe('stock');
-    const unknown = await graphql(stack.gatewayUrl, UPDATE, { token: admin, variables: { id: randomUUID(), input: { stock: 1 } } });
+    const unknown = await graphql(stack.gatewayUrl, UpdateProductDocument, { token: admin, variables: { id: randomUUID(), input: { stock: 1 } } });
     expect(errorCodes(unknown)).toEqual(['NOT_FOUND']);
   });
 });

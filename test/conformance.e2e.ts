@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { auditServer } from 'graphql-http';
-import { startStack, SUBGRAPHS, type Stack } from './support/stack.js';
+import { SUBGRAPHS, type Stack } from './support/stack.js';
+import { it } from './support/fixtures.js';
 
 /**
  * The SHOULD and MAY audits of graphql-http that every service fails on purpose (README, "GraphQL
@@ -17,17 +18,11 @@ const ACCEPTED: Record<string, string> = {
   '7B9B': 'SHOULD answer 200 to a variable coercion error under application/json: Apollo Server answers 400',
 };
 
+const urlOf = (stack: Stack, name: string) => `${name === 'gateway' ? stack.gatewayUrl : stack.urls[name as (typeof SUBGRAPHS)[number]]}/graphql`;
+
 describe('GraphQL over HTTP conformance', () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack();
-  });
-  afterAll(() => stack?.stop());
-
-  const urlOf = (name: string) => `${name === 'gateway' ? stack.gatewayUrl : stack.urls[name as (typeof SUBGRAPHS)[number]]}/graphql`;
-
-  it.each(['gateway', ...SUBGRAPHS])('%s passes every MUST audit of graphql-http and fails only the accepted SHOULD and MAY ones', async (name) => {
-    const failed = (await auditServer({ url: urlOf(name) })).filter((result) => result.status !== 'ok');
+  it.for(['gateway', ...SUBGRAPHS])('%s passes every MUST audit of graphql-http and fails only the accepted SHOULD and MAY ones', async (name, { stack }) => {
+    const failed = (await auditServer({ url: urlOf(stack, name) })).filter((result) => result.status !== 'ok');
     for (const result of failed) await result.response.body?.cancel();
     // graphql-http marks a failed MUST as `error`, a SHOULD as `warn`, a MAY as `notice`.
     const musts = failed.filter((result) => result.status === 'error' || result.name.startsWith('MUST'));
@@ -36,8 +31,8 @@ describe('GraphQL over HTTP conformance', () => {
     expect(failed.map((result) => result.id).sort()).toEqual(Object.keys(ACCEPTED).sort());
   });
 
-  it.each(['gateway', ...SUBGRAPHS])('%s answers a GET query with variables once it carries the CSRF header: that header is all the audit\'s GETs lack', async (name) => {
-    const url = `${urlOf(name)}?${new URLSearchParams({ query: 'query ($skip: Boolean!) { __typename @skip(if: $skip) }', variables: JSON.stringify({ skip: false }) })}`;
+  it.for(['gateway', ...SUBGRAPHS])('%s answers a GET query with variables once it carries the CSRF header: that header is all the audit\'s GETs lack', async (name, { stack }) => {
+    const url = `${urlOf(stack, name)}?${new URLSearchParams({ query: 'query ($skip: Boolean!) { __typename @skip(if: $skip) }', variables: JSON.stringify({ skip: false }) })}`;
     const plain = await fetch(url, { headers: { accept: 'application/graphql-response+json' } });
     expect(plain.status).toBe(400);
     expect(await plain.text()).toMatch(/CSRF/);

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { openDatabase } from '@shop/service-kit';
 import { ROOT } from '../scripts/root.js';
 import { SERVICE_CREDENTIAL, type Stack } from './support/stack.js';
-import { startShop } from './support/shop.js';
+import { it } from './support/fixtures.js';
 import { graphql } from './support/graphql.js';
 import { createProduct, stockOf } from './support/checkout.js';
 import { freePort, startService, type RunningProcess } from '../scripts/processes.js';
@@ -12,28 +12,22 @@ import { startProductsProxy, type HoldMode } from './support/products-proxy.js';
 import { seededServiceData } from './support/databases.js';
 import { stockLedger } from '../scripts/stock-ledger.js';
 
+// Asked of orders itself, not the gateway: the documents hold to orders' own schema (the SDK's also select users' and products' fields).
 const ALICE_ORDERS = '{ orders(first: 100) { totalCount edges { node { id status items { quantity product { id } } } } } }';
+type AliceOrders = { orders: { totalCount: number } };
 
 /**
  * orders killed with SIGKILL in the middle of placing an order, then started again: its
  * reconciler must leave products holding exactly the stock of live orders.
  */
 describe('orders killed while placing an order', () => {
-  let stack: Stack;
-  let alice: string;
-  let admin: string;
-  beforeAll(async () => {
-    ({ stack, alice, admin } = await startShop());
-  });
-  afterAll(() => stack?.stop());
-
   /** An orders database of its own for one scenario: PostgreSQL with TEST_DATABASE_URL, else PGlite on disk. */
   async function ordersStore(): Promise<{ env: Record<string, string>; open: () => ReturnType<typeof openDatabase>; drop: () => Promise<void> }> {
     const data = await seededServiceData('orders');
     return { env: data.env, open: () => openDatabase({ url: data.env.DATABASE_URL, dataDir: data.env.DATA_DIR }), drop: () => data.drop() };
   }
 
-  async function startOrders(env: Record<string, string>, productsUrl: string): Promise<{ process: RunningProcess; url: string }> {
+  async function startOrders(stack: Stack, env: Record<string, string>, productsUrl: string): Promise<{ process: RunningProcess; url: string }> {
     const port = await freePort();
     const process = startService(SUBGRAPH_SERVICES.orders, { cwd: ROOT, env: {
       ...env,
@@ -64,13 +58,13 @@ describe('orders killed while placing an order', () => {
     ['before-reserve', 'fails the order products never reserved, and a late reserve takes nothing'],
   ];
 
-  it.each(scenarios)('killed %s: the restarted service %s', async (mode) => {
+  it.for(scenarios)('killed %s: the restarted service %s', async ([mode], { shop: { stack, alice, admin } }) => {
     const productId = await createProduct(stack.gatewayUrl, admin, { stock: 10 });
     const store = await ordersStore();
     const proxy = await startProductsProxy(stack.urls.products, mode);
     try {
-      const first = await startOrders(store.env, proxy.url);
-      const before = (await graphql(first.url, ALICE_ORDERS, { token: alice })).data!.orders.totalCount as number;
+      const first = await startOrders(stack, store.env, proxy.url);
+      const before = (await graphql<AliceOrders>(first.url, ALICE_ORDERS, { token: alice })).data!.orders.totalCount;
       const placing = graphql(first.url, 'mutation ($input: CreateOrderInput!) { createOrder(input: $input) { id } }', {
         token: alice,
         variables: { input: { items: [{ productId, quantity: 3 }], idempotencyKey: `crash-${mode}` } },
@@ -80,14 +74,14 @@ describe('orders killed while placing an order', () => {
       await placing;
       expect(await stockOf(stack.gatewayUrl, productId)).toBe(mode === 'after-reserve' ? 7 : 10);
 
-      const second = await startOrders(store.env, stack.urls.products);
+      const second = await startOrders(stack, store.env, stack.urls.products);
       try {
         if (mode === 'after-reserve') {
-          await waitUntil(async () => (await graphql(second.url, ALICE_ORDERS, { token: alice })).data!.orders.totalCount === before + 1, 'the order is confirmed');
+          await waitUntil(async () => (await graphql<AliceOrders>(second.url, ALICE_ORDERS, { token: alice })).data!.orders.totalCount === before + 1, 'the order is confirmed');
           expect(await stockOf(stack.gatewayUrl, productId)).toBe(7);
         } else {
           await waitUntil(async () => second.process.output().includes('"msg":"reconciled orders"'), 'the attempt is reconciled');
-          expect((await graphql(second.url, ALICE_ORDERS, { token: alice })).data!.orders.totalCount).toBe(before);
+          expect((await graphql<AliceOrders>(second.url, ALICE_ORDERS, { token: alice })).data!.orders.totalCount).toBe(before);
           expect(JSON.parse(await proxy.deliverLate()).data.reserveStock.status).toBe('RELEASED');
           expect(await stockOf(stack.gatewayUrl, productId)).toBe(10);
         }

@@ -1,34 +1,31 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from './support/stack.js';
+import { describe, expect } from 'vitest';
+import { ProductsDocument } from '@shop/sdk';
+import { test } from './support/fixtures.js';
 import { errorCodes, graphql } from './support/graphql.js';
 
 const SHOP = 'https://shop.example';
 
-describe('the gateway in production posture', () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack({ gatewayProduction: true, corsOrigins: [SHOP] });
-  });
-  afterAll(() => stack?.stop());
+const it = test.extend('stackOptions', { scope: 'file' }, { gatewayProduction: true, corsOrigins: [SHOP] });
 
-  it('shows no Sandbox and refuses introspection', async () => {
+describe('the gateway in production posture', () => {
+  it('shows no Sandbox and refuses introspection', async ({ stack }) => {
     const page = await fetch(`${stack.gatewayUrl}/graphql`, { headers: { accept: 'text/html' } });
     expect(await page.text()).not.toMatch(/sandbox/i);
     const introspection = await graphql(stack.gatewayUrl, '{ __schema { types { name } } }');
     expect(introspection.status).toBe(400);
     expect(errorCodes(introspection)).toEqual(['BAD_USER_INPUT']);
     expect(introspection.errors?.[0]?.message).toMatch(/introspection is not allowed/i);
-    expect((await graphql(stack.gatewayUrl, '{ products(first: 1) { totalCount } }')).data.products.totalCount).toBe(12);
+    expect((await graphql(stack.gatewayUrl, ProductsDocument, { variables: { first: 1 } })).data?.products.totalCount).toBe(12);
   });
 
-  it('hides field suggestions in validation errors', async () => {
+  it('hides field suggestions in validation errors', async ({ stack }) => {
     const response = await graphql(stack.gatewayUrl, '{ products(first: 1) { totalCout } }');
     expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
     expect(response.errors?.[0]?.message).toMatch(/Cannot query field "totalCout"/);
     expect(response.errors?.[0]?.message).not.toMatch(/totalCount/);
   });
 
-  it('allows cross-origin calls from CORS_ORIGINS only', async () => {
+  it('allows cross-origin calls from CORS_ORIGINS only', async ({ stack }) => {
     const preflight = (origin: string) =>
       fetch(`${stack.gatewayUrl}/graphql`, {
         method: 'OPTIONS',
@@ -46,7 +43,7 @@ describe('the gateway in production posture', () => {
     expect(fromElsewhere.headers.get('access-control-allow-origin')).toBeNull();
   });
 
-  it('keeps CSRF prevention on: a GET without a preflight-forcing header is refused', async () => {
+  it('keeps CSRF prevention on: a GET without a preflight-forcing header is refused', async ({ stack }) => {
     const simple = await fetch(`${stack.gatewayUrl}/graphql?query=${encodeURIComponent('{ __typename }')}`);
     expect(simple.status).toBe(400);
   });

@@ -1,4 +1,5 @@
 import { describe, expect } from 'vitest';
+import { ProductsDocument } from '@shop/sdk';
 import { it } from './support/fixtures.js';
 import { errorCodes, graphql } from './support/graphql.js';
 
@@ -24,7 +25,7 @@ describe('the gateway', () => {
     const response = await fetch(`${stack.gatewayUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
     expect(response.status).toBe(400);
     expect(((await response.json()) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code).toBe('BAD_USER_INPUT');
-    expect((await graphql(stack.gatewayUrl, '{ products(first: 1) { totalCount } }')).data.products.totalCount).toBe(12);
+    expect((await graphql(stack.gatewayUrl, ProductsDocument, { variables: { first: 1 } })).data?.products.totalCount).toBe(12);
   });
 
   it('reports GraphQL validation errors as BAD_USER_INPUT', async ({ shop: { stack } }) => {
@@ -45,7 +46,7 @@ describe('the gateway', () => {
   it('gives SERVICE_UNAVAILABLE, not a network message, when a subgraph is down', async ({ shop: { stack } }) => {
     await stack.stopSubgraph('products');
     // no-cache: an earlier test's answer may still be in the gateway's cache for anonymous reads.
-    const response = await graphql(stack.gatewayUrl, '{ products(first: 1) { totalCount } }', { headers: { 'cache-control': 'no-cache' } });
+    const response = await graphql(stack.gatewayUrl, ProductsDocument, { variables: { first: 1 }, headers: { 'cache-control': 'no-cache' } });
     expect(errorCodes(response)).toEqual(['SERVICE_UNAVAILABLE']);
     expect(JSON.stringify(response.errors)).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|fetch failed/);
   });

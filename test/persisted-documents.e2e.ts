@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { createHash } from 'node:crypto';
 import { DEMO_PRODUCTS } from '@shop/service-kit';
 import { createShopClient, ProductDocument, ProductsDocument } from '@shop/sdk';
-import { startStack, type Stack } from './support/stack.js';
+import type { Stack } from './support/stack.js';
+import { test } from './support/fixtures.js';
 import { ALICE } from './support/graphql.js';
 
 const AD_HOC = '{ products(first: 1) { totalCount } }';
@@ -21,15 +22,12 @@ async function post(stack: Stack, body: Record<string, unknown>) {
 
 const byHash = (hash: string) => ({ extensions: { persistedQuery: { version: 1, sha256Hash: hash } } });
 
+/** `stack` as by default; `secondStack` serves only the SDK's documents. */
+const it = test.extend('secondStackOptions', { scope: 'file' }, { persistedDocumentsOnly: true });
+
 describe('persisted documents', () => {
   describe('by default', () => {
-    let stack: Stack;
-    beforeAll(async () => {
-      stack = await startStack();
-    });
-    afterAll(() => stack?.stop());
-
-    it('serves the SDK documents by hash and still takes ad-hoc documents, as text or registered by hash', async () => {
+    it('serves the SDK documents by hash and still takes ad-hoc documents, as text or registered by hash', async ({ stack }) => {
       expect((await post(stack, { ...byHash(ProductDocument.__meta__!.hash as string), variables: { id: DEMO_PRODUCTS[0]!.id } })).data).toEqual({
         product: expect.objectContaining({ name: DEMO_PRODUCTS[0]!.name }),
       });
@@ -42,13 +40,7 @@ describe('persisted documents', () => {
   });
 
   describe('with PERSISTED_DOCUMENTS_ONLY', () => {
-    let stack: Stack;
-    beforeAll(async () => {
-      stack = await startStack({ persistedDocumentsOnly: true });
-    });
-    afterAll(() => stack?.stop());
-
-    it('refuses a document that is not in the manifest, as text, by hash or registered, with PERSISTED_QUERY_NOT_IN_LIST', async () => {
+    it('refuses a document that is not in the manifest, as text, by hash or registered, with PERSISTED_QUERY_NOT_IN_LIST', async ({ secondStack: stack }) => {
       const asText = await post(stack, { query: AD_HOC });
       expect(asText).toMatchObject({ status: 400, codes: ['PERSISTED_QUERY_NOT_IN_LIST'] });
       expect(asText.data).toBeUndefined();
@@ -58,7 +50,7 @@ describe('persisted documents', () => {
       expect((await post(stack, { query: '{ __schema { types { name } } }' })).codes).toEqual(['PERSISTED_QUERY_NOT_IN_LIST']);
     });
 
-    it('serves the SDK unchanged', async () => {
+    it('serves the SDK unchanged', async ({ secondStack: stack }) => {
       const client = createShopClient({ url: `${stack.gatewayUrl}/graphql` });
       await client.login(ALICE.email, ALICE.password);
       const page = await client.request(ProductsDocument, { first: 3 });

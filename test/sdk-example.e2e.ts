@@ -1,17 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from './support/stack.js';
+import { describe, expect } from 'vitest';
+import { it } from './support/fixtures.js';
 import { startProcess } from '../scripts/processes.js';
 import { ROOT } from '../scripts/root.js';
 
 
 describe('npm run example', () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack();
-  });
-  afterAll(() => stack?.stop());
-
-  it('prints the whole checkout: sign-in, catalogue, order, read-back across services, cancellation', async () => {
+  it('prints the whole checkout: sign-in, catalogue, order, read-back across services, cancellation', async ({ stack }) => {
     const example = startProcess(['--import', 'tsx', '--conditions=source', 'sdk/examples/checkout.ts'], { env: { SHOP_URL: `${stack.gatewayUrl}/graphql` }, cwd: ROOT });
     const code = await new Promise<number | null>((resolve) => example.child.once('exit', resolve));
     const output = example.output();

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { DEMO_ORDERS, DEMO_PRODUCTS, DEMO_USERS } from '@shop/service-kit';
@@ -21,7 +21,7 @@ import {
   type ShopClient,
 } from '@shop/sdk';
 import type { Stack } from './support/stack.js';
-import { startStack } from './support/stack.js';
+import { test } from './support/fixtures.js';
 import { ADMIN, ALICE } from './support/graphql.js';
 
 const [ADMIN_USER, ALICE_USER] = DEMO_USERS;
@@ -55,21 +55,18 @@ async function shopError(action: Promise<unknown>): Promise<ShopError> {
   return error as ShopError;
 }
 
-describe('the client SDK', () => {
-  let stack: Stack;
+/** The demo customer's and admin's clients, signed in, and what every recording client of the file sent. */
+const it = test.extend('clients', { scope: 'file' }, async ({ stack }) => {
   const sent: Sent[] = [];
-  let alice: ShopClient;
-  let admin: ShopClient;
-  beforeAll(async () => {
-    stack = await startStack();
-    alice = recordingClient(stack, sent);
-    admin = recordingClient(stack, sent);
-    await alice.login(ALICE.email, ALICE.password);
-    await admin.login(ADMIN.email, ADMIN.password);
-  });
-  afterAll(() => stack?.stop());
+  const alice = recordingClient(stack, sent);
+  const admin = recordingClient(stack, sent);
+  await alice.login(ALICE.email, ALICE.password);
+  await admin.login(ADMIN.email, ADMIN.password);
+  return { sent, alice, admin };
+});
 
-  it('runs every public operation through the gateway, each sent by its hash alone', async () => {
+describe('the client SDK', () => {
+  it('runs every public operation through the gateway, each sent by its hash alone', async ({ stack, clients: { sent, alice, admin } }) => {
     const visitor = recordingClient(stack, sent);
     expect(await visitor.request(MeDocument)).toEqual({ me: null });
     const registered = await visitor.register({ email: `sdk-${randomUUID()}@example.com`, password: 'long-enough', name: 'Sid Kay' });
@@ -112,7 +109,7 @@ describe('the client SDK', () => {
     expect(sent.filter((request) => request.query !== undefined)).toEqual([]);
   });
 
-  it('throws ShopError with the code, field and productId the server sent', async () => {
+  it('throws ShopError with the code, field and productId the server sent', async ({ stack, clients: { alice, admin } }) => {
     const stockless = await shopError(
       alice.request(CreateOrderDocument, {
         input: { idempotencyKey: randomUUID(), items: [{ productId: DEMO_PRODUCTS[1]!.id, quantity: 1000 }] },
@@ -136,7 +133,7 @@ describe('the client SDK', () => {
     expect(someoneElses.errors[0]?.path).toEqual(['user']);
   });
 
-  it('tells a server it cannot reach, or one that answers no GraphQL, apart from GraphQL errors', async () => {
+  it('tells a server it cannot reach, or one that answers no GraphQL, apart from GraphQL errors', async ({ stack }) => {
     const closed = createShopClient({ url: 'http://127.0.0.1:9/graphql' });
     await expect(closed.request(MeDocument)).rejects.toBeInstanceOf(ShopNetworkError);
     const proxyPage = createShopClient({

@@ -1,13 +1,14 @@
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect } from 'vitest';
 import { ROOT } from '../scripts/root.js';
 import { freePort, startService as startServiceProcess, type RunningProcess } from '../scripts/processes.js';
 import { gatewayService, SUBGRAPH_SERVICES } from '../scripts/services.js';
 import { seededServiceData } from './support/databases.js';
-import { startStack, type Stack } from './support/stack.js';
+import type { Stack } from './support/stack.js';
 import { startSubgraphProxy } from './support/subgraph-proxy.js';
+import { test } from './support/fixtures.js';
 import { ALICE } from './support/graphql.js';
 
 /** Long enough that a request finished by hand after SIGTERM is never cut off, even on a loaded machine. */
@@ -92,6 +93,19 @@ async function untilRefused(port: number, timeoutMs = 10_000): Promise<void> {
     await sleep(50);
   }
 }
+
+type SubgraphProxy = Awaited<ReturnType<typeof startSubgraphProxy>>;
+
+/**
+ * For the gateway's tests: the subgraphs in this process (the `stack` fixture; only the gateway,
+ * the service under test, is a child process), and a proxy in front of products that holds the
+ * gateway's calls: a subgraph as slow as the test needs.
+ */
+const it = test.extend('productsProxy', { scope: 'file' }, async ({ stack }, { onCleanup }) => {
+  const proxy = await startSubgraphProxy(stack.urls.products);
+  onCleanup(() => proxy.close());
+  return proxy;
+});
 
 /** One service as a child process, on a free loopback port, with what it needs to start. */
 interface Started {
@@ -211,20 +225,9 @@ describe.each(Object.keys(SUBGRAPH_REQUESTS) as SubgraphName[])('%s on SIGTERM',
 });
 
 describe('gateway on SIGTERM', () => {
-  let stack: Stack;
-  let products: Awaited<ReturnType<typeof startSubgraphProxy>>;
   const QUERY = '{ products(first: 3) { totalCount edges { node { name } } } }';
 
-  beforeAll(async () => {
-    // The subgraphs in this process; only the gateway, the service under test, is a child process.
-    stack = await startStack();
-    cleanups.push(() => stack.stop());
-    // The gateway reaches products through a proxy that holds its calls: a subgraph as slow as the test needs.
-    products = await startSubgraphProxy(stack.urls.products);
-    cleanups.push(() => products.close());
-  });
-
-  const start = (shutdownTimeoutMs: number) =>
+  const start = (stack: Stack, products: SubgraphProxy, shutdownTimeoutMs: number) =>
     startService(gatewayService, {
       SHUTDOWN_TIMEOUT_MS: String(shutdownTimeoutMs),
       USERS_URL: stack.urls.users,
@@ -235,7 +238,7 @@ describe('gateway on SIGTERM', () => {
     });
 
   /** Sends the query and resolves once the gateway's call to products is held at the proxy. */
-  async function heldQuery(): Promise<InFlight> {
+  async function heldQuery(products: SubgraphProxy): Promise<InFlight> {
     products.setMode('hold');
     const before = products.held();
     const pending = inFlight(
@@ -254,10 +257,10 @@ describe('gateway on SIGTERM', () => {
   }
   let gateway: Started;
 
-  it('finishes the request waiting on a subgraph, refuses new connections and exits 0', async () => {
-    gateway = await start(SHUTDOWN_TIMEOUT_MS);
+  it('finishes the request waiting on a subgraph, refuses new connections and exits 0', async ({ stack, productsProxy: products }) => {
+    gateway = await start(stack, products, SHUTDOWN_TIMEOUT_MS);
     expect(await accepts(gateway.port)).toBe(true);
-    const pending = await heldQuery();
+    const pending = await heldQuery(products);
 
     gateway.process.child.kill('SIGTERM');
     await gateway.process.waitFor(/"msg":"shutting down"/, 10_000);
@@ -276,9 +279,9 @@ describe('gateway on SIGTERM', () => {
     expect(gateway.process.output()).not.toMatch(/cut off/);
   });
 
-  it('cuts off a request that outlives SHUTDOWN_TIMEOUT_MS and exits 0 without waiting for the subgraph', async () => {
-    gateway = await start(SHORT_SHUTDOWN_TIMEOUT_MS);
-    const pending = await heldQuery();
+  it('cuts off a request that outlives SHUTDOWN_TIMEOUT_MS and exits 0 without waiting for the subgraph', async ({ stack, productsProxy: products }) => {
+    gateway = await start(stack, products, SHORT_SHUTDOWN_TIMEOUT_MS);
+    const pending = await heldQuery(products);
 
     gateway.process.child.kill('SIGTERM');
     // products never answers: the held call is released only by the gateway giving up.

@@ -52,13 +52,13 @@ describe('npm start', { timeout: 180_000 }, () => {
 
   it('starts every service with the demo data, and stops them all on SIGTERM', async () => {
     const stack = await start();
-    const products = await graphql(gatewayUrl, '{ products(first: 3) { totalCount nodes { name price { amountCents currency } stock } } }');
+    const products = await graphql<{ products: { totalCount: number } }>(gatewayUrl, '{ products(first: 3) { totalCount nodes { name price { amountCents currency } stock } } }');
     expect(products.errors).toBeUndefined();
-    expect(products.data.products.totalCount).toBe(12);
+    expect(products.data!.products.totalCount).toBe(12);
     const token = await login(gatewayUrl, ALICE.email, ALICE.password);
-    const me = await graphql(gatewayUrl, '{ me { email orders { nodes { status items { product { name } } } } } }', { token });
+    const me = await graphql<{ me: { orders: { nodes: unknown[] } } }>(gatewayUrl, '{ me { email orders { nodes { status items { product { name } } } } } }', { token });
     expect(me.errors).toBeUndefined();
-    expect(me.data.me.orders.nodes.length).toBeGreaterThan(0);
+    expect(me.data!.me.orders.nodes.length).toBeGreaterThan(0);
     expect((await fetch(`${gatewayUrl}/ready`)).status).toBe(200);
 
     expect(await stack.stop()).toBe(0);
@@ -78,10 +78,10 @@ describe('npm start', { timeout: 180_000 }, () => {
     expect(await first.stop()).toBe(0);
 
     await start();
-    const me = await graphql(gatewayUrl, '{ me { email } }', { token });
-    expect(me.data.me.email).toBe(ALICE.email);
+    const me = await graphql<{ me: { email: string } }>(gatewayUrl, '{ me { email } }', { token });
+    expect(me.data!.me.email).toBe(ALICE.email);
     expect(await login(gatewayUrl, 'restart@example.com', 'restart-password')).toBeTruthy();
-    const catalogue = await graphql(gatewayUrl, '{ products(first: 1) { totalCount } }');
-    expect(catalogue.data.products.totalCount).toBe(12);
+    const catalogue = await graphql<{ products: { totalCount: number } }>(gatewayUrl, '{ products(first: 1) { totalCount } }');
+    expect(catalogue.data!.products.totalCount).toBe(12);
   });
 });

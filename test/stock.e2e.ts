@@ -1,28 +1,27 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { SERVICE_CREDENTIAL_HEADER } from '@shop/service-kit';
-import { SERVICE_CREDENTIAL, type Stack } from './support/stack.js';
-import { startShop } from './support/shop.js';
+import { CancelOrderDocument, OrderDocument, UpdateProductDocument } from '@shop/sdk';
+import { SERVICE_CREDENTIAL } from './support/stack.js';
+import { it } from './support/fixtures.js';
 import { errorCodes, graphql } from './support/graphql.js';
 import { createOrder, createProduct, newCustomer, stockOf } from './support/checkout.js';
 import { ledgerMismatches } from '../scripts/stock-ledger.js';
 
+// products' internal operations, asked of products directly: they are no part of the public API, nor of the SDK.
 const RESERVE = `mutation ($orderId: ID!, $items: [StockItemInput!]!) {
   reserveStock(orderId: $orderId, items: $items) { orderId status items { productId quantity unitPrice { amountCents currency } } }
 }`;
 const RELEASE = 'mutation ($orderId: ID!) { releaseStock(orderId: $orderId) { orderId status items { quantity } } }';
+interface Reservation {
+  orderId: string;
+  status: string;
+  items: { productId?: string; quantity: number; unitPrice?: { amountCents: number; currency: string } }[];
+}
+const internal = { [SERVICE_CREDENTIAL_HEADER]: SERVICE_CREDENTIAL };
 
 describe('stock', () => {
-  let stack: Stack;
-  let alice: string;
-  let admin: string;
-  const internal = { [SERVICE_CREDENTIAL_HEADER]: SERVICE_CREDENTIAL };
-  beforeAll(async () => {
-    ({ stack, alice, admin } = await startShop());
-  });
-  afterAll(() => stack?.stop());
-
-  it('sells exactly the stock to 200 concurrent orders from several customers', async () => {
+  it('sells exactly the stock to 200 concurrent orders from several customers', async ({ shop: { stack, admin } }) => {
     const productId = await createProduct(stack.gatewayUrl, admin, { stock: 50 });
     const customers = await Promise.all(Array.from({ length: 10 }, () => newCustomer(stack.gatewayUrl)));
     const responses = await Promise.all(
@@ -39,9 +38,15 @@ describe('stock', () => {
     expect(await ledgerMismatches(stack.dbs)).toEqual([]);
   });
 
-  it('keeps the internal operations out of the gateway\'s schema', async () => {
-    const schema = await graphql(stack.gatewayUrl, '{ __schema { queryType { fields { name } } mutationType { fields { name } } } reservation: __type(name: "StockReservation") { name } }');
-    const names = [...schema.data!.__schema.queryType.fields, ...schema.data!.__schema.mutationType.fields].map((field: { name: string }) => field.name);
+  it('keeps the internal operations out of the gateway\'s schema', async ({ shop: { stack, admin } }) => {
+    interface Fields {
+      fields: { name: string }[];
+    }
+    const schema = await graphql<{ __schema: { queryType: Fields; mutationType: Fields }; reservation: { name: string } | null }>(
+      stack.gatewayUrl,
+      '{ __schema { queryType { fields { name } } mutationType { fields { name } } } reservation: __type(name: "StockReservation") { name } }',
+    );
+    const names = [...schema.data!.__schema.queryType.fields, ...schema.data!.__schema.mutationType.fields].map((field) => field.name);
     expect(names).toContain('createOrder');
     for (const internalName of ['reserveStock', 'releaseStock', 'stockReservation']) expect(names).not.toContain(internalName);
     expect(schema.data!.reservation).toBeNull();
@@ -50,7 +55,7 @@ describe('stock', () => {
     expect(call.errors?.map((error) => error.message).join(' ')).toMatch(/Cannot query field "reserveStock"/);
   });
 
-  it('refuses the internal operations at products without the service credential, even to an admin', async () => {
+  it('refuses the internal operations at products without the service credential, even to an admin', async ({ shop: { stack, admin } }) => {
     const productId = await createProduct(stack.gatewayUrl, admin, { stock: 5 });
     const variables = { orderId: randomUUID(), items: [{ productId, quantity: 1 }] };
     for (const headers of [{}, { [SERVICE_CREDENTIAL_HEADER]: 'wrong-credential' }] as Record<string, string>[]) {
@@ -62,41 +67,41 @@ describe('stock', () => {
     expect(await stockOf(stack.gatewayUrl, productId)).toBe(5);
   });
 
-  it('reserves and releases once per order, whatever the repeats', async () => {
+  it('reserves and releases once per order, whatever the repeats', async ({ shop: { stack, admin } }) => {
     const productId = await createProduct(stack.gatewayUrl, admin, { stock: 5, priceCents: 700 });
     const orderId = randomUUID();
     const variables = { orderId, items: [{ productId, quantity: 2 }] };
-    const first = await graphql(stack.urls.products, RESERVE, { headers: internal, variables });
+    const first = await graphql<{ reserveStock: Reservation }>(stack.urls.products, RESERVE, { headers: internal, variables });
     expect(first.data!.reserveStock).toEqual({ orderId, status: 'RESERVED', items: [{ productId, quantity: 2, unitPrice: { amountCents: 700, currency: 'EUR' } }] });
-    await graphql(stack.gatewayUrl, 'mutation ($id: ID!) { updateProduct(id: $id, input: { priceCents: 900 }) { id } }', { token: admin, variables: { id: productId } });
-    const repeated = await graphql(stack.urls.products, RESERVE, { headers: internal, variables: { orderId, items: [{ productId, quantity: 4 }] } });
+    await graphql(stack.gatewayUrl, UpdateProductDocument, { token: admin, variables: { id: productId, input: { priceCents: 900 } } });
+    const repeated = await graphql<{ reserveStock: Reservation }>(stack.urls.products, RESERVE, { headers: internal, variables: { orderId, items: [{ productId, quantity: 4 }] } });
     expect(repeated.data!.reserveStock).toEqual(first.data!.reserveStock);
     expect(await stockOf(stack.gatewayUrl, productId)).toBe(3);
 
     for (let i = 0; i < 2; i++) {
-      const released = await graphql(stack.urls.products, RELEASE, { headers: internal, variables: { orderId } });
+      const released = await graphql<{ releaseStock: Reservation }>(stack.urls.products, RELEASE, { headers: internal, variables: { orderId } });
       expect(released.data!.releaseStock).toMatchObject({ orderId, status: 'RELEASED' });
       expect(await stockOf(stack.gatewayUrl, productId)).toBe(5);
     }
   });
 
-  it('takes nothing for a reserve that arrives after its order was released', async () => {
+  it('takes nothing for a reserve that arrives after its order was released', async ({ shop: { stack, admin } }) => {
     const productId = await createProduct(stack.gatewayUrl, admin, { stock: 5 });
     const orderId = randomUUID();
-    expect((await graphql(stack.urls.products, RELEASE, { headers: internal, variables: { orderId } })).data!.releaseStock).toEqual({ orderId, status: 'RELEASED', items: [] });
-    const late = await graphql(stack.urls.products, RESERVE, { headers: internal, variables: { orderId, items: [{ productId, quantity: 1 }] } });
+    expect((await graphql<{ releaseStock: Reservation }>(stack.urls.products, RELEASE, { headers: internal, variables: { orderId } })).data!.releaseStock).toEqual({ orderId, status: 'RELEASED', items: [] });
+    const late = await graphql<{ reserveStock: Reservation }>(stack.urls.products, RESERVE, { headers: internal, variables: { orderId, items: [{ productId, quantity: 1 }] } });
     expect(late.data!.reserveStock).toMatchObject({ status: 'RELEASED', items: [] });
     expect(await stockOf(stack.gatewayUrl, productId)).toBe(5);
   });
 
-  it('is ordered by alice from Sandbox: two products, read back, cancelled, stock back', async () => {
+  it('is ordered by alice from Sandbox: two products, read back, cancelled, stock back', async ({ shop: { stack, alice, admin } }) => {
     const [first, second] = [await createProduct(stack.gatewayUrl, admin, { stock: 4, name: 'Mug' }), await createProduct(stack.gatewayUrl, admin, { stock: 4, name: 'Jug' })];
     const placed = await createOrder(stack.gatewayUrl, alice, [{ productId: first, quantity: 1 }, { productId: second, quantity: 2 }]);
-    const id = (placed.data!.createOrder as { id: string }).id;
-    const read = await graphql(stack.gatewayUrl, 'query ($id: ID!) { order(id: $id) { items { quantity unitPrice { amountCents } product { name } } } }', { token: alice, variables: { id } });
-    expect(read.data!.order.items.map((item: { product: { name: string } }) => item.product.name)).toEqual(['Mug', 'Jug']);
+    const id = placed.data!.createOrder.id;
+    const read = await graphql(stack.gatewayUrl, OrderDocument, { token: alice, variables: { id } });
+    expect(read.data!.order!.items.map((item) => item.product?.name)).toEqual(['Mug', 'Jug']);
     expect([await stockOf(stack.gatewayUrl, first), await stockOf(stack.gatewayUrl, second)]).toEqual([3, 2]);
-    await graphql(stack.gatewayUrl, 'mutation ($id: ID!) { cancelOrder(id: $id) { status } }', { token: alice, variables: { id } });
+    await graphql(stack.gatewayUrl, CancelOrderDocument, { token: alice, variables: { id } });
     expect([await stockOf(stack.gatewayUrl, first), await stockOf(stack.gatewayUrl, second)]).toEqual([4, 4]);
   });
 });

@@ -1,32 +1,24 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, vi } from 'vitest';
 import { DEMO_ORDERS } from '@shop/service-kit';
-import type { Stack } from './support/stack.js';
-import { startShopWithProductsProxy, type SubgraphProxy } from './support/shop.js';
+import { OrderDocument } from '@shop/sdk';
+import { test } from './support/fixtures.js';
 import { ALICE, graphql } from './support/graphql.js';
-import { CANONICAL } from '../bench/canonical-query.js';
 
 const [aliceDelivered] = DEMO_ORDERS;
 const PRODUCT_PATHS = aliceDelivered.items.map((_, index) => ['SERVICE_UNAVAILABLE', ['order', 'items', index, 'product']]);
 
+const it = test
+  .extend('stackOptions', { scope: 'file' }, { gatewayTimeoutMs: 1_000, gatewayBreakerResetMs: 2_000 })
+  /** Asks for alice's delivered order with its user and products; the errors on its products, once its user is checked to be there. */
+  .extend('productErrors', ({ proxiedShop: { stack, alice } }) => async () => {
+    const response = await graphql(stack.gatewayUrl, OrderDocument, { token: alice, variables: { id: aliceDelivered.id } });
+    expect(response.data?.order?.user?.email).toBe(ALICE.email);
+    return response.errors?.map((error) => [error.extensions?.code, error.path]);
+  });
+
 /** products behind a proxy that makes it slow, broken or not ready on demand. */
 describe("the gateway's timeout, circuit breaker and readiness per subgraph", () => {
-  let shop: Awaited<ReturnType<typeof startShopWithProductsProxy>> | undefined;
-  let stack: Stack;
-  let alice: string;
-  let proxy: SubgraphProxy;
-  const canonical = () => graphql(stack.gatewayUrl, CANONICAL, { token: alice, variables: { id: aliceDelivered.id } });
-  const productErrors = async () => {
-    const response = await canonical();
-    expect(response.data.order.user.email).toBe(ALICE.email);
-    return response.errors?.map((error) => [error.extensions?.code, error.path]);
-  };
-  beforeAll(async () => {
-    shop = await startShopWithProductsProxy({ gatewayTimeoutMs: 1_000, gatewayBreakerResetMs: 2_000 });
-    ({ stack, alice, proxy } = shop);
-  });
-  afterAll(() => shop?.stop());
-
-  it('ends a call to a subgraph that never finishes its answer at the deadline, with SERVICE_UNAVAILABLE on its fields only', async () => {
+  it('ends a call to a subgraph that never finishes its answer at the deadline, with SERVICE_UNAVAILABLE on its fields only', async ({ proxiedShop: { stack, proxy }, productErrors }) => {
     proxy.setMode('trickle');
     expect(await productErrors()).toEqual(PRODUCT_PATHS);
     proxy.setMode('pass');
@@ -34,7 +26,7 @@ describe("the gateway's timeout, circuit breaker and readiness per subgraph", ()
     expect(stack.gatewayBreakerState('products')).toBe('closed');
   });
 
-  it('opens the breaker after repeated failures, fails fast while open, half-opens and closes once products answers', async () => {
+  it('opens the breaker after repeated failures, fails fast while open, half-opens and closes once products answers', async ({ proxiedShop: { stack, proxy }, productErrors }) => {
     proxy.setMode('drop');
     await vi.waitFor(
       async () => {
@@ -57,7 +49,7 @@ describe("the gateway's timeout, circuit breaker and readiness per subgraph", ()
     expect(stack.gatewayBreakerState('products')).toBe('closed');
   });
 
-  it("names a subgraph on /ready when that subgraph's own /ready fails, though it is alive", async () => {
+  it("names a subgraph on /ready when that subgraph's own /ready fails, though it is alive", async ({ proxiedShop: { stack, proxy } }) => {
     expect((await fetch(`${stack.gatewayUrl}/ready`)).status).toBe(200);
     proxy.setMode('not-ready');
     expect((await fetch(`${proxy.url}/health`)).status).toBe(200);

@@ -1,43 +1,38 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, vi } from 'vitest';
 import { DEMO_ORDERS, DEMO_USERS } from '@shop/service-kit';
-import type { Stack } from './support/stack.js';
-import { startShop } from './support/shop.js';
+import { CancelOrderDocument, OrderDocument, ProductsDocument, UserDocument } from '@shop/sdk';
+import { test } from './support/fixtures.js';
 import { ALICE, graphql, type GraphQLResponse } from './support/graphql.js';
-import { CANONICAL } from '../bench/canonical-query.js';
 
 const [, aliceUser] = DEMO_USERS;
 const [aliceDelivered] = DEMO_ORDERS;
 /** How long a recovered subgraph may take to be used again: the breaker's reset plus a query. */
 const RECOVERY = { timeout: 15_000, interval: 200 };
 
-const leaksNothing = (response: GraphQLResponse<unknown>) =>
+const leaksNothing = (response: GraphQLResponse) =>
   expect(JSON.stringify(response.errors)).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|fetch failed|stack|HTTP \d|socket/i);
 
-describe('one subgraph down: the others still answer', () => {
-  let stack: Stack;
-  let alice: string;
-  let admin: string;
-  const canonical = () => graphql(stack.gatewayUrl, CANONICAL, { token: alice, variables: { id: aliceDelivered.id } });
-  /** The canonical query answers in full, with no error. */
-  const fullyAnswered = async () => {
+const it = test
+  .extend('stackOptions', { scope: 'file' }, { gatewayBreakerResetMs: 500 })
+  /** Asks for alice's delivered order with its user and products: the SDK's Order, the canonical federated read. */
+  .extend('canonical', ({ shop: { stack, alice } }) => () => graphql(stack.gatewayUrl, OrderDocument, { token: alice, variables: { id: aliceDelivered.id } }))
+  /** The canonical read answers in full, with no error. */
+  .extend('fullyAnswered', ({ canonical }) => async () => {
     const response = await canonical();
     expect(response.errors).toBeUndefined();
-    expect(response.data.order.user.email).toBe(ALICE.email);
-    expect(response.data.order.items.every((item: { product: unknown }) => item.product !== null)).toBe(true);
-  };
-  beforeAll(async () => {
-    ({ stack, alice, admin } = await startShop({ gatewayBreakerResetMs: 500 }));
+    expect(response.data?.order?.user?.email).toBe(ALICE.email);
+    expect(response.data?.order?.items.every((item) => item.product !== null)).toBe(true);
   });
-  afterAll(() => stack?.stop());
 
-  it('with products stopped, returns the order and its user with SERVICE_UNAVAILABLE on each product, and everything again once products is back', async () => {
+describe('one subgraph down: the others still answer', () => {
+  it('with products stopped, returns the order and its user with SERVICE_UNAVAILABLE on each product, and everything again once products is back', async ({ shop: { stack }, canonical, fullyAnswered }) => {
     await fullyAnswered();
     await stack.stopSubgraph('products');
 
     const response = await canonical();
-    const order = response.data.order;
+    const order = response.data!.order!;
     expect(order).toMatchObject({ id: aliceDelivered.id, status: 'DELIVERED', user: { id: aliceUser.id, email: ALICE.email, name: aliceUser.name } });
-    expect(order.items.map((item: { quantity: number; product: unknown }) => [item.quantity, item.product])).toEqual(
+    expect(order.items.map((item) => [item.quantity, item.product])).toEqual(
       aliceDelivered.items.map((item) => [item.quantity, null]),
     );
     expect(response.errors?.map((error) => [error.extensions?.code, error.path])).toEqual(
@@ -49,13 +44,13 @@ describe('one subgraph down: the others still answer', () => {
     await vi.waitFor(fullyAnswered, RECOVERY);
   });
 
-  it('with users stopped mid-test, returns the order and its products with SERVICE_UNAVAILABLE on the user, and recovers', async () => {
+  it('with users stopped mid-test, returns the order and its products with SERVICE_UNAVAILABLE on the user, and recovers', async ({ shop: { stack }, canonical, fullyAnswered }) => {
     await fullyAnswered();
     await stack.stopSubgraph('users');
 
     const response = await canonical();
-    expect(response.data.order).toMatchObject({ id: aliceDelivered.id, user: null });
-    expect(response.data.order.items.map((item: { product: { id: string } }) => item.product.id)).toEqual(aliceDelivered.items.map((item) => item.productId));
+    expect(response.data!.order).toMatchObject({ id: aliceDelivered.id, user: null });
+    expect(response.data!.order!.items.map((item) => item.product?.id)).toEqual(aliceDelivered.items.map((item) => item.productId));
     expect(response.errors?.map((error) => [error.extensions?.code, error.path])).toEqual([['SERVICE_UNAVAILABLE', ['order', 'user']]]);
     leaksNothing(response);
 
@@ -63,17 +58,15 @@ describe('one subgraph down: the others still answer', () => {
     await vi.waitFor(fullyAnswered, RECOVERY);
   });
 
-  it('with orders stopped, a user still comes without their orders, and its mutations fail with SERVICE_UNAVAILABLE', async () => {
+  it('with orders stopped, a user still comes without their orders, and its mutations fail with SERVICE_UNAVAILABLE', async ({ shop: { stack, alice }, fullyAnswered }) => {
     await stack.stopSubgraph('orders');
     try {
+      // One document across users (me), orders (its orders, down) and products: no SDK operation spans the three.
       const me = await graphql(stack.gatewayUrl, '{ me { email orders { totalCount } } products(first: 1) { totalCount } }', { token: alice });
       expect(me.data).toEqual({ me: { email: ALICE.email, orders: null }, products: { totalCount: 12 } });
       expect(me.errors?.map((error) => [error.extensions?.code, error.path])).toEqual([['SERVICE_UNAVAILABLE', ['me']]]);
 
-      const cancelled = await graphql(stack.gatewayUrl, 'mutation ($id: ID!) { cancelOrder(id: $id) { id status } }', {
-        token: alice,
-        variables: { id: aliceDelivered.id },
-      });
+      const cancelled = await graphql(stack.gatewayUrl, CancelOrderDocument, { token: alice, variables: { id: aliceDelivered.id } });
       expect(cancelled.data).toBeNull();
       expect(cancelled.errors?.map((error) => [error.extensions?.code, error.path])).toEqual([['SERVICE_UNAVAILABLE', ['cancelOrder']]]);
       leaksNothing(cancelled);
@@ -83,9 +76,10 @@ describe('one subgraph down: the others still answer', () => {
     await vi.waitFor(fullyAnswered, RECOVERY);
   });
 
-  it('fails a products mutation with SERVICE_UNAVAILABLE on the mutation while products is down', async () => {
+  it('fails a products mutation with SERVICE_UNAVAILABLE on the mutation while products is down', async ({ shop: { stack, admin }, fullyAnswered }) => {
     await stack.stopSubgraph('products');
     try {
+      // Aliased, so the error's path names the alias the client asked for.
       const created = await graphql(stack.gatewayUrl, 'mutation ($input: CreateProductInput!) { created: createProduct(input: $input) { id } }', {
         token: admin,
         variables: { input: { name: 'Kettle', description: 'Gooseneck', priceCents: 4500, currency: 'EUR', stock: 3 } },
@@ -99,11 +93,11 @@ describe('one subgraph down: the others still answer', () => {
     await vi.waitFor(fullyAnswered, RECOVERY);
   });
 
-  it("passes a subgraph's coded errors on unchanged, however many, without opening its breaker", async () => {
+  it("passes a subgraph's coded errors on unchanged, however many, without opening its breaker", async ({ shop: { stack, alice } }) => {
     for (let attempt = 0; attempt < 6; attempt++) {
-      const badInput = await graphql(stack.gatewayUrl, '{ products(first: 0) { totalCount } }');
+      const badInput = await graphql(stack.gatewayUrl, ProductsDocument, { variables: { first: 0 } });
       expect(badInput.errors?.map((error) => [error.extensions?.code, error.extensions?.field, error.path])).toEqual([['BAD_USER_INPUT', 'first', ['products']]]);
-      const forbidden = await graphql(stack.gatewayUrl, 'query ($id: ID!) { user(id: $id) { id } }', { token: alice, variables: { id: DEMO_USERS[0].id } });
+      const forbidden = await graphql(stack.gatewayUrl, UserDocument, { token: alice, variables: { id: DEMO_USERS[0].id } });
       expect(forbidden.errors?.map((error) => [error.extensions?.code, error.path])).toEqual([['FORBIDDEN', ['user']]]);
     }
     expect(stack.gatewayBreakerState('products')).toBe('closed');

@@ -1,9 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { createPrivateKey, randomUUID } from 'node:crypto';
 import { SERVICE_CREDENTIAL_HEADER } from '@shop/service-kit';
+import { MeDocument, OrdersDocument, ProductDocument } from '@shop/sdk';
 import { signingKeyFromPem, type SigningKey } from '../subgraphs/users/src/signing-key.js';
-import { SERVICE_CREDENTIAL, SUBGRAPHS, type Stack } from './support/stack.js';
-import { startShop } from './support/shop.js';
+import { SERVICE_CREDENTIAL, SUBGRAPHS } from './support/stack.js';
+import { test } from './support/fixtures.js';
 import { errorCodes, graphql } from './support/graphql.js';
 import { createOrder, createProduct } from './support/checkout.js';
 import { newSigningKeyPem, signToken, unsignedToken } from './support/tokens.js';
@@ -20,55 +21,66 @@ const identityHeaders = (adminId: string): Record<string, string> => ({
   'x-admin': 'true',
 });
 
+// The documents each service is asked directly, as well as through the gateway: every one must
+// check the caller itself, so the same document goes to both (the SDK's are the gateway's API).
+type Me = { me: { id: string; role?: string } | null };
+type OrderCount = { orders: { totalCount: number } };
 const CREATE_PRODUCT = 'mutation ($input: CreateProductInput!) { createProduct(input: $input) { id } }';
 const NEW_PRODUCT = { input: { name: 'Smuggled', description: '', priceCents: 100, currency: 'EUR', stock: 1 } };
 const RESERVE = 'mutation ($orderId: ID!, $items: [StockItemInput!]!) { reserveStock(orderId: $orderId, items: $items) { status } }';
 const RELEASE = 'mutation ($orderId: ID!) { releaseStock(orderId: $orderId) { status } }';
 const FIND = 'query ($orderId: ID!) { stockReservation(orderId: $orderId) { status } }';
 
-describe('trust boundaries', () => {
-  let stack: Stack;
-  let alice: string;
-  let admin: string;
-  let aliceId: string;
-  let adminId: string;
-  /** users' real signing key: the test started the stack with it, so it can sign tokens users would. */
-  let usersKey: SigningKey;
+/** users' signing key: the file's stack is started with it, so a test can sign tokens users would. */
+const SIGNING_KEY_PEM = newSigningKeyPem();
+
+interface Ids {
+  aliceId: string;
+  adminId: string;
+}
+
+const it = test
+  .extend('stackOptions', { scope: 'file' }, { signingKeyPem: SIGNING_KEY_PEM })
+  .extend('usersKey', { scope: 'file' }, () => signingKeyFromPem(SIGNING_KEY_PEM))
+  /** The users behind the demo customer's and admin's tokens. */
+  .extend('ids', { scope: 'file' }, async ({ shop: { stack, alice, admin } }): Promise<Ids> => ({
+    aliceId: (await graphql(stack.gatewayUrl, MeDocument, { token: alice })).data!.me!.id,
+    adminId: (await graphql(stack.gatewayUrl, MeDocument, { token: admin })).data!.me!.id,
+  }))
+  /**
+   * A validly signed token naming no user. Users cannot be deleted (no such mutation); this is what
+   * a deleted account would leave, e.g. after the users database was restored from a backup.
+   */
+  .extend('ghost', { scope: 'file' }, async ({ usersKey }) => {
+    const id = randomUUID();
+    return { id, token: await signToken(usersKey.privateKey, usersKey.kid, { sub: id, role: 'CUSTOMER' }) };
+  })
   /** The gateway and each subgraph, called directly: every one must check the token itself. */
-  let services: [string, string][];
+  .extend('services', ({ stack }): [string, string][] => [['gateway', stack.gatewayUrl], ...SUBGRAPHS.map((name): [string, string] => [name, stack.urls[name]])]);
 
-  beforeAll(async () => {
-    const pem = newSigningKeyPem();
-    usersKey = await signingKeyFromPem(pem);
-    ({ stack, alice, admin } = await startShop({ signingKeyPem: pem }));
-    aliceId = (await graphql(stack.gatewayUrl, '{ me { id } }', { token: alice })).data.me.id;
-    adminId = (await graphql(stack.gatewayUrl, '{ me { id } }', { token: admin })).data.me.id;
-    services = [['gateway', stack.gatewayUrl], ...SUBGRAPHS.map((name): [string, string] => [name, stack.urls[name]])];
-  });
-  afterAll(() => stack?.stop());
-
+describe('trust boundaries', () => {
   describe('tokens', () => {
-    const badTokens: [string, () => Promise<string>][] = [
-      ['signed with another key under users\' kid', async () => signToken(createPrivateKey(newSigningKeyPem()), usersKey.kid, { sub: adminId, role: 'ADMIN' })],
-      ['with alg none and no signature', async () => unsignedToken({ sub: adminId, role: 'ADMIN' })],
-      ['that has expired', () => signToken(usersKey.privateKey, usersKey.kid, { sub: aliceId, role: 'CUSTOMER', exp: Math.floor(Date.now() / 1000) - 60 })],
-      ['from another issuer', () => signToken(usersKey.privateKey, usersKey.kid, { sub: aliceId, role: 'CUSTOMER', iss: 'someone-else' })],
-      ['for another audience', () => signToken(usersKey.privateKey, usersKey.kid, { sub: aliceId, role: 'CUSTOMER', aud: 'another-api' })],
-      ['with a role that does not exist', () => signToken(usersKey.privateKey, usersKey.kid, { sub: aliceId, role: 'ROOT' })],
+    const badTokens: [string, (usersKey: SigningKey, ids: Ids) => Promise<string>][] = [
+      ['signed with another key under users\' kid', async (usersKey, { adminId }) => signToken(createPrivateKey(newSigningKeyPem()), usersKey.kid, { sub: adminId, role: 'ADMIN' })],
+      ['with alg none and no signature', async (_usersKey, { adminId }) => unsignedToken({ sub: adminId, role: 'ADMIN' })],
+      ['that has expired', (usersKey, { aliceId }) => signToken(usersKey.privateKey, usersKey.kid, { sub: aliceId, role: 'CUSTOMER', exp: Math.floor(Date.now() / 1000) - 60 })],
+      ['from another issuer', (usersKey, { aliceId }) => signToken(usersKey.privateKey, usersKey.kid, { sub: aliceId, role: 'CUSTOMER', iss: 'someone-else' })],
+      ['for another audience', (usersKey, { aliceId }) => signToken(usersKey.privateKey, usersKey.kid, { sub: aliceId, role: 'CUSTOMER', aud: 'another-api' })],
+      ['with a role that does not exist', (usersKey, { aliceId }) => signToken(usersKey.privateKey, usersKey.kid, { sub: aliceId, role: 'ROOT' })],
     ];
 
-    it('accepts a token signed with users\' key at the gateway and at each subgraph (the control for the refusals below)', async () => {
+    it('accepts a token signed with users\' key at the gateway and at each subgraph (the control for the refusals below)', async ({ shop: { stack }, usersKey, ids: { aliceId }, services }) => {
       const token = await signToken(usersKey.privateKey, usersKey.kid, { sub: aliceId, role: 'CUSTOMER' });
       for (const [, url] of services) {
         const response = await graphql(url, '{ __typename }', { token });
         expect(response.status).toBe(200);
         expect(response.errors).toBeUndefined();
       }
-      expect((await graphql(stack.gatewayUrl, '{ me { id } }', { token })).data.me.id).toBe(aliceId);
+      expect((await graphql(stack.gatewayUrl, MeDocument, { token })).data!.me!.id).toBe(aliceId);
     });
 
-    it.each(badTokens)('refuses a token %s with 401 UNAUTHENTICATED at the gateway and at each subgraph', async (_case, makeToken) => {
-      const token = await makeToken();
+    it.for(badTokens)('refuses a token %s with 401 UNAUTHENTICATED at the gateway and at each subgraph', async ([, makeToken], { usersKey, ids, services }) => {
+      const token = await makeToken(usersKey, ids);
       for (const [name, url] of services) {
         // A public query: only the token check can refuse it.
         const response = await graphql(url, '{ __typename }', { token });
@@ -78,43 +90,34 @@ describe('trust boundaries', () => {
   });
 
   describe('a token whose user does not exist', () => {
-    // Users cannot be deleted (no such mutation); a validly signed token naming no user is what
-    // a deleted account would leave, e.g. after the users database was restored from a backup.
-    let ghost: string;
-    let ghostId: string;
-    beforeAll(async () => {
-      ghostId = randomUUID();
-      ghost = await signToken(usersKey.privateKey, usersKey.kid, { sub: ghostId, role: 'CUSTOMER' });
-    });
-
-    it('answers me with null, as for no sign-in, at the gateway and at users', async () => {
+    it('answers me with null, as for no sign-in, at the gateway and at users', async ({ shop: { stack }, ghost }) => {
       for (const url of [stack.gatewayUrl, stack.urls.users]) {
-        const me = await graphql(url, '{ me { id } }', { token: ghost });
+        const me = await graphql<Me>(url, '{ me { id } }', { token: ghost.token });
         expect(me.errors).toBeUndefined();
-        expect(me.data.me).toBeNull();
+        expect(me.data!.me).toBeNull();
       }
     });
 
-    it('refuses createOrder with UNAUTHENTICATED, at the gateway and at orders, and stores no order', async () => {
+    it('refuses createOrder with UNAUTHENTICATED, at the gateway and at orders, and stores no order', async ({ shop: { stack, admin }, ghost }) => {
       const productId = await createProduct(stack.gatewayUrl, admin, { stock: 5 });
       const items = [{ productId, quantity: 1 }];
-      expect(errorCodes(await createOrder(stack.gatewayUrl, ghost, items))).toEqual(['UNAUTHENTICATED']);
+      expect(errorCodes(await createOrder(stack.gatewayUrl, ghost.token, items))).toEqual(['UNAUTHENTICATED']);
       const direct = await graphql(stack.urls.orders, 'mutation ($input: CreateOrderInput!) { createOrder(input: $input) { id } }', {
-        token: ghost,
+        token: ghost.token,
         variables: { input: { items, idempotencyKey: randomUUID() } },
       });
       expect(errorCodes(direct)).toEqual(['UNAUTHENTICATED']);
-      const stored = await stack.dbs.orders.query<{ count: number }>('SELECT count(*)::int AS count FROM orders WHERE user_id = $1', [ghostId]);
+      const stored = await stack.dbs.orders.query<{ count: number }>('SELECT count(*)::int AS count FROM orders WHERE user_id = $1', [ghost.id]);
       expect(stored[0]?.count).toBe(0);
-      expect((await graphql(stack.gatewayUrl, 'query ($id: ID!) { product(id: $id) { stock } }', { variables: { id: productId } })).data.product.stock).toBe(5);
+      expect((await graphql(stack.gatewayUrl, ProductDocument, { variables: { id: productId } })).data!.product!.stock).toBe(5);
     });
   });
 
   describe('identity headers', () => {
-    it('change nothing without a token, at the gateway and at each subgraph', async () => {
+    it('change nothing without a token, at the gateway and at each subgraph', async ({ shop: { stack }, ids: { adminId } }) => {
       const headers = identityHeaders(adminId);
       for (const url of [stack.gatewayUrl, stack.urls.users]) {
-        expect((await graphql(url, '{ me { id } }', { headers })).data.me).toBeNull();
+        expect((await graphql<Me>(url, '{ me { id } }', { headers })).data!.me).toBeNull();
       }
       for (const url of [stack.gatewayUrl, stack.urls.products]) {
         expect(errorCodes(await graphql(url, CREATE_PRODUCT, { headers, variables: NEW_PRODUCT }))).toEqual(['UNAUTHENTICATED']);
@@ -124,20 +127,20 @@ describe('trust boundaries', () => {
       }
     });
 
-    it('change nothing beside a customer\'s token: the token alone says who is asking', async () => {
+    it('change nothing beside a customer\'s token: the token alone says who is asking', async ({ shop: { stack, alice, admin }, ids: { aliceId, adminId } }) => {
       const headers = identityHeaders(adminId);
-      const ownOrders = (await graphql(stack.gatewayUrl, '{ orders { totalCount } }', { token: alice })).data.orders.totalCount;
-      const allOrders = (await graphql(stack.gatewayUrl, '{ orders { totalCount } }', { token: admin })).data.orders.totalCount;
+      const ownOrders = (await graphql(stack.gatewayUrl, OrdersDocument, { token: alice })).data!.orders.totalCount;
+      const allOrders = (await graphql(stack.gatewayUrl, OrdersDocument, { token: admin })).data!.orders.totalCount;
       expect(allOrders).toBeGreaterThan(ownOrders);
       for (const url of [stack.gatewayUrl, stack.urls.users]) {
-        expect((await graphql(url, '{ me { id role } }', { token: alice, headers })).data.me).toEqual({ id: aliceId, role: 'CUSTOMER' });
+        expect((await graphql<Me>(url, '{ me { id role } }', { token: alice, headers })).data!.me).toEqual({ id: aliceId, role: 'CUSTOMER' });
         expect(errorCodes(await graphql(url, 'query ($id: ID!) { user(id: $id) { email } }', { token: alice, headers, variables: { id: adminId } }))).toEqual(['FORBIDDEN']);
       }
       for (const url of [stack.gatewayUrl, stack.urls.products]) {
         expect(errorCodes(await graphql(url, CREATE_PRODUCT, { token: alice, headers, variables: NEW_PRODUCT }))).toEqual(['FORBIDDEN']);
       }
       for (const url of [stack.gatewayUrl, stack.urls.orders]) {
-        expect((await graphql(url, '{ orders { totalCount } }', { token: alice, headers })).data.orders.totalCount).toBe(ownOrders);
+        expect((await graphql<OrderCount>(url, '{ orders { totalCount } }', { token: alice, headers })).data!.orders.totalCount).toBe(ownOrders);
       }
     });
   });
@@ -149,7 +152,7 @@ describe('trust boundaries', () => {
       ['stockReservation', FIND, (orderId) => ({ orderId })],
     ];
 
-    it.each(calls)('keeps %s out of the gateway: a validation error, even for an admin presenting the credential', async (field, query, variables) => {
+    it.for(calls)('keeps %s out of the gateway: a validation error, even for an admin presenting the credential', async ([field, query, variables], { shop: { stack, admin } }) => {
       const productId = await createProduct(stack.gatewayUrl, admin, { stock: 5 });
       const response = await graphql(stack.gatewayUrl, query, {
         token: admin,
@@ -162,7 +165,7 @@ describe('trust boundaries', () => {
       expect(response.data).toBeUndefined();
     });
 
-    it.each(calls)('answers %s at products only to the service credential, never to a user token, admin or not', async (field, query, variables) => {
+    it.for(calls)('answers %s at products only to the service credential, never to a user token, admin or not', async ([field, query, variables], { shop: { stack, alice, admin }, ids: { adminId } }) => {
       const productId = await createProduct(stack.gatewayUrl, admin, { stock: 5 });
       const orderId = randomUUID();
       const refused: { token?: string; headers?: Record<string, string> }[] = [
@@ -178,7 +181,7 @@ describe('trust boundaries', () => {
         const response = await graphql(stack.urls.products, query, { ...caller, variables: variables(orderId, productId) });
         expect({ caller, codes: errorCodes(response) }).toEqual({ caller, codes: ['FORBIDDEN'] });
       }
-      const stockNow = (await graphql(stack.gatewayUrl, 'query ($id: ID!) { product(id: $id) { stock } }', { variables: { id: productId } })).data.product.stock;
+      const stockNow = (await graphql(stack.gatewayUrl, ProductDocument, { variables: { id: productId } })).data!.product!.stock;
       expect(stockNow).toBe(5);
       const allowed = await graphql(stack.urls.products, query, { headers: { [SERVICE_CREDENTIAL_HEADER]: SERVICE_CREDENTIAL }, variables: variables(orderId, productId) });
       expect(allowed.errors).toBeUndefined();
