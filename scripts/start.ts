@@ -6,7 +6,8 @@
  * PORT (gateway), USERS_PORT, PRODUCTS_PORT, ORDERS_PORT. Ctrl-C stops everything gracefully.
  */
 import { resolve } from 'node:path';
-import { DEFAULT_PORTS, SUBGRAPH_NAMES, type ServiceName } from '@shop/service-kit/definitions';
+import { DEFAULT_PORTS, SUBGRAPH_NAMES, type ServiceName, type SubgraphName } from '@shop/service-kit/definitions';
+import { initialisePgliteDataDirs } from '@shop/service-kit/pglite-initdb';
 import { isReady, startService, type RunningProcess } from './processes.js';
 import { gatewayService, SUBGRAPH_SERVICES } from './services.js';
 import { ROOT } from './root.js';
@@ -25,6 +26,9 @@ const shared = {
 const COLOURS: Record<ServiceName, number> = { users: 36, products: 33, orders: 35, gateway: 32 };
 const label = (name: ServiceName) => `\x1b[${COLOURS[name]}m${name.padEnd(8)}\x1b[0m|`;
 
+const databaseUrl = (name: SubgraphName) => env[`${name.toUpperCase()}_DATABASE_URL`];
+const dataDir = (name: SubgraphName) => resolve(ROOT, env.DATA_DIR ?? '.data', name);
+
 const children = new Map<ServiceName, RunningProcess>();
 let stopping = false;
 
@@ -35,8 +39,7 @@ function start(name: ServiceName): RunningProcess {
     env: {
       ...shared,
       PORT: String(portOf(name)),
-      ...(subgraph ? { DATABASE_URL: env[`${name.toUpperCase()}_DATABASE_URL`] } : {}),
-      ...(env.DATA_DIR ? { DATA_DIR: resolve(env.DATA_DIR, name) } : {}),
+      ...(subgraph ? { DATABASE_URL: databaseUrl(subgraph.name), DATA_DIR: dataDir(subgraph.name) } : {}),
     },
     output: { onLine: (line) => process.stdout.write(`${label(name)} ${line}\n`) },
   });
@@ -61,11 +64,14 @@ process.once('SIGINT', () => void stopAll(0));
 process.once('SIGTERM', () => void stopAll(0));
 
 try {
-  // All at once: the gateway serves a static supergraph and needs no subgraph to start, so its
-  // start overlaps theirs; it is ready once it reaches all three.
-  const names: ServiceName[] = [...SUBGRAPH_NAMES, 'gateway'];
+  // The subgraphs together, then the gateway: a gateway answering before its subgraphs listen
+  // would open its breakers on the first requests (Sandbox polls) and refuse them for a while.
   // Generous: a first start on a busy two-core laptop initialises three databases at once.
-  await Promise.all(names.map((name) => start(name).waitUntil(isReady(url(name)), 180_000)));
+  const ready = (name: ServiceName) => start(name).waitUntil(isReady(url(name)), 180_000);
+  // A fresh folder's PGlite databases come from one initdb, not three.
+  await initialisePgliteDataDirs(SUBGRAPH_NAMES.filter((name) => !databaseUrl(name)).map(dataDir));
+  await Promise.all(SUBGRAPH_NAMES.map(ready));
+  await ready('gateway');
   console.log(`
   The shop supergraph is up: ${url('gateway')}/graphql (Apollo Sandbox in a browser)
   Sign in as alice@example.com / alice-password (or admin@example.com / admin-password) with

@@ -1,11 +1,8 @@
-import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
+import { initialisePgliteDataDir, isPgliteDataDir } from './pglite-initdb.js';
 
 /**
  * Embedded PostgreSQL (PGlite) as every service and test opens it. Three things make it cheaper
@@ -14,9 +11,8 @@ import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
  *   three, and reopens them);
  * - PostgreSQL's buffer cache is 16 MB instead of 160 MB: a service's data is small, and the
  *   cache is memory the process holds whether or not it is used;
- * - a new data directory is initialised (initdb) by a short-lived process of its own, so the
- *   ~450 MB initdb leaves behind goes back to the system instead of staying in the service (a
- *   worker thread gave back only two thirds of it).
+ * - a new data directory is initialised (initdb) by a short-lived process of its own, so what
+ *   initdb leaves behind goes back to the system (pglite-initdb.ts).
  */
 const PGLITE_DIST = dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite'));
 const START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'];
@@ -58,20 +54,8 @@ export interface PgliteLocation {
 export async function createPglite({ dataDir, archive }: PgliteLocation): Promise<PGlite> {
   if (dataDir !== undefined) {
     await mkdir(dataDir, { recursive: true });
-    if (!existsSync(join(dataDir, 'PG_VERSION'))) await initialiseInChildProcess(dataDir);
+    if (!isPgliteDataDir(dataDir)) await initialisePgliteDataDir(dataDir);
   }
   const options: PGliteOptions = { ...(await loadArtifacts()), startParams: START_PARAMS };
   return PGlite.create({ ...options, ...(dataDir !== undefined ? { dataDir } : {}), ...(archive ? { loadDataDir: archive } : {}) });
-}
-
-const INITDB = `
-  const [pglite, dataDir, startParams] = process.argv.slice(1);
-  const { PGlite } = await import(pglite);
-  await (await PGlite.create(dataDir, { startParams: JSON.parse(startParams) })).close();
-`;
-
-/** initdb for `dataDir` in a process of its own: what it allocates ends with the process. */
-async function initialiseInChildProcess(dataDir: string): Promise<void> {
-  const pglite = pathToFileURL(join(PGLITE_DIST, 'index.js')).href;
-  await promisify(execFile)(process.execPath, ['--liftoff-only', '--input-type=module', '-e', INITDB, pglite, dataDir, JSON.stringify(START_PARAMS)]);
 }
