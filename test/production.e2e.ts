@@ -37,9 +37,12 @@ describe('users in production', () => {
   });
 
   it('refuses to start while a demo account still has its public password', async () => {
-    // Where development left its demo accounts.
+    // A database as development leaves it (demo accounts seeded), run in development once more first.
     const seeded = await seededServiceData('users');
     try {
+      const development = await startUsers({ ...seeded.env, NODE_ENV: 'development', LOG_FORMAT: 'json' });
+      await development.waitFor(/"msg":"listening"/);
+      expect(await development.stop()).toBe(0);
       const key = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
       const production = await startUsers({ ...seeded.env, JWT_PRIVATE_KEY: key });
       expect(await new Promise((resolve) => production.child.once('exit', resolve))).toBe(1);
