@@ -116,13 +116,13 @@ describe('orders across the three services', () => {
     expect(adminUser.id).not.toBe(aliceUser.id);
   });
 
-  it('forwards the token, the request id and the trace context to every subgraph it calls', async ({ shop: { stack, alice } }) => {
+  it('forwards the token, the request id and, not tracing itself, the client\'s trace context to every subgraph it calls', async ({ shop: { stack, alice } }) => {
     for (const name of ['users', 'products', 'orders'] as const) stack.requests[name].length = 0;
-    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
     const response = await graphql(stack.gatewayUrl, OrderDocument, {
       token: alice,
       variables: { id: aliceDelivered.id },
-      headers: { 'x-request-id': 'test-request-1', traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+      headers: { 'x-request-id': 'test-request-1', traceparent, tracestate: 'shop=1' },
     });
     expect(response.headers.get('x-request-id')).toBe('test-request-1');
     for (const name of ['users', 'products', 'orders'] as const) {
@@ -131,10 +131,15 @@ describe('orders across the three services', () => {
       for (const headers of graphqlRequests) {
         expect(headers.authorization).toBe(`Bearer ${alice}`);
         expect(headers['x-request-id']).toBe('test-request-1');
-        expect(headers.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
-        expect(headers.traceparent).not.toContain('00f067aa0ba902b7');
+        expect(headers.traceparent).toBe(traceparent);
+        expect(headers.tracestate).toBe('shop=1');
       }
     }
+    stack.requests.products.length = 0;
+    await graphql(stack.gatewayUrl, OrderDocument, { token: alice, variables: { id: aliceDelivered.id } });
+    const untraced = stack.requests.products.filter((headers) => headers['content-type']?.includes('json'));
+    expect(untraced.length).toBeGreaterThan(0);
+    expect(untraced.every((headers) => headers.traceparent === undefined)).toBe(true);
   });
 
   it('ignores identity headers a client adds: only a verified token says who is asking', async ({ shop: { stack, alice } }) => {

@@ -4,7 +4,11 @@ import type { ServiceContext } from '@shop/service-kit';
 export interface GatewayContext extends ServiceContext {
   /** The client's verified `Authorization` header; subgraphs check it again. */
   authorization?: string;
-  traceparent: string;
+  /**
+   * The client's W3C trace context, passed on unchanged while the gateway does not trace; when it
+   * does, OpenTelemetry's propagator writes each subgraph call's own instead.
+   */
+  traceContext?: { traceparent: string; tracestate?: string };
   /** The client's address, as Express derives it under the trusted-proxy setting (rate limits). */
   clientAddress: string;
 }

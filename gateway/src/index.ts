@@ -1,4 +1,4 @@
-import { runGateway } from '@shop/service-kit';
+import { runGateway } from '@shop/service-kit/run';
 import { gatewayService } from './service.js';
 
 await runGateway(gatewayService);

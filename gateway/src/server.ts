@@ -5,6 +5,7 @@ import type { CorsOptions } from 'cors';
 import {
   createCircuitBreaker,
   createHttpService,
+  isTracing,
   viewerFromAuthorization,
   type BreakerOptions,
   type BreakerState,
@@ -16,7 +17,6 @@ import {
 import { createSubgraphClient } from './subgraph-client.js';
 import { SubgraphDataSource } from './subgraph-data-source.js';
 import { subgraphReadiness } from './readiness.js';
-import { outgoingTraceparent } from './trace-context.js';
 import { onlyPersistedDocuments, persistedDocumentStore, type PersistedDocuments } from './persisted-documents.js';
 import { documentLimits, type DocumentLimits } from './document-limits.js';
 import { createRateLimiters, loginRateLimit, requestRateLimit, type RateLimitOptions } from './rate-limits.js';
@@ -121,7 +121,7 @@ export async function createGatewayService(deps: GatewayServiceDeps) {
         requestId,
         logger,
         ...(authorization ? { authorization } : {}),
-        traceparent: outgoingTraceparent(req.get('traceparent')),
+        ...(isTracing() ? {} : clientTraceContext(req)),
         clientAddress: clientAddress(req),
       };
     },
@@ -139,6 +139,14 @@ export async function createGatewayService(deps: GatewayServiceDeps) {
       await rateLimiters.close();
     },
   };
+}
+
+/** The client's own traceparent and tracestate, when it sent them. */
+function clientTraceContext(req: Request): Pick<GatewayContext, 'traceContext'> {
+  const traceparent = req.get('traceparent');
+  if (!traceparent) return {};
+  const tracestate = req.get('tracestate');
+  return { traceContext: { traceparent, ...(tracestate ? { tracestate } : {}) } };
 }
 
 /** The client's address: the socket's peer, or what trusted proxies say it is. */

@@ -55,7 +55,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     const incoming: Partial<GatewayContext> = 'requestId' in context ? context : {};
     if (incoming.authorization) headers.authorization = incoming.authorization;
     if (incoming.requestId) headers[REQUEST_ID_HEADER] = incoming.requestId;
-    if (incoming.traceparent) headers.traceparent = incoming.traceparent;
+    if (incoming.traceContext) Object.assign(headers, incoming.traceContext);
     const { query, variables, operationName, extensions } = request;
     return {
       url: this.url,

@@ -4,6 +4,8 @@ import { openDatabase, type Database } from './db.js';
 import { migrate } from './migrate.js';
 import { createLogger, type Logger } from './logger.js';
 import { exitOnStartFailure, shutdownOnSignals } from './lifecycle.js';
+import { configOrExit } from './config.js';
+import type { Tracing } from './tracing.js';
 import type {
   BaseServiceConfig,
   DatabaseServiceConfig,
@@ -90,18 +92,8 @@ function trackUnansweredRequests(server: Server) {
   };
 }
 
-/** Reads the configuration, or prints every problem with it and exits before anything starts. */
-export async function configOrExit<Config>(load: () => Config | Promise<Config>): Promise<Config> {
-  try {
-    return await load();
-  } catch (error) {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  }
-}
-
 /** A subgraph's whole start: config -> db -> migrate -> seed (development) -> listen; exits on failure. */
-export async function runSubgraph<Config extends DatabaseServiceConfig>(definition: SubgraphServiceDefinition<Config>): Promise<void> {
+export async function runSubgraph<Config extends DatabaseServiceConfig>(definition: SubgraphServiceDefinition<Config>, tracing?: Tracing): Promise<void> {
   const config = await configOrExit(() => definition.loadConfig(process.env));
   const logger = serviceLogger(definition.name, config);
   try {
@@ -112,6 +104,7 @@ export async function runSubgraph<Config extends DatabaseServiceConfig>(definiti
       // Only now: draining is over, so no request that is still being answered needs the database.
       await db.close();
       logger.info('database closed');
+      await stopTracing(tracing, logger);
     });
   } catch (error) {
     exitOnStartFailure(logger)(error);
@@ -119,12 +112,17 @@ export async function runSubgraph<Config extends DatabaseServiceConfig>(definiti
 }
 
 /** The gateway's whole start: config -> listen; exits on failure. */
-export async function runGateway<Config extends BaseServiceConfig>(definition: GatewayServiceDefinition<Config>): Promise<void> {
+export async function runGateway<Config extends BaseServiceConfig>(definition: GatewayServiceDefinition<Config>, tracing?: Tracing): Promise<void> {
   const config = await configOrExit(() => definition.loadConfig(process.env));
   const logger = serviceLogger(definition.name, config);
   try {
-    await serveUntilSignal(await definition.create(config, logger), config, logger);
+    await serveUntilSignal(await definition.create(config, logger), config, logger, () => stopTracing(tracing, logger));
   } catch (error) {
     exitOnStartFailure(logger)(error);
   }
+}
+
+/** Exports the spans still buffered; those a collector did not take in time are lost, and said so. */
+async function stopTracing(tracing: Tracing | undefined, logger: Logger): Promise<void> {
+  if (tracing && (await tracing.shutdown()) === 'timed out') logger.warn('the last spans were not exported in time and are lost');
 }

@@ -83,3 +83,13 @@ export function loadEnv<Shape extends z.ZodRawShape>(
   if (problems.length > 0) throw new ConfigError(problems);
   return result.data;
 }
+
+/** Reads the configuration, or prints every problem with it and exits before anything starts. */
+export async function configOrExit<Config>(load: () => Config | Promise<Config>): Promise<Config> {
+  try {
+    return await load();
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
+}

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { BadUserInputError } from './errors.js';
 import type { Logger } from './logger.js';
 import { createPglite } from './pglite.js';
+import { tracedStatement } from './pglite-tracing.js';
 
 /** What repositories need from a connection: run one parameterised statement, get rows. */
 export interface Queryable {
@@ -81,7 +82,11 @@ function observed(
 async function openPglite({ dataDir, archive, onStatement }: DatabaseOptions): Promise<Database> {
   const db = await createPglite({ dataDir, archive });
   const wrap = (target: Pick<PGlite, 'query' | 'exec'>) =>
-    observed((sql, params) => target.query(sql, params), (sql) => target.exec(sql), onStatement);
+    observed(
+      (sql, params) => tracedStatement(sql, () => target.query(sql, params)),
+      (sql) => tracedStatement(sql, () => target.exec(sql)),
+      onStatement,
+    );
   const root = wrap(db);
   return {
     kind: 'pglite',

@@ -8,10 +8,12 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import cors, { type CorsOptions } from 'cors';
+import { trace } from '@opentelemetry/api';
 import type { GraphQLSchema, ParseOptions, ValidationRule } from 'graphql';
 import type { GatewayInterface } from '@apollo/server-gateway-interface';
 import type { Logger } from './logger.js';
 import { formatError, unexpectedErrorLogging } from './format-error.js';
+import { inRequestScope } from './request-scope.js';
 
 export interface RequestInfo {
   req: Request;
@@ -66,6 +68,8 @@ export interface HttpService<Context extends ServiceContext> {
 export const REQUEST_ID_HEADER = 'x-request-id';
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
+/** The span attribute that holds a request's id (x-request-id). */
+export const REQUEST_ID_ATTRIBUTE = 'shop.request_id';
 
 export async function createHttpService<Context extends ServiceContext>(
   options: HttpServiceOptions<Context>,
@@ -106,7 +110,9 @@ export async function createHttpService<Context extends ServiceContext>(
     const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     res.locals.requestId = requestId;
     res.setHeader(REQUEST_ID_HEADER, requestId);
-    next();
+    // The server span (when tracing) is found by the id its log lines and the other services' carry.
+    trace.getActiveSpan()?.setAttribute(REQUEST_ID_ATTRIBUTE, requestId);
+    inRequestScope(requestId, next);
   });
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });

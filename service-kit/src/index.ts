@@ -16,3 +16,5 @@ export * from './boot.js';
 export * from './service-definition.js';
 export * from './circuit-breaker.js';
 export * from './service-client.js';
+export * from './tracing.js';
+export * from './request-scope.js';

@@ -2,6 +2,7 @@ import { DependencyUnavailable, isBreakerRejection, type CircuitBreaker } from '
 import { AppError, isErrorCode, ServiceUnavailableError } from './errors.js';
 import { REQUEST_ID_HEADER } from './http-service.js';
 import type { Logger } from './logger.js';
+import { currentRequestId } from './request-scope.js';
 
 /** One error of another service's GraphQL answer, as it arrived. */
 export interface RemoteGraphQLError {
@@ -38,8 +39,6 @@ export interface ServiceCall<TVariables extends Record<string, unknown>> {
   variables?: TVariables;
   /** The caller's own token, for operations the other service must judge as that user. */
   authorization?: string;
-  /** The request this call serves, so both services' log lines carry one id. */
-  requestId?: string;
   /** The request's logger; else the client's. */
   logger?: Logger;
   /** Names the operation in the log line of a failed call. */
@@ -84,7 +83,9 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
   async function send(document: string, call: ServiceCall<Record<string, unknown>>): Promise<unknown> {
     const headers: Record<string, string> = { ...options.headers, 'content-type': 'application/json' };
     if (call.authorization) headers.authorization = call.authorization;
-    if (call.requestId) headers[REQUEST_ID_HEADER] = call.requestId;
+    // The request this call serves, so both services' log lines carry one id.
+    const requestId = currentRequestId();
+    if (requestId) headers[REQUEST_ID_HEADER] = requestId;
     let status: number;
     let body: string;
     try {

@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { createCircuitBreaker, type CircuitBreaker } from '../src/circuit-breaker.js';
 import { AppError } from '../src/errors.js';
 import { createServiceClient, type ServiceClientOptions } from '../src/service-client.js';
+import { inRequestScope } from '../src/request-scope.js';
 import { startStandInService, type StandInService } from './support/stand-in-service.js';
 
 const logLines: Record<string, unknown>[] = [];
@@ -53,11 +54,9 @@ describe('the service-to-service client', () => {
   it("posts the document and variables to the service's /graphql with the credential, token and request id, and returns the data", async () => {
     products.behave({ status: 200, body: { data: { reserveStock: { status: 'RESERVED' } } } });
     const reserving = client({ headers: { 'x-service-credential': 'secret' } });
-    const data = await reserving.request<{ reserveStock: { status: string } }>(RESERVE, {
-      variables: { orderId: 'order-1' },
-      authorization: 'Bearer user-token',
-      requestId: 'req-42',
-    });
+    const data = await inRequestScope('req-42', () =>
+      reserving.request<{ reserveStock: { status: string } }>(RESERVE, { variables: { orderId: 'order-1' }, authorization: 'Bearer user-token' }),
+    );
     expect(data.reserveStock.status).toBe('RESERVED');
     expect(products.received).toHaveLength(1);
     expect(products.received[0]!.headers).toMatchObject({

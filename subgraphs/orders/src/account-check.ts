@@ -6,10 +6,9 @@ export interface AccountCheckOptions {
   timeoutMs: number;
 }
 
-/** The request an account is checked for: its token, and its id and logger so users' log lines and ours match. */
+/** The request an account is checked for: its token, and its logger (its id goes along by itself: request-scope.ts). */
 export interface CheckedRequest {
   authorization: string | undefined;
-  requestId: string;
   logger: Logger;
 }
 
@@ -31,9 +30,9 @@ export function createAccountCheck(options: AccountCheckOptions) {
     unavailableMessage: 'Cannot confirm your account right now; try again shortly',
   });
 
-  async function me(authorization: string, { requestId, logger }: CheckedRequest): Promise<{ id: string } | null> {
+  async function me(authorization: string, { logger }: CheckedRequest): Promise<{ id: string } | null> {
     try {
-      const data = await users.request<{ me: { id: string } | null }>('{ me { id } }', { authorization, requestId, logger, operation: 'me' });
+      const data = await users.request<{ me: { id: string } | null }>('{ me { id } }', { authorization, logger, operation: 'me' });
       return data.me;
     } catch (error) {
       // users judged the token itself (say, signed with a key it no longer has): not signed in.

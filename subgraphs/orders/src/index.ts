@@ -1,4 +1,4 @@
-import { runSubgraph } from '@shop/service-kit';
+import { runSubgraph } from '@shop/service-kit/run';
 import { ordersService } from './service.js';
 
 await runSubgraph(ordersService);

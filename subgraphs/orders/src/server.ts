@@ -40,7 +40,7 @@ export async function createOrdersService(deps: OrdersServiceDeps) {
       checkout,
       lifecycle,
       requireAccount: (viewer) =>
-        deps.accounts.requireAccount(viewer, { authorization: req.get('authorization'), requestId: shared.requestId, logger: shared.logger }),
+        deps.accounts.requireAccount(viewer, { authorization: req.get('authorization'), logger: shared.logger }),
     }),
   });
   const stopReconciling = deps.reconcileIntervalMs === undefined ? async () => {} : reconciler.start(deps.reconcileIntervalMs);

@@ -2,10 +2,11 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testLogger } from '../../../test/support/logger.js';
+import { inRequestScope } from '@shop/service-kit';
 import { createAccountCheck } from '../src/account-check.js';
 
 const VIEWER = { userId: 'user-1', role: 'CUSTOMER' as const };
-const request = { authorization: 'Bearer token', requestId: 'req-42', logger: testLogger('orders') };
+const request = { authorization: 'Bearer token', logger: testLogger('orders') };
 
 /** A stand-in for users that records what it was sent and answers as told. */
 describe("orders' account check against users", () => {
@@ -26,7 +27,7 @@ describe("orders' account check against users", () => {
 
   it("asks users for `me` with the caller's token and this request's id, so both services log the same id", async () => {
     received = [];
-    await createAccountCheck({ url, timeoutMs: 1_000 }).requireAccount(VIEWER, request);
+    await inRequestScope('req-42', () => createAccountCheck({ url, timeoutMs: 1_000 }).requireAccount(VIEWER, request));
     expect(received).toHaveLength(1);
     expect(received[0]).toMatchObject({ authorization: 'Bearer token', 'x-request-id': 'req-42' });
   });

@@ -1,4 +1,4 @@
-import { runSubgraph } from '@shop/service-kit';
+import { runSubgraph } from '@shop/service-kit/run';
 import { productsService } from './service.js';
 
 await runSubgraph(productsService);

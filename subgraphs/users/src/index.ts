@@ -1,4 +1,4 @@
-import { runSubgraph } from '@shop/service-kit';
+import { runSubgraph } from '@shop/service-kit/run';
 import { usersService } from './service.js';
 
 await runSubgraph(usersService);

@@ -1,0 +1,53 @@
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import {
+  ATTR_DB_NAMESPACE,
+  ATTR_DB_OPERATION_NAME,
+  ATTR_DB_QUERY_TEXT,
+  ATTR_DB_SYSTEM_NAME,
+  ATTR_ERROR_TYPE,
+  DB_SYSTEM_NAME_VALUE_POSTGRESQL,
+} from '@opentelemetry/semantic-conventions';
+
+/**
+ * PGlite's statements as spans, named and attributed as OpenTelemetry's pg instrumentation does for
+ * a PostgreSQL server (PGlite has no instrumentation of its own): `pglite.query:SELECT`, with the
+ * semantic conventions' db.* attributes and the statement text, never its values.
+ */
+const tracer = trace.getTracer('@shop/service-kit/pglite');
+/** PGlite's one database. */
+const DATABASE = 'postgres';
+
+export function tracedStatement<T>(sql: string, run: () => Promise<T>): Promise<T> {
+  // Only statements inside a request (a span): none for migrations, and no work at all when tracing is off.
+  if (!trace.getSpan(context.active())) return run();
+  const operation = operationOf(sql);
+  const span = tracer.startSpan(`pglite.query:${operation}`, {
+    kind: SpanKind.CLIENT,
+    attributes: {
+      [ATTR_DB_SYSTEM_NAME]: DB_SYSTEM_NAME_VALUE_POSTGRESQL,
+      [ATTR_DB_NAMESPACE]: DATABASE,
+      [ATTR_DB_OPERATION_NAME]: operation,
+      [ATTR_DB_QUERY_TEXT]: sql,
+    },
+  });
+  return run().then(
+    (result) => {
+      span.end();
+      return result;
+    },
+    (error: unknown) => {
+      const code = (error as { code?: unknown }).code;
+      if (typeof code === 'string') span.setAttribute(ATTR_ERROR_TYPE, code);
+      // The message only: PostgreSQL's detail may quote the values.
+      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+      span.end();
+      throw error;
+    },
+  );
+}
+
+/** The statement's first keyword (SELECT, INSERT, WITH...), as the pg instrumentation names it. */
+function operationOf(sql: string): string {
+  const keyword = /^\s*([A-Za-z]+)/.exec(sql)?.[1];
+  return keyword ? keyword.toUpperCase() : 'UNKNOWN';
+}

@@ -1,0 +1,48 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { register as registerModuleHooks } from 'import-in-the-middle/register-hooks.mjs';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { GraphQLInstrumentation } from '@opentelemetry/instrumentation-graphql';
+import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
+import { DataloaderInstrumentation } from '@opentelemetry/instrumentation-dataloader';
+import type { Tracing } from './tracing.js';
+
+/** How long exporting the spans still buffered may take at shutdown. */
+const FLUSH_LIMIT_MS = 3_000;
+
+/** Only requests to these paths get a server span: health and readiness probes would drown the traces. */
+const TRACED_PATHS = new Set(['/graphql']);
+
+/**
+ * The OpenTelemetry Node SDK as this project runs it: exporter, protocol, sampler and resource from
+ * the standard OTEL_* variables (tracing.ts checked them); traces only, since metrics are
+ * Prometheus's (METRICS_PORT) and logs go to stdout. Loaded only when tracing is on.
+ */
+export async function startTracingSdk(serviceName: string): Promise<Tracing> {
+  // The services are ES modules: instrumentations see `import 'pg'` only through these loader hooks,
+  // registered before any instrumented module is imported (in-thread, Node 24.11.1 or later).
+  registerModuleHooks();
+  const sdk = new NodeSDK({
+    serviceName,
+    metricReaders: [],
+    logRecordProcessors: [],
+    instrumentations: [
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (request) => !TRACED_PATHS.has((request.url ?? '').split('?')[0] ?? ''),
+      }),
+      // Client spans of every call one service makes to another (Node's fetch and undici's own
+      // pool alike); the propagator writes `traceparent` on each.
+      new UndiciInstrumentation(),
+      new GraphQLInstrumentation({ ignoreTrivialResolveSpans: true, mergeItems: true }),
+      // Statements outside a request (migrations, the reconciler) make no traces of their own.
+      new PgInstrumentation({ requireParentSpan: true }),
+      new DataloaderInstrumentation({ requireParentSpan: true }),
+    ],
+  });
+  sdk.start();
+  return {
+    // Bounded: a collector that is down must not hold the process past its shutdown deadline.
+    shutdown: () => Promise.race([sdk.shutdown().then(() => 'flushed' as const), delay(FLUSH_LIMIT_MS, 'timed out' as const)]),
+  };
+}
