@@ -43,6 +43,6 @@ export async function startTracingSdk(serviceName: string): Promise<Tracing> {
   sdk.start();
   return {
     // Bounded: a collector that is down must not hold the process past its shutdown deadline.
-    shutdown: () => Promise.race([sdk.shutdown().then(() => 'flushed' as const), delay(FLUSH_LIMIT_MS, 'timed out' as const)]),
+    shutdown: () => Promise.race([sdk.shutdown().then(() => 'flushed' as const), delay(FLUSH_LIMIT_MS, 'timed out' as const, { ref: false })]),
   };
 }
