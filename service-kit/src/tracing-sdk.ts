@@ -34,7 +34,9 @@ export async function startTracingSdk(serviceName: string): Promise<Tracing> {
       // Client spans of every call one service makes to another (Node's fetch and undici's own
       // pool alike); the propagator writes `traceparent` on each.
       new UndiciInstrumentation(),
-      new GraphQLInstrumentation({ ignoreTrivialResolveSpans: true, mergeItems: true }),
+      // Resolver spans two fields deep (`order`, `order.items`): enough to see which field ran which
+      // batch and statement, without a span per scalar of every item.
+      new GraphQLInstrumentation({ depth: 2, ignoreTrivialResolveSpans: true, mergeItems: true }),
       // Statements outside a request (migrations, the reconciler) make no traces of their own.
       new PgInstrumentation({ requireParentSpan: true }),
       new DataloaderInstrumentation({ requireParentSpan: true }),
