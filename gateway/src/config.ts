@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonEnv, DEFAULT_PORTS, defaultUrl, loadEnv, tokenEnv, urlEnv, usersUrlEnv } from '@shop/service-kit';
+import { commonEnv, DEFAULT_METRICS_PORTS, DEFAULT_PORTS, defaultUrl, loadEnv, tokenEnv, urlEnv, usersUrlEnv } from '@shop/service-kit';
 import { DEFAULT_LIMITS } from './document-limits.js';
 
 const count = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -9,7 +9,7 @@ const list = z.string().transform((value) => value.split(',').map((item) => item
 export function loadConfig(env: Record<string, string | undefined>) {
   return loadEnv(
     {
-      ...commonEnv(DEFAULT_PORTS.gateway),
+      ...commonEnv(DEFAULT_PORTS.gateway, DEFAULT_METRICS_PORTS.gateway),
       ...tokenEnv,
       ...usersUrlEnv,
       PRODUCTS_URL: urlEnv(defaultUrl('products')),

@@ -12,10 +12,12 @@ export class ConfigError extends Error {
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 
 /** Settings every service reads (DESIGN.md §3). */
-export const commonEnv = (defaultPort: number) => ({
+export const commonEnv = (defaultPort: number, defaultMetricsPort: number) => ({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: port(defaultPort),
+  // Prometheus scrapes GET /metrics here, on the service's HOST; 0 serves no metrics.
+  METRICS_PORT: port(defaultMetricsPort),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
@@ -79,7 +81,7 @@ export function loadEnv<Shape extends z.ZodRawShape>(
   if (!result.success) {
     throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
   }
-  const problems = checks(result.data);
+  const problems = [...metricsPortProblems(result.data), ...checks(result.data)];
   if (problems.length > 0) throw new ConfigError(problems);
   return result.data;
 }
@@ -92,4 +94,10 @@ export async function configOrExit<Config>(load: () => Config | Promise<Config>)
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
   }
+}
+
+/** Metrics are never served on the public port: scrapers' port is closed to clients, the public one is not. */
+function metricsPortProblems(config: object): string[] {
+  const { PORT, METRICS_PORT } = config as { PORT?: unknown; METRICS_PORT?: unknown };
+  return METRICS_PORT !== 0 && METRICS_PORT === PORT ? ['METRICS_PORT: must differ from PORT (metrics are never served on the public port)'] : [];
 }

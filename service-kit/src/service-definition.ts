@@ -11,6 +11,9 @@ export type ServiceName = SubgraphName | 'gateway';
 /** Where each service listens unless PORT says otherwise, and where the others look for it. */
 export const DEFAULT_PORTS: Record<ServiceName, number> = { gateway: 4000, users: 4001, products: 4002, orders: 4003 };
 
+/** Where each service serves Prometheus metrics unless METRICS_PORT says otherwise (0: not at all). */
+export const DEFAULT_METRICS_PORTS: Record<ServiceName, number> = { gateway: 9400, users: 9401, products: 9402, orders: 9403 };
+
 /**
  * Node flags for a process that runs PGlite: V8 compiles its WebAssembly with the baseline
  * compiler only. The optimising tier's code for the 9 MB module held ~150 MB more per process,
@@ -30,6 +33,8 @@ export interface BaseServiceConfig {
   NODE_ENV: 'development' | 'test' | 'production';
   HOST: string;
   PORT: number;
+  /** Port of GET /metrics, never the public port; 0 serves no metrics. */
+  METRICS_PORT: number;
   LOG_LEVEL: string;
   LOG_FORMAT?: 'json' | 'pretty' | undefined;
   SHUTDOWN_TIMEOUT_MS: number;

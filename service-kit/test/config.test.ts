@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, commonEnv, databaseEnv, loadEnv } from '../src/config.js';
 
-const shape = { ...commonEnv(4100), ...databaseEnv('users') };
+const shape = { ...commonEnv(4100, 9500), ...databaseEnv('users') };
 
 /** The ConfigError `work` throws; fails the test when it throws nothing or something else. */
 function configError(work: () => unknown): ConfigError {
@@ -20,6 +20,7 @@ describe('loadEnv', () => {
       NODE_ENV: 'development',
       HOST: '127.0.0.1',
       PORT: 4100,
+      METRICS_PORT: 9500,
       LOG_LEVEL: 'info',
       SHUTDOWN_TIMEOUT_MS: 10_000,
       DATA_DIR: '.data/users',
@@ -31,6 +32,7 @@ describe('loadEnv', () => {
       NODE_ENV: 'production',
       HOST: '0.0.0.0',
       PORT: '8080',
+      METRICS_PORT: '9090',
       LOG_LEVEL: 'debug',
       LOG_FORMAT: 'pretty',
       SHUTDOWN_TIMEOUT_MS: '2500',
@@ -42,6 +44,7 @@ describe('loadEnv', () => {
       NODE_ENV: 'production',
       HOST: '0.0.0.0',
       PORT: 8080,
+      METRICS_PORT: 9090,
       LOG_LEVEL: 'debug',
       LOG_FORMAT: 'pretty',
       SHUTDOWN_TIMEOUT_MS: 2500,
@@ -81,6 +84,9 @@ describe('loadEnv', () => {
     ['PORT', '65536'],
     ['PORT', '-1'],
     ['PORT', '80.5'],
+    ['METRICS_PORT', 'metrics'],
+    ['METRICS_PORT', '65536'],
+    ['METRICS_PORT', '-1'],
     ['NODE_ENV', 'staging'],
     ['LOG_LEVEL', 'verbose'],
     ['LOG_FORMAT', 'xml'],
@@ -93,6 +99,16 @@ describe('loadEnv', () => {
     expect(error.problems).toHaveLength(1);
     expect(error.problems[0]).toMatch(new RegExp(`^${name}: `));
     expect(error.message).toContain(name);
+  });
+
+  it('reads METRICS_PORT=0 as serving no metrics', () => {
+    expect(loadEnv(shape, { METRICS_PORT: '0' }).METRICS_PORT).toBe(0);
+  });
+
+  it('refuses a METRICS_PORT equal to PORT: metrics never share the public port', () => {
+    const error = configError(() => loadEnv(shape, { PORT: '8080', METRICS_PORT: '8080' }));
+    expect(error.problems).toEqual(['METRICS_PORT: must differ from PORT (metrics are never served on the public port)']);
+    expect(error.message).toBe('Invalid configuration:\n  - METRICS_PORT: must differ from PORT (metrics are never served on the public port)');
   });
 
   it('lists every problem at once in one ConfigError', () => {

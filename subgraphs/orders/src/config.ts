@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { commonEnv, DEFAULT_PORTS, defaultUrl, databaseEnv, loadEnv, productionProblems, serviceCredentialEnv, tokenEnv, urlEnv, usersUrlEnv } from '@shop/service-kit';
+import { commonEnv, DEFAULT_METRICS_PORTS, DEFAULT_PORTS, defaultUrl, databaseEnv, loadEnv, productionProblems, serviceCredentialEnv, tokenEnv, urlEnv, usersUrlEnv } from '@shop/service-kit';
 
 const milliseconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 export function loadConfig(env: Record<string, string | undefined>) {
   return loadEnv(
     {
-      ...commonEnv(DEFAULT_PORTS.orders),
+      ...commonEnv(DEFAULT_PORTS.orders, DEFAULT_METRICS_PORTS.orders),
       ...databaseEnv('orders'),
       ...tokenEnv,
       ...usersUrlEnv,

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { commonEnv, DEFAULT_PORTS, databaseEnv, loadEnv, productionProblems, tokenEnv } from '@shop/service-kit';
+import { commonEnv, DEFAULT_METRICS_PORTS, DEFAULT_PORTS, databaseEnv, loadEnv, productionProblems, tokenEnv } from '@shop/service-kit';
 
 export function loadConfig(env: Record<string, string | undefined>) {
   return loadEnv(
     {
-      ...commonEnv(DEFAULT_PORTS.users),
+      ...commonEnv(DEFAULT_PORTS.users, DEFAULT_METRICS_PORTS.users),
       ...databaseEnv('users'),
       ...tokenEnv,
       JWT_PRIVATE_KEY: z.string().optional(),
