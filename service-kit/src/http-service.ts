@@ -14,6 +14,7 @@ import type { GatewayInterface } from '@apollo/server-gateway-interface';
 import type { Logger } from './logger.js';
 import { formatError, unexpectedErrorLogging } from './format-error.js';
 import { inRequestScope } from './request-scope.js';
+import { graphqlMetrics } from './metrics.js';
 
 export interface RequestInfo {
   req: Request;
@@ -98,6 +99,7 @@ export async function createHttpService<Context extends ServiceContext>(
       // No usage reporting anywhere in this project, so subgraphs never build federated traces.
       ...('schema' in options.graphql ? [ApolloServerPluginInlineTraceDisabled()] : []),
       unexpectedErrorLogging(logger),
+      graphqlMetrics(),
       ...(options.plugins ?? []),
     ],
     // The union of `schema` and `gateway` options is one ApolloServerOptions; TypeScript cannot narrow the spread.

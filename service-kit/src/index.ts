@@ -18,3 +18,4 @@ export * from './circuit-breaker.js';
 export * from './service-client.js';
 export * from './tracing.js';
 export * from './request-scope.js';
+export * from './metrics.js';
