@@ -96,7 +96,9 @@ export async function startBenchStack(
       const profiling = profile.servers.includes(name) ? ['--cpu-prof', `--cpu-prof-dir=${profile.dir}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
       // Ours with the Node flags of its definitions, as production runs them.
       const nodeFlags = name === 'ours' || name === 'ours-cached' ? gatewayService.nodeFlags : name in SUBGRAPH_SERVICES ? SUBGRAPH_SERVICES[name as SubgraphName].nodeFlags : [];
-      const server = await startServer(name, [...nodeFlags, ...profiling, join(ROOT, ENTRIES[name])], { ...common, ...env, PORT: String(ports[name]) }, {
+      // Metrics on, as production runs: two of our gateways at once each need a port of their own.
+      const metricsPort = String(await freePort());
+      const server = await startServer(name, [...nodeFlags, ...profiling, join(ROOT, ENTRIES[name])], { ...common, ...env, PORT: String(ports[name]), METRICS_PORT: metricsPort }, {
         cwd: ROOT,
         url: `http://127.0.0.1:${ports[name]}/graphql`,
         logFile: join(tempDir, `${name}.log`),

@@ -5,6 +5,7 @@ import { migrate } from './migrate.js';
 import { createLogger, type Logger } from './logger.js';
 import { exitOnStartFailure, shutdownOnSignals } from './lifecycle.js';
 import { configOrExit } from './config.js';
+import { serveMetrics } from './metrics-server.js';
 import type { Tracing } from './tracing.js';
 import type {
   BaseServiceConfig,
@@ -100,7 +101,10 @@ export async function runSubgraph<Config extends DatabaseServiceConfig>(definiti
     const db = await openMigratedDatabase(config, definition.migrations, logger);
     if (shouldSeedDemoData(config)) await definition.seed(db, logger);
     const service = await definition.create(db, config, logger);
+    const metrics = await serveMetrics(definition.name, config, logger);
     await serveUntilSignal(service, config, logger, async () => {
+      // Scrapes still answer while requests drain; then metrics stop with the rest.
+      await metrics?.close();
       // Only now: draining is over, so no request that is still being answered needs the database.
       await db.close();
       logger.info('database closed');
@@ -116,7 +120,12 @@ export async function runGateway<Config extends BaseServiceConfig>(definition: G
   const config = await configOrExit(() => definition.loadConfig(process.env));
   const logger = serviceLogger(definition.name, config);
   try {
-    await serveUntilSignal(await definition.create(config, logger), config, logger, () => stopTracing(tracing, logger));
+    const service = await definition.create(config, logger);
+    const metrics = await serveMetrics(definition.name, config, logger);
+    await serveUntilSignal(service, config, logger, async () => {
+      await metrics?.close();
+      await stopTracing(tracing, logger);
+    });
   } catch (error) {
     exitOnStartFailure(logger)(error);
   }

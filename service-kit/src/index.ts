@@ -19,3 +19,4 @@ export * from './service-client.js';
 export * from './tracing.js';
 export * from './request-scope.js';
 export * from './metrics.js';
+export * from './metrics-server.js';
