@@ -1,9 +1,12 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GraphQLRequestContext } from '@apollo/server';
-import { DependencyUnavailable, isBreakerRejection, isErrorCode, REQUEST_ID_HEADER, type CircuitBreaker, type Logger } from '@shop/service-kit';
+import { callMetrics, DependencyUnavailable, isBreakerRejection, isErrorCode, REQUEST_ID_HEADER, type CircuitBreaker, type Logger } from '@shop/service-kit';
 import type { GatewayContext } from './context.js';
 import type { SubgraphClient, SubgraphReply } from './subgraph-client.js';
 import { unavailableAnswer, type SubgraphAnswer } from './unavailable-answer.js';
+
+/** subgraph_calls_total and subgraph_call_duration_seconds, by subgraph and outcome. */
+const recordCall = callMetrics('subgraph');
 
 /**
  * A subgraph as the gateway calls it: over the shared keep-alive pool, through its circuit
@@ -22,6 +25,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
   ) {}
 
   async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<SubgraphAnswer> {
+    const startedAt = performance.now();
     try {
       const call = this.callOf(options);
       const reply = await this.breaker.run(async () => {
@@ -34,9 +38,11 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
       });
       // Only a client's operation has a response whose cache policy this answer narrows.
       if ('incomingRequestContext' in options) restrictCachePolicy(options.incomingRequestContext, reply.cacheControl);
+      recordCall(this.name, Array.isArray(reply.answer.errors) && reply.answer.errors.length > 0 ? 'error' : 'success', startedAt);
       return reply.answer;
     } catch (error) {
       if (!(error instanceof DependencyUnavailable) && !isBreakerRejection(error)) throw error;
+      recordCall(this.name, isBreakerRejection(error) ? 'rejected' : 'unavailable', startedAt);
       // Once per failed call, not per entity in it: the request's logger carries its request id.
       const context: Partial<GatewayContext> = options.context;
       const logger = context.logger ?? this.logger;

@@ -1,6 +1,7 @@
 import Opossum from 'opossum';
 import { AppError } from './errors.js';
 import type { Logger } from './logger.js';
+import { defineCounter, defineGauge } from './metrics.js';
 
 /** How a breaker trips and recovers; each service reads these from its own `*_BREAKER_*` variables. */
 export interface BreakerOptions {
@@ -88,10 +89,36 @@ export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBre
   breaker.on('open', () => logger.warn({ ...fields, resetTimeoutMs: options.resetTimeoutMs }, `${name} circuit breaker opened: calls fail fast until it half-opens`));
   breaker.on('halfOpen', () => logger.info(fields, `${name} circuit breaker half-open: trying one call`));
   breaker.on('close', () => logger.info(fields, `${name} circuit breaker closed`));
+  reportBreakerState(breaker, name);
 
   return {
     run: <T>(call: () => Promise<T>): Promise<T> => breaker.fire(call) as Promise<T>,
     state: () => (breaker.opened ? 'open' : breaker.halfOpen ? 'halfOpen' : 'closed'),
     close: () => breaker.shutdown(),
   };
+}
+
+/** circuit_breaker_state's values; a number so that alerts can compare (`> 0`: not closed). */
+export const BREAKER_STATE_VALUES: Record<BreakerState, number> = { closed: 0, halfOpen: 1, open: 2 };
+
+/**
+ * Each breaker's state as a gauge by its name, set on every change (nothing per call), and how
+ * often it opened: an open that ends between two scrapes still shows in the count.
+ */
+function reportBreakerState(breaker: Opossum, name: string): void {
+  const state = defineGauge({
+    name: 'circuit_breaker_state',
+    help: 'State of each circuit breaker: 0 closed, 1 half-open (trying one call), 2 open (failing fast)',
+    labelNames: ['breaker'],
+  });
+  const opened = defineCounter({ name: 'circuit_breaker_opens_total', help: 'Times each circuit breaker opened', labelNames: ['breaker'] });
+  const labels = { breaker: name };
+  state.set(labels, BREAKER_STATE_VALUES.closed);
+  opened.inc(labels, 0);
+  breaker.on('open', () => {
+    state.set(labels, BREAKER_STATE_VALUES.open);
+    opened.inc(labels);
+  });
+  breaker.on('halfOpen', () => state.set(labels, BREAKER_STATE_VALUES.halfOpen));
+  breaker.on('close', () => state.set(labels, BREAKER_STATE_VALUES.closed));
 }

@@ -3,6 +3,7 @@ import { AppError, isErrorCode, ServiceUnavailableError } from './errors.js';
 import { REQUEST_ID_HEADER } from './http-service.js';
 import type { Logger } from './logger.js';
 import { currentRequestId } from './request-scope.js';
+import { callMetrics, type CallOutcome } from './metrics.js';
 
 /** One error of another service's GraphQL answer, as it arrived. */
 export interface RemoteGraphQLError {
@@ -79,6 +80,7 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
   const endpoint = new URL('/graphql', options.url).href;
   const isVerdict = options.isVerdict ?? isRemoteVerdict;
   const unavailableMessage = options.unavailableMessage ?? `The ${service} service is unavailable; try again shortly`;
+  const recordCall = callMetrics('service');
 
   async function send(document: string, call: ServiceCall<Record<string, unknown>>): Promise<unknown> {
     const headers: Record<string, string> = { ...options.headers, 'content-type': 'application/json' };
@@ -128,11 +130,14 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
 
   return {
     async request<TData, TVariables extends Record<string, unknown> = Record<string, unknown>>(document: string, call: ServiceCall<TVariables> = {}): Promise<TData> {
+      const startedAt = performance.now();
       try {
         const data = breaker ? await breaker.run(() => send(document, call)) : await send(document, call);
+        recordCall(service, 'success', startedAt);
         // The document fixes the shape of `data`; the caller names it, as a generated TypedDocumentNode would.
         return data as TData;
       } catch (error) {
+        recordCall(service, outcomeOf(error), startedAt);
         if (error instanceof AppError) throw error;
         const logger = call.logger ?? options.logger;
         const fields = { service, ...(call.operation ? { operation: call.operation } : {}) };
@@ -143,6 +148,12 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
       }
     },
   };
+}
+
+/** A verdict is the other service answering with errors; a refusal by the breaker was never tried. */
+function outcomeOf(error: unknown): CallOutcome {
+  if (error instanceof AppError) return 'error';
+  return isBreakerRejection(error) ? 'rejected' : 'unavailable';
 }
 
 function parseAnswer(body: string): GraphQLAnswer | undefined {
