@@ -1,4 +1,4 @@
-import type { Logger } from '@shop/service-kit';
+import { defineCounter, type Logger } from '@shop/service-kit';
 import type { CheckoutWrites } from './checkout-writes.js';
 import type { ProductsClient } from './products-client.js';
 import { totalFits } from './order-input.js';
@@ -26,7 +26,22 @@ export interface ReconcileResult {
  * call to products is idempotent, so replicas may run it at the same time.
  */
 export function createReconciler({ orders, products, logger, stuckAfterMs, batchSize = 100 }: ReconcilerOptions) {
+  const metrics = reconcilerMetrics();
+
+  /** One run, counted: its outcome, and what it fixed. */
   async function runOnce(): Promise<ReconcileResult> {
+    try {
+      const result = await reconcile();
+      metrics.runs.inc({ outcome: 'success' });
+      for (const name of RESULTS) metrics.reconciled.inc({ result: name }, result[name]);
+      return result;
+    } catch (error) {
+      metrics.runs.inc({ outcome: 'error' });
+      throw error;
+    }
+  }
+
+  async function reconcile(): Promise<ReconcileResult> {
     const result: ReconcileResult = { confirmed: 0, failed: 0, released: 0 };
     for (const order of await orders.listStuckPlacingOrders(stuckAfterMs, batchSize)) {
       await step(order.id, async () => {
@@ -54,6 +69,7 @@ export function createReconciler({ orders, products, logger, stuckAfterMs, batch
     try {
       await work();
     } catch (error) {
+      metrics.deferred.inc();
       logger.warn({ err: error, orderId }, 'could not reconcile an order now; will retry');
     }
   }
@@ -80,3 +96,29 @@ export function createReconciler({ orders, products, logger, stuckAfterMs, batch
 }
 
 export type Reconciler = ReturnType<typeof createReconciler>;
+
+const RESULTS = ['confirmed', 'failed', 'released'] as const satisfies readonly (keyof ReconcileResult)[];
+
+/**
+ * Runs by outcome (error: the run itself failed, say the database), orders fixed by result, and
+ * order steps put off to the next run; every series starts at 0 so a rate shows from the first scrape.
+ */
+function reconcilerMetrics() {
+  const runs = defineCounter({
+    name: 'orders_reconciler_runs_total',
+    help: 'Reconciler runs, by outcome (success; error: the run failed as a whole and is retried next interval)',
+    labelNames: ['outcome'],
+  });
+  const reconciled = defineCounter({
+    name: 'orders_reconciled_total',
+    help: 'Orders the reconciler fixed, by result (confirmed: a stuck order whose stock products held; failed: a stuck order it gave up; released: stock given back for a cancelled or failed order)',
+    labelNames: ['result'],
+  });
+  const deferred = defineCounter({
+    name: 'orders_reconciler_deferred_total',
+    help: 'Order steps the reconciler could not finish (products or the database failed); retried next run',
+  });
+  for (const outcome of ['success', 'error']) runs.inc({ outcome }, 0);
+  for (const result of RESULTS) reconciled.inc({ result }, 0);
+  return { runs, reconciled, deferred };
+}
