@@ -20,3 +20,4 @@ export * from './tracing.js';
 export * from './request-scope.js';
 export * from './metrics.js';
 export * from './metrics-server.js';
+export * from './database-metrics.js';
