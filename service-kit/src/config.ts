@@ -99,5 +99,7 @@ export async function configOrExit<Config>(load: () => Config | Promise<Config>)
 /** Metrics are never served on the public port: scrapers' port is closed to clients, the public one is not. */
 function metricsPortProblems(config: object): string[] {
   const { PORT, METRICS_PORT } = config as { PORT?: unknown; METRICS_PORT?: unknown };
-  return METRICS_PORT !== 0 && METRICS_PORT === PORT ? ['METRICS_PORT: must differ from PORT (metrics are never served on the public port)'] : [];
+  // Only shapes with both ports (commonEnv's); 0 for both means no metrics and any free public port.
+  const clash = typeof METRICS_PORT === 'number' && METRICS_PORT !== 0 && METRICS_PORT === PORT;
+  return clash ? ['METRICS_PORT: must differ from PORT (metrics are never served on the public port)'] : [];
 }

@@ -111,6 +111,11 @@ describe('loadEnv', () => {
     expect(error.message).toBe('Invalid configuration:\n  - METRICS_PORT: must differ from PORT (metrics are never served on the public port)');
   });
 
+  it('takes PORT=0 together with METRICS_PORT=0, and checks no ports in a shape that has none', () => {
+    expect(loadEnv(shape, { PORT: '0', METRICS_PORT: '0' })).toMatchObject({ PORT: 0, METRICS_PORT: 0 });
+    expect(loadEnv({ LOG_LEVEL: shape.LOG_LEVEL }, {})).toEqual({ LOG_LEVEL: 'info' });
+  });
+
   it('lists every problem at once in one ConfigError', () => {
     const error = configError(() => loadEnv(shape, { PORT: 'abc', LOG_LEVEL: 'loud', DATABASE_URL: 'http://example.com' }));
     expect(error.problems.map((problem) => problem.split(':')[0]).sort()).toEqual(['DATABASE_URL', 'LOG_LEVEL', 'PORT']);
