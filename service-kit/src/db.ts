@@ -4,6 +4,7 @@ import { BadUserInputError } from './errors.js';
 import type { Logger } from './logger.js';
 import { createPglite } from './pglite.js';
 import { tracedStatement } from './pglite-tracing.js';
+import { timeStatement, trackPool, type DatabaseKind } from './database-metrics.js';
 
 /** What repositories need from a connection: run one parameterised statement, get rows. */
 export interface Queryable {
@@ -57,8 +58,9 @@ function clientFault(error: unknown): unknown {
   return error;
 }
 
-/** A driver's connection behind our interface; every statement is reported to `onStatement` first. */
+/** A driver's connection behind our interface; every statement is reported to `onStatement` first, and timed. */
 function observed(
+  kind: DatabaseKind,
   query: (sql: string, params: unknown[]) => Promise<{ rows: unknown[] }>,
   exec: (sql: string) => Promise<unknown>,
   onStatement: ((sql: string) => void) | undefined,
@@ -67,14 +69,14 @@ function observed(
     async query<Row extends object>(sql: string, params: readonly unknown[] = []) {
       onStatement?.(sql);
       try {
-        return (await query(sql, [...params])).rows as Row[];
+        return (await timeStatement(kind, sql, () => query(sql, [...params]))).rows as Row[];
       } catch (error) {
         throw clientFault(error);
       }
     },
     async exec(sql: string) {
       onStatement?.(sql);
-      await exec(sql);
+      await timeStatement(kind, sql, () => exec(sql));
     },
   };
 }
@@ -83,6 +85,7 @@ async function openPglite({ dataDir, archive, onStatement }: DatabaseOptions): P
   const db = await createPglite({ dataDir, archive });
   const wrap = (target: Pick<PGlite, 'query' | 'exec'>) =>
     observed(
+      'pglite',
       (sql, params) => tracedStatement(sql, () => target.query(sql, params)),
       (sql) => tracedStatement(sql, () => target.exec(sql)),
       onStatement,
@@ -102,10 +105,11 @@ async function openPostgres(url: string, { onStatement, maxConnections = 10, log
   // Without a listener an idle connection's error would crash the process; the pool replaces it.
   pool.on('error', (error) => logger?.warn({ err: error }, 'an idle database connection failed; it will be replaced'));
   const wrap = (target: pg.Pool | pg.PoolClient) =>
-    observed((sql, params) => target.query(sql, params), (sql) => target.query(sql), onStatement);
+    observed('postgres', (sql, params) => target.query(sql, params), (sql) => target.query(sql), onStatement);
   // Fail at start, with the server's own message, rather than on the first request.
   const probe = await pool.connect();
   probe.release();
+  const untrackPool = trackPool(pool);
   const root = wrap(pool);
   return {
     kind: 'postgres',
@@ -130,7 +134,10 @@ async function openPostgres(url: string, { onStatement, maxConnections = 10, log
         client.release(broken);
       }
     },
-    close: () => pool.end(),
+    async close() {
+      untrackPool();
+      await pool.end();
+    },
   };
 }
 

@@ -164,11 +164,11 @@ export type CallOutcome = 'success' | 'error' | 'unavailable' | 'rejected';
 
 /**
  * Calls to other services by target and outcome, with durations: `subgraph_calls_total{subgraph}`
- * (the gateway's) or `service_calls_total{service}` (orders' to products and users). Returns the
- * function that records one call.
+ * (the gateway's) or `service_calls_total{callee}` (orders' to products and users; not `service`,
+ * which every series carries as the caller's name). Returns the function that records one call.
  */
 export function callMetrics(kind: 'subgraph' | 'service', registry: Registry = metricsRegistry) {
-  const target = kind === 'subgraph' ? 'subgraph' : 'service';
+  const target = kind === 'subgraph' ? 'subgraph' : 'callee';
   const calls = defineCounter({
     registry,
     name: `${kind}_calls_total`,

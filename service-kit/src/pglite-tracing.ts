@@ -7,6 +7,7 @@ import {
   ATTR_ERROR_TYPE,
   DB_SYSTEM_NAME_VALUE_POSTGRESQL,
 } from '@opentelemetry/semantic-conventions';
+import { statementOperation } from './database-metrics.js';
 
 /**
  * PGlite's statements as spans, named and attributed as OpenTelemetry's pg instrumentation does for
@@ -20,7 +21,7 @@ const DATABASE = 'postgres';
 export function tracedStatement<T>(sql: string, run: () => Promise<T>): Promise<T> {
   // Only statements inside a request (a span): none for migrations, and no work at all when tracing is off.
   if (!trace.getSpan(context.active())) return run();
-  const operation = operationOf(sql);
+  const operation = statementOperation(sql);
   const span = tracer.startSpan(`pglite.query:${operation}`, {
     kind: SpanKind.CLIENT,
     attributes: {
@@ -44,10 +45,4 @@ export function tracedStatement<T>(sql: string, run: () => Promise<T>): Promise<
       throw error;
     },
   );
-}
-
-/** The statement's first keyword (SELECT, INSERT, WITH...), as the pg instrumentation names it. */
-function operationOf(sql: string): string {
-  const keyword = /^\s*([A-Za-z]+)/.exec(sql)?.[1];
-  return keyword ? keyword.toUpperCase() : 'UNKNOWN';
 }

@@ -60,7 +60,7 @@ describe("the service client's metrics", () => {
 
   it('counts calls by service and outcome, with their durations', async () => {
     const client = createServiceClient({ service: 'metrics-stand-in', url: service.url, timeoutMs: 1_000, breaker, logger });
-    const labels = (outcome: string) => ({ service: 'metrics-stand-in', outcome });
+    const labels = (outcome: string) => ({ callee: 'metrics-stand-in', outcome });
 
     service.behave({ status: 200, body: { data: { ok: true } } });
     await client.request('{ ok }');
@@ -76,7 +76,7 @@ describe("the service client's metrics", () => {
     expect(metrics.value('service_calls_total', labels('error'))).toBe(1);
     expect(metrics.value('service_calls_total', labels('unavailable'))).toBe(1);
     expect(metrics.value('service_calls_total', labels('rejected'))).toBe(1);
-    expect(metrics.count('service_call_duration_seconds', { service: 'metrics-stand-in' })).toBe(4);
+    expect(metrics.count('service_call_duration_seconds', { callee: 'metrics-stand-in' })).toBe(4);
     expect(service.received).toHaveLength(3);
   });
 });

@@ -142,12 +142,12 @@ describe('callMetrics', () => {
     expect(metrics.count('subgraph_call_duration_seconds', { subgraph: 'products' })).toBe(3);
   });
 
-  it('names orders’ calls to other services service_calls_total, labelled by service', async () => {
+  it('names orders’ calls to other services service_calls_total, labelled by callee', async () => {
     const registry = new Registry();
     callMetrics('service', registry)('products', 'error', performance.now());
     const metrics = parseScrape(await registry.metrics());
-    expect(metrics.value('service_calls_total', { service: 'products', outcome: 'error' })).toBe(1);
-    expect(metrics.count('service_call_duration_seconds', { service: 'products', outcome: 'error' })).toBe(1);
+    expect(metrics.value('service_calls_total', { callee: 'products', outcome: 'error' })).toBe(1);
+    expect(metrics.count('service_call_duration_seconds', { callee: 'products', outcome: 'error' })).toBe(1);
   });
 });
 
