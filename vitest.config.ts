@@ -7,6 +7,7 @@ const alias = [
   { find: /^@shop\/service-kit$/, replacement: fileURLToPath(new URL('./service-kit/src/index.ts', import.meta.url)) },
   { find: /^@shop\/service-kit\/definitions$/, replacement: fileURLToPath(new URL('./service-kit/src/service-definition.ts', import.meta.url)) },
   { find: /^@shop\/service-kit\/pglite-initdb$/, replacement: fileURLToPath(new URL('./service-kit/src/pglite-initdb.ts', import.meta.url)) },
+  { find: /^@shop\/service-kit\/tracing$/, replacement: fileURLToPath(new URL('./service-kit/src/tracing.ts', import.meta.url)) },
   { find: '@shop/sdk', replacement: fileURLToPath(new URL('./sdk/src/index.ts', import.meta.url)) },
   // graphql 16 ships CommonJS (main) and ESM (module) builds; Node, and so Apollo's packages,
   // load the CommonJS one. Our code must get the same copy, as in production, or `instanceof
