@@ -65,39 +65,21 @@ describe('a traced process', { timeout: 90_000 }, () => {
   });
   afterAll(() => receiver.stop());
 
-  it('exports its spans as OTLP/HTTP JSON, PGlite statements with db.* attributes and no values, and logs the span it writes in', async () => {
+  it('exports its spans as OTLP/HTTP JSON under its service name, and logs the span it writes in', async () => {
     const { logLines } = await runTracedWork({
       OTEL_TRACES_EXPORTER: 'otlp',
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
       OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json',
       OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=test',
-      WITH_DATABASE: 'true',
     });
     const inside = logLines.find((line) => line.msg === 'inside a span')!;
     expect(inside.recording).toBe(true);
     expect(inside.trace_id).toBe(inside.traceId);
     expect(inside.span_id).toMatch(/^[0-9a-f]{16}$/);
     expect(logLines.find((line) => line.msg === 'outside any span')).not.toHaveProperty('trace_id');
-
-    const spans = receiver.spans.filter((span) => span.traceId === inside.traceId);
-    const work = spans.find((span) => span.name === 'work')!;
+    const work = receiver.spans.find((span) => span.traceId === inside.traceId && span.name === 'work')!;
     expect(work.service).toBe('users');
-    const statements = spans.filter((span) => span.name.startsWith('pglite.query:'));
-    expect(statements.map((span) => [span.name, span.parentSpanId, span.kind])).toEqual([
-      ['pglite.query:SELECT', work.spanId, 3],
-      ['pglite.query:SELECT', work.spanId, 3],
-    ]);
-    expect(statements[0]!.attributes).toMatchObject({
-      'db.system.name': 'postgresql',
-      'db.namespace': 'postgres',
-      'db.operation.name': 'SELECT',
-      'db.query.text': 'SELECT $1::int AS answer',
-    });
-    expect(JSON.stringify(statements)).not.toContain('73519');
-    // The failed statement: its SQLSTATE as error.type (undefined_table).
-    expect(statements[1]!.attributes['error.type']).toBe('42P01');
-    // Nothing but the statements in a span: migrations and start-up make no traces of their own.
-    expect(receiver.spans.filter((span) => span.name.startsWith('pglite.query:'))).toHaveLength(2);
+    expect(work.spanId).toBe(inside.span_id);
   });
 
   it('exports OTLP/HTTP protobuf when told to', async () => {
