@@ -6,16 +6,16 @@ export interface BenchConfig {
   warmupSeconds: number;
   /** Scenario names to run; all when empty. */
   scenarios: string[];
-  /** Targets to measure (ours, stock, hive, ours-cached, direct); all when empty. */
+  /** Targets to measure (ours, ours-traced, ours-traced-10, stock, hive, ours-cached, direct); all when empty. */
   targets: string[];
-  /** Servers to run under `--cpu-prof` (ours, ours-cached, stock, hive, users, products, orders). */
+  /** Servers to run under `--cpu-prof` (any gateway target, users, products, orders). */
   profile: string[];
   /** A PostgreSQL server the bench may create (and drop) its databases on; PGlite when unset. */
   databaseUrl: string | undefined;
 }
 
 const HELP = `npm run bench [-- --connections 50 --duration 20 --warmup 5 --scenarios canonical,products-page
-                        --targets ours,stock --profile ours,products]
+                        --targets ours,ours-traced,ours-traced-10,stock --profile ours,products]
   env: BENCH_CONNECTIONS, BENCH_DURATION (s), BENCH_WARMUP (s), BENCH_SCENARIOS, BENCH_TARGETS,
        BENCH_PROFILE: servers to run under --cpu-prof (profiles in bench/results/profiles-<time>/),
        BENCH_DATABASE_URL (or DATABASE_URL): PostgreSQL server to create the bench databases on`;

@@ -1,8 +1,8 @@
 /**
- * `npm run bench`: the shop in production mode, driven by autocannon through our gateway, stock
- * @apollo/gateway and Hive Gateway side by side (and the owning subgraph directly where one
- * subgraph answers alone). Prints a table and the throughput ratios, writes them as JSON under
- * bench/results/. Figures drift on a shared machine: compare only ratios from one run.
+ * `npm run bench`: the shop in production mode, driven by autocannon through our gateway (also
+ * with tracing on), stock @apollo/gateway and Hive Gateway side by side (and the owning subgraph
+ * directly where one subgraph answers alone). Prints a table and the ratios, writes them as JSON
+ * under bench/results/. Figures drift on a shared machine: compare only ratios from one run.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
@@ -11,10 +11,11 @@ import { loadBenchConfig } from './config.js';
 import { runLoad } from './load.js';
 import { cpuMs, peakRssMb, resetPeakRss } from './proc-stats.js';
 import { killAll, type Server } from './processes.js';
-import { formatRatios, formatTable, ratios, type Row, type Skipped } from './report.js';
+import { formatExports, formatRatios, formatTable, missingExports, ratios, type Row, type Skipped } from './report.js';
 import { CREATE_ORDER, createOrderScenario, SCENARIOS, type Operation, type Scenario, type Target } from './scenarios.js';
 import { checkConsistency, demoInitialStock } from './consistency.js';
 import { startBenchStack, GATEWAYS, type BenchStack } from './stack.js';
+import { isTraced } from './traced-gateways.js';
 
 const config = loadBenchConfig(process.argv.slice(2), process.env);
 const KNOWN = [...SCENARIOS.map((s) => s.name), CREATE_ORDER];
@@ -71,6 +72,8 @@ try {
       const load = { url: server.url, operations: scenario.operations, token, connections: config.connections, placedKeys };
       await runLoad({ ...load, durationSeconds: config.warmupSeconds, keyPrefix: `${keyPrefix}-${target}-warmup` });
       resetPeakRss(server.pid);
+      // Spans leave in batches (every 5 s or 512 spans): the warm-up's last batch lands in the run, the run's last after it.
+      const exportedSince = isTraced(target) ? await stack.collector.countFrom(target) : undefined;
       const cpuBefore = cpuMs(server.pid);
       const result = await runLoad({ ...load, durationSeconds: config.durationSeconds, keyPrefix: `${keyPrefix}-${target}` });
       const row: Row = {
@@ -79,12 +82,16 @@ try {
         ...result,
         cpuMsPerRequest: (cpuMs(server.pid) - cpuBefore) / Math.max(result.responses, 1),
         peakRssMb: peakRssMb(server.pid),
+        exported: await exportedSince?.(result.responses),
       };
       rows.push(row);
       console.log(`${scenario.name} / ${target}: ${row.requestsPerSecond.toFixed(0)} req/s, p99 ${row.p99Ms} ms`);
     }
   }
   console.log(`\n${formatTable(rows, skipped)}\n\n${formatRatios(ratios(rows))}\n`);
+  const notExported = missingExports(rows);
+  if (rows.some((row) => row.exported)) console.log(`Exported by the traced gateways to the collector during each run:\n\n${formatExports(rows)}\n`);
+  if (notExported.length) console.log(`TRACING EXPORT CHECK FAILED:\n  ${notExported.join('\n  ')}\n`);
   let consistency: { checked: boolean; orders: number; problems: string[] } = { checked: false, orders: 0, problems: [] };
   if (scenarios.some((scenario) => scenario.writes)) {
     await stack.stopServers();
@@ -96,9 +103,9 @@ try {
         : `Consistency check passed: ${placedKeys.size} orders placed; stock + reserved = initial for every product, one order per key`,
     );
   }
-  const file = await writeResults({ rows, skipped, ratios: ratios(rows), consistency });
+  const file = await writeResults({ rows, skipped, ratios: ratios(rows), consistency, notExported });
   console.log(`Written to ${file}`);
-  if (consistency.problems.length) process.exitCode = 1;
+  if (consistency.problems.length || notExported.length) process.exitCode = 1;
 } finally {
   await stopStack?.();
   // The profiles are written as each server exits, so only now are they complete.

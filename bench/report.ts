@@ -1,5 +1,7 @@
+import type { Exported } from './collector.js';
 import type { LoadResult } from './load.js';
 import type { Target } from './scenarios.js';
+import { isTraced } from './traced-gateways.js';
 
 /** One scenario against one target, with what the addressed server spent on it. */
 export interface Row extends LoadResult {
@@ -9,6 +11,8 @@ export interface Row extends LoadResult {
   cpuMsPerRequest: number;
   /** Peak RSS of the addressed server during the scenario, in MB. */
   peakRssMb: number;
+  /** A traced gateway's: what reached the collector during the measured run. */
+  exported?: Exported;
 }
 
 /** A target that could not be measured (it failed its first request), said instead of a number. */
@@ -20,30 +24,44 @@ export interface Skipped {
 
 export interface Ratio {
   scenario: string;
-  name: 'ours ÷ stock' | 'ours ÷ hive' | 'via gateway ÷ direct' | 'cached ÷ uncached';
+  name: 'ours ÷ stock' | 'ours ÷ hive' | 'via gateway ÷ direct' | 'cached ÷ uncached' | 'ours-traced ÷ ours' | 'ours-traced-10 ÷ ours';
   /** Requests per second of the first over the second. */
   value: number;
+  /** CPU ms per request of the first over the second, where both are gateways (a subgraph's CPU is another cost). */
+  cpuPerRequest?: number;
 }
 
-const PAIRS: [Ratio['name'], Target, Target][] = [
-  ['ours ÷ stock', 'ours', 'stock'],
-  ['ours ÷ hive', 'ours', 'hive'],
-  ['via gateway ÷ direct', 'ours', 'direct'],
-  ['cached ÷ uncached', 'ours-cached', 'ours'],
+/** [name, first, second, whether their CPU per request compares] */
+const PAIRS: [Ratio['name'], Target, Target, boolean][] = [
+  ['ours ÷ stock', 'ours', 'stock', true],
+  ['ours ÷ hive', 'ours', 'hive', true],
+  ['via gateway ÷ direct', 'ours', 'direct', false],
+  ['cached ÷ uncached', 'ours-cached', 'ours', true],
+  ['ours-traced ÷ ours', 'ours-traced', 'ours', true],
+  ['ours-traced-10 ÷ ours', 'ours-traced-10', 'ours', true],
 ];
 
-/** Throughput ratios between targets measured in the same run (the only figures that travel). */
+/** Throughput (and CPU) ratios between targets measured in the same run (the only figures that travel). */
 export function ratios(rows: Row[]): Ratio[] {
   const out: Ratio[] = [];
   for (const scenario of [...new Set(rows.map((row) => row.scenario))]) {
-    const rps = (target: Target) => rows.find((row) => row.scenario === scenario && row.target === target)?.requestsPerSecond;
-    for (const [name, a, b] of PAIRS) {
-      const top = rps(a);
-      const bottom = rps(b);
-      if (top !== undefined && bottom !== undefined && bottom > 0) out.push({ scenario, name, value: top / bottom });
+    const of = (target: Target) => rows.find((row) => row.scenario === scenario && row.target === target);
+    for (const [name, a, b, cpuCompares] of PAIRS) {
+      const [top, bottom] = [of(a), of(b)];
+      if (!top || !bottom || bottom.requestsPerSecond <= 0) continue;
+      const ratio: Ratio = { scenario, name, value: top.requestsPerSecond / bottom.requestsPerSecond };
+      if (cpuCompares && bottom.cpuMsPerRequest > 0) ratio.cpuPerRequest = top.cpuMsPerRequest / bottom.cpuMsPerRequest;
+      out.push(ratio);
     }
   }
   return out;
+}
+
+/** Each traced row whose spans did not reach the collector: its figures would not be tracing's. */
+export function missingExports(rows: Row[]): string[] {
+  return rows
+    .filter((row) => isTraced(row.target) && !(row.exported && row.exported.spans > 0))
+    .map((row) => `${row.scenario} / ${row.target}: no spans reached the collector during the run`);
 }
 
 const HEADER = ['scenario', 'target', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'non-2xx', 'gql errors', 'CPU ms/req', 'peak RSS MB'];
@@ -67,7 +85,20 @@ export function formatTable(rows: Row[], skipped: Skipped[] = []): string {
 }
 
 export function formatRatios(list: Ratio[]): string {
-  return markdown([['scenario', 'ratio (req/s)', 'value'], ...list.map((ratio) => [ratio.scenario, ratio.name, `${ratio.value.toFixed(2)}×`])]);
+  return markdown([
+    ['scenario', 'ratio', 'req/s', 'CPU ms/req'],
+    ...list.map((ratio) => [ratio.scenario, ratio.name, `${ratio.value.toFixed(2)}×`, ratio.cpuPerRequest === undefined ? '' : `${ratio.cpuPerRequest.toFixed(2)}×`]),
+  ]);
+}
+
+/** What the traced rows exported, per response of their run: proof that spans were sent, and how many. */
+export function formatExports(rows: Row[]): string {
+  const body = rows.flatMap(({ scenario, target, responses, exported }) => {
+    if (!exported) return [];
+    const perResponse = (value: number, digits: number) => (value / Math.max(responses, 1)).toFixed(digits);
+    return [[scenario, target, String(exported.exports), String(exported.spans), perResponse(exported.spans, 2), perResponse(exported.bytes, 0), exported.collectorCpuMsPerRequest.toFixed(3)]];
+  });
+  return markdown([['scenario', 'target', 'exports', 'spans', 'spans/req', 'bytes/req', 'collector CPU ms/req'], ...body]);
 }
 
 function markdown(table: string[][]): string {

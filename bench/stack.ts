@@ -5,18 +5,31 @@ import { join } from 'node:path';
 import { freePort } from '../scripts/processes.js';
 import { ROOT } from '../scripts/root.js';
 import { gatewayService, SUBGRAPH_SERVICES } from '../scripts/services.js';
+import { startCollector, type Collector } from './collector.js';
 import { benchDatabases } from './databases.js';
 import { benchSecrets } from './keys.js';
 import { startServer, type Server } from './processes.js';
 import { SUBGRAPHS, seedBenchData, type DataLocation, type SubgraphName } from './seed.js';
+import { isTraced, tracingEnv, withoutInheritedTracing } from './traced-gateways.js';
 
-/** `ours` runs without its response cache (the uncached figures); `ours-cached` with it, as deployed. */
-export const GATEWAYS = ['ours', 'stock', 'hive', 'ours-cached'] as const;
+/**
+ * `ours` runs without its response cache (the uncached figures); `ours-cached` with it, as
+ * deployed; `ours-traced` and `ours-traced-10` as `ours` with tracing on (traced-gateways.ts),
+ * measured right after it so that the two compare across as little drift as possible.
+ */
+export const GATEWAYS = ['ours', 'ours-traced', 'ours-traced-10', 'stock', 'hive', 'ours-cached'] as const;
 export type GatewayName = (typeof GATEWAYS)[number];
+
+/** The gateways that are ours: the compiled gateway with its definition's Node flags. */
+const OURS: readonly GatewayName[] = ['ours', 'ours-cached', 'ours-traced', 'ours-traced-10'];
+/** The gateways that run without the response cache. */
+const UNCACHED: readonly GatewayName[] = ['ours', 'ours-traced', 'ours-traced-10'];
 
 export interface BenchStack {
   subgraphs: Record<SubgraphName, Server>;
   gateways: Record<GatewayName, Server>;
+  /** Where the traced gateways export their spans. */
+  collector: Collector;
   /** The demo accounts' password in this run. */
   userPassword: string;
   tempDir: string;
@@ -40,15 +53,17 @@ const ENTRIES: Record<SubgraphName | GatewayName, string> = {
   orders: 'subgraphs/orders/dist/index.js',
   ours: 'gateway/dist/index.js',
   'ours-cached': 'gateway/dist/index.js',
+  'ours-traced': 'gateway/dist/index.js',
+  'ours-traced-10': 'gateway/dist/index.js',
   stock: 'bench/stock-gateway.ts',
   hive: 'bench/hive-gateway.ts',
 };
 
 /**
- * Seeds fresh databases, then starts the three subgraphs and the three gateways, each its own
- * process on a free loopback port, all in production mode (NODE_ENV=production: JSON logs, no
- * Sandbox, the production config checks), with telemetry off. `stop` stops them all and removes
- * the data.
+ * Seeds fresh databases, then starts the collector, the three subgraphs and the gateways, each its
+ * own process on a free loopback port, all in production mode (NODE_ENV=production: JSON logs, no
+ * Sandbox, the production config checks), with telemetry off and tracing off but for the traced
+ * gateways. `stop` stops them all and removes the data.
  */
 export async function startBenchStack(
   databaseServerUrl: string | undefined,
@@ -84,6 +99,8 @@ export async function startBenchStack(
     for (const name of [...SUBGRAPHS, ...GATEWAYS]) ports[name] = await freePort();
     const base = (name: SubgraphName) => `http://127.0.0.1:${ports[name]}`;
     const common = {
+      // Whatever tracing the bench's own environment configures reaches no server: off means off.
+      ...withoutInheritedTracing(process.env),
       NODE_ENV: 'production',
       HOST: '127.0.0.1',
       APOLLO_TELEMETRY_DISABLED: 'true',
@@ -92,11 +109,14 @@ export async function startBenchStack(
       ORDERS_URL: base('orders'),
       SERVICE_CREDENTIAL: secrets.serviceCredential,
     };
+    // First, so it is stopped last: the gateways' final exports at shutdown still find it.
+    const collector = await startCollector(tempDir, common);
+    started.push(collector);
     const start = async (name: SubgraphName | GatewayName, env: Record<string, string>) => {
       const profiling = profile.servers.includes(name) ? ['--cpu-prof', `--cpu-prof-dir=${profile.dir}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
       // Ours with the Node flags of its definitions, as production runs them.
-      const nodeFlags = name === 'ours' || name === 'ours-cached' ? gatewayService.nodeFlags : name in SUBGRAPH_SERVICES ? SUBGRAPH_SERVICES[name as SubgraphName].nodeFlags : [];
-      // Metrics on, as production runs: two of our gateways at once each need a port of their own.
+      const nodeFlags = (OURS as readonly string[]).includes(name) ? gatewayService.nodeFlags : name in SUBGRAPH_SERVICES ? SUBGRAPH_SERVICES[name as SubgraphName].nodeFlags : [];
+      // Metrics on, as production runs: several of our gateways at once each need a port of their own.
       const metricsPort = String(await freePort());
       const server = await startServer(name, [...nodeFlags, ...profiling, join(ROOT, ENTRIES[name])], { ...common, ...env, PORT: String(ports[name]), METRICS_PORT: metricsPort }, {
         cwd: ROOT,
@@ -114,7 +134,7 @@ export async function startBenchStack(
         ...(name === 'users' ? { JWT_PRIVATE_KEY: secrets.jwtPrivateKey } : {}),
       });
     }
-    // One supergraph for all three gateways, its routing URLs pointing at this run's subgraphs.
+    // One supergraph for all the gateways, its routing URLs pointing at this run's subgraphs.
     let supergraph = await readFile(join(ROOT, 'supergraph.graphql'), 'utf8');
     for (const name of SUBGRAPHS) {
       supergraph = supergraph.replace(new RegExp(`(@join__graph\\(name: "${name}", url: ")[^"]+`), `$1${base(name)}/graphql`);
@@ -129,10 +149,11 @@ export async function startBenchStack(
         // for the open internet would answer 429 within a second. Document limits stay on.
         RATE_LIMIT_REQUESTS: '1000000000',
         LOGIN_RATE_LIMIT: '1000000',
-        ...(name === 'ours' ? { RESPONSE_CACHE_MB: '0' } : {}),
+        ...(UNCACHED.includes(name) ? { RESPONSE_CACHE_MB: '0' } : {}),
+        ...(isTraced(name) ? tracingEnv(name, collector.url) : {}),
       });
     }
-    return { subgraphs, gateways, userPassword: secrets.userPassword, tempDir, locations: databases.locations, stopServers, stop };
+    return { subgraphs, gateways, collector, userPassword: secrets.userPassword, tempDir, locations: databases.locations, stopServers, stop };
   } catch (error) {
     await stop();
     throw error;

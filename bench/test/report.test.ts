@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { formatRatios, formatTable, ratios, type Row } from '../report.js';
+import { formatExports, formatRatios, formatTable, missingExports, ratios, type Row } from '../report.js';
 
-const row = (scenario: string, target: Row['target'], requestsPerSecond: number): Row => ({
+const row = (scenario: string, target: Row['target'], requestsPerSecond: number, cpuMsPerRequest = 1.234): Row => ({
   scenario,
   target,
   requestsPerSecond,
@@ -11,18 +11,59 @@ const row = (scenario: string, target: Row['target'], requestsPerSecond: number)
   errors: 0,
   non2xx: 0,
   graphqlErrors: 0,
-  cpuMsPerRequest: 1.234,
+  cpuMsPerRequest,
   peakRssMb: 150.4,
 });
 
+const exported = { exports: 12, bytes: 300_000, spans: 6000, collectorCpuMsPerRequest: 0.0123 };
+
 describe('bench report', () => {
-  it('gives each ratio only where both sides were measured in the scenario', () => {
-    const rows = [row('page', 'ours', 300), row('page', 'stock', 100), row('page', 'direct', 600), row('one', 'ours', 50), row('one', 'hive', 100)];
+  it('gives each ratio only where both sides were measured in the scenario, with CPU only between gateways', () => {
+    const rows = [
+      row('page', 'ours', 300, 0.5),
+      row('page', 'stock', 100, 2),
+      row('page', 'direct', 600, 1),
+      row('one', 'ours', 50),
+      row('one', 'hive', 100),
+    ];
     expect(ratios(rows)).toEqual([
-      { scenario: 'page', name: 'ours ÷ stock', value: 3 },
+      { scenario: 'page', name: 'ours ÷ stock', value: 3, cpuPerRequest: 0.25 },
       { scenario: 'page', name: 'via gateway ÷ direct', value: 0.5 },
-      { scenario: 'one', name: 'ours ÷ hive', value: 0.5 },
+      { scenario: 'one', name: 'ours ÷ hive', value: 0.5, cpuPerRequest: 1 },
     ]);
+  });
+
+  it('gives the cost of tracing as traced ÷ untraced, in throughput and in CPU per request', () => {
+    const rows = [row('canonical', 'ours', 1000, 0.5), row('canonical', 'ours-traced', 800, 0.75), row('canonical', 'ours-traced-10', 950, 0.55)];
+    const tracing = ratios(rows).filter((ratio) => ratio.name.startsWith('ours-traced'));
+    expect(tracing).toEqual([
+      { scenario: 'canonical', name: 'ours-traced ÷ ours', value: 0.8, cpuPerRequest: 1.5 },
+      { scenario: 'canonical', name: 'ours-traced-10 ÷ ours', value: 0.95, cpuPerRequest: expect.closeTo(1.1, 10) as number },
+    ]);
+    const table = formatRatios(tracing).split('\n');
+    expect(table[0]).toMatch(/\| ratio +\| req\/s +\| CPU ms\/req \|/);
+    expect(table[2]).toContain('| 0.80× ');
+    expect(table[2]).toContain('| 1.50× ');
+  });
+
+  it('names each traced row whose spans did not reach the collector, and no other', () => {
+    const rows = [
+      { ...row('canonical', 'ours-traced', 800), exported },
+      { ...row('canonical', 'ours-traced-10', 950), exported: { ...exported, spans: 0 } },
+      row('page', 'ours-traced', 800),
+      row('canonical', 'ours', 1000),
+    ];
+    expect(missingExports(rows)).toEqual([
+      'canonical / ours-traced-10: no spans reached the collector during the run',
+      'page / ours-traced: no spans reached the collector during the run',
+    ]);
+  });
+
+  it('tabulates what the traced rows exported per response', () => {
+    const lines = formatExports([{ ...row('canonical', 'ours-traced', 100), exported }, row('canonical', 'ours', 100)]).split('\n');
+    expect(lines).toHaveLength(3);
+    // 1000 responses: 6 spans and 300 bytes each.
+    expect(lines[2]!.split('|').map((cell) => cell.trim())).toEqual(['', 'canonical', 'ours-traced', '12', '6000', '6.00', '300', '0.012', '']);
   });
 
   it('formats aligned Markdown tables, naming what was not measured', () => {
