@@ -54,7 +54,7 @@ describe('docker-compose.yml', async () => {
   it('traces every service to the Jaeger it runs, over OTLP/HTTP', () => {
     const jaeger = compose.services.jaeger!;
     expect(jaeger.image).toMatch(/jaegertracing\/jaeger:2\./);
-    expect(jaeger.ports).toContain('16686:16686');
+    expect(jaeger.ports).toContain('127.0.0.1:16686:16686');
     for (const name of SERVICES) {
       const settings = tracingSettings(environmentOf(name));
       expect(settings.enabled, name).toBe(true);

@@ -2,6 +2,7 @@ import { ApolloGateway } from '@apollo/gateway';
 import type { GatewayInterface } from '@apollo/server-gateway-interface';
 import type { Request } from 'express';
 import type { CorsOptions } from 'cors';
+import { Kind, parse } from 'graphql';
 import {
   createCircuitBreaker,
   createHttpService,
@@ -91,6 +92,7 @@ export async function createGatewayService(deps: GatewayServiceDeps) {
     return viewer ? `user:${viewer.userId}` : `address:${clientAddress(req)}`;
   });
   const cors: CorsOptions = { origin: deps.corsOrigins, maxAge: 600 };
+  const persistedDocuments = deps.persistedDocuments?.documents;
   const service = await createHttpService<GatewayContext>({
     logger: deps.logger,
     // @apollo/gateway 2.x implements the gateway interface that @apollo/server 5 expects; only the package versions of the types differ.
@@ -101,6 +103,8 @@ export async function createGatewayService(deps: GatewayServiceDeps) {
     cors,
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,
+    // The SDK's operations are counted by name whatever names other clients invent.
+    knownOperations: persistedDocuments ? operationNames(persistedDocuments.values()) : [],
     plugins: [
       ...limits.plugins,
       loginRateLimit(rateLimiters.logins),
@@ -141,12 +145,24 @@ export async function createGatewayService(deps: GatewayServiceDeps) {
   };
 }
 
-/** The client's own traceparent and tracestate, when it sent them. */
+/** The names of the operations in `documents`. */
+function operationNames(documents: Iterable<string>): string[] {
+  return [...documents].flatMap((document) =>
+    parse(document).definitions.flatMap((definition) => (definition.kind === Kind.OPERATION_DEFINITION && definition.name ? [definition.name.value] : [])),
+  );
+}
+
+/** W3C Trace Context's traceparent (version 00), its trace and parent ids not all zeros. */
+const TRACEPARENT = /^00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/;
+/** The most of tracestate a vendor must pass on (W3C Trace Context). */
+const MAX_TRACESTATE = 512;
+
+/** The client's own traceparent and tracestate, when it sent a valid one; anything else is dropped. */
 function clientTraceContext(req: Request): Pick<GatewayContext, 'traceContext'> {
-  const traceparent = req.get('traceparent');
-  if (!traceparent) return {};
+  const traceparent = req.get('traceparent')?.trim();
+  if (!traceparent || !TRACEPARENT.test(traceparent)) return {};
   const tracestate = req.get('tracestate');
-  return { traceContext: { traceparent, ...(tracestate ? { tracestate } : {}) } };
+  return { traceContext: { traceparent, ...(tracestate && tracestate.length <= MAX_TRACESTATE ? { tracestate } : {}) } };
 }
 
 /** The client's address: the socket's peer, or what trusted proxies say it is. */

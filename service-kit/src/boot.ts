@@ -93,38 +93,49 @@ function trackUnansweredRequests(server: Server) {
   };
 }
 
-/** A subgraph's whole start: config -> db -> migrate -> seed (development) -> listen; exits on failure. */
-export async function runSubgraph<Config extends DatabaseServiceConfig>(definition: SubgraphServiceDefinition<Config>, tracing?: Tracing): Promise<void> {
+/**
+ * A subgraph's whole start once tracing runs (run.ts starts both): config -> db -> migrate -> seed
+ * (development) -> listen; exits on failure.
+ */
+export async function bootSubgraph<Config extends DatabaseServiceConfig>(definition: SubgraphServiceDefinition<Config>, tracing?: Tracing): Promise<void> {
   const config = await configOrExit(() => definition.loadConfig(process.env));
   const logger = serviceLogger(definition.name, config);
+  tracing?.logProblemsTo(logger);
   try {
     const db = await openMigratedDatabase(config, definition.migrations, logger);
     if (shouldSeedDemoData(config)) await definition.seed(db, logger);
     const service = await definition.create(db, config, logger);
     const metrics = await serveMetrics(definition.name, config, logger);
     await serveUntilSignal(service, config, logger, async () => {
-      // Scrapes still answer while requests drain; then metrics stop with the rest.
-      await metrics?.close();
-      // Only now: draining is over, so no request that is still being answered needs the database.
-      await db.close();
-      logger.info('database closed');
-      await stopTracing(tracing, logger);
+      try {
+        // Scrapes still answer while requests drain; then metrics stop with the rest.
+        await metrics?.close();
+        // Only now: draining is over, so no request that is still being answered needs the database.
+        await db.close();
+        logger.info('database closed');
+      } finally {
+        await stopTracing(tracing, logger);
+      }
     });
   } catch (error) {
     exitOnStartFailure(logger)(error);
   }
 }
 
-/** The gateway's whole start: config -> listen; exits on failure. */
-export async function runGateway<Config extends BaseServiceConfig>(definition: GatewayServiceDefinition<Config>, tracing?: Tracing): Promise<void> {
+/** The gateway's whole start once tracing runs (run.ts starts both): config -> listen; exits on failure. */
+export async function bootGateway<Config extends BaseServiceConfig>(definition: GatewayServiceDefinition<Config>, tracing?: Tracing): Promise<void> {
   const config = await configOrExit(() => definition.loadConfig(process.env));
   const logger = serviceLogger(definition.name, config);
+  tracing?.logProblemsTo(logger);
   try {
     const service = await definition.create(config, logger);
     const metrics = await serveMetrics(definition.name, config, logger);
     await serveUntilSignal(service, config, logger, async () => {
-      await metrics?.close();
-      await stopTracing(tracing, logger);
+      try {
+        await metrics?.close();
+      } finally {
+        await stopTracing(tracing, logger);
+      }
     });
   } catch (error) {
     exitOnStartFailure(logger)(error);

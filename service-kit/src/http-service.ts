@@ -51,6 +51,8 @@ export interface HttpServiceOptions<Context extends ServiceContext> {
   parseOptions?: ParseOptions;
   /** Cross-origin access to /graphql for browsers; none when absent. */
   cors?: CorsOptions;
+  /** Operation names its metrics always count by name (see graphqlMetrics). */
+  knownOperations?: Iterable<string>;
   /** Routes beside /graphql, such as the users service's JWKS. */
   routes?: (app: Express) => void;
 }
@@ -99,7 +101,7 @@ export async function createHttpService<Context extends ServiceContext>(
       // No usage reporting anywhere in this project, so subgraphs never build federated traces.
       ...('schema' in options.graphql ? [ApolloServerPluginInlineTraceDisabled()] : []),
       unexpectedErrorLogging(logger),
-      graphqlMetrics(),
+      graphqlMetrics({ knownOperations: options.knownOperations ?? [] }),
       ...(options.plugins ?? []),
     ],
     // The union of `schema` and `gateway` options is one ApolloServerOptions; TypeScript cannot narrow the spread.

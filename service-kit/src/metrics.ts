@@ -68,15 +68,18 @@ export function enableRuntimeMetrics(registry: Registry = metricsRegistry): void
 export const UNKNOWN_OPERATION = 'unknown';
 
 /**
- * A label whose values clients choose (operation names), bounded: the first `max` distinct values
- * count under themselves, every later one, and a missing one, under UNKNOWN_OPERATION. Without a
- * bound, a client inventing names would grow the scrape (and Prometheus) without end.
+ * A label whose values clients choose (operation names), bounded: `known` values (the SDK's
+ * operations) always count under themselves; of the others, the first `max` distinct ones do, and
+ * every later one, and a missing one, under UNKNOWN_OPERATION. Without a bound, a client inventing
+ * names would grow the scrape (and Prometheus) without end; without `known`, one inventing a
+ * hundred right after a start would push the real operations into UNKNOWN_OPERATION.
  */
-export function boundedLabel(max: number): (value: string | null | undefined) => string {
+export function boundedLabel(max: number, known: Iterable<string> = []): (value: string | null | undefined) => string {
+  const always = new Set(known);
   const seen = new Set<string>();
   return (value) => {
     if (!value) return UNKNOWN_OPERATION;
-    if (seen.has(value)) return value;
+    if (always.has(value) || seen.has(value)) return value;
     if (seen.size >= max) return UNKNOWN_OPERATION;
     seen.add(value);
     return value;
@@ -93,6 +96,8 @@ function errorCodeLabel(code: unknown): string {
 export interface GraphQLMetricsOptions {
   /** Distinct operation names counted under their own name (per service process); the rest are `unknown`. */
   maxOperationNames?: number;
+  /** Operation names always counted under their own name, beside the cap (the gateway: its persisted documents'). */
+  knownOperations?: Iterable<string>;
   registry?: Registry;
 }
 
@@ -101,7 +106,7 @@ export interface GraphQLMetricsOptions {
  * by operation name, type and outcome, with its duration. A request refused while its context was
  * built (a bad token) is counted but has no duration: it never started Apollo's request pipeline.
  */
-export function graphqlMetrics({ maxOperationNames = 100, registry = metricsRegistry }: GraphQLMetricsOptions = {}): ApolloServerPlugin {
+export function graphqlMetrics({ maxOperationNames = 100, knownOperations = [], registry = metricsRegistry }: GraphQLMetricsOptions = {}): ApolloServerPlugin {
   const requests = defineCounter({
     registry,
     name: 'graphql_requests_total',
@@ -123,7 +128,7 @@ export function graphqlMetrics({ maxOperationNames = 100, registry = metricsRegi
     help: 'GraphQL requests answered with errors, by operation name and the code of the first error (OTHER for a code outside the API)',
     labelNames: ['operation', 'code'],
   });
-  const operationOf = boundedLabel(maxOperationNames);
+  const operationOf = boundedLabel(maxOperationNames, knownOperations);
 
   function record({ operationName, operation, response }: GraphQLRequestContextWillSendResponse<BaseContext>, startedAt: number) {
     const labels = { operation: operationOf(operationName), type: operation?.operation ?? 'unknown', outcome: 'success' };

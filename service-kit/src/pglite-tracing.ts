@@ -38,9 +38,9 @@ export function tracedStatement<T>(sql: string, run: () => Promise<T>): Promise<
     },
     (error: unknown) => {
       const code = (error as { code?: unknown }).code;
+      // The SQLSTATE, not the message: PostgreSQL's messages may quote a value ("invalid input syntax for type uuid: …").
       if (typeof code === 'string') span.setAttribute(ATTR_ERROR_TYPE, code);
-      // The message only: PostgreSQL's detail may quote the values.
-      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+      span.setStatus({ code: SpanStatusCode.ERROR, ...(typeof code === 'string' ? { message: `SQLSTATE ${code}` } : {}) });
       span.end();
       throw error;
     },

@@ -2,6 +2,7 @@
 // settings before anything it traces is loaded, and loads the OpenTelemetry SDK only when they ask for it.
 import { z } from 'zod';
 import { loadEnv } from './config.js';
+import type { Logger } from './logger.js';
 import type { ServiceName } from './service-definition.js';
 
 const SAMPLERS = ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'] as const;
@@ -62,6 +63,8 @@ export function isTracing(): boolean {
 
 /** What a started SDK needs at shutdown: the spans still buffered are exported, then it stops. */
 export interface Tracing {
+  /** Where the SDK's own problems (a collector that refuses or cannot be reached) are logged, once the service has its logger. */
+  logProblemsTo(logger: Pick<Logger, 'warn'>): void;
   /** Resolves once the spans are exported, or when that took too long (and they are dropped). */
   shutdown(): Promise<'flushed' | 'timed out'>;
 }

@@ -50,6 +50,14 @@ describe('boundedLabel', () => {
     expect(label('Products')).toBe('Products');
   });
 
+  it('always keeps the known names, beside the cap, however many others came first', () => {
+    const label = boundedLabel(1, ['Products', 'Order']);
+    expect(label('Invented1')).toBe('Invented1');
+    expect(label('Invented2')).toBe(UNKNOWN_OPERATION);
+    expect(label('Products')).toBe('Products');
+    expect(label('Order')).toBe('Order');
+  });
+
   it('gives a missing name (an anonymous or unresolved operation) the shared value, without using up the cap', () => {
     const label = boundedLabel(1);
     expect(label(null)).toBe(UNKNOWN_OPERATION);

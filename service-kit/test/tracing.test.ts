@@ -51,10 +51,11 @@ describe('tracing settings', () => {
     expect(() => tracingSettings({ OTEL_TRACES_EXPORTER: 'none,console' })).toThrow('"none" cannot be combined');
   });
 
-  it('stops a service before it starts anything, with the usual configuration message', { timeout: 60_000 }, async () => {
-    const users = startService(usersService, { cwd: ROOT, env: { OTEL_TRACES_EXPORTER: 'otlp', OTEL_TRACES_SAMPLER: 'sometimes', PORT: '0' } });
+  it('stops a service before it starts anything, with the usual configuration message naming every problem', { timeout: 60_000 }, async () => {
+    const users = startService(usersService, { cwd: ROOT, env: { OTEL_TRACES_EXPORTER: 'otlp', OTEL_TRACES_SAMPLER: 'sometimes', PORT: 'not-a-port' } });
     expect((await users.exited(30_000)).code).toBe(1);
-    expect(users.output()).toMatch(/^Invalid configuration:\n {2}- OTEL_TRACES_SAMPLER: use one of always_on/);
+    // Its other problems in the same message.
+    expect(users.output()).toMatch(/^Invalid configuration:\n {2}- OTEL_TRACES_SAMPLER: use one of always_on[^\n]*\n {2}- PORT: /);
   });
 });
 

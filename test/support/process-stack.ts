@@ -45,10 +45,12 @@ export async function startProcessStack(envOf: (name: ServiceName) => Env = () =
       RECONCILE_INTERVAL_MS: '0',
       SHUTDOWN_TIMEOUT_MS: '1000',
     };
+    // Tracing only as `envOf` asks: nothing inherited from the developer's own OTEL_* settings.
+    const inheritedTracing = Object.fromEntries(Object.keys(process.env).filter((name) => name.startsWith('OTEL_')).map((name) => [name, undefined]));
     const processes = {} as Record<ServiceName, RunningProcess>;
     const start = async (name: ServiceName, env: Env) => {
       const definition = name === 'gateway' ? gatewayService : SUBGRAPH_SERVICES[name];
-      const running = startService(definition, { cwd: ROOT, env: { ...common, ...env, ...envOf(name), PORT: String(ports[name]) } });
+      const running = startService(definition, { cwd: ROOT, env: { ...inheritedTracing, ...common, ...env, ...envOf(name), PORT: String(ports[name]) } });
       processes[name] = running;
       cleanups.push(() => running.stop());
       await running.waitUntil(isReady(urlOf(name)));
