@@ -18,72 +18,11 @@ import { chromium } from 'playwright-core';
 import { DEMO_ORDERS, DEMO_USERS, REQUEST_ID_ATTRIBUTE } from '@shop/service-kit';
 import { CANONICAL } from '../bench/canonical-query.js';
 import { freePort, startProcess } from './processes.js';
+import { startOtlpReceiver, wholeTrace, type ReceivedSpan } from './otlp-receiver.js';
 import { ROOT } from './root.js';
 
 const OUTPUT = resolve(ROOT, 'docs/canonical-query-trace.png');
 const SERVICES = ['gateway', 'orders', 'users', 'products'] as const;
-const SERVER_KIND = 2;
-
-/** One span as exported over OTLP/HTTP JSON, with its service and its times in microseconds. */
-export interface Span {
-  service: string;
-  traceId: string;
-  spanId: string;
-  parentSpanId: string;
-  name: string;
-  kind: number;
-  start: number;
-  end: number;
-  requestId: string | undefined;
-}
-
-interface OtlpSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-  kind: number;
-  startTimeUnixNano: string;
-  endTimeUnixNano: string;
-  attributes?: { key: string; value: { stringValue?: string } }[];
-}
-interface OtlpTraces {
-  resourceSpans?: { resource?: { attributes?: OtlpSpan['attributes'] }; scopeSpans?: { spans?: OtlpSpan[] }[] }[];
-}
-
-const micros = (nanos: string) => Number(BigInt(nanos) / 1000n);
-const stringAttribute = (attributes: OtlpSpan['attributes'], key: string) => attributes?.find((attribute) => attribute.key === key)?.value.stringValue;
-
-/** An OTLP/HTTP JSON trace endpoint on loopback that keeps every span. */
-async function startCollector(): Promise<{ url: string; spans: Span[]; server: Server }> {
-  const spans: Span[] = [];
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const traces = JSON.parse(Buffer.concat(chunks).toString()) as OtlpTraces;
-      for (const { resource, scopeSpans = [] } of traces.resourceSpans ?? []) {
-        const service = stringAttribute(resource?.attributes, 'service.name') ?? 'unknown';
-        for (const span of scopeSpans.flatMap((scope) => scope.spans ?? [])) {
-          spans.push({
-            service,
-            traceId: span.traceId,
-            spanId: span.spanId,
-            parentSpanId: span.parentSpanId ?? '',
-            name: span.name,
-            kind: span.kind,
-            start: micros(span.startTimeUnixNano),
-            end: micros(span.endTimeUnixNano),
-            requestId: stringAttribute(span.attributes, REQUEST_ID_ATTRIBUTE),
-          });
-        }
-      }
-      response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, spans, server };
-}
 
 async function graphql(url: string, query: string, variables: Record<string, unknown>, headers: Record<string, string> = {}): Promise<Record<string, unknown>> {
   const response = await fetch(`${url}/graphql`, {
@@ -96,22 +35,9 @@ async function graphql(url: string, query: string, variables: Record<string, unk
   return body.data;
 }
 
-/** The spans of the trace whose gateway server span carries `requestId`, once every parent has arrived. */
-async function traceOf(spans: Span[], requestId: string): Promise<Span[]> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const root = spans.find((span) => span.service === 'gateway' && span.kind === SERVER_KIND && span.requestId === requestId);
-    const trace = root ? spans.filter((span) => span.traceId === root.traceId) : [];
-    const ids = new Set(trace.map((span) => span.spanId));
-    if (SERVICES.every((service) => trace.some((span) => span.service === service)) && trace.every((span) => !span.parentSpanId || ids.has(span.parentSpanId))) return trace;
-    if (Date.now() > deadline) throw new Error(`the trace of ${requestId} did not arrive whole`);
-    await sleep(100);
-  }
-}
-
 /** Runs the stack, sends the canonical query once and returns its trace. */
-async function collectCanonicalTrace(): Promise<Span[]> {
-  const collector = await startCollector();
+async function collectCanonicalTrace(): Promise<ReceivedSpan[]> {
+  const collector = await startOtlpReceiver();
   const dataDir = await mkdtemp(join(tmpdir(), 'shop-docs-trace-'));
   const [gateway, users, products, orders] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
   const inheritedTracing = Object.fromEntries(Object.keys(process.env).filter((name) => /^OTEL_|_DATABASE_URL$/.test(name)).map((name) => [name, undefined]));
@@ -146,10 +72,10 @@ async function collectCanonicalTrace(): Promise<Span[]> {
     await send('WarmUp', `warm-up-${randomUUID()}`);
     const requestId = `canonical-${randomUUID()}`;
     await send('Canonical', requestId);
-    return await traceOf(collector.spans, requestId);
+    return await wholeTrace(collector.spans, { service: 'gateway', attribute: REQUEST_ID_ATTRIBUTE, value: requestId }, SERVICES);
   } finally {
     await stack.stop();
-    await new Promise<void>((done) => collector.server.close(() => done()));
+    await collector.stop();
     await rm(dataDir, { recursive: true, force: true });
   }
 }
@@ -184,24 +110,24 @@ const ROUNDING_US = 1_000;
  * concurrent loads) starts a lane of its own, as a separate row of a trace viewer would. Each
  * frame is named `<service> · <span name>`.
  */
-export function toSpeedscope(trace: Span[]): Lanes {
+export function toSpeedscope(trace: ReceivedSpan[]): Lanes {
   const start = Math.min(...trace.map((span) => span.start));
   let end = Math.max(...trace.map((span) => span.end));
   const frames: { name: string }[] = [];
   const frameOf = new Map<string, number>();
-  const frame = (span: Span) => {
+  const frame = (span: ReceivedSpan) => {
     const name = `${span.service} · ${span.name}`;
     if (!frameOf.has(name)) frameOf.set(name, frames.push({ name }) - 1);
     return frameOf.get(name)!;
   };
-  const children = new Map<string, Span[]>();
+  const children = new Map<string, ReceivedSpan[]>();
   for (const span of trace) children.set(span.parentSpanId, [...(children.get(span.parentSpanId) ?? []), span].sort((a, b) => a.start - b.start));
   const lanes: Lane[] = [];
   /**
    * Opens `span` in `lane` no earlier than `from` (its previous sibling's end), its children after
    * it; a span closes no earlier than its children (a resolver returns before its batch runs).
    */
-  const place = (span: Span, lane: Lane, from: number, depth = 0): number => {
+  const place = (span: ReceivedSpan, lane: Lane, from: number, depth = 0): number => {
     lane.depth = Math.max(lane.depth, depth);
     const open = Math.max(span.start, from);
     lane.events.push({ type: 'O', frame: frame(span), at: open - start });
@@ -215,7 +141,7 @@ export function toSpeedscope(trace: Span[]): Lanes {
     end = Math.max(end, close);
     return close;
   };
-  const placeInNewLane = (span: Span) => {
+  const placeInNewLane = (span: ReceivedSpan) => {
     const lane: Lane = { name: `${span.service} · ${span.name}${lanes.length ? ' (beside the others)' : ''}`, depth: 0, events: [] };
     lanes.push(lane);
     place(span, lane, span.start);

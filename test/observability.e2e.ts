@@ -9,7 +9,7 @@ import { freePort } from '../scripts/processes.js';
 import { ALICE, errorCodes, graphql, login } from './support/graphql.js';
 import { createOrder } from './support/checkout.js';
 import { startProcessStack, type ProcessStack } from './support/process-stack.js';
-import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './support/otlp-receiver.js';
+import { startOtlpReceiver, wholeTrace, type OtlpReceiver, type ReceivedSpan } from '../scripts/otlp-receiver.js';
 import { scrape, type Scrape } from './support/prometheus.js';
 
 /**
@@ -56,25 +56,9 @@ describe('one trace per request across the supergraph', { timeout: 180_000 }, ()
     token = await login(stack.gatewayUrl, ALICE.email, ALICE.password);
   });
 
-  /**
-   * The trace of the request sent with `requestId`, once its gateway server span and every
-   * parent of every span in it have arrived, with spans from each of `services`.
-   */
-  async function traceOf(requestId: string, services: string[]): Promise<ReceivedSpan[]> {
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      const root = receiver.spans.find((span) => span.service === 'gateway' && span.kind === SERVER && span.attributes[REQUEST_ID_ATTRIBUTE] === requestId);
-      const spans = root ? receiver.spans.filter((span) => span.traceId === root.traceId) : [];
-      const ids = new Set(spans.map((span) => span.spanId));
-      const complete = services.every((service) => spans.some((span) => span.service === service)) && spans.every((span) => !span.parentSpanId || ids.has(span.parentSpanId));
-      if (root && complete) return spans;
-      if (Date.now() > deadline) {
-        const seen = spans.map((span) => `${span.service} ${span.name} ${span.spanId}<-${span.parentSpanId}`).join('\n');
-        throw new Error(`the trace of ${requestId} did not arrive whole:\n${seen}`);
-      }
-      await sleep(100);
-    }
-  }
+  /** The trace of the request sent with `requestId`, whole, with spans from each of `services`. */
+  const traceOf = (requestId: string, services: string[]) =>
+    wholeTrace(receiver.spans, { service: 'gateway', attribute: REQUEST_ID_ATTRIBUTE, value: requestId }, services);
 
   const parentOf = (spans: ReceivedSpan[], span: ReceivedSpan) => spans.find((candidate) => candidate.spanId === span.parentSpanId);
 

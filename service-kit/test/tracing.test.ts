@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProcess, startService } from '../../scripts/processes.js';
 import { usersService } from '../../subgraphs/users/src/service.js';
 import { ROOT } from '../../scripts/root.js';
-import { startOtlpReceiver, type OtlpReceiver } from '../../test/support/otlp-receiver.js';
+import { startOtlpReceiver, type OtlpReceiver } from '../../scripts/otlp-receiver.js';
 import { tracingSettings } from '../src/tracing.js';
 
 const TRACED_WORK = fileURLToPath(new URL('./support/traced-work.ts', import.meta.url));

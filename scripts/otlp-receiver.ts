@@ -1,5 +1,9 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+// The one OTLP/HTTP trace receiver: the tests read what the services export with it, and
+// `npm run docs:trace` draws one trace from it.
 
 /** One span as a service exported it over OTLP/HTTP in JSON, with the name of the service that made it. */
 export interface ReceivedSpan {
@@ -11,6 +15,9 @@ export interface ReceivedSpan {
   name: string;
   /** OTLP's SpanKind: 1 internal, 2 server, 3 client. */
   kind: number;
+  /** Start and end, in microseconds since the epoch. */
+  start: number;
+  end: number;
   attributes: Record<string, string | number | boolean | undefined>;
 }
 
@@ -43,11 +50,14 @@ interface OtlpAttribute {
 interface OtlpTraces {
   resourceSpans?: {
     resource?: { attributes?: OtlpAttribute[] };
-    scopeSpans?: { spans?: (Omit<ReceivedSpan, 'service' | 'attributes'> & { attributes?: OtlpAttribute[] })[] }[];
+    scopeSpans?: {
+      spans?: (Omit<ReceivedSpan, 'service' | 'attributes' | 'start' | 'end'> & { startTimeUnixNano: string; endTimeUnixNano: string; attributes?: OtlpAttribute[] })[];
+    }[];
   }[];
 }
 
 const valueOf = (value: OtlpValue) => value.stringValue ?? (value.intValue === undefined ? undefined : Number(value.intValue)) ?? value.doubleValue ?? value.boolValue;
+const micros = (nanos: string) => Number(BigInt(nanos) / 1000n);
 const attributesOf = (attributes: OtlpAttribute[] = []) => Object.fromEntries(attributes.map(({ key, value }) => [key, valueOf(value)]));
 
 /**
@@ -70,7 +80,17 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
           const service = String(attributesOf(resource?.attributes)['service.name']);
           for (const scope of scopeSpans) {
             for (const span of scope.spans ?? []) {
-              spans.push({ service, traceId: span.traceId, spanId: span.spanId, parentSpanId: span.parentSpanId, name: span.name, kind: span.kind, attributes: attributesOf(span.attributes) });
+              spans.push({
+                service,
+                traceId: span.traceId,
+                spanId: span.spanId,
+                parentSpanId: span.parentSpanId,
+                name: span.name,
+                kind: span.kind,
+                start: micros(span.startTimeUnixNano),
+                end: micros(span.endTimeUnixNano),
+                attributes: attributesOf(span.attributes),
+              });
             }
           }
         }
@@ -87,4 +107,31 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     exports,
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+const SERVER = 2;
+
+/**
+ * The trace whose root is `service`'s server span with `rootAttribute` = `value` (the request id,
+ * say), once spans from each of `services` and every parent of every span in it have arrived.
+ */
+export async function wholeTrace(
+  spans: readonly ReceivedSpan[],
+  root: { service: string; attribute: string; value: string },
+  services: readonly string[],
+  timeoutMs = 15_000,
+): Promise<ReceivedSpan[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const first = spans.find((span) => span.service === root.service && span.kind === SERVER && span.attributes[root.attribute] === root.value);
+    const trace = first ? spans.filter((span) => span.traceId === first.traceId) : [];
+    const ids = new Set(trace.map((span) => span.spanId));
+    const complete = services.every((service) => trace.some((span) => span.service === service)) && trace.every((span) => !span.parentSpanId || ids.has(span.parentSpanId));
+    if (first && complete) return trace;
+    if (Date.now() > deadline) {
+      const seen = trace.map((span) => `${span.service} ${span.name} ${span.spanId}<-${span.parentSpanId}`).join('\n');
+      throw new Error(`the trace of ${root.attribute}=${root.value} did not arrive whole:\n${seen}`);
+    }
+    await sleep(100);
+  }
 }
