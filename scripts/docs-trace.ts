@@ -17,7 +17,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { chromium } from 'playwright-core';
 import { DEMO_ORDERS, DEMO_USERS, REQUEST_ID_ATTRIBUTE } from '@shop/service-kit';
 import { CANONICAL } from '../bench/canonical-query.js';
-import { freePort, startProcess } from './processes.js';
+import { npmStartOnFreePorts, startNpmStart } from './processes.js';
 import { startOtlpReceiver, wholeTrace, type ReceivedSpan } from './otlp-receiver.js';
 import { ROOT } from './root.js';
 
@@ -39,30 +39,20 @@ async function graphql(url: string, query: string, variables: Record<string, unk
 async function collectCanonicalTrace(): Promise<ReceivedSpan[]> {
   const collector = await startOtlpReceiver();
   const dataDir = await mkdtemp(join(tmpdir(), 'shop-docs-trace-'));
-  const [gateway, users, products, orders] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const npmStart = await npmStartOnFreePorts(dataDir);
   const inheritedTracing = Object.fromEntries(Object.keys(process.env).filter((name) => /^OTEL_|_DATABASE_URL$/.test(name)).map((name) => [name, undefined]));
-  const stack = startProcess(['--import', 'tsx', '--conditions=source', 'scripts/start.ts'], {
-    cwd: ROOT,
-    env: {
-      ...inheritedTracing,
-      NODE_ENV: 'development',
-      DATA_DIR: dataDir,
-      PORT: String(gateway),
-      USERS_PORT: String(users),
-      PRODUCTS_PORT: String(products),
-      ORDERS_PORT: String(orders),
-      METRICS_PORT: '0',
-      LOG_FORMAT: 'json',
-      APOLLO_TELEMETRY_DISABLED: 'true',
-      OTEL_TRACES_EXPORTER: 'otlp',
-      OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
-      OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json',
-      OTEL_BSP_SCHEDULE_DELAY: '100',
-    },
+  const stack = startNpmStart({
+    ...inheritedTracing,
+    ...npmStart.env,
+    METRICS_PORT: '0',
+    OTEL_TRACES_EXPORTER: 'otlp',
+    OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+    OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json',
+    OTEL_BSP_SCHEDULE_DELAY: '100',
   });
   try {
     await stack.waitFor(/The shop supergraph is up/, 240_000);
-    const gatewayUrl = `http://127.0.0.1:${gateway}`;
+    const { gatewayUrl } = npmStart;
     const alice = DEMO_USERS[1];
     const login = await graphql(gatewayUrl, 'mutation ($email: String!, $password: String!) { login(email: $email, password: $password) { token } }', { email: alice.email, password: alice.password });
     const authorization = `Bearer ${(login.login as { token: string }).token}`;

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { BaseServiceConfig, ServiceDefinition } from '@shop/service-kit/definitions';
+import { ROOT } from './root.js';
 
 /**
  * The one way this project starts a service as a process of its own: `npm start`, the bench and
@@ -130,6 +131,32 @@ export function startService(
   const entry = fileURLToPath(definition.entry);
   const loader = entry.endsWith('.ts') ? ['--import', 'tsx', '--conditions=source'] : [];
   return startProcess([...definition.nodeFlags, ...loader, entry], options);
+}
+
+/**
+ * What `npm start` (scripts/start.ts) needs to run the whole shop on free loopback ports with its
+ * PGlite folders under `dataDir`, in development with JSON logs, and where its gateway then answers.
+ */
+export async function npmStartOnFreePorts(dataDir: string): Promise<{ gatewayUrl: string; env: Record<string, string> }> {
+  const [gateway, users, products, orders] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  return {
+    gatewayUrl: `http://127.0.0.1:${gateway}`,
+    env: {
+      NODE_ENV: 'development',
+      DATA_DIR: dataDir,
+      PORT: String(gateway),
+      USERS_PORT: String(users),
+      PRODUCTS_PORT: String(products),
+      ORDERS_PORT: String(orders),
+      LOG_FORMAT: 'json',
+      APOLLO_TELEMETRY_DISABLED: 'true',
+    },
+  };
+}
+
+/** `npm start` as a process of its own (from the project's root, through tsx as npm runs it). */
+export function startNpmStart(env: ProcessOptions['env']): RunningProcess {
+  return startProcess(['--import', 'tsx', '--conditions=source', 'scripts/start.ts'], { env, cwd: ROOT });
 }
 
 /** A probe that says yes once the service at `baseUrl` answers GET /ready with 200. */

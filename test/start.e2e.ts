@@ -2,8 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../scripts/root.js';
-import { freePort, startProcess, type RunningProcess } from '../scripts/processes.js';
+import { npmStartOnFreePorts, startNpmStart, type RunningProcess } from '../scripts/processes.js';
 import { createTestDatabase, type TestDatabase } from './support/databases.js';
 import { ALICE, graphql, login } from './support/graphql.js';
 
@@ -19,25 +18,14 @@ describe('npm start', { timeout: 180_000 }, () => {
   let gatewayUrl: string;
   let running: RunningProcess | undefined;
   const start = async () => {
-    running = startProcess(['--import', 'tsx', '--conditions=source', 'scripts/start.ts'], { env, cwd: ROOT });
+    running = startNpmStart(env);
     await running.waitFor(/The shop supergraph is up/);
     return running;
   };
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'shop-start-'));
-    const [gateway, users, products, orders] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-    gatewayUrl = `http://127.0.0.1:${gateway}`;
-    env = {
-      NODE_ENV: 'development',
-      DATA_DIR: dataDir,
-      PORT: String(gateway),
-      USERS_PORT: String(users),
-      PRODUCTS_PORT: String(products),
-      ORDERS_PORT: String(orders),
-      LOG_FORMAT: 'json',
-      APOLLO_TELEMETRY_DISABLED: 'true',
-    };
+    ({ gatewayUrl, env } = await npmStartOnFreePorts(dataDir));
     for (const name of ['users', 'products', 'orders']) {
       const database = await createTestDatabase(name);
       databases.push(database);
