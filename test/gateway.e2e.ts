@@ -1,4 +1,7 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { describe, expect } from 'vitest';
+import { SUPERGRAPH_FILE } from '../scripts/supergraph.js';
 import { ProductsDocument } from '@shop/sdk';
 import { it } from './support/fixtures.js';
 import { errorCodes, graphql } from './support/graphql.js';
@@ -33,13 +36,16 @@ describe('the gateway', () => {
     expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
   });
 
-  it('is ready while every subgraph answers, and names the one it cannot reach', async ({ shop: { stack } }) => {
+  it('is ready while every subgraph answers, says which supergraph it serves, and names the subgraph it cannot reach', async ({ shop: { stack } }) => {
     expect((await fetch(`${stack.gatewayUrl}/health`)).status).toBe(200);
-    expect((await fetch(`${stack.gatewayUrl}/ready`)).status).toBe(200);
-    await stack.stopSubgraph('products');
+    const served = { hash: createHash('sha256').update(await readFile(SUPERGRAPH_FILE)).digest('hex'), location: SUPERGRAPH_FILE };
     const ready = await fetch(`${stack.gatewayUrl}/ready`);
-    expect(ready.status).toBe(503);
-    expect(await ready.json()).toEqual({ status: 'unavailable', problems: ['products: unreachable'] });
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: 'ready', supergraph: served });
+    await stack.stopSubgraph('products');
+    const unready = await fetch(`${stack.gatewayUrl}/ready`);
+    expect(unready.status).toBe(503);
+    expect(await unready.json()).toMatchObject({ status: 'unavailable', problems: ['products: unreachable'], supergraph: served });
     expect((await fetch(`${stack.gatewayUrl}/health`)).status).toBe(200);
   });
 

@@ -1,20 +1,42 @@
 import { z } from 'zod';
-import { commonEnv, DEFAULT_METRICS_PORTS, DEFAULT_PORTS, defaultUrl, loadEnv, tokenEnv, urlEnv, usersUrlEnv } from '@shop/service-kit';
+import { commonEnv, ConfigError, DEFAULT_METRICS_PORTS, DEFAULT_PORTS, loadEnv, tokenEnv } from '@shop/service-kit';
 import { DEFAULT_LIMITS } from './document-limits.js';
+import { ENDPOINT_OVERRIDE, type SubgraphOverrides } from './subgraph-routing.js';
 
 const count = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 /** A comma-separated list; empty entries dropped. */
 const list = z.string().transform((value) => value.split(',').map((item) => item.trim()).filter((item) => item !== ''));
 
+const httpUrl = z.url({ protocol: /^https?$/ });
+
+/**
+ * The SUBGRAPH_<NAME>_URL variables set: named after subgraphs, which only the supergraph knows,
+ * so they are found by their form rather than listed.
+ */
+function endpointOverrides(env: Record<string, string | undefined>): { endpoints: Record<string, string>; problems: string[] } {
+  const endpoints: Record<string, string> = {};
+  const problems: string[] = [];
+  for (const [name, value] of Object.entries(env)) {
+    if (!ENDPOINT_OVERRIDE.test(name) || value === undefined || value.trim() === '') continue;
+    if (httpUrl.safeParse(value).success) endpoints[name] = value;
+    else problems.push(`${name}: must be an http(s) URL, the subgraph's GraphQL endpoint`);
+  }
+  return { endpoints, problems };
+}
+
 export function loadConfig(env: Record<string, string | undefined>) {
-  return loadEnv(
+  const { endpoints, problems } = endpointOverrides(env);
+  const config = withProblems(problems, () => loadEnv(
     {
       ...commonEnv(DEFAULT_PORTS.gateway, DEFAULT_METRICS_PORTS.gateway),
       ...tokenEnv,
-      ...usersUrlEnv,
-      PRODUCTS_URL: urlEnv(defaultUrl('products')),
-      ORDERS_URL: urlEnv(defaultUrl('orders')),
+      // The shop's services' base URLs: each, when set, routes its subgraph (and USERS_URL is where the users service's keys are).
+      USERS_URL: httpUrl.optional(),
+      PRODUCTS_URL: httpUrl.optional(),
+      ORDERS_URL: httpUrl.optional(),
       SUPERGRAPH_PATH: z.string().min(1).optional(),
+      SUPERGRAPH_URL: httpUrl.optional(),
+      SUPERGRAPH_POLL_SECONDS: z.coerce.number().positive().default(10),
       SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
       SUBGRAPH_CONNECTIONS: z.coerce.number().int().positive().default(128),
       SUBGRAPH_DEDUPLICATION: z.stringbool().default(true),
@@ -44,7 +66,27 @@ export function loadConfig(env: Record<string, string | undefined>) {
       CORS_ORIGINS: list.optional(),
     },
     env,
-  );
+    (config) => [
+      ...(config.SUPERGRAPH_PATH && config.SUPERGRAPH_URL ? ['SUPERGRAPH_URL: set either SUPERGRAPH_PATH or SUPERGRAPH_URL, not both'] : []),
+      ...problems,
+    ],
+  ));
+  const bases = { users: config.USERS_URL, products: config.PRODUCTS_URL, orders: config.ORDERS_URL };
+  const subgraphOverrides: SubgraphOverrides = {
+    endpoints,
+    bases: Object.fromEntries(Object.entries(bases).filter((entry): entry is [string, string] => entry[1] !== undefined)),
+  };
+  return { ...config, subgraphOverrides };
+}
+
+/** Runs `load`, adding `problems` to any ConfigError it throws, so one message names them all. */
+function withProblems<Config>(problems: string[], load: () => Config): Config {
+  try {
+    return load();
+  } catch (error) {
+    if (error instanceof ConfigError && problems.length > 0) throw new ConfigError([...error.problems, ...problems]);
+    throw error;
+  }
 }
 
 export type GatewayConfig = ReturnType<typeof loadConfig>;

@@ -1,16 +1,19 @@
 import type { SubgraphClient } from './subgraph-client.js';
 
 /**
- * `/ready` of the gateway: the subgraphs that cannot serve, by name (empty when all can). It asks
- * each subgraph's own `/ready`, not `/health`: a subgraph that is up but has lost its database is
- * alive, yet cannot serve.
+ * `/ready` of the gateway: the subgraphs that cannot serve, by name (empty when all can), of the
+ * supergraph served now. It asks each subgraph's readiness URL, `ready` beside its GraphQL
+ * endpoint (`http://products:4002/graphql` → `http://products:4002/ready`), not whether it is
+ * alive: a subgraph that is up but has lost its database cannot serve. A subgraph is not ready
+ * when it gives no answer or answers 5xx; any other answer (a subgraph with no readiness route
+ * answers 404 or 400) shows it is reachable, which is all the gateway can know of it.
  */
-export function subgraphReadiness(subgraphs: Record<string, string>, client: SubgraphClient, timeoutMs = 2_000) {
+export function subgraphReadiness(subgraphs: () => ReadonlyMap<string, string>, client: SubgraphClient, timeoutMs = 2_000) {
   return async (): Promise<string[]> => {
-    const checks = Object.entries(subgraphs).map(async ([name, url]) => {
+    const checks = [...subgraphs()].map(async ([name, url]) => {
       try {
-        const { status } = await client.get(new URL('/ready', url).href, timeoutMs);
-        return status >= 200 && status < 300 ? null : `${name}: not ready (HTTP ${status})`;
+        const { status } = await client.get(new URL('ready', url).href, timeoutMs);
+        return status < 500 ? null : `${name}: not ready (HTTP ${status})`;
       } catch {
         return `${name}: unreachable`;
       }

@@ -1,5 +1,3 @@
-import { ApolloGateway } from '@apollo/gateway';
-import type { GatewayInterface } from '@apollo/server-gateway-interface';
 import type { Request } from 'express';
 import type { CorsOptions } from 'cors';
 import { Kind, parse } from 'graphql';
@@ -18,6 +16,9 @@ import {
 import { createSubgraphClient } from './subgraph-client.js';
 import { SubgraphDataSource } from './subgraph-data-source.js';
 import { subgraphReadiness } from './readiness.js';
+import { ReloadableGateway } from './reloadable-gateway.js';
+import type { SubgraphOverrides } from './subgraph-routing.js';
+import type { SupergraphSource } from './supergraph-source.js';
 import { onlyPersistedDocuments, persistedDocumentStore, type PersistedDocuments } from './persisted-documents.js';
 import { documentLimits, type DocumentLimits } from './document-limits.js';
 import { createRateLimiters, loginRateLimit, requestRateLimit, type RateLimitOptions } from './rate-limits.js';
@@ -26,10 +27,12 @@ import { anonymousResponseCache } from './response-cache.js';
 
 export interface GatewayServiceDeps {
   logger: Logger;
-  /** The composed supergraph (supergraph.graphql); served as is, never introspected from subgraphs. */
-  supergraphSdl: string;
-  /** GraphQL endpoint per subgraph name, overriding the supergraph's routing URLs. */
-  subgraphUrls: Record<string, string>;
+  /** Where the composed supergraph comes from; served as is (never introspected from subgraphs) and reloaded when it changes. */
+  supergraph: SupergraphSource;
+  /** Endpoints that replace the supergraph's routing URLs, by subgraph. */
+  subgraphOverrides: SubgraphOverrides;
+  /** A signal that reloads the supergraph (SIGHUP for the service). */
+  reloadSignal?: NodeJS.Signals;
   verifyToken: VerifyToken;
   sandbox: boolean;
   /** Longest one subgraph call may take. */
@@ -73,10 +76,12 @@ export async function createGatewayService(deps: GatewayServiceDeps) {
     }
     return breaker;
   };
-  const gateway = new ApolloGateway({
-    supergraphSdl: deps.supergraphSdl,
+  const gateway = new ReloadableGateway({
+    source: deps.supergraph,
+    overrides: deps.subgraphOverrides,
+    dataSource: (name, url) => new SubgraphDataSource(name, url, subgraphClient, breakerOf(name), deps.logger),
     logger: deps.logger,
-    buildService: ({ name, url }) => new SubgraphDataSource(name, deps.subgraphUrls[name] ?? url ?? '', subgraphClient, breakerOf(name), deps.logger),
+    ...(deps.reloadSignal ? { reloadSignal: deps.reloadSignal } : {}),
   });
   // One verification per request, shared by the rate limit (its key) and the context (its refusal).
   const viewers = new WeakMap<Request, Promise<Viewer | null>>();
@@ -95,8 +100,7 @@ export async function createGatewayService(deps: GatewayServiceDeps) {
   const persistedDocuments = deps.persistedDocuments?.documents;
   const service = await createHttpService<GatewayContext>({
     logger: deps.logger,
-    // @apollo/gateway 2.x implements the gateway interface that @apollo/server 5 expects; only the package versions of the types differ.
-    graphql: { gateway: gateway as unknown as GatewayInterface },
+    graphql: { gateway },
     sandbox: deps.sandbox,
     maxBodyBytes: deps.maxBodyBytes,
     shutdownTimeoutMs: deps.shutdownTimeoutMs,
@@ -129,13 +133,21 @@ export async function createGatewayService(deps: GatewayServiceDeps) {
         clientAddress: clientAddress(req),
       };
     },
-    readiness: subgraphReadiness(deps.subgraphUrls, subgraphClient),
+    readiness: subgraphReadiness(() => gateway.served()?.subgraphs ?? new Map(), subgraphClient),
+    readinessDetails: () => {
+      const served = gateway.served();
+      return served ? { supergraph: { hash: served.hash, location: served.location, loadedAt: served.loadedAt.toISOString() } } : {};
+    },
   });
   service.app.set('trust proxy', deps.trustedProxies);
   return {
     ...service,
     /** closed | open | halfOpen: the breaker to one subgraph, for logs and tests. */
     subgraphBreakerState: (name: string): BreakerState => breakerOf(name).state(),
+    /** What is served now (hash, location, routed subgraphs). */
+    servedSupergraph: () => gateway.served(),
+    /** Reads the supergraph's source again, as SIGHUP does; resolves once it is served or refused. */
+    reloadSupergraph: () => gateway.reload(),
     async stop() {
       await service.stop();
       for (const breaker of breakers.values()) breaker.close();

@@ -1,9 +1,8 @@
-import { readFile } from 'node:fs/promises';
-import { entryBeside, type GatewayServiceDefinition } from '@shop/service-kit/definitions';
+import { fileURLToPath } from 'node:url';
+import { defaultUrl, entryBeside, type GatewayServiceDefinition } from '@shop/service-kit/definitions';
 import type { GatewayConfig } from './config.js';
 import type { createGatewayService } from './server.js';
 
-const graphqlEndpoint = (base: string) => new URL('/graphql', base).href;
 /** One number is a hop count; anything else names addresses. */
 const trustedProxies = (entries: string[]) => (entries.length === 1 && /^\d+$/.test(entries[0]!) ? Number(entries[0]) : entries);
 
@@ -19,20 +18,20 @@ export const gatewayService = {
   nodeFlags: ['--max-old-space-size=192', '--max-semi-space-size=16'],
   loadConfig: async (env) => (await import('./config.js')).loadConfig(env),
   async create(config, logger) {
-    const [{ createGatewayService }, { loadPersistedDocuments }, { usersTokenVerifier }] = await Promise.all([
+    const [{ createGatewayService }, { loadPersistedDocuments }, { usersTokenVerifier }, { fileSupergraph, urlSupergraph }] = await Promise.all([
       import('./server.js'),
       import('./persisted-documents.js'),
       import('@shop/service-kit'),
+      import('./supergraph-source.js'),
     ]);
     return createGatewayService({
       logger,
-      supergraphSdl: await readFile(config.SUPERGRAPH_PATH ?? new URL('../../supergraph.graphql', import.meta.url), 'utf8'),
-      subgraphUrls: {
-        users: graphqlEndpoint(config.USERS_URL),
-        products: graphqlEndpoint(config.PRODUCTS_URL),
-        orders: graphqlEndpoint(config.ORDERS_URL),
-      },
-      verifyToken: usersTokenVerifier(config),
+      supergraph: config.SUPERGRAPH_URL
+        ? urlSupergraph(config.SUPERGRAPH_URL, config.SUPERGRAPH_POLL_SECONDS)
+        : fileSupergraph(config.SUPERGRAPH_PATH ?? fileURLToPath(new URL('../../supergraph.graphql', import.meta.url))),
+      subgraphOverrides: config.subgraphOverrides,
+      reloadSignal: 'SIGHUP',
+      verifyToken: usersTokenVerifier({ ...config, USERS_URL: config.USERS_URL ?? defaultUrl('users') }),
       sandbox: config.NODE_ENV !== 'production',
       subgraphTimeoutMs: config.SUBGRAPH_TIMEOUT_MS,
       subgraphConnections: config.SUBGRAPH_CONNECTIONS,

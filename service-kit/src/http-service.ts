@@ -35,6 +35,8 @@ export interface HttpServiceOptions<Context extends ServiceContext> {
   context: (request: RequestInfo) => Promise<Context>;
   /** Problems that stop this service from serving now; empty when ready. */
   readiness: () => Promise<string[]>;
+  /** What `/ready` says beside its verdict, such as the supergraph the gateway serves. */
+  readinessDetails?: () => Record<string, unknown>;
   /** Apollo Sandbox on a browser's GET /graphql (never in production). */
   sandbox: boolean;
   introspection?: boolean;
@@ -126,7 +128,8 @@ export async function createHttpService<Context extends ServiceContext>(
       logger.warn({ err: error }, 'readiness check failed');
       return ['a dependency is unreachable'];
     });
-    res.status(problems.length === 0 ? 200 : 503).json(problems.length === 0 ? { status: 'ready' } : { status: 'unavailable', problems });
+    const details = options.readinessDetails?.() ?? {};
+    res.status(problems.length === 0 ? 200 : 503).json(problems.length === 0 ? { status: 'ready', ...details } : { status: 'unavailable', problems, ...details });
   });
   options.routes?.(app);
   app.get('/', (_req, res) => {

@@ -1,0 +1,168 @@
+import { createHash } from 'node:crypto';
+import { ApolloGateway, type GraphQLDataSource } from '@apollo/gateway';
+import { Supergraph } from '@apollo/federation-internals';
+import type { GatewayExecutor, GatewayInterface, GatewaySchemaLoadOrUpdateCallback } from '@apollo/server-gateway-interface';
+import type { GraphQLSchema } from 'graphql';
+import type { Logger } from '@shop/service-kit';
+import type { GatewayContext } from './context.js';
+import { routeSubgraphs, unusedOverrides, type SubgraphOverrides } from './subgraph-routing.js';
+import type { SupergraphSource } from './supergraph-source.js';
+
+/** The supergraph being served: what `/ready` and the logs say about it. */
+export interface ServedSupergraph {
+  /** SHA-256 of the supergraph's text, in hex: what `sha256sum supergraph.graphql` prints. */
+  hash: string;
+  location: string;
+  loadedAt: Date;
+  /** Each subgraph's endpoint, by name, as routed. */
+  subgraphs: ReadonlyMap<string, string>;
+}
+
+export interface ReloadableGatewayOptions {
+  source: SupergraphSource;
+  overrides: SubgraphOverrides;
+  /** The data source of one subgraph at its routed endpoint. */
+  dataSource: (name: string, url: string) => GraphQLDataSource<GatewayContext>;
+  logger: Logger;
+  /** A signal that reloads the supergraph at once (SIGHUP for the service); none in tests that share a process. */
+  reloadSignal?: NodeJS.Signals;
+}
+
+interface Loaded extends ServedSupergraph {
+  gateway: ApolloGateway;
+}
+
+/**
+ * The gateway Apollo Server runs: @apollo/gateway on one supergraph at a time, swapped whole
+ * when the supergraph changes. Each supergraph gets its own ApolloGateway (schema, planner,
+ * plan cache), and a request runs on the one whose schema Apollo Server validated it against,
+ * so a request in flight finishes on the old supergraph while new ones get the new one. (One
+ * ApolloGateway updated in place swaps its planner and schema under requests that are already
+ * past validation.) A supergraph that does not parse or validate is refused and changes nothing.
+ */
+export class ReloadableGateway implements GatewayInterface {
+  private readonly listeners = new Set<GatewaySchemaLoadOrUpdateCallback>();
+  private readonly executors = new WeakMap<GraphQLSchema, GatewayExecutor>();
+  private current: Loaded | undefined;
+  private apollo: Parameters<GatewayInterface['load']>[0] | undefined;
+  private reloading: Promise<void> | undefined;
+  private reloadAgain = false;
+  private stopWatching: (() => void) | undefined;
+
+  constructor(private readonly options: ReloadableGatewayOptions) {}
+
+  /** What is served now; undefined before the first load. */
+  served(): ServedSupergraph | undefined {
+    return this.current;
+  }
+
+  onSchemaLoadOrUpdate(callback: GatewaySchemaLoadOrUpdateCallback) {
+    this.listeners.add(callback);
+    return () => {
+      this.listeners.delete(callback);
+    };
+  }
+
+  async load(options: Parameters<GatewayInterface['load']>[0]) {
+    this.apollo = options;
+    // The first supergraph must load: a gateway with none has nothing to serve.
+    await this.swapTo(await this.options.source.read());
+    const unwatch = this.options.source.watch(() => void this.reload());
+    const signal = this.options.reloadSignal;
+    const onSignal = () => void this.reload();
+    if (signal) process.on(signal, onSignal);
+    this.stopWatching = () => {
+      unwatch();
+      if (signal) process.off(signal, onSignal);
+    };
+    const executor: GatewayExecutor = (requestContext) => {
+      const execute = this.executors.get(requestContext.schema) ?? this.executors.get(this.current!.gateway.schema!);
+      return execute!(requestContext);
+    };
+    return { executor };
+  }
+
+  /**
+   * Reads the source again and serves what it holds if it changed and is valid. Calls while one
+   * runs coalesce into one more run, so the last change is always the one served.
+   */
+  reload(): Promise<void> {
+    if (this.reloading) {
+      this.reloadAgain = true;
+      return this.reloading;
+    }
+    this.reloading = (async () => {
+      try {
+        do await this.reloadOnce();
+        while (this.takeReloadRequest());
+      } finally {
+        this.reloading = undefined;
+      }
+    })();
+    return this.reloading;
+  }
+
+  /** Whether a reload was asked for while one ran; asking again starts afresh. */
+  private takeReloadRequest(): boolean {
+    const asked = this.reloadAgain;
+    this.reloadAgain = false;
+    return asked;
+  }
+
+  async stop(): Promise<void> {
+    this.stopWatching?.();
+    await this.reloading;
+    await this.current?.gateway.stop();
+  }
+
+  private async reloadOnce(): Promise<void> {
+    const { source, logger } = this.options;
+    let text: string;
+    try {
+      text = await source.read();
+    } catch (error) {
+      logger.error({ err: error, location: source.location, served: this.current?.hash }, 'supergraph unreadable: still serving the one loaded');
+      return;
+    }
+    if (hashOf(text) === this.current?.hash) return;
+    try {
+      await this.swapTo(text);
+    } catch (error) {
+      logger.error(
+        { location: source.location, refused: hashOf(text), served: this.current?.hash, reason: error instanceof Error ? error.message : String(error) },
+        'supergraph refused: still serving the one loaded',
+      );
+    }
+  }
+
+  /** Validates `text` as a supergraph, plans on it, then makes it the one new requests get. */
+  private async swapTo(text: string): Promise<void> {
+    const { source, overrides, logger } = this.options;
+    // Validated here, in full, whatever NODE_ENV: a supergraph that fails is refused before anything changes.
+    const supergraph = Supergraph.build(text, { validateSupergraph: true });
+    const subgraphs = routeSubgraphs(supergraph.subgraphsMetadata(), overrides);
+    const gateway = new ApolloGateway({
+      supergraphSdl: text,
+      validateSupergraph: false,
+      // Its own "loaded" line says less than ours below; its warnings and errors still come through.
+      logger: logger.child({ component: '@apollo/gateway' }, { level: 'warn' }),
+      buildService: ({ name }) => this.options.dataSource(name, subgraphs.get(name)!),
+    });
+    const { schema, executor } = await gateway.load(this.apollo);
+    this.executors.set(schema, executor);
+    const previous = this.current;
+    this.current = { gateway, hash: hashOf(text), location: source.location, loadedAt: new Date(), subgraphs };
+    for (const listener of this.listeners) listener({ apiSchema: schema, coreSupergraphSdl: text });
+    logger.info(
+      { supergraph: { hash: this.current.hash, location: source.location, subgraphs: Object.fromEntries(subgraphs) }, replaced: previous?.hash },
+      previous ? 'supergraph reloaded' : 'serving supergraph',
+    );
+    const unused = unusedOverrides(supergraph.subgraphsMetadata(), overrides);
+    if (unused.length > 0) logger.warn({ variables: unused }, 'subgraph URL overrides name no subgraph of this supergraph');
+    // The old ApolloGateway holds nothing to release (a static supergraph, shared data sources);
+    // requests still running on it keep it until they finish.
+    await previous?.gateway.stop();
+  }
+}
+
+const hashOf = (text: string) => createHash('sha256').update(text).digest('hex');
