@@ -62,6 +62,9 @@ async function stopAll(exitCode: number): Promise<void> {
 
 process.once('SIGINT', () => void stopAll(0));
 process.once('SIGTERM', () => void stopAll(0));
+// A closed terminal stops the stack: the gateway itself takes SIGHUP as "reload the supergraph",
+// so without this it would outlive the terminal, still holding its port.
+process.once('SIGHUP', () => void stopAll(0));
 
 try {
   // The subgraphs together, then the gateway: a gateway answering before its subgraphs listen

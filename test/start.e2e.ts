@@ -56,14 +56,17 @@ describe('npm start', { timeout: 180_000 }, () => {
     await expect(fetch(`${gatewayUrl}/health`)).rejects.toThrow();
   });
 
-  it('keeps data and signing key across a restart without seeding twice', async () => {
+  it('keeps data and signing key across a restart without seeding twice, after stopping on SIGHUP (a closed terminal)', async () => {
     const first = await start();
     const token = await login(gatewayUrl, ALICE.email, ALICE.password);
     const created = await graphql(gatewayUrl, 'mutation ($input: RegisterInput!) { register(input: $input) { user { id } } }', {
       variables: { input: { email: 'restart@example.com', password: 'restart-password', name: 'Restart' } },
     });
     expect(created.errors).toBeUndefined();
-    expect(await first.stop()).toBe(0);
+    // The gateway alone takes SIGHUP as a reload; npm start stops it with the rest, freeing its port for the restart.
+    first.child.kill('SIGHUP');
+    expect((await first.exited(30_000)).code).toBe(0);
+    expect(first.output()).toMatch(/gateway.*"msg":"stopped"/);
 
     await start();
     const me = await graphql<{ me: { email: string } }>(gatewayUrl, '{ me { email } }', { token });
