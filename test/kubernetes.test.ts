@@ -1,0 +1,218 @@
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../scripts/root.js';
+import {
+  configMapsOf,
+  configsOf,
+  containersOf,
+  findRenderer,
+  isShopService,
+  KUBERNETES_DIR,
+  OVERLAYS,
+  renderOverlay,
+  RULES,
+  SERVICES,
+  workloadsOf,
+  type KubernetesObject,
+  type Manifest,
+  type Overlay,
+  type RuleContext,
+  type RuleName,
+  type SecretValues,
+} from './support/kubernetes.js';
+import { newSigningKeyPem } from './support/tokens.js';
+
+const hex = (bytes: number) => randomBytes(bytes).toString('hex');
+
+/** What an operator puts in each secret key (README, Kubernetes), in the shape the services check. */
+const SECRET_VALUES: SecretValues = {
+  JWT_PRIVATE_KEY: () => newSigningKeyPem(),
+  SERVICE_CREDENTIAL: () => hex(32),
+  DATABASE_URL: (service) => `postgres://shop:${hex(12)}@${service}-db:5432/${service}`,
+  REDIS_URL: () => `redis://:${hex(12)}@redis:6379`,
+  POSTGRES_PASSWORD: () => hex(12),
+};
+
+/** The secrets README tells operators to create, by name and key: renaming one breaks their clusters. */
+const PRODUCTION_SECRETS = {
+  'gateway-secrets': ['REDIS_URL'],
+  'orders-secrets': ['DATABASE_URL'],
+  'products-secrets': ['DATABASE_URL'],
+  'service-credential': ['SERVICE_CREDENTIAL'],
+  'users-secrets': ['DATABASE_URL', 'JWT_PRIVATE_KEY'],
+};
+const SECRETS: Record<Overlay, Record<string, string[]>> = {
+  production: PRODUCTION_SECRETS,
+  dev: { ...PRODUCTION_SECRETS, 'postgres-secrets': ['POSTGRES_PASSWORD'] },
+};
+
+const RULE_DESCRIPTIONS: Record<RuleName, string> = {
+  schema: 'holds only expected kinds, each valid against its Kubernetes schema (kubernetes-models), and no Secret',
+  labels: "labels every object and pod with its name and as part of the shop",
+  selectors: "selects each workload's own pods, in its selector and its spread constraints",
+  services: 'routes every Service to the pods of one workload, on ports they declare',
+  availability: 'gives the gateway and each subgraph a Service, a PodDisruptionBudget and a CPU HorizontalPodAutoscaler that owns its replicas',
+  targets: 'aims every HorizontalPodAutoscaler and PodDisruptionBudget at a workload that exists',
+  security: 'runs every container as non-root on a read-only root filesystem, without privileges, with requests and limits',
+  probes: 'probes every container: start-up, liveness and readiness',
+  secrets: 'takes every secret by reference and holds none',
+  configuration: "gives each service an environment its own loadConfig accepts, every variable one it reads; ports, probes (/health, /ready), metrics and service URLs agree with it",
+  shutdown: 'lets each service drain for longer than SHUTDOWN_TIMEOUT_MS, after a pause for its endpoint to go',
+  pods: "mounts no service-account token and injects no service links into the shop's pods, with an emptyDir at /tmp",
+  supergraph: "mounts the supergraph ConfigMap, the repository's supergraph.graphql, as a directory under a stable name at SUPERGRAPH_PATH",
+  images: 'pins every image to a tag or digest',
+};
+
+const supergraphSdl = await readFile(join(ROOT, 'supergraph.graphql'), 'utf8');
+const context: RuleContext = { secretValues: SECRET_VALUES, supergraph: supergraphSdl };
+const renderer = findRenderer();
+const manifests = renderer
+  ? (Object.fromEntries(await Promise.all(OVERLAYS.map(async (overlay) => [overlay, await renderOverlay(renderer, overlay)] as const))) as Record<Overlay, Manifest>)
+  : undefined;
+
+function objectOf<Kind extends KubernetesObject['kind']>(manifest: Manifest, kind: Kind, name: string) {
+  const found = manifest.objects.find((object): object is Extract<KubernetesObject, { kind: Kind }> => object.kind === kind && object.metadata?.name === name);
+  if (!found) throw new Error(`${kind}/${name} is not in overlays/${manifest.overlay}`);
+  return found;
+}
+const containerOf = (manifest: Manifest, service: string) => containersOf(objectOf(manifest, 'Deployment', service)).find((container) => container.name === service)!;
+const envOf = (manifest: Manifest, service: string, name: string) => containerOf(manifest, service).env!.find((variable) => variable.name === name)!;
+
+/** Secret name -> the keys the manifests read from it. */
+function secretReferences(manifest: Manifest): Record<string, string[]> {
+  const references: Record<string, Set<string>> = {};
+  for (const container of workloadsOf(manifest).flatMap(containersOf)) {
+    for (const variable of container.env ?? []) {
+      const ref = variable.valueFrom?.secretKeyRef;
+      if (ref) (references[ref.name ?? ''] ??= new Set()).add(ref.key);
+    }
+  }
+  return Object.fromEntries(Object.entries(references).map(([name, keys]) => [name, [...keys].sort()]));
+}
+
+describe('deploy/kubernetes', () => {
+  it("carries the repository's supergraph.graphql byte for byte (cp supergraph.graphql deploy/kubernetes/base/ after npm run compose)", async () => {
+    expect(await readFile(join(KUBERNETES_DIR, 'base', 'supergraph.graphql'), 'utf8')).toBe(supergraphSdl);
+  });
+
+  // No npm package renders kustomize; without kubectl or kustomize on PATH these are skipped, by name.
+  describe.skipIf(manifests === undefined)(`overlays rendered by ${renderer?.name ?? 'kubectl kustomize or kustomize build (neither on PATH)'}`, () => {
+    for (const overlay of OVERLAYS) {
+      describe(`overlays/${overlay}`, () => {
+        const manifest = () => manifests![overlay];
+
+        it.each(Object.entries(RULE_DESCRIPTIONS) as [RuleName, string][])('%s: %s', async (rule) => {
+          expect(await RULES[rule](manifest(), context)).toEqual([]);
+        });
+
+        it('references exactly the secrets README tells operators to create', () => {
+          expect(secretReferences(manifest())).toEqual(SECRETS[overlay]);
+        });
+      });
+    }
+
+    describe('overlays/dev', () => {
+      it('brings a PostgreSQL per subgraph, Redis, and NATS with JetStream, each behind a Service of its name', () => {
+        const dev = manifests!.dev;
+        const infrastructure = [
+          ...['users-db', 'products-db', 'orders-db'].map((name) => ({ name, kind: 'StatefulSet', image: /^postgres:16/, port: 5432 }) as const),
+          { name: 'redis', kind: 'Deployment', image: /^redis:/, port: 6379 },
+          { name: 'nats', kind: 'Deployment', image: /^nats:2/, port: 4222 },
+        ] as const;
+        for (const { name, kind, image, port } of infrastructure) {
+          const [container] = containersOf(objectOf(dev, kind, name));
+          expect(container?.image, name).toMatch(image);
+          expect(objectOf(dev, 'Service', name).spec?.ports?.map((candidate) => candidate.port)).toEqual([port]);
+        }
+        expect(containersOf(objectOf(dev, 'Deployment', 'nats'))[0]?.args).toContain('-js');
+        for (const subgraph of ['users', 'products', 'orders']) {
+          expect(containersOf(objectOf(dev, 'StatefulSet', `${subgraph}-db`))[0]?.env).toContainEqual({ name: 'POSTGRES_DB', value: subgraph });
+        }
+      });
+
+      it('runs the shop in development mode, one to two replicas, from images loaded into the cluster and never pulled', async () => {
+        const dev = manifests!.dev;
+        const { configs, problems } = await configsOf(dev, SECRET_VALUES);
+        expect(problems).toEqual([]);
+        for (const service of SERVICES) {
+          expect(configs.get(service)?.NODE_ENV, service).toBe('development');
+          expect(containerOf(dev, service)).toMatchObject({ image: `shop/${service}:dev`, imagePullPolicy: 'Never' });
+          expect(objectOf(dev, 'HorizontalPodAutoscaler', service).spec).toMatchObject({ minReplicas: 1, maxReplicas: 2 });
+        }
+      });
+    });
+
+    describe('overlays/production', () => {
+      it('brings no database, Redis or NATS: only the shop and its supergraph', () => {
+        const production = manifests!.production;
+        expect(workloadsOf(production).map((workload) => `${workload.kind}/${workload.metadata?.name}`).sort()).toEqual(SERVICES.map((service) => `Deployment/${service}`).sort());
+        expect(workloadsOf(production).every(isShopService)).toBe(true);
+        expect(configMapsOf(production).map((configMap) => configMap.metadata?.name)).toEqual(['supergraph']);
+      });
+
+      it('runs the shop in production mode, at least two replicas of each service, rate limits shared through Redis', async () => {
+        const production = manifests!.production;
+        const { configs, problems } = await configsOf(production, SECRET_VALUES);
+        expect(problems).toEqual([]);
+        for (const service of SERVICES) {
+          expect(configs.get(service)?.NODE_ENV, service).toBe('production');
+          expect(objectOf(production, 'HorizontalPodAutoscaler', service).spec?.minReplicas, service).toBeGreaterThanOrEqual(2);
+        }
+        expect(configs.get('gateway')?.REDIS_URL).toEqual(expect.stringMatching(/^redis:/));
+      });
+
+      it("pulls each service's image from a registry of its own, at a release tag", () => {
+        for (const service of SERVICES) {
+          // A bare `shop/<service>` would be pulled from Docker Hub's `shop` account, which is not ours.
+          expect(containerOf(manifests!.production, service).image).toMatch(new RegExp(`^[\\w-]+(\\.[\\w-]+)+(:\\d+)?/shop/${service}:\\d+\\.\\d+\\.\\d+$`));
+        }
+      });
+    });
+
+    // Each rule, shown to fail: a manifest broken in one way, and the rule that must say so.
+    describe('the rules catch', () => {
+      const mutations: [string, RuleName, (manifest: Manifest) => void, RegExp][] = [
+        ['an object of an unvalidated kind', 'schema', (m) => m.objects.push({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'oops' } } as unknown as KubernetesObject), /Secret\/oops/],
+        ['a value outside the schema', 'schema', (m) => (containerOf(m, 'gateway').resources!.limits!.cpu = 'lots'), /Deployment\/gateway: .*cpu/],
+        ['an object without the shop label', 'labels', (m) => delete objectOf(m, 'ConfigMap', 'supergraph').metadata!.labels!['app.kubernetes.io/part-of'], /ConfigMap\/supergraph: no label app.kubernetes.io\/part-of/],
+        ['pod labels the selector misses', 'selectors', (m) => (objectOf(m, 'Deployment', 'users').spec!.template.metadata!.labels!['app.kubernetes.io/name'] = 'user'), /Deployment\/users: selector/],
+        ['a Service selecting no pods', 'services', (m) => (objectOf(m, 'Service', 'products').spec!.selector!['app.kubernetes.io/name'] = 'product'), /Service\/products: selects the pods of 0/],
+        ['a Service on an undeclared port', 'services', (m) => (objectOf(m, 'Service', 'orders').spec!.ports![0]!.targetPort = 'web'), /Service\/orders: port http targets web/],
+        ['a Deployment that sets replicas', 'availability', (m) => (objectOf(m, 'Deployment', 'gateway').spec!.replicas = 3), /Deployment\/gateway: sets replicas/],
+        ['a budget that blocks every drain', 'availability', (m) => (objectOf(m, 'PodDisruptionBudget', 'users').spec = { minAvailable: 2, selector: objectOf(m, 'PodDisruptionBudget', 'users').spec!.selector! }), /PodDisruptionBudget\/users: does not let/],
+        ['an autoscaler on memory', 'availability', (m) => (objectOf(m, 'HorizontalPodAutoscaler', 'products').spec.metrics![0]!.resource!.name = 'memory'), /HorizontalPodAutoscaler\/products: does not scale on CPU/],
+        ['an autoscaler aimed at nothing', 'targets', (m) => (objectOf(m, 'HorizontalPodAutoscaler', 'orders').spec.scaleTargetRef.name = 'order'), /HorizontalPodAutoscaler\/orders: targets apps\/v1\/Deployment\/order/],
+        ['a container running as root', 'security', (m) => (objectOf(m, 'Deployment', 'gateway').spec!.template.spec!.securityContext!.runAsUser = 0), /Deployment\/gateway container gateway: no non-zero runAsUser/],
+        ['a writable root filesystem', 'security', (m) => (containerOf(m, 'orders').securityContext!.readOnlyRootFilesystem = false), /Deployment\/orders container orders: root filesystem is writable/],
+        ['a missing memory limit', 'security', (m) => delete containerOf(m, 'products').resources!.limits!.memory, /Deployment\/products container products: no memory request and limit/],
+        ['a missing readiness probe', 'probes', (m) => delete containerOf(m, 'users').readinessProbe, /Deployment\/users container users: no readinessProbe/],
+        ['liveness on /ready', 'configuration', (m) => (containerOf(m, 'gateway').livenessProbe!.httpGet!.path = '/ready'), /Deployment\/gateway: livenessProbe is not GET \/health/],
+        ['a secret written into the manifest', 'secrets', (m) => {
+          const variable = envOf(m, 'orders', 'SERVICE_CREDENTIAL');
+          delete variable.valueFrom;
+          variable.value = hex(32);
+        }, /Deployment\/orders container orders: SERVICE_CREDENTIAL not taken from a Secret/],
+        ['a password in a URL', 'secrets', (m) => (envOf(m, 'gateway', 'USERS_URL').value = 'http://shop:hunter22@users:4001'), /Deployment\/gateway: holds a private key or a URL with a password/],
+        ['a misspelt variable', 'configuration', (m) => (envOf(m, 'gateway', 'TRUSTED_PROXIES').name = 'TRUSTED_PROXY'), /Deployment\/gateway: TRUSTED_PROXY is not a variable gateway reads/],
+        ['a value the service refuses', 'configuration', (m) => (envOf(m, 'users', 'SHUTDOWN_TIMEOUT_MS').value = 'soon'), /Deployment\/users: Invalid configuration:\n\s+- SHUTDOWN_TIMEOUT_MS/],
+        ['a URL to no Service', 'configuration', (m) => (envOf(m, 'orders', 'PRODUCTS_URL').value = 'http://product:4002'), /Deployment\/orders: PRODUCTS_URL http:\/\/product:4002 does not reach products/],
+        ['the metrics port on the Service', 'configuration', (m) => objectOf(m, 'Service', 'gateway').spec!.ports!.push({ name: 'metrics', port: 9400, targetPort: 'metrics' }), /Service\/gateway: exposes the metrics port/],
+        ['a grace period shorter than the drain', 'shutdown', (m) => (objectOf(m, 'Deployment', 'users').spec!.template.spec!.terminationGracePeriodSeconds = 15), /Deployment\/users: terminationGracePeriodSeconds 15 s/],
+        ['no pause before SIGTERM', 'shutdown', (m) => delete containerOf(m, 'products').lifecycle, /Deployment\/products: no preStop pause/],
+        ['service links left on', 'pods', (m) => (objectOf(m, 'Deployment', 'orders').spec!.template.spec!.enableServiceLinks = true), /Deployment\/orders: service links enabled/],
+        ['no writable /tmp', 'pods', (m) => (containerOf(m, 'users').volumeMounts = []), /Deployment\/users container users: no emptyDir at \/tmp/],
+        ['the supergraph mounted by subPath', 'supergraph', (m) => (containerOf(m, 'gateway').volumeMounts![0]!.subPath = 'supergraph.graphql'), /subPath/],
+        ['a stale supergraph', 'supergraph', (m) => (objectOf(m, 'ConfigMap', 'supergraph').data!['supergraph.graphql'] = 'schema { query: Query }'), /ConfigMap\/supergraph: supergraph.graphql is not the repository's/],
+        ['an unpinned image', 'images', (m) => (containerOf(m, 'users').image = 'registry.example.com/shop/users:latest'), /Deployment\/users container users: image .* is not pinned/],
+      ];
+
+      it.each(mutations)('%s (%s)', async (_what, rule, mutate, problem) => {
+        const broken = structuredClone(manifests!.production);
+        mutate(broken);
+        expect((await RULES[rule](broken, context)).join('\n')).toMatch(problem);
+      });
+    });
+  });
+});
