@@ -113,7 +113,7 @@ describe('deploy/kubernetes', () => {
       });
     }
 
-    describe('overlays/dev', () => {
+    describe('overlays/dev only', () => {
       it('brings a PostgreSQL per subgraph, Redis, and NATS with JetStream, each behind a Service of its name', () => {
         const dev = manifests!.dev;
         const infrastructure = [
@@ -144,7 +144,7 @@ describe('deploy/kubernetes', () => {
       });
     });
 
-    describe('overlays/production', () => {
+    describe('overlays/production only', () => {
       it('brings no database, Redis or NATS: only the shop and its supergraph', () => {
         const production = manifests!.production;
         expect(workloadsOf(production).map((workload) => `${workload.kind}/${workload.metadata?.name}`).sort()).toEqual(SERVICES.map((service) => `Deployment/${service}`).sort());
