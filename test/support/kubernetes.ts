@@ -24,7 +24,7 @@ const definitionOf = (name: ServiceName) => (name === 'gateway' ? gatewayService
 // ---------------------------------------------------------------------------------------------
 
 /** What renders a kustomization here: kubectl's built-in kustomize, or a kustomize binary. */
-export interface Renderer {
+interface Renderer {
   name: string;
   render(directory: string): Promise<string>;
 }
@@ -63,7 +63,7 @@ const MODELS = {
 } as const;
 
 export type KubernetesObject = IDeployment | IStatefulSet | IService | IConfigMap | IPodDisruptionBudget | IHorizontalPodAutoscaler;
-export type Workload = IDeployment | IStatefulSet;
+type Workload = IDeployment | IStatefulSet;
 
 /** One overlay as `kubectl apply -k` would send it. */
 export interface Manifest {
@@ -86,7 +86,7 @@ export async function renderOverlay(renderer: Renderer, overlay: Overlay): Promi
 // Reading the objects
 // ---------------------------------------------------------------------------------------------
 
-export const idOf = (object: { kind: string; metadata?: { name?: string | undefined } | undefined }) => `${object.kind}/${object.metadata?.name ?? '(no name)'}`;
+const idOf = (object: { kind: string; metadata?: { name?: string | undefined } | undefined }) => `${object.kind}/${object.metadata?.name ?? '(no name)'}`;
 const nameOf = (object: { metadata?: { name?: string | undefined } | undefined }) => object.metadata?.name ?? '';
 
 export const workloadsOf = (manifest: Manifest) =>
@@ -97,7 +97,7 @@ const hpasOf = (manifest: Manifest) => manifest.objects.filter((object): object 
 export const configMapsOf = (manifest: Manifest) => manifest.objects.filter((object): object is IConfigMap => object.kind === 'ConfigMap');
 
 /** The Deployment of one of the shop's services, if the overlay has it. */
-export const deploymentOf = (manifest: Manifest, service: ServiceName) =>
+const deploymentOf = (manifest: Manifest, service: ServiceName) =>
   manifest.objects.find((object): object is IDeployment => object.kind === 'Deployment' && nameOf(object) === service);
 
 const templateOf = (workload: Workload): IPodTemplateSpec => workload.spec?.template ?? {};
@@ -128,7 +128,7 @@ export type SecretValues = Record<string, (service: string) => string>;
  * A container's environment as the service would see it, each secret reference replaced by a
  * plausible value for its key; problems for whatever cannot be resolved so.
  */
-export function environmentOf(container: IContainer, secretValues: SecretValues): { env: Record<string, string>; problems: string[] } {
+function environmentOf(container: IContainer, secretValues: SecretValues): { env: Record<string, string>; problems: string[] } {
   const env: Record<string, string> = {};
   const problems: string[] = [];
   // envFrom would hide which variables a service gets from this check (and from a reader).
@@ -176,7 +176,7 @@ export interface RuleContext {
   /** The repository's supergraph.graphql, which the gateway's ConfigMap must carry. */
   supergraph: string;
 }
-export type Rule = (manifest: Manifest, context: RuleContext) => string[] | Promise<string[]>;
+type Rule = (manifest: Manifest, context: RuleContext) => string[] | Promise<string[]>;
 
 /** Every object is of a kind we expect and valid against that kind's Kubernetes schema. */
 const schema: Rule = (manifest) =>
@@ -446,7 +446,7 @@ const pods: Rule = (manifest) =>
  * (a subPath mount or a hashed name would never see an update), and that ConfigMap is the
  * repository's supergraph.graphql.
  */
-export const SUPERGRAPH_CONFIG_MAP = 'supergraph';
+const SUPERGRAPH_CONFIG_MAP = 'supergraph';
 const supergraph: Rule = async (manifest, context) => {
   const gateway = deploymentOf(manifest, 'gateway');
   const { configs } = await configsOf(manifest, context.secretValues);
