@@ -196,6 +196,7 @@ describe('deploy/kubernetes', () => {
         }, /Deployment\/orders container orders: SERVICE_CREDENTIAL not taken from a Secret/],
         ['a password in a URL', 'secrets', (m) => (envOf(m, 'gateway', 'USERS_URL').value = 'http://shop:hunter22@users:4001'), /Deployment\/gateway: holds a private key or a URL with a password/],
         ['a misspelt variable', 'configuration', (m) => (envOf(m, 'gateway', 'TRUSTED_PROXIES').name = 'TRUSTED_PROXY'), /Deployment\/gateway: TRUSTED_PROXY is not a variable gateway reads/],
+        ['a misspelt subgraph override', 'configuration', (m) => containerOf(m, 'gateway').env!.push({ name: 'SUBGRAPH_USERS_ULR', value: 'http://users:4001/graphql' }), /Deployment\/gateway: SUBGRAPH_USERS_ULR is not a variable gateway reads/],
         ['a value the service refuses', 'configuration', (m) => (envOf(m, 'users', 'SHUTDOWN_TIMEOUT_MS').value = 'soon'), /Deployment\/users: Invalid configuration:\n\s+- SHUTDOWN_TIMEOUT_MS/],
         ['a URL to no Service', 'configuration', (m) => (envOf(m, 'orders', 'PRODUCTS_URL').value = 'http://product:4002'), /Deployment\/orders: PRODUCTS_URL http:\/\/product:4002 does not reach products/],
         ['the metrics port on the Service', 'configuration', (m) => objectOf(m, 'Service', 'gateway').spec!.ports!.push({ name: 'metrics', port: 9400, targetPort: 'metrics' }), /Service\/gateway: exposes the metrics port/],

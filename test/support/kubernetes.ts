@@ -158,8 +158,12 @@ export async function configsOf(manifest: Manifest, secretValues: SecretValues) 
     try {
       const config = (await definitionOf(service).loadConfig(env)) as Record<string, unknown>;
       configs.set(service, config);
-      // loadConfig drops variables it does not know: a misspelt one would pass unseen.
-      for (const name of Object.keys(env)) if (!(name in config)) problems.push(`Deployment/${service}: ${name} is not a variable ${service} reads`);
+      // loadConfig drops variables it does not know: a misspelt one would pass unseen. The
+      // gateway's SUBGRAPH_<NAME>_URL overrides are read by their form, into subgraphOverrides.
+      const endpointOverrides = (config.subgraphOverrides as { endpoints?: Record<string, string> } | undefined)?.endpoints ?? {};
+      for (const name of Object.keys(env)) {
+        if (!(name in config) && !(name in endpointOverrides)) problems.push(`Deployment/${service}: ${name} is not a variable ${service} reads`);
+      }
     } catch (error) {
       problems.push(`Deployment/${service}: ${error instanceof Error ? error.message : String(error)}`);
     }
