@@ -7,6 +7,8 @@ import { composeServices } from '@apollo/composition';
 import { Supergraph } from '@apollo/federation-internals';
 
 export const SUPERGRAPH_FILE = resolve(ROOT, 'supergraph.graphql');
+/** The copy Kubernetes serves: kustomize reads no file outside deploy/kubernetes/base, so it holds its own. */
+export const KUBERNETES_SUPERGRAPH_FILE = resolve(ROOT, 'deploy/kubernetes/base/supergraph.graphql');
 /** The public schema clients see (no federation directives, no @inaccessible fields): what the SDK is generated from. */
 export const API_SCHEMA_FILE = resolve(ROOT, 'sdk/schema.graphql');
 const CONFIG_FILE = resolve(ROOT, 'supergraph.yaml');

@@ -93,7 +93,7 @@ function secretReferences(manifest: Manifest): Record<string, string[]> {
 }
 
 describe('deploy/kubernetes', () => {
-  it("carries the repository's supergraph.graphql byte for byte (cp supergraph.graphql deploy/kubernetes/base/ after npm run compose)", async () => {
+  it("carries the repository's supergraph.graphql byte for byte (npm run compose writes both)", async () => {
     expect(await readFile(join(KUBERNETES_DIR, 'base', 'supergraph.graphql'), 'utf8')).toBe(supergraphSdl);
   });
 
