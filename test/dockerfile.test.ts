@@ -5,7 +5,7 @@ import { join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import dockerignore from '@balena/dockerignore';
 import { describe, expect, it } from 'vitest';
-import { SUBGRAPH_NAMES, type ServiceName } from '@shop/service-kit/definitions';
+import { DEFAULT_PORTS, SUBGRAPH_NAMES, type ServiceName } from '@shop/service-kit/definitions';
 import { ROOT } from '../scripts/root.js';
 import { gatewayService, SUBGRAPH_SERVICES } from '../scripts/services.js';
 import { expand, type Image, imageOf, probe, readDockerfile, repoPathOf } from './support/dockerfile.js';
@@ -130,6 +130,8 @@ describe('Dockerfile', () => {
 
   it.each(IMAGES)('checks that $service answers GET /health on the port it listens on', async ({ service, image }) => {
     const { PORT } = await definitionOf(service).loadConfig({ ...image.env, ...OPERATOR_SECRETS });
+    // Its own port, the one the other services and the manifests expect it on.
+    expect(PORT).toBe(DEFAULT_PORTS[service]);
     expect(image.exposed.every((port) => port === String(PORT)), `EXPOSE ${image.exposed.join(' ')}`).toBe(true);
     expect(await probe(image, image.env, 200)).toMatchObject({ exitCode: 0, urls: [`http://127.0.0.1:${PORT}/health`], stderr: '' });
     // An operator's PORT moves the service, and the check with it.
