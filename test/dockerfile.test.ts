@@ -140,7 +140,8 @@ describe('Dockerfile', () => {
 
   it('is unhealthy when the service answers with an error or not at all', async () => {
     const { image } = IMAGES.find((entry) => entry.service === 'users')!;
-    expect(await probe(image, image.env, 503)).toMatchObject({ exitCode: 1, urls: ['http://127.0.0.1:4001/health'] });
-    expect(await probe(image, image.env, 'refused')).toMatchObject({ exitCode: 1, urls: ['http://127.0.0.1:4001/health'] });
+    const url = `http://127.0.0.1:${DEFAULT_PORTS.users}/health`;
+    expect(await probe(image, image.env, 503)).toMatchObject({ exitCode: 1, urls: [url] });
+    expect(await probe(image, image.env, 'refused')).toMatchObject({ exitCode: 1, urls: [url] });
   });
 });
