@@ -1,15 +1,17 @@
 # syntax=docker/dockerfile:1
 #
-# One image per service, all built from this file; pick one with --target:
+# One image per service, all built from this file: the gateway from its own target, each
+# subgraph from the one `subgraph` target, told which by SUBGRAPH:
 #
-#   docker build --target users    -t shop/users .      # port 4001
-#   docker build --target products -t shop/products .   # port 4002
-#   docker build --target orders   -t shop/orders .     # port 4003
-#   docker build --target gateway  -t shop/gateway .    # port 4000
+#   docker build --target gateway  -t shop/gateway .                                  # port 4000
+#   docker build --target subgraph --build-arg SUBGRAPH=users    -t shop/users .      # port 4001
+#   docker build --target subgraph --build-arg SUBGRAPH=products -t shop/products .   # port 4002
+#   docker build --target subgraph --build-arg SUBGRAPH=orders   -t shop/orders .     # port 4003
 #
 # or build and run the whole stack with `docker compose up --build` (see docker-compose.yml).
 # The `build` stage compiles every workspace once (BuildKit shares it between targets); each
-# runtime image holds only that service's compiled code and its production dependencies.
+# runtime image holds only that service's compiled code and its production dependencies, and
+# runs as the `node` user. test/dockerfile.test.ts checks this file against the repository.
 
 ARG NODE_IMAGE=node:24-bookworm-slim
 
@@ -48,68 +50,45 @@ COPY subgraphs/products/package.json subgraphs/products/
 COPY subgraphs/orders/package.json subgraphs/orders/
 COPY gateway/package.json gateway/
 COPY sdk/package.json sdk/
-# Alive = answers GET /health on its own port (PORT is set per target). Node's fetch, as the
-# slim image has no curl or wget.
+# Alive = answers GET /health on its own port: PORT, else the service's default port (the
+# gateway image sets PORT; the subgraph image sets SUBGRAPH, and the port table is service-kit's
+# definitions module, which loads nothing else). Node's fetch, as the slim image has no curl or wget.
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
-  CMD ["node", "-e", "const h = process.env.HOST || '127.0.0.1'; const host = h === '0.0.0.0' || h === '::' ? '127.0.0.1' : h.includes(':') ? '[' + h + ']' : h; fetch('http://' + host + ':' + (process.env.PORT || '4000') + '/health', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["node", "--input-type=module", "-e", "const port = process.env.PORT || (await import('@shop/service-kit/definitions')).DEFAULT_PORTS[process.env.SUBGRAPH]; const h = process.env.HOST || '127.0.0.1'; const host = h === '0.0.0.0' || h === '::' ? '127.0.0.1' : h.includes(':') ? '[' + h + ']' : h; await fetch('http://' + host + ':' + port + '/health', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 
-# Subgraphs run with their definitions' Node flags: PGlite's (nothing changes on PostgreSQL) and a small young generation.
-# Without DATABASE_URL, PGlite keeps its data under DATA_DIR. /data belongs to the
-# `node` user; mount a volume there to keep it (docker run -v users-data:/data ...). No VOLUME
-# line: with DATABASE_URL set (as in docker-compose.yml) it would only leave anonymous volumes.
-FROM runtime AS subgraph-runtime
+# ---------------------------------------------------------------------------------------------
+# subgraph: users, products or orders, whichever --build-arg SUBGRAPH names. It sets no PORT:
+# each subgraph listens on its own (4001, 4002, 4003: DEFAULT_PORTS in
+# service-kit/src/service-definition.ts) unless PORT says otherwise, and the HEALTHCHECK reads the
+# same table. Nor EXPOSE, which takes a literal or a variable, not a lookup: compose's `ports` and
+# a Kubernetes containerPort name the port themselves.
+# Subgraphs run with their definitions' Node flags: PGlite's (nothing changes on PostgreSQL) and
+# a small young generation. Without DATABASE_URL, PGlite keeps its data under DATA_DIR. /data
+# belongs to the `node` user; mount a volume there to keep it (docker run -v users-data:/data
+# ...). No VOLUME line: with DATABASE_URL set (as in docker-compose.yml) it would only leave
+# anonymous volumes.
+# ---------------------------------------------------------------------------------------------
+FROM runtime AS subgraph
 ENV DATA_DIR=/data
 RUN mkdir -p /data && chown node:node /data
-
-# ---------------------------------------------------------------------------------------------
-# users (4001)
-# ---------------------------------------------------------------------------------------------
-FROM subgraph-runtime AS users
-ENV PORT=4001
+# Declared after what every subgraph shares, so those layers stay shared: a build argument is
+# part of the cache key of every RUN after it.
+ARG SUBGRAPH
+RUN case "$SUBGRAPH" in \
+      users|products|orders) ;; \
+      *) echo "SUBGRAPH must be users, products or orders (got '$SUBGRAPH'): docker build --target subgraph --build-arg SUBGRAPH=users ." >&2; exit 1 ;; \
+    esac
+# Kept in the image: the HEALTHCHECK finds the subgraph's default port by its name.
+ENV SUBGRAPH=${SUBGRAPH}
 RUN --mount=type=cache,target=/root/.npm \
     npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
-      --workspace service-kit --workspace subgraphs/users --include-workspace-root=false
+      --workspace service-kit --workspace subgraphs/${SUBGRAPH} --include-workspace-root=false
 COPY --from=build /app/service-kit/dist service-kit/dist/
-COPY --from=build /app/subgraphs/users/dist subgraphs/users/dist/
-COPY subgraphs/users/schema.graphql subgraphs/users/
-COPY subgraphs/users/migrations subgraphs/users/migrations/
-WORKDIR /app/subgraphs/users
+COPY --from=build /app/subgraphs/${SUBGRAPH}/dist subgraphs/${SUBGRAPH}/dist/
+COPY subgraphs/${SUBGRAPH}/schema.graphql subgraphs/${SUBGRAPH}/
+COPY subgraphs/${SUBGRAPH}/migrations subgraphs/${SUBGRAPH}/migrations/
+WORKDIR /app/subgraphs/${SUBGRAPH}
 USER node
-EXPOSE 4001
-CMD ["node", "--liftoff-only", "--max-semi-space-size=8", "dist/index.js"]
-
-# ---------------------------------------------------------------------------------------------
-# products (4002)
-# ---------------------------------------------------------------------------------------------
-FROM subgraph-runtime AS products
-ENV PORT=4002
-RUN --mount=type=cache,target=/root/.npm \
-    npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
-      --workspace service-kit --workspace subgraphs/products --include-workspace-root=false
-COPY --from=build /app/service-kit/dist service-kit/dist/
-COPY --from=build /app/subgraphs/products/dist subgraphs/products/dist/
-COPY subgraphs/products/schema.graphql subgraphs/products/
-COPY subgraphs/products/migrations subgraphs/products/migrations/
-WORKDIR /app/subgraphs/products
-USER node
-EXPOSE 4002
-CMD ["node", "--liftoff-only", "--max-semi-space-size=8", "dist/index.js"]
-
-# ---------------------------------------------------------------------------------------------
-# orders (4003)
-# ---------------------------------------------------------------------------------------------
-FROM subgraph-runtime AS orders
-ENV PORT=4003
-RUN --mount=type=cache,target=/root/.npm \
-    npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
-      --workspace service-kit --workspace subgraphs/orders --include-workspace-root=false
-COPY --from=build /app/service-kit/dist service-kit/dist/
-COPY --from=build /app/subgraphs/orders/dist subgraphs/orders/dist/
-COPY subgraphs/orders/schema.graphql subgraphs/orders/
-COPY subgraphs/orders/migrations subgraphs/orders/migrations/
-WORKDIR /app/subgraphs/orders
-USER node
-EXPOSE 4003
 CMD ["node", "--liftoff-only", "--max-semi-space-size=8", "dist/index.js"]
 
 # ---------------------------------------------------------------------------------------------

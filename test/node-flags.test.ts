@@ -8,7 +8,11 @@ const scripts = (path: string) => (JSON.parse(read(path)) as { scripts: Record<s
 /** The Node flags of a command line, not the loader's. */
 const flagsOf = (words: string[]) => words.filter((word) => word.startsWith('--') && !word.startsWith('--import') && !word.startsWith('--conditions'));
 const folder = (name: ServiceName) => (name === 'gateway' ? 'gateway' : `subgraphs/${name}`);
-const dockerStage = (name: ServiceName) => read('Dockerfile').split(/^FROM /m).find((part) => part.includes(` AS ${name}\n`))!;
+/** The Dockerfile stage a service's image is built from: the gateway's own, or the one every subgraph shares. */
+const dockerStage = (name: ServiceName) => {
+  const stageName = name === 'gateway' ? 'gateway' : 'subgraph';
+  return read('Dockerfile').split(/^FROM /m).find((part) => part.includes(` AS ${stageName}\n`))!;
+};
 
 describe("each service's Node flags", () => {
   it.each([...SUBGRAPH_NAMES, 'gateway'] as const)('%s runs with its definition’s flags from npm scripts, its package and the Dockerfile', (name) => {
