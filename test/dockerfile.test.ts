@@ -22,8 +22,8 @@ const IMAGES: { service: ServiceName; image: Image }[] = [
   ...SUBGRAPH_NAMES.map((name) => ({ service: name, image: imageOf(dockerfile, 'subgraph', { SUBGRAPH: name }) })),
 ];
 
-/** The secrets production refuses to start without, as an operator passes them to `docker run`. */
-const OPERATOR_SECRETS = { JWT_PRIVATE_KEY: newSigningKeyPem(), SERVICE_CREDENTIAL: 'c'.repeat(64) };
+/** What production refuses to start without, as an operator passes it to `docker run`: the secrets, and where users (its keys) is. */
+const OPERATOR_SETTINGS = { JWT_PRIVATE_KEY: newSigningKeyPem(), SERVICE_CREDENTIAL: 'c'.repeat(64), USERS_URL: 'http://users:4001' };
 
 // Its types declare an ES default export; under NodeNext that is the `default` property it also sets.
 const contextFilter = dockerignore.default().add(readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n'));
@@ -129,7 +129,7 @@ describe('Dockerfile', () => {
   });
 
   it.each(IMAGES)('checks that $service answers GET /health on the port it listens on', async ({ service, image }) => {
-    const { PORT } = await definitionOf(service).loadConfig({ ...image.env, ...OPERATOR_SECRETS });
+    const { PORT } = await definitionOf(service).loadConfig({ ...image.env, ...OPERATOR_SETTINGS });
     // Its own port, the one the other services and the manifests expect it on.
     expect(PORT).toBe(DEFAULT_PORTS[service]);
     expect(image.exposed.every((port) => port === String(PORT)), `EXPOSE ${image.exposed.join(' ')}`).toBe(true);

@@ -36,7 +36,8 @@ export function loadConfig(env: Record<string, string | undefined>) {
       ORDERS_URL: httpUrl.optional(),
       SUPERGRAPH_PATH: z.string().min(1).optional(),
       SUPERGRAPH_URL: httpUrl.optional(),
-      SUPERGRAPH_POLL_SECONDS: z.coerce.number().positive().default(10),
+      // Within what a Node timer can count, and no tighter than a registry should be asked.
+      SUPERGRAPH_POLL_SECONDS: z.coerce.number().min(0.1).max(86_400).default(10),
       SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
       SUBGRAPH_CONNECTIONS: z.coerce.number().int().positive().default(128),
       SUBGRAPH_DEDUPLICATION: z.stringbool().default(true),
@@ -68,7 +69,8 @@ export function loadConfig(env: Record<string, string | undefined>) {
     env,
     (config) => [
       ...(config.SUPERGRAPH_PATH && config.SUPERGRAPH_URL ? ['SUPERGRAPH_URL: set either SUPERGRAPH_PATH or SUPERGRAPH_URL, not both'] : []),
-      ...problems,
+      // Its development default is this machine, where a deployed users service never is: every token would be refused.
+      ...(config.NODE_ENV === 'production' && !config.USERS_URL ? ['USERS_URL: required in production (where the gateway fetches the keys that verify tokens)'] : []),
     ],
   ));
   const bases = { users: config.USERS_URL, products: config.PRODUCTS_URL, orders: config.ORDERS_URL };
@@ -79,14 +81,17 @@ export function loadConfig(env: Record<string, string | undefined>) {
   return { ...config, subgraphOverrides };
 }
 
-/** Runs `load`, adding `problems` to any ConfigError it throws, so one message names them all. */
+/** Runs `load`, then throws one ConfigError naming its problems and `problems` together. */
 function withProblems<Config>(problems: string[], load: () => Config): Config {
+  let config: Config;
   try {
-    return load();
+    config = load();
   } catch (error) {
     if (error instanceof ConfigError && problems.length > 0) throw new ConfigError([...error.problems, ...problems]);
     throw error;
   }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
 }
 
 export type GatewayConfig = ReturnType<typeof loadConfig>;

@@ -1,5 +1,12 @@
 import type { SubgraphClient } from './subgraph-client.js';
 
+/** `ready` beside the endpoint's last path segment (a trailing slash is no segment of its own). */
+export function readinessUrlOf(endpoint: string): string {
+  const url = new URL(endpoint);
+  url.pathname = url.pathname.replace(/\/+$/, '');
+  return new URL('ready', url).href;
+}
+
 /**
  * `/ready` of the gateway: the subgraphs that cannot serve, by name (empty when all can), of the
  * supergraph served now. It asks each subgraph's readiness URL, `ready` beside its GraphQL
@@ -12,7 +19,7 @@ export function subgraphReadiness(subgraphs: () => ReadonlyMap<string, string>, 
   return async (): Promise<string[]> => {
     const checks = [...subgraphs()].map(async ([name, url]) => {
       try {
-        const { status } = await client.get(new URL('ready', url).href, timeoutMs);
+        const { status } = await client.get(readinessUrlOf(url), timeoutMs);
         return status < 500 ? null : `${name}: not ready (HTTP ${status})`;
       } catch {
         return `${name}: unreachable`;

@@ -47,6 +47,10 @@ export class ReloadableGateway implements GatewayInterface {
   private apollo: Parameters<GatewayInterface['load']>[0] | undefined;
   private reloading: Promise<void> | undefined;
   private reloadAgain = false;
+  /** The last text refused, so a source that keeps offering it (a poll's 304) is not refused, and logged, again. */
+  private refusedHash: string | undefined;
+  private sourceFailing = false;
+  private stopped = false;
   private stopWatching: (() => void) | undefined;
 
   constructor(private readonly options: ReloadableGatewayOptions) {}
@@ -65,31 +69,31 @@ export class ReloadableGateway implements GatewayInterface {
 
   async load(options: Parameters<GatewayInterface['load']>[0]) {
     this.apollo = options;
+    // Watching starts before the first read, so a change made while it loads is not missed:
+    // reload() holds it until the first supergraph is served.
+    this.watch();
     // The first supergraph must load: a gateway with none has nothing to serve.
     await this.swapTo(await this.options.source.read());
-    const unwatch = this.options.source.watch(() => void this.reload());
-    const signal = this.options.reloadSignal;
-    const onSignal = () => void this.reload();
-    if (signal) process.on(signal, onSignal);
-    this.stopWatching = () => {
-      unwatch();
-      if (signal) process.off(signal, onSignal);
-    };
+    if (this.takeReloadRequest()) void this.reload();
     const executor: GatewayExecutor = (requestContext) => {
-      const execute = this.executors.get(requestContext.schema) ?? this.executors.get(this.current!.gateway.schema!);
-      return execute!(requestContext);
+      const execute = this.executors.get(requestContext.schema);
+      // Apollo Server hands back the schema it was given; anything else is a bug to see, not to paper over.
+      if (!execute) throw new Error('a request arrived on a schema no loaded supergraph made');
+      return execute(requestContext);
     };
     return { executor };
   }
 
   /**
    * Reads the source again and serves what it holds if it changed and is valid. Calls while one
-   * runs coalesce into one more run, so the last change is always the one served.
+   * runs (or before the first supergraph is served) coalesce into one more run, so the last
+   * change is always the one served.
    */
   reload(): Promise<void> {
-    if (this.reloading) {
+    if (this.stopped) return Promise.resolve();
+    if (this.reloading || !this.current) {
       this.reloadAgain = true;
-      return this.reloading;
+      return this.reloading ?? Promise.resolve();
     }
     this.reloading = (async () => {
       try {
@@ -102,6 +106,13 @@ export class ReloadableGateway implements GatewayInterface {
     return this.reloading;
   }
 
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.stopWatching?.();
+    await this.reloading;
+    await this.current?.gateway.stop();
+  }
+
   /** Whether a reload was asked for while one ran; asking again starts afresh. */
   private takeReloadRequest(): boolean {
     const asked = this.reloadAgain;
@@ -109,10 +120,23 @@ export class ReloadableGateway implements GatewayInterface {
     return asked;
   }
 
-  async stop(): Promise<void> {
-    this.stopWatching?.();
-    await this.reloading;
-    await this.current?.gateway.stop();
+  private watch(): void {
+    const { source, logger, reloadSignal } = this.options;
+    const onSignal = () => void this.reload();
+    if (reloadSignal) process.on(reloadSignal, onSignal);
+    const cannotWatch = (error: unknown) =>
+      logger.error({ err: error, location: source.location }, `cannot watch the supergraph for changes: it reloads only on ${reloadSignal ?? 'request'}`);
+    let unwatch = () => {};
+    try {
+      unwatch = source.watch(() => void this.reload(), cannotWatch);
+    } catch (error) {
+      // Out of inotify watches, say: serving goes on without live changes.
+      cannotWatch(error);
+    }
+    this.stopWatching = () => {
+      unwatch();
+      if (reloadSignal) process.off(reloadSignal, onSignal);
+    };
   }
 
   private async reloadOnce(): Promise<void> {
@@ -121,15 +145,22 @@ export class ReloadableGateway implements GatewayInterface {
     try {
       text = await source.read();
     } catch (error) {
-      logger.error({ err: error, location: source.location, served: this.current?.hash }, 'supergraph unreadable: still serving the one loaded');
+      // Logged when the source starts failing and when it recovers, not at every poll.
+      if (!this.sourceFailing) logger.error({ err: error, location: source.location, served: this.current?.hash }, 'supergraph unreadable: still serving the one loaded');
+      this.sourceFailing = true;
       return;
     }
-    if (hashOf(text) === this.current?.hash) return;
+    if (this.sourceFailing) logger.info({ location: source.location }, 'supergraph readable again');
+    this.sourceFailing = false;
+    const hash = hashOf(text);
+    if (hash === this.current?.hash || hash === this.refusedHash) return;
     try {
       await this.swapTo(text);
+      this.refusedHash = undefined;
     } catch (error) {
+      this.refusedHash = hash;
       logger.error(
-        { location: source.location, refused: hashOf(text), served: this.current?.hash, reason: error instanceof Error ? error.message : String(error) },
+        { location: source.location, refused: hash, served: this.current?.hash, reason: error instanceof Error ? error.message : String(error) },
         'supergraph refused: still serving the one loaded',
       );
     }
@@ -138,8 +169,10 @@ export class ReloadableGateway implements GatewayInterface {
   /** Validates `text` as a supergraph, plans on it, then makes it the one new requests get. */
   private async swapTo(text: string): Promise<void> {
     const { source, overrides, logger } = this.options;
-    // Validated here, in full, whatever NODE_ENV: a supergraph that fails is refused before anything changes.
+    // Validated here, in full, whatever NODE_ENV: the supergraph itself, then every subgraph
+    // extracted from it (subgraphs() extracts, and so validates). One that fails changes nothing.
     const supergraph = Supergraph.build(text, { validateSupergraph: true });
+    supergraph.subgraphs();
     const subgraphs = routeSubgraphs(supergraph.subgraphsMetadata(), overrides);
     const gateway = new ApolloGateway({
       supergraphSdl: text,
@@ -150,17 +183,23 @@ export class ReloadableGateway implements GatewayInterface {
     });
     const { schema, executor } = await gateway.load(this.apollo);
     this.executors.set(schema, executor);
+    try {
+      // Apollo Server derives what it needs from the schema here, and may refuse it.
+      for (const listener of this.listeners) listener({ apiSchema: schema, coreSupergraphSdl: text });
+    } catch (error) {
+      await gateway.stop();
+      throw error;
+    }
     const previous = this.current;
     this.current = { gateway, hash: hashOf(text), location: source.location, loadedAt: new Date(), subgraphs };
-    for (const listener of this.listeners) listener({ apiSchema: schema, coreSupergraphSdl: text });
     logger.info(
       { supergraph: { hash: this.current.hash, location: source.location, subgraphs: Object.fromEntries(subgraphs) }, replaced: previous?.hash },
       previous ? 'supergraph reloaded' : 'serving supergraph',
     );
     const unused = unusedOverrides(supergraph.subgraphsMetadata(), overrides);
     if (unused.length > 0) logger.warn({ variables: unused }, 'subgraph URL overrides name no subgraph of this supergraph');
-    // The old ApolloGateway holds nothing to release (a static supergraph, shared data sources);
-    // requests still running on it keep it until they finish.
+    // Stopping it releases only what a supergraph manager holds, which a static text has none of;
+    // requests still running on it finish, and hold it until they do.
     await previous?.gateway.stop();
   }
 }

@@ -31,6 +31,7 @@ export const gatewayService = {
         : fileSupergraph(config.SUPERGRAPH_PATH ?? fileURLToPath(new URL('../../supergraph.graphql', import.meta.url))),
       subgraphOverrides: config.subgraphOverrides,
       reloadSignal: 'SIGHUP',
+      // Required in production; in development the users service of `npm start`.
       verifyToken: usersTokenVerifier({ ...config, USERS_URL: config.USERS_URL ?? defaultUrl('users') }),
       sandbox: config.NODE_ENV !== 'production',
       subgraphTimeoutMs: config.SUBGRAPH_TIMEOUT_MS,

@@ -1,3 +1,5 @@
+import { beneath } from '@shop/service-kit';
+
 /**
  * Where the gateway sends each subgraph's fetches: the supergraph's own routing URL (its
  * `join__graph(url:)`) unless an override names that subgraph.
@@ -22,8 +24,6 @@ export const ENDPOINT_OVERRIDE = /^SUBGRAPH_[A-Z0-9_]+_URL$/;
 
 export const endpointVariable = (subgraph: string) => `SUBGRAPH_${subgraph.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_URL`;
 
-/** The GraphQL endpoint of the service at `base`: `graphql` beneath its path, so a path prefix is kept. */
-export const graphqlEndpointOf = (base: string) => new URL('graphql', base.endsWith('/') ? base : `${base}/`).href;
 
 /** Each subgraph's endpoint, by name; throws when two names share one override variable that is set. */
 export function routeSubgraphs(subgraphs: readonly { name: string; url: string | undefined }[], overrides: SubgraphOverrides): Map<string, string> {
@@ -40,7 +40,7 @@ export function routeSubgraphs(subgraphs: readonly { name: string; url: string |
     subgraphs.map(({ name, url }) => {
       const endpoint = overrides.endpoints[endpointVariable(name)];
       const base = overrides.bases[name];
-      const routed = endpoint ?? (base === undefined ? url : graphqlEndpointOf(base));
+      const routed = endpoint ?? (base === undefined ? url : beneath(base, 'graphql'));
       if (!routed) throw new Error(`subgraph "${name}" has no routing URL in the supergraph; set ${endpointVariable(name)}`);
       return [name, routed];
     }),

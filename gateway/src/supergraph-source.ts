@@ -8,8 +8,11 @@ export interface SupergraphSource {
   readonly location: string;
   /** The supergraph's text as it is now. */
   read(): Promise<string>;
-  /** Calls `changed` whenever the supergraph may have changed; returns what stops watching. */
-  watch(changed: () => void): () => void;
+  /**
+   * Calls `changed` whenever the supergraph may have changed, and `failed` if watching breaks
+   * down later; returns what stops watching. Throws when it cannot watch at all.
+   */
+  watch(changed: () => void, failed: (error: Error) => void): () => void;
 }
 
 /** Bursts of file events (an editor's save, a ConfigMap update) settle into one read. */
@@ -25,7 +28,7 @@ export function fileSupergraph(path: string): SupergraphSource {
   return {
     location: file,
     read: () => readFile(file, 'utf8'),
-    watch(changed) {
+    watch(changed, failed) {
       let settling: NodeJS.Timeout | undefined;
       const watcher = watch(dirname(file), { persistent: false }, (_event, name) => {
         // Events for other files of a directory we own nothing else in are still read: a ConfigMap's swap names `..data`.
@@ -33,6 +36,7 @@ export function fileSupergraph(path: string): SupergraphSource {
         clearTimeout(settling);
         settling = setTimeout(changed, SETTLE_MS);
       });
+      watcher.on('error', failed);
       return () => {
         clearTimeout(settling);
         watcher.close();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@shop/service-kit';
 import { loadConfig } from '../src/config.js';
+import { readinessUrlOf } from '../src/readiness.js';
 import { endpointVariable, NO_OVERRIDES, routeSubgraphs, unusedOverrides } from '../src/subgraph-routing.js';
 
 const SUBGRAPHS = [
@@ -8,7 +9,7 @@ const SUBGRAPHS = [
   { name: 'inventory-v2', url: 'http://inventory.internal:8080/graphql?tenant=a' },
 ];
 
-describe('subgraph routing', () => {
+describe("subgraph routing", () => {
   it("routes every subgraph to the supergraph's own URL when nothing overrides it", () => {
     expect(Object.fromEntries(routeSubgraphs(SUBGRAPHS, NO_OVERRIDES))).toEqual({
       users: 'http://accounts.internal/api/graphql',
@@ -38,6 +39,12 @@ describe('subgraph routing', () => {
     expect(() => routeSubgraphs(clashing, NO_OVERRIDES).size).not.toThrow();
     expect(() => routeSubgraphs(clashing, { endpoints: { SUBGRAPH_INVENTORY_V2_URL: 'http://c/graphql' }, bases: {} })).toThrow(/both subgraph/);
     expect(() => routeSubgraphs([{ name: 'local', url: undefined }], NO_OVERRIDES)).toThrow(/SUBGRAPH_LOCAL_URL/);
+  });
+
+  it("asks a subgraph's readiness beside its endpoint, under any path prefix", () => {
+    expect(readinessUrlOf('http://products:4002/graphql')).toBe('http://products:4002/ready');
+    expect(readinessUrlOf('http://proxy/shop/products/graphql/?tenant=a')).toBe('http://proxy/shop/products/ready');
+    expect(readinessUrlOf('http://products:4002')).toBe('http://products:4002/ready');
   });
 
   it('names the overrides that match no subgraph', () => {
@@ -71,6 +78,10 @@ describe("the gateway's configuration of routing and the supergraph", () => {
     expect(problems({ SUPERGRAPH_PATH: 'supergraph.graphql', SUPERGRAPH_URL: 'http://registry/supergraph' })).toEqual([
       'SUPERGRAPH_URL: set either SUPERGRAPH_PATH or SUPERGRAPH_URL, not both',
     ]);
+    expect(problems({ SUBGRAPH_REVIEWS_URL: 'reviews:4005' })).toEqual(["SUBGRAPH_REVIEWS_URL: must be an http(s) URL, the subgraph's GraphQL endpoint"]);
     expect(problems({ SUPERGRAPH_POLL_SECONDS: '0' })).toEqual([expect.stringMatching(/^SUPERGRAPH_POLL_SECONDS:/)]);
+    expect(problems({ SUPERGRAPH_POLL_SECONDS: '9999999' })).toEqual([expect.stringMatching(/^SUPERGRAPH_POLL_SECONDS:/)]);
+    expect(problems({ NODE_ENV: 'production' })).toContain('USERS_URL: required in production (where the gateway fetches the keys that verify tokens)');
+    expect(problems({ NODE_ENV: 'production', USERS_URL: 'http://users:4001' })).not.toContainEqual(expect.stringMatching(/^USERS_URL/));
   });
 });

@@ -1,6 +1,7 @@
 import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { createHash, timingSafeEqual, type KeyObject, type webcrypto } from 'node:crypto';
 import { ForbiddenError, ServiceUnavailableError, UnauthenticatedError } from './errors.js';
+import { beneath } from './service-url.js';
 
 export const ROLES = ['CUSTOMER', 'ADMIN'] as const;
 export type Role = (typeof ROLES)[number];
@@ -126,7 +127,7 @@ export function isSelfOrAdmin(viewer: Viewer, ownerId: string): boolean {
 
 /** How the products and orders services check tokens: against the users service's JWKS. */
 export function usersTokenVerifier(config: { USERS_URL: string; JWT_ISSUER: string; JWT_AUDIENCE: string }): VerifyToken {
-  return createTokenVerifier(remoteKeySet(new URL('/.well-known/jwks.json', config.USERS_URL).href), {
+  return createTokenVerifier(remoteKeySet(beneath(config.USERS_URL, '.well-known/jwks.json')), {
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
   });

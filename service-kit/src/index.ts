@@ -14,6 +14,7 @@ export * from './scalars.js';
 export * from './subgraph-service.js';
 export * from './boot.js';
 export * from './service-definition.js';
+export * from './service-url.js';
 export * from './circuit-breaker.js';
 export * from './service-client.js';
 export * from './tracing.js';

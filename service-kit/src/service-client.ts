@@ -3,6 +3,7 @@ import { AppError, isErrorCode, ServiceUnavailableError } from './errors.js';
 import { REQUEST_ID_HEADER } from './http-service.js';
 import type { Logger } from './logger.js';
 import { currentRequestId } from './request-scope.js';
+import { beneath } from './service-url.js';
 import { callMetrics, type CallOutcome } from './metrics.js';
 
 /** One error of another service's GraphQL answer, as it arrived. */
@@ -77,7 +78,7 @@ interface GraphQLAnswer {
  */
 export function createServiceClient(options: ServiceClientOptions): ServiceClient {
   const { service, timeoutMs, breaker } = options;
-  const endpoint = new URL('/graphql', options.url).href;
+  const endpoint = beneath(options.url, 'graphql');
   const isVerdict = options.isVerdict ?? isRemoteVerdict;
   const unavailableMessage = options.unavailableMessage ?? `The ${service} service is unavailable; try again shortly`;
   const recordCall = callMetrics('service');

@@ -76,8 +76,14 @@ type Row = Record<string, unknown>;
 /** buildSubgraphSchema's resolver map (the package exports no name for it). */
 type Resolvers = NonNullable<Extract<Parameters<typeof buildSubgraphSchema>[0], { typeDefs: unknown }>['resolvers']>;
 const byId = <T extends { id: string }>(rows: T[], id: unknown) => rows.find((row) => row.id === id) ?? null;
+/** Told when a slowed reviews read starts, so a test knows its request is in flight. */
+const slowReadWaiters = new Set<() => void>();
 const reviewsOf = async (itemId: string, delayMs: number | null | undefined) => {
-  if (delayMs) await sleep(delayMs);
+  if (delayMs) {
+    for (const started of slowReadWaiters) started();
+    slowReadWaiters.clear();
+    await sleep(delayMs);
+  }
   return REVIEWS.filter((review) => review.itemId === itemId).map((review) => ({ ...review, author: { id: review.authorId } }));
 };
 
@@ -145,6 +151,8 @@ export interface LibrarySubgraphs {
   urls: Record<LibrarySubgraph, string>;
   /** The supergraph of `names`, composed with their real endpoints as routing URLs. */
   supergraph(names?: LibrarySubgraph[]): string;
+  /** Resolves when the next reviews read slowed by `delayMs` starts. */
+  slowReviewsStarted(): Promise<void>;
   /** Stops one subgraph's server, so it cannot be reached. */
   stop(name: LibrarySubgraph): Promise<void>;
   close(): Promise<void>;
@@ -189,6 +197,7 @@ export async function startLibrarySubgraphs(): Promise<LibrarySubgraphs> {
     urls,
     supergraph: (names = Object.keys(SCHEMAS) as LibrarySubgraph[]) =>
       composeSubgraphs(names.map((name): SubgraphSource => ({ name, url: urls[name], sdl: SCHEMAS[name] }))),
+    slowReviewsStarted: () => new Promise((resolve) => slowReadWaiters.add(resolve)),
     stop,
     close,
   };
