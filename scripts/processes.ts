@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -11,16 +11,36 @@ import { ROOT } from './root.js';
  * the tests all use it, so they start, wait for and stop services alike.
  */
 
-/** A port free on loopback right now (the OS picks it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * The ports the OS hands out by itself (to `listen(0)` and to every outgoing connection): a port
+ * for a child process is picked below them, so one that another test's server or client takes
+ * meanwhile cannot be the one the child is about to bind (seen: EADDRINUSE in CI).
+ */
+function ephemeralPortsStart(): number {
+  try {
+    return Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 32768;
+  } catch {
+    return 32768; // Linux's default; elsewhere the range differs, and a taken port is retried below.
+  }
+}
+const CHILD_PORTS_END = ephemeralPortsStart();
+const CHILD_PORTS_START = Math.max(1024, CHILD_PORTS_END - 12_000);
+
+/** Whether `port` can be bound on loopback right now. */
+const bindable = (port: number) =>
+  new Promise<boolean>((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+
+/** A port free on loopback right now, for a process about to listen on it (see CHILD_PORTS_END). */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const port = CHILD_PORTS_START + Math.floor(Math.random() * (CHILD_PORTS_END - CHILD_PORTS_START));
+    if (await bindable(port)) return port;
+  }
+  throw new Error(`no free port between ${CHILD_PORTS_START} and ${CHILD_PORTS_END} after 100 tries`);
 }
 
 export interface ProcessOptions {
