@@ -18,10 +18,19 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
-/** The result of signing up or in: a bearer token for the `Authorization` header, and who it belongs to. */
+/**
+ * The result of signing up or in, or of refreshing a session: a short-lived access token for the
+ * `Authorization` header, the refresh token that gets the next one, and who they belong to.
+ */
 export type AuthPayload = {
   __typename?: 'AuthPayload';
-  /** A signed JWT; send it as `Authorization: Bearer <token>`. It expires (one hour by default). */
+  /** When `token` expires. */
+  accessTokenExpiresAt: Scalars['DateTime']['output'];
+  /** Opaque and single-use: pass it to `refreshSession` for a new pair. Keep it secret; it lasts 30 days by default (`refreshTokenExpiresAt`). */
+  refreshToken: Scalars['String']['output'];
+  /** When `refreshToken` expires; the session ends then unless refreshed before. */
+  refreshTokenExpiresAt: Scalars['DateTime']['output'];
+  /** The access token, a signed JWT: send it as `Authorization: Bearer <token>`. It expires after 15 minutes by default (`accessTokenExpiresAt`). */
   token: Scalars['String']['output'];
   /** The signed-in user. */
   user: User;
@@ -29,10 +38,42 @@ export type AuthPayload = {
 
 export type Mutation = {
   __typename?: 'Mutation';
-  /** Signs in. A wrong email or password gives the same UNAUTHENTICATED error. */
+  /** Changes the signed-in user's password (the same rules as at registration) and ends every session; the answer is a new session for this device. A wrong current password is UNAUTHENTICATED. */
+  changePassword: AuthPayload;
+  /** Erases the signed-in user's account: name, email, password and sessions are deleted; their orders stay, with `user` null. Needs the current password (else UNAUTHENTICATED). */
+  deleteMe: Scalars['Boolean']['output'];
+  /** Erases a user's account, as deleteMe does (admins only). The last admin cannot be erased: CONFLICT. Unknown id: NOT_FOUND. */
+  deleteUser: Scalars['Boolean']['output'];
+  /** Signs in, starting a session. A wrong email or password gives the same UNAUTHENTICATED error. */
   login: AuthPayload;
+  /** A new access and refresh token for the session `refreshToken` belongs to; that refresh token is retired. A retired one presented again ends the whole session (it was copied): UNAUTHENTICATED. */
+  refreshSession: AuthPayload;
   /** Creates a CUSTOMER account and signs it in. A taken email is CONFLICT; bad input is BAD_USER_INPUT with the field. */
   register: AuthPayload;
+  /** Gives a user another role (admins only). The last admin cannot be demoted: CONFLICT. Takes effect within 30 seconds. */
+  setUserRole: User;
+  /** Ends the session of the access token sent: its refresh token is refused at once, the access token at the gateway within 30 seconds. */
+  signOut: Scalars['Boolean']['output'];
+  /** Ends every session of the signed-in user, on every device. */
+  signOutEverywhere: Scalars['Boolean']['output'];
+  /** Changes the signed-in user's name or email. Changing the email needs the current password (else UNAUTHENTICATED); a taken email is CONFLICT. */
+  updateMe: User;
+};
+
+
+export type MutationChangePasswordArgs = {
+  currentPassword: Scalars['String']['input'];
+  newPassword: Scalars['String']['input'];
+};
+
+
+export type MutationDeleteMeArgs = {
+  currentPassword: Scalars['String']['input'];
+};
+
+
+export type MutationDeleteUserArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -42,8 +83,33 @@ export type MutationLoginArgs = {
 };
 
 
+export type MutationRefreshSessionArgs = {
+  refreshToken: Scalars['String']['input'];
+};
+
+
 export type MutationRegisterArgs = {
   input: RegisterInput;
+};
+
+
+export type MutationSetUserRoleArgs = {
+  id: Scalars['ID']['input'];
+  role: Role;
+};
+
+
+export type MutationUpdateMeArgs = {
+  input: UpdateMeInput;
+};
+
+/** Where a page of a connection ends, for fetching the next one. */
+export type PageInfo = {
+  __typename?: 'PageInfo';
+  /** Pass as `after` to get the next page; null when the page is empty. */
+  endCursor?: Maybe<Scalars['String']['output']>;
+  /** Whether a page follows this one. */
+  hasNextPage: Scalars['Boolean']['output'];
 };
 
 export type Query = {
@@ -52,11 +118,21 @@ export type Query = {
   me?: Maybe<User>;
   /** A user by id: yourself, or anyone when you are an admin. Null when unknown. */
   user?: Maybe<User>;
+  /** Every user, oldest first (admins only, else FORBIDDEN). `search` matches name or email, in any case; `role` keeps only that role. */
+  users: UserConnection;
 };
 
 
 export type QueryUserArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryUsersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  role?: InputMaybe<Role>;
+  search?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** What a new customer gives to sign up. */
@@ -76,6 +152,16 @@ export type Role =
   /** Shops for themselves: sees their own orders and profile. */
   | 'CUSTOMER';
 
+/** Changes to the signed-in user's profile: any subset of the fields. */
+export type UpdateMeInput = {
+  /** The user's password, needed to change the email. */
+  currentPassword?: InputMaybe<Scalars['String']['input']>;
+  /** A valid email address, unique regardless of case. Changing it needs `currentPassword`. */
+  email?: InputMaybe<Scalars['String']['input']>;
+  /** Display name, 1 to 100 characters. */
+  name?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** A person with an account. Owned by the users service; other services refer to users by id only. */
 export type User = {
   __typename?: 'User';
@@ -89,6 +175,28 @@ export type User = {
   name: Scalars['String']['output'];
   /** What the user may do. */
   role: Role;
+};
+
+/** A page of users, oldest account first. */
+export type UserConnection = {
+  __typename?: 'UserConnection';
+  /** The users of this page, each with its cursor. */
+  edges: Array<UserEdge>;
+  /** The users of this page. */
+  nodes: Array<User>;
+  /** Where this page ends. */
+  pageInfo: PageInfo;
+  /** How many users match, over all pages. */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** One user in a page, with the cursor that points at it. */
+export type UserEdge = {
+  __typename?: 'UserEdge';
+  /** Pass as `after` to continue after this user. */
+  cursor: Scalars['String']['output'];
+  /** The user. */
+  node: User;
 };
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
@@ -190,12 +298,17 @@ export type ResolversTypes = ResolversObject<{
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  PageInfo: ResolverTypeWrapper<PageInfo>;
+  Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   RegisterInput: RegisterInput;
   Role: Role;
+  UpdateMeInput: UpdateMeInput;
   User: ResolverTypeWrapper<UserRow>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  UserConnection: ResolverTypeWrapper<Omit<UserConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['UserEdge']>, nodes: Array<ResolversTypes['User']> }>;
+  UserEdge: ResolverTypeWrapper<Omit<UserEdge, 'node'> & { node: ResolversTypes['User'] }>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -204,14 +317,22 @@ export type ResolversParentTypes = ResolversObject<{
   String: Scalars['String']['output'];
   DateTime: Scalars['DateTime']['output'];
   Mutation: Record<PropertyKey, never>;
-  Query: Record<PropertyKey, never>;
-  ID: Scalars['ID']['output'];
-  RegisterInput: RegisterInput;
-  User: UserRow;
   Boolean: Scalars['Boolean']['output'];
+  ID: Scalars['ID']['output'];
+  PageInfo: PageInfo;
+  Query: Record<PropertyKey, never>;
+  Int: Scalars['Int']['output'];
+  RegisterInput: RegisterInput;
+  UpdateMeInput: UpdateMeInput;
+  User: UserRow;
+  UserConnection: Omit<UserConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['UserEdge']>, nodes: Array<ResolversParentTypes['User']> };
+  UserEdge: Omit<UserEdge, 'node'> & { node: ResolversParentTypes['User'] };
 }>;
 
 export type AuthPayloadResolvers<ContextType = UsersContext, ParentType extends ResolversParentTypes['AuthPayload'] = ResolversParentTypes['AuthPayload']> = ResolversObject<{
+  accessTokenExpiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  refreshToken?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  refreshTokenExpiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   token?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
 }>;
@@ -221,13 +342,27 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
 }
 
 export type MutationResolvers<ContextType = UsersContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  changePassword?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationChangePasswordArgs, 'currentPassword' | 'newPassword'>>;
+  deleteMe?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteMeArgs, 'currentPassword'>>;
+  deleteUser?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteUserArgs, 'id'>>;
   login?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLoginArgs, 'email' | 'password'>>;
+  refreshSession?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRefreshSessionArgs, 'refreshToken'>>;
   register?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRegisterArgs, 'input'>>;
+  setUserRole?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationSetUserRoleArgs, 'id' | 'role'>>;
+  signOut?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  signOutEverywhere?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  updateMe?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationUpdateMeArgs, 'input'>>;
+}>;
+
+export type PageInfoResolvers<ContextType = UsersContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
+  endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 }>;
 
 export type QueryResolvers<ContextType = UsersContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   me?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserArgs, 'id'>>;
+  users?: Resolver<ResolversTypes['UserConnection'], ParentType, ContextType, RequireFields<QueryUsersArgs, 'first'>>;
 }>;
 
 export type UserResolvers<ContextType = UsersContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = ResolversObject<{
@@ -239,11 +374,26 @@ export type UserResolvers<ContextType = UsersContext, ParentType extends Resolve
   role?: Resolver<ResolversTypes['Role'], ParentType, ContextType>;
 }>;
 
+export type UserConnectionResolvers<ContextType = UsersContext, ParentType extends ResolversParentTypes['UserConnection'] = ResolversParentTypes['UserConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['UserEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['User']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type UserEdgeResolvers<ContextType = UsersContext, ParentType extends ResolversParentTypes['UserEdge'] = ResolversParentTypes['UserEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+}>;
+
 export type Resolvers<ContextType = UsersContext> = ResolversObject<{
   AuthPayload?: AuthPayloadResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   Mutation?: MutationResolvers<ContextType>;
+  PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
+  UserConnection?: UserConnectionResolvers<ContextType>;
+  UserEdge?: UserEdgeResolvers<ContextType>;
 }>;
 
