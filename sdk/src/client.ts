@@ -1,18 +1,47 @@
 import {
+  ChangePasswordDocument,
+  DeleteMeDocument,
   LoginDocument,
+  RefreshSessionDocument,
   RegisterDocument,
+  SignOutDocument,
+  SignOutEverywhereDocument,
+  type ChangePasswordMutation,
   type LoginMutation,
+  type RefreshSessionMutation,
   type RegisterInput,
   type RegisterMutation,
+  type SessionFieldsFragment,
   type TypedDocumentString,
 } from './__generated__/graphql.js';
 import { ShopError, ShopNetworkError, toShopGraphQLError } from './errors.js';
 
+/**
+ * What the client needs to stay signed in: the short-lived access token (sent as
+ * `Authorization: Bearer`) and the single-use refresh token that renews it, with their expiry
+ * times (ISO-8601). Persist it (see `onSession`) to resume a session after a reload; keep it as
+ * secret as a password.
+ */
+export interface ShopSession {
+  token: string;
+  accessTokenExpiresAt: string;
+  refreshToken: string;
+  refreshTokenExpiresAt: string;
+}
+
 export interface ShopClientOptions {
   /** The gateway's GraphQL endpoint, such as `http://localhost:4000/graphql`. */
   url: string | URL;
-  /** A token from an earlier sign-in; `login` and `register` set it too. */
+  /** An access token from an earlier sign-in, without a session: it is not renewed when it expires. Ignored when `session` is given. */
   token?: string;
+  /** A session kept from earlier (`onSession`), to resume it: the client renews it by itself. */
+  session?: ShopSession;
+  /**
+   * Called, synchronously, each time the session the client holds changes: signed in, renewed
+   * (every refresh retires the refresh token, so persist each new one), or ended (`null`: signed
+   * out, erased, or refused when renewed). Not called for the `session` option itself.
+   */
+  onSession?: (session: ShopSession | null) => void;
   /** The fetch to use (the global one by default): pass one to add headers, retries or tracing. */
   fetch?: typeof globalThis.fetch;
   /**
@@ -31,15 +60,42 @@ export interface ShopClient {
   /**
    * Runs one of the SDK's documents: its result and variables are typed from the document alone.
    * Throws ShopError when the server answers with errors, ShopNetworkError when it cannot be reached.
+   *
+   * With a session held, an UNAUTHENTICATED answer renews it once (one refresh shared by every
+   * call that failed with the same access token) and the call is sent once more; when the renewal
+   * is refused, the session is dropped and the call's own error is thrown. An access token known
+   * to be expired is renewed before the call is sent. `ChangePassword` keeps the session it
+   * answers with; `SignOut`, `SignOutEverywhere` and `DeleteMe` drop the session once they
+   * succeed. `Login` and `Register` run here do not change who the client is signed in as (an
+   * admin can create an account without becoming it): use `login` and `register` for that.
    */
   request<TResult, TVariables>(document: TypedDocumentString<TResult, TVariables>, ...variables: VariablesOf<NoInfer<TVariables>>): Promise<TResult>;
-  /** Signs in and keeps the token for the requests that follow. */
+  /** Signs in and keeps the session for the requests that follow. */
   login(email: string, password: string): Promise<LoginMutation['login']>;
-  /** Creates a customer account, signs it in and keeps the token. */
+  /** Creates a customer account, signs it in and keeps the session. */
   register(input: RegisterInput): Promise<RegisterMutation['register']>;
-  /** Forgets the token: the requests that follow are anonymous. */
-  signOut(): void;
-  /** The token sent as `Authorization: Bearer`, if any. */
+  /**
+   * Renews the session now; the client does so by itself when the access token expires. Rejects
+   * when no session is held, and, dropping the session, when the server refuses the renewal.
+   */
+  refreshSession(): Promise<ShopSession>;
+  /** Changes the password, which ends every session, and keeps the new session the server answers with. */
+  changePassword(currentPassword: string, newPassword: string): Promise<ChangePasswordMutation['changePassword']>;
+  /**
+   * Forgets the session at once, so the requests that follow are anonymous, and ends it on the
+   * server (renewing the access token first if it has expired). The promise tells whether the
+   * server could be told; not waiting for it is safe (its failure is never an unhandled rejection).
+   */
+  signOut(): Promise<void>;
+  /** Ends every session of the signed-in user on the server, this one included, then forgets it. */
+  signOutEverywhere(): Promise<void>;
+  /** Erases the signed-in user's account (the password confirms it), then forgets the session. */
+  deleteMe(currentPassword: string): Promise<void>;
+  /** Holds this session from now on (from an AuthPayload such as `RefreshSession`'s), or none; tells `onSession`. */
+  setSession(session: ShopSession | null): void;
+  /** The session held, if any. */
+  readonly session: ShopSession | undefined;
+  /** The access token sent as `Authorization: Bearer`, if any. */
   readonly token: string | undefined;
 }
 
@@ -51,19 +107,63 @@ interface GraphQLAnswer {
 
 const PERSISTED_QUERY_MISSES = new Set(['PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED']);
 
+/**
+ * Documents that need no signed-in user: sent without the access token (an expired one would get
+ * the whole request refused) and never renewed-and-retried, since their UNAUTHENTICATED is about
+ * their own arguments (a wrong password, a spent refresh token).
+ */
+const SIGN_IN_DOCUMENTS = new Set([LoginDocument, RegisterDocument, RefreshSessionDocument].map(String));
+/** Documents after whose success the session is over on the server. */
+const SESSION_ENDING_DOCUMENTS = new Set([SignOutDocument, SignOutEverywhereDocument, DeleteMeDocument].map(String));
+const REFRESH_SESSION = String(RefreshSessionDocument);
+const CHANGE_PASSWORD = String(ChangePasswordDocument);
+
+/**
+ * An access token this close to its expiry counts as expired: renewing it before the call saves
+ * the round trip of a refused one, and the margin covers the time the call takes to arrive.
+ */
+const EXPIRY_MARGIN_MS = 10_000;
+
 export function createShopClient(options: ShopClientOptions): ShopClient {
   const url = String(options.url);
   // Called through a function, never as a detached method: browsers refuse a fetch called without its window.
   const fetchFn: typeof globalThis.fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const byHash = options.persistedDocuments ?? true;
-  let token = options.token;
+  let session = options.session;
+  let token = session ? session.token : options.token;
+  /**
+   * Each session's renewal, by the session it renews: concurrent calls that fail with the same
+   * access token share one refresh, and a call that fails after the renewal is done follows it
+   * instead of spending the (by then retired) refresh token again, which would end the session.
+   */
+  const renewals = new WeakMap<ShopSession, Promise<ShopSession>>();
+  /** Whether this machine's clock can tell an expired access token; see `adopt`. */
+  let clockAgrees = true;
 
-  async function send(body: Record<string, unknown>): Promise<GraphQLAnswer> {
+  /** Holds `next` (or nothing) and tells `onSession` when that is a change. */
+  function hold(next: ShopSession | undefined): void {
+    if (next === session && (next !== undefined || token === undefined)) return;
+    session = next;
+    token = next?.token;
+    options.onSession?.(next ?? null);
+  }
+
+  /** Holds a session the server has just issued. */
+  function adopt(payload: SessionFieldsFragment): ShopSession {
+    const fresh = sessionOf(payload);
+    // A token just issued that already looks expired means this clock is off (or tokens live only
+    // seconds): renewing before each call would then renew every time, so only refusals renew.
+    if (expiresSoon(fresh)) clockAgrees = false;
+    hold(fresh);
+    return fresh;
+  }
+
+  async function send(body: Record<string, unknown>, bearer: string | undefined): Promise<GraphQLAnswer> {
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       accept: 'application/graphql-response+json, application/json;q=0.9',
     };
-    if (token) headers.authorization = `Bearer ${token}`;
+    if (bearer) headers.authorization = `Bearer ${bearer}`;
     let response: Response;
     let text: string;
     try {
@@ -78,17 +178,15 @@ export function createShopClient(options: ShopClientOptions): ShopClient {
     return { status: response.status, body: parsed, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) };
   }
 
-  async function request<TResult, TVariables>(
-    document: TypedDocumentString<TResult, TVariables>,
-    ...[variables]: VariablesOf<TVariables>
-  ): Promise<TResult> {
+  /** One run of a document with the given access token: no renewal, no effect on the session. */
+  async function attempt<TResult, TVariables>(document: TypedDocumentString<TResult, TVariables>, variables: TVariables | undefined, bearer: string | undefined): Promise<TResult> {
     const hash: unknown = document.__meta__?.hash;
     let answer: GraphQLAnswer | undefined;
     if (byHash && typeof hash === 'string') {
-      answer = await send({ variables, extensions: { persistedQuery: { version: 1, sha256Hash: hash } } });
+      answer = await send({ variables, extensions: { persistedQuery: { version: 1, sha256Hash: hash } } }, bearer);
     }
     // The hash is of the document's normalized text, so the fallback sends the text alone.
-    if (!answer || isPersistedQueryMiss(answer)) answer = await send({ query: document.toString(), variables });
+    if (!answer || isPersistedQueryMiss(answer)) answer = await send({ query: document.toString(), variables }, bearer);
     const { status, body, retryAfterSeconds } = answer;
     if (body.errors && body.errors.length > 0) {
       throw new ShopError(body.errors.map(toShopGraphQLError), body.data ?? null, status, retryAfterSeconds);
@@ -99,25 +197,179 @@ export function createShopClient(options: ShopClientOptions): ShopClient {
     return body.data as TResult;
   }
 
+  /**
+   * Renews `stale` with its refresh token, once: the first caller starts the refresh and later ones
+   * get the same promise. The result is held only while `stale` still is (a sign-out or another
+   * sign-in meanwhile wins). A refusal drops the session: the refresh token was spent or the
+   * session ended (signed out, expired, erased, or a copied refresh token was used).
+   */
+  function renewalOf(stale: ShopSession): Promise<ShopSession> {
+    let renewal = renewals.get(stale);
+    if (renewal) return renewal;
+    renewal = (async () => {
+      try {
+        const { refreshSession } = await attempt(RefreshSessionDocument, { refreshToken: stale.refreshToken }, undefined);
+        return session === stale ? adopt(refreshSession) : sessionOf(refreshSession);
+      } catch (error) {
+        if (isUnauthenticated(error) && session === stale) hold(undefined);
+        throw error;
+      }
+    })();
+    renewals.set(stale, renewal);
+    // Only an answered refusal is final; after a network failure or RATE_LIMITED the refresh
+    // token is presumably unspent, so a later call may try again.
+    void renewal.catch((error: unknown) => {
+      if (!isUnauthenticated(error)) renewals.delete(stale);
+    });
+    return renewal;
+  }
+
+  /**
+   * The session to retry with after `stale` was refused: its renewal (shared), followed through
+   * any renewals since. Undefined when the client has since signed out or in as someone else: a
+   * call is never retried as another user. Rejects with the refresh's error when it failed.
+   */
+  async function renew(stale: ShopSession): Promise<ShopSession | undefined> {
+    if (stale !== session && !renewals.has(stale)) return undefined;
+    const fresh = await renewalOf(stale);
+    return fresh === session ? fresh : renew(fresh);
+  }
+
+  async function request<TResult, TVariables>(
+    document: TypedDocumentString<TResult, TVariables>,
+    ...[variables]: VariablesOf<TVariables>
+  ): Promise<TResult> {
+    const text = document.toString();
+    if (SIGN_IN_DOCUMENTS.has(text)) {
+      const result = await attempt(document, variables, undefined).catch((error: unknown) => {
+        if (text === REFRESH_SESSION && isUnauthenticated(error) && refreshTokenOf(variables) === session?.refreshToken) hold(undefined);
+        throw error;
+      });
+      // A renewal of the held session, run by hand: hold its result, or the next renewal would spend the retired token.
+      const renewed = session;
+      if (text === REFRESH_SESSION && renewed && refreshTokenOf(variables) === renewed.refreshToken) {
+        // The document is RefreshSession, so the result is its answer.
+        const fresh = adopt((result as RefreshSessionMutation).refreshSession);
+        renewals.set(renewed, Promise.resolve(fresh));
+      }
+      return result;
+    }
+    if (session && clockAgrees && expiresSoon(session)) await renew(session);
+    const sentWith = session;
+    let usedToken = token;
+    let result: TResult;
+    try {
+      result = await attempt(document, variables, usedToken);
+    } catch (error) {
+      if (!sentWith || !isUnauthenticated(error)) throw error;
+      let renewed: ShopSession | undefined;
+      try {
+        renewed = await renew(sentWith);
+      } catch (refreshError) {
+        // A refused renewal means the session is over: the call's own error says what the caller needs to know.
+        // Any other failure (network, RATE_LIMITED) is the news, and the session is kept for later.
+        throw isUnauthenticated(refreshError) ? error : refreshError;
+      }
+      if (!renewed) throw error;
+      usedToken = renewed.token;
+      result = await attempt(document, variables, usedToken);
+    }
+    // The session's own operations change it, unless the client changed hands while they ran.
+    if (token === usedToken && usedToken !== undefined) {
+      if (SESSION_ENDING_DOCUMENTS.has(text)) hold(undefined);
+      // The document is ChangePassword, so the result is its answer.
+      else if (text === CHANGE_PASSWORD) adopt((result as ChangePasswordMutation).changePassword);
+    }
+    return result;
+  }
+
+  /** Ends a session the client has already let go of, with its own tokens. */
+  async function endOnServer(ending: ShopSession | undefined, endingToken: string): Promise<void> {
+    try {
+      await attempt(SignOutDocument, undefined, endingToken);
+    } catch (error) {
+      if (!ending || !isUnauthenticated(error)) throw error;
+      // The access token has expired: renew it (or join a renewal under way) to end the session.
+      let fresh: ShopSession;
+      try {
+        fresh = await renewalOf(ending);
+      } catch (refreshError) {
+        if (isUnauthenticated(refreshError)) return; // refused: the session had already ended
+        throw refreshError;
+      }
+      await attempt(SignOutDocument, undefined, fresh.token);
+    }
+  }
+
   return {
     request,
     async login(email, password) {
       const { login } = await request(LoginDocument, { email, password });
-      token = login.token;
+      adopt(login);
       return login;
     },
     async register(input) {
       const { register } = await request(RegisterDocument, { input });
-      token = register.token;
+      adopt(register);
       return register;
     },
+    async refreshSession() {
+      if (!session) throw new Error('The client holds no session to refresh: sign in first');
+      const fresh = await renew(session);
+      if (!fresh) throw new Error('The session changed while it was being refreshed');
+      return fresh;
+    },
+    async changePassword(currentPassword, newPassword) {
+      return (await request(ChangePasswordDocument, { currentPassword, newPassword })).changePassword;
+    },
     signOut() {
-      token = undefined;
+      const ending = session;
+      const endingToken = token;
+      hold(undefined);
+      if (endingToken === undefined) return Promise.resolve();
+      const ended = endOnServer(ending, endingToken);
+      // signOut was synchronous once, and callers that still do not wait must not crash the
+      // process with an unhandled rejection; a caller that awaits `ended` still gets the error.
+      ended.catch(() => undefined);
+      return ended;
+    },
+    async signOutEverywhere() {
+      await request(SignOutEverywhereDocument);
+    },
+    async deleteMe(currentPassword) {
+      await request(DeleteMeDocument, { currentPassword });
+    },
+    setSession(next) {
+      hold(next ? sessionOf(next) : undefined);
+    },
+    get session() {
+      return session;
     },
     get token() {
       return token;
     },
   };
+}
+
+/** The session part of an AuthPayload (it carries the user too, which the session does not need). */
+function sessionOf({ token, accessTokenExpiresAt, refreshToken, refreshTokenExpiresAt }: ShopSession): ShopSession {
+  return { token, accessTokenExpiresAt, refreshToken, refreshTokenExpiresAt };
+}
+
+function expiresSoon(session: ShopSession): boolean {
+  const expiresAt = Date.parse(session.accessTokenExpiresAt);
+  // An expiry the client cannot read is left for the server to judge.
+  return !Number.isNaN(expiresAt) && expiresAt - EXPIRY_MARGIN_MS <= Date.now();
+}
+
+function isUnauthenticated(error: unknown): boolean {
+  return error instanceof ShopError && error.errors.some((graphQLError) => graphQLError.code === 'UNAUTHENTICATED');
+}
+
+/** The refresh token in RefreshSession's variables. */
+function refreshTokenOf(variables: unknown): string | undefined {
+  if (typeof variables !== 'object' || variables === null || !('refreshToken' in variables)) return undefined;
+  return typeof variables.refreshToken === 'string' ? variables.refreshToken : undefined;
 }
 
 function isPersistedQueryMiss({ body }: GraphQLAnswer): boolean {

@@ -67,6 +67,16 @@ export type Role =
   /** Shops for themselves: sees their own orders and profile. */
   | 'CUSTOMER';
 
+/** Changes to the signed-in user's profile: any subset of the fields. */
+export type UpdateMeInput = {
+  /** The user's password, needed to change the email. */
+  currentPassword?: string | null | undefined;
+  /** A valid email address, unique regardless of case. Changing it needs `currentPassword`. */
+  email?: string | null | undefined;
+  /** Display name, 1 to 100 characters. */
+  name?: string | null | undefined;
+};
+
 /** Changes to a product (admins only); fields left out stay as they are. */
 export type UpdateProductInput = {
   /** ISO 4217 code: three capital letters. */
@@ -90,6 +100,8 @@ export type ProductFieldsFragment = { id: string, name: string, description: str
 export type OrderFieldsFragment = { id: string, status: OrderStatus, createdAt: string, updatedAt: string, total: { amountCents: number, currency: string }, items: Array<{ quantity: number, unitPrice: { amountCents: number, currency: string }, product: { id: string, name: string, description: string, stock: number } | null }>, statusHistory: Array<{ status: OrderStatus, at: string }> };
 
 export type PageInfoFieldsFragment = { hasNextPage: boolean, endCursor: string | null };
+
+export type SessionFieldsFragment = { token: string, accessTokenExpiresAt: string, refreshToken: string, refreshTokenExpiresAt: string, user: { id: string, email: string, name: string, role: Role, createdAt: string } };
 
 export type OrderQueryVariables = Exact<{
   id: string | number;
@@ -165,7 +177,7 @@ export type RegisterMutationVariables = Exact<{
 }>;
 
 
-export type RegisterMutation = { register: { token: string, user: { id: string, email: string, name: string, role: Role, createdAt: string } } };
+export type RegisterMutation = { register: { token: string, accessTokenExpiresAt: string, refreshToken: string, refreshTokenExpiresAt: string, user: { id: string, email: string, name: string, role: Role, createdAt: string } } };
 
 export type LoginMutationVariables = Exact<{
   email: string;
@@ -173,7 +185,7 @@ export type LoginMutationVariables = Exact<{
 }>;
 
 
-export type LoginMutation = { login: { token: string, user: { id: string, email: string, name: string, role: Role, createdAt: string } } };
+export type LoginMutation = { login: { token: string, accessTokenExpiresAt: string, refreshToken: string, refreshTokenExpiresAt: string, user: { id: string, email: string, name: string, role: Role, createdAt: string } } };
 
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -195,6 +207,70 @@ export type UserQueryVariables = Exact<{
 
 export type UserQuery = { user: { id: string, email: string, name: string, role: Role, createdAt: string } | null };
 
+export type RefreshSessionMutationVariables = Exact<{
+  refreshToken: string;
+}>;
+
+
+export type RefreshSessionMutation = { refreshSession: { token: string, accessTokenExpiresAt: string, refreshToken: string, refreshTokenExpiresAt: string, user: { id: string, email: string, name: string, role: Role, createdAt: string } } };
+
+export type SignOutMutationVariables = Exact<{ [key: string]: never; }>;
+
+
+export type SignOutMutation = { signOut: boolean };
+
+export type SignOutEverywhereMutationVariables = Exact<{ [key: string]: never; }>;
+
+
+export type SignOutEverywhereMutation = { signOutEverywhere: boolean };
+
+export type UpdateMeMutationVariables = Exact<{
+  input: UpdateMeInput;
+}>;
+
+
+export type UpdateMeMutation = { updateMe: { id: string, email: string, name: string, role: Role, createdAt: string } };
+
+export type ChangePasswordMutationVariables = Exact<{
+  currentPassword: string;
+  newPassword: string;
+}>;
+
+
+export type ChangePasswordMutation = { changePassword: { token: string, accessTokenExpiresAt: string, refreshToken: string, refreshTokenExpiresAt: string, user: { id: string, email: string, name: string, role: Role, createdAt: string } } };
+
+export type UsersQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  search?: string | null | undefined;
+  role?: Role | null | undefined;
+}>;
+
+
+export type UsersQuery = { users: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, email: string, name: string, role: Role, createdAt: string }> } };
+
+export type SetUserRoleMutationVariables = Exact<{
+  id: string | number;
+  role: Role;
+}>;
+
+
+export type SetUserRoleMutation = { setUserRole: { id: string, email: string, name: string, role: Role, createdAt: string } };
+
+export type DeleteMeMutationVariables = Exact<{
+  currentPassword: string;
+}>;
+
+
+export type DeleteMeMutation = { deleteMe: boolean };
+
+export type DeleteUserMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type DeleteUserMutation = { deleteUser: boolean };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -213,15 +289,6 @@ export class TypedDocumentString<TResult, TVariables>
     return this.value;
   }
 }
-export const UserFieldsFragmentDoc = new TypedDocumentString(`
-    fragment UserFields on User {
-  id
-  email
-  name
-  role
-  createdAt
-}
-    `, {"fragmentName":"UserFields"}) as unknown as TypedDocumentString<UserFieldsFragment, unknown>;
 export const MoneyFieldsFragmentDoc = new TypedDocumentString(`
     fragment MoneyFields on Money {
   amountCents
@@ -280,6 +347,32 @@ export const PageInfoFieldsFragmentDoc = new TypedDocumentString(`
   endCursor
 }
     `, {"fragmentName":"PageInfoFields"}) as unknown as TypedDocumentString<PageInfoFieldsFragment, unknown>;
+export const UserFieldsFragmentDoc = new TypedDocumentString(`
+    fragment UserFields on User {
+  id
+  email
+  name
+  role
+  createdAt
+}
+    `, {"fragmentName":"UserFields"}) as unknown as TypedDocumentString<UserFieldsFragment, unknown>;
+export const SessionFieldsFragmentDoc = new TypedDocumentString(`
+    fragment SessionFields on AuthPayload {
+  token
+  accessTokenExpiresAt
+  refreshToken
+  refreshTokenExpiresAt
+  user {
+    ...UserFields
+  }
+}
+    fragment UserFields on User {
+  id
+  email
+  name
+  role
+  createdAt
+}`, {"fragmentName":"SessionFields"}) as unknown as TypedDocumentString<SessionFieldsFragment, unknown>;
 export const OrderDocument = new TypedDocumentString(`
     query Order($id: ID!) {
   order(id: $id) {
@@ -582,10 +675,7 @@ fragment ProductFields on Product {
 export const RegisterDocument = new TypedDocumentString(`
     mutation Register($input: RegisterInput!) {
   register(input: $input) {
-    token
-    user {
-      ...UserFields
-    }
+    ...SessionFields
   }
 }
     fragment UserFields on User {
@@ -594,14 +684,20 @@ export const RegisterDocument = new TypedDocumentString(`
   name
   role
   createdAt
-}`, {"hash":"89ac8f61af5d489c9d24f54639d50541100526447cd46f58e077140d740d2c36"}) as unknown as TypedDocumentString<RegisterMutation, RegisterMutationVariables>;
+}
+fragment SessionFields on AuthPayload {
+  token
+  accessTokenExpiresAt
+  refreshToken
+  refreshTokenExpiresAt
+  user {
+    ...UserFields
+  }
+}`, {"hash":"bb57382d19b8e4ac04962376a195f0f8584665c6d4f44ecc37da6e8c6361ed7c"}) as unknown as TypedDocumentString<RegisterMutation, RegisterMutationVariables>;
 export const LoginDocument = new TypedDocumentString(`
     mutation Login($email: String!, $password: String!) {
   login(email: $email, password: $password) {
-    token
-    user {
-      ...UserFields
-    }
+    ...SessionFields
   }
 }
     fragment UserFields on User {
@@ -610,7 +706,16 @@ export const LoginDocument = new TypedDocumentString(`
   name
   role
   createdAt
-}`, {"hash":"b33f1d6eb5b1ca49bee8b472d48275d4318ceffadd45d2359af7e2947bc952aa"}) as unknown as TypedDocumentString<LoginMutation, LoginMutationVariables>;
+}
+fragment SessionFields on AuthPayload {
+  token
+  accessTokenExpiresAt
+  refreshToken
+  refreshTokenExpiresAt
+  user {
+    ...UserFields
+  }
+}`, {"hash":"7696a82d1180b7a1d722649e105a9db19fae71ddc2fd96846c272920cc1929d1"}) as unknown as TypedDocumentString<LoginMutation, LoginMutationVariables>;
 export const MeDocument = new TypedDocumentString(`
     query Me {
   me {
@@ -685,3 +790,116 @@ export const UserDocument = new TypedDocumentString(`
   role
   createdAt
 }`, {"hash":"e5f11d27fbfc0c7c5302380239ec64f4bfff066412d4a9d28b32298538607e64"}) as unknown as TypedDocumentString<UserQuery, UserQueryVariables>;
+export const RefreshSessionDocument = new TypedDocumentString(`
+    mutation RefreshSession($refreshToken: String!) {
+  refreshSession(refreshToken: $refreshToken) {
+    ...SessionFields
+  }
+}
+    fragment UserFields on User {
+  id
+  email
+  name
+  role
+  createdAt
+}
+fragment SessionFields on AuthPayload {
+  token
+  accessTokenExpiresAt
+  refreshToken
+  refreshTokenExpiresAt
+  user {
+    ...UserFields
+  }
+}`, {"hash":"6524d57cd9a3b193e61828a305539fcfc586bb6c18111f54792d22ecb2e7654b"}) as unknown as TypedDocumentString<RefreshSessionMutation, RefreshSessionMutationVariables>;
+export const SignOutDocument = new TypedDocumentString(`
+    mutation SignOut {
+  signOut
+}
+    `, {"hash":"39300be1f6ff47633a8c264de2a924d5b71367b646d3bf86d82d7c51c6543956"}) as unknown as TypedDocumentString<SignOutMutation, SignOutMutationVariables>;
+export const SignOutEverywhereDocument = new TypedDocumentString(`
+    mutation SignOutEverywhere {
+  signOutEverywhere
+}
+    `, {"hash":"4c1763fb9c6a63882642b282f19ad507e4417c23a4c59c3b633e9f8fe21b26dc"}) as unknown as TypedDocumentString<SignOutEverywhereMutation, SignOutEverywhereMutationVariables>;
+export const UpdateMeDocument = new TypedDocumentString(`
+    mutation UpdateMe($input: UpdateMeInput!) {
+  updateMe(input: $input) {
+    ...UserFields
+  }
+}
+    fragment UserFields on User {
+  id
+  email
+  name
+  role
+  createdAt
+}`, {"hash":"7cdf4616c859d76266d7e8824a4bf4071d388987ee68b17b4e9295c4b9c0fa5b"}) as unknown as TypedDocumentString<UpdateMeMutation, UpdateMeMutationVariables>;
+export const ChangePasswordDocument = new TypedDocumentString(`
+    mutation ChangePassword($currentPassword: String!, $newPassword: String!) {
+  changePassword(currentPassword: $currentPassword, newPassword: $newPassword) {
+    ...SessionFields
+  }
+}
+    fragment UserFields on User {
+  id
+  email
+  name
+  role
+  createdAt
+}
+fragment SessionFields on AuthPayload {
+  token
+  accessTokenExpiresAt
+  refreshToken
+  refreshTokenExpiresAt
+  user {
+    ...UserFields
+  }
+}`, {"hash":"d0d48eeb742ceef6f17adf983f829fb143786c44e0b3edeff9886c66b5fa417e"}) as unknown as TypedDocumentString<ChangePasswordMutation, ChangePasswordMutationVariables>;
+export const UsersDocument = new TypedDocumentString(`
+    query Users($first: Int, $after: String, $search: String, $role: Role) {
+  users(first: $first, after: $after, search: $search, role: $role) {
+    totalCount
+    pageInfo {
+      ...PageInfoFields
+    }
+    nodes {
+      ...UserFields
+    }
+  }
+}
+    fragment UserFields on User {
+  id
+  email
+  name
+  role
+  createdAt
+}
+fragment PageInfoFields on PageInfo {
+  hasNextPage
+  endCursor
+}`, {"hash":"c73a15e12274f7a4f1672ebfb5b29f47eebb7b32a826f295f6b799b85aee3efb"}) as unknown as TypedDocumentString<UsersQuery, UsersQueryVariables>;
+export const SetUserRoleDocument = new TypedDocumentString(`
+    mutation SetUserRole($id: ID!, $role: Role!) {
+  setUserRole(id: $id, role: $role) {
+    ...UserFields
+  }
+}
+    fragment UserFields on User {
+  id
+  email
+  name
+  role
+  createdAt
+}`, {"hash":"3e2966d67bb790a19c728d3a1dfaff53e1f99c96f55e29e04e2028ca3ca95f67"}) as unknown as TypedDocumentString<SetUserRoleMutation, SetUserRoleMutationVariables>;
+export const DeleteMeDocument = new TypedDocumentString(`
+    mutation DeleteMe($currentPassword: String!) {
+  deleteMe(currentPassword: $currentPassword)
+}
+    `, {"hash":"4352d39ba87211ef971199f73cc1dd032b42c9869959dab620aeb210497d3005"}) as unknown as TypedDocumentString<DeleteMeMutation, DeleteMeMutationVariables>;
+export const DeleteUserDocument = new TypedDocumentString(`
+    mutation DeleteUser($id: ID!) {
+  deleteUser(id: $id)
+}
+    `, {"hash":"7eec65beac3a0b9a79e62d5f62ba19f8b3d13194bc6b74bf867a1b464f3e5c36"}) as unknown as TypedDocumentString<DeleteUserMutation, DeleteUserMutationVariables>;
