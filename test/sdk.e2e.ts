@@ -7,17 +7,21 @@ import {
   CreateOrderDocument,
   CreateProductDocument,
   createShopClient,
+  DeleteUserDocument,
   MeDocument,
   MyOrdersDocument,
   OrderDocument,
   OrdersDocument,
   ProductDocument,
   ProductsDocument,
+  SetUserRoleDocument,
   ShopError,
   ShopNetworkError,
   UpdateOrderStatusDocument,
+  UpdateMeDocument,
   UpdateProductDocument,
   UserDocument,
+  UsersDocument,
   type ShopClient,
 } from '@shop/sdk';
 import type { Stack } from './support/stack.js';
@@ -73,8 +77,26 @@ describe('the client SDK', () => {
     expect(registered.user.role).toBe('CUSTOMER');
     expect(visitor.token).toBe(registered.token);
     expect((await visitor.request(MeDocument)).me?.id).toBe(registered.user.id);
-    visitor.signOut();
+    await visitor.signOut();
     expect(await visitor.request(MeDocument)).toEqual({ me: null });
+
+    // Accounts: a session refreshed, the profile and password changed, signed out everywhere, an admin's view, erasure.
+    const member = recordingClient(stack, sent);
+    const memberEmail = `sdk-${randomUUID()}@example.com`;
+    const joined = await member.register({ email: memberEmail, password: 'long-enough', name: 'Mem Ber' });
+    const renewed = await member.refreshSession();
+    expect(renewed.refreshToken).not.toBe(joined.refreshToken);
+    expect((await member.request(UpdateMeDocument, { input: { name: 'Member Renamed' } })).updateMe.name).toBe('Member Renamed');
+    await member.changePassword('long-enough', 'longer-than-before');
+    await member.signOutEverywhere();
+    expect(member.session).toBeUndefined();
+    await member.login(memberEmail, 'longer-than-before');
+    const listed = await admin.request(UsersDocument, { first: 5, search: memberEmail });
+    expect(listed.users.nodes.map((user) => user.id)).toEqual([joined.user.id]);
+    expect((await admin.request(SetUserRoleDocument, { id: joined.user.id, role: 'ADMIN' })).setUserRole.role).toBe('ADMIN');
+    await member.deleteMe('longer-than-before');
+    const doomed = await recordingClient(stack, sent).register({ email: `sdk-${randomUUID()}@example.com`, password: 'long-enough', name: 'Doomed' });
+    expect((await admin.request(DeleteUserDocument, { id: doomed.user.id })).deleteUser).toBe(true);
 
     const page = await alice.request(ProductsDocument, { first: 5, search: 'cup' });
     expect(page.products.nodes.map((product) => product.name)).toContain(DEMO_PRODUCTS[0]!.name);
