@@ -3,6 +3,7 @@ import { resolvers } from './resolvers/index.js';
 import { createUsersRepository } from './users-repository.js';
 import { createLoaders } from './loaders.js';
 import { createTokenIssuer } from './tokens.js';
+import { createSessions } from './sessions.js';
 import type { SigningKey } from './signing-key.js';
 import type { UsersContext } from './context.js';
 
@@ -16,6 +17,7 @@ export interface UsersServiceDeps extends Omit<SubgraphDeps, 'verifyToken'> {
 export function createUsersService(deps: UsersServiceDeps) {
   const users = createUsersRepository(deps.db);
   const tokens = createTokenIssuer(deps.signingKey, deps.tokenRules, deps.tokenTtlSeconds);
+  const sessions = createSessions(deps.db, tokens);
   // Users checks its own tokens with the public key it holds: no round trip to its own JWKS.
   const verifyToken = createTokenVerifier(deps.signingKey.publicKey, deps.tokenRules);
   return createSubgraphService<UsersContext>(
@@ -23,7 +25,7 @@ export function createUsersService(deps: UsersServiceDeps) {
     {
       schemaFile: new URL('../schema.graphql', import.meta.url),
       resolvers,
-      context: (shared) => ({ ...shared, loaders: createLoaders(users), users, tokens }),
+      context: (shared) => ({ ...shared, loaders: createLoaders(users), users, tokens, sessions }),
       routes: (app) => {
         app.get('/.well-known/jwks.json', (_req, res) => {
           res.setHeader('cache-control', 'public, max-age=300');
