@@ -74,6 +74,12 @@ export function createUsersRepository(db: Database) {
       return rows[0] ?? null;
     },
 
+    async findUserById(id: string): Promise<UserRow | null> {
+      if (!isUuid(id)) return null;
+      const rows = await db.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE id = $1`, [id]);
+      return rows[0] ?? null;
+    },
+
     async findUserWithPasswordById(id: string): Promise<UserWithPasswordRow | null> {
       if (!isUuid(id)) return null;
       const rows = await db.query<UserWithPasswordRow>(`SELECT ${COLUMNS}, password_hash FROM users WHERE id = $1`, [id]);
