@@ -18,7 +18,9 @@ async function countStatements(stack: Stack, request: () => Promise<{ errors?: u
   for (const name of SUBGRAPHS) stack.statements[name].length = 0;
   const response = await request();
   expect(response.errors).toBeUndefined();
-  return Object.fromEntries(SUBGRAPHS.map((name) => [name, stack.statements[name].length])) as Record<SubgraphName, number>;
+  // The gateway's background polls of users' session revocations answer no request: not counted.
+  const answering = (name: SubgraphName) => stack.statements[name].filter((sql) => !sql.includes('session_revocations')).length;
+  return Object.fromEntries(SUBGRAPHS.map((name) => [name, answering(name)])) as Record<SubgraphName, number>;
 }
 
 /**

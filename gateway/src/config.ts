@@ -38,6 +38,8 @@ export function loadConfig(env: Record<string, string | undefined>) {
       SUPERGRAPH_URL: httpUrl.optional(),
       // Within what a Node timer can count, and no tighter than a registry should be asked.
       SUPERGRAPH_POLL_SECONDS: z.coerce.number().min(0.1).max(86_400).default(10),
+      // How often the users service is asked which sessions ended: the bound on refusing their tokens (at most 30 s promised).
+      SESSION_REVOCATIONS_POLL_SECONDS: z.coerce.number().min(1).max(25).default(5),
       SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
       SUBGRAPH_CONNECTIONS: z.coerce.number().int().positive().default(128),
       SUBGRAPH_DEDUPLICATION: z.stringbool().default(true),

@@ -24,6 +24,7 @@ import { documentLimits, type DocumentLimits } from './document-limits.js';
 import { createRateLimiters, loginRateLimit, requestRateLimit, type RateLimitOptions } from './rate-limits.js';
 import type { GatewayContext } from './context.js';
 import { anonymousResponseCache } from './response-cache.js';
+import { pollSessionRevocations, refusingRevokedSessions } from './session-revocations.js';
 
 export interface GatewayServiceDeps {
   logger: Logger;
@@ -34,6 +35,8 @@ export interface GatewayServiceDeps {
   /** A signal that reloads the supergraph (SIGHUP for the service). */
   reloadSignal?: NodeJS.Signals;
   verifyToken: VerifyToken;
+  /** Where the users service lists ended sessions and changed roles, and how often to ask. */
+  sessionRevocations: { url: string; intervalMs: number };
   sandbox: boolean;
   /** Longest one subgraph call may take. */
   subgraphTimeoutMs: number;
@@ -83,11 +86,14 @@ export async function createGatewayService(deps: GatewayServiceDeps) {
     logger: deps.logger,
     ...(deps.reloadSignal ? { reloadSignal: deps.reloadSignal } : {}),
   });
+  const revocations = pollSessionRevocations({ ...deps.sessionRevocations, client: subgraphClient, logger: deps.logger });
+  revocations.start();
+  const verifyToken = refusingRevokedSessions(deps.verifyToken, revocations);
   // One verification per request, shared by the rate limit (its key) and the context (its refusal).
   const viewers = new WeakMap<Request, Promise<Viewer | null>>();
   const viewerOf = (req: Request) => {
     let viewer = viewers.get(req);
-    if (!viewer) viewers.set(req, (viewer = viewerFromAuthorization(req.get('authorization'), deps.verifyToken)));
+    if (!viewer) viewers.set(req, (viewer = viewerFromAuthorization(req.get('authorization'), verifyToken)));
     return viewer;
   };
   const limits = documentLimits(deps.documentLimits);
@@ -151,6 +157,7 @@ export async function createGatewayService(deps: GatewayServiceDeps) {
     reloadSupergraph: () => gateway.reload(),
     async stop() {
       await service.stop();
+      revocations.stop();
       for (const breaker of breakers.values()) breaker.close();
       await subgraphClient.close();
       await rateLimiters.close();

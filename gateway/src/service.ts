@@ -18,12 +18,13 @@ export const gatewayService = {
   nodeFlags: ['--max-old-space-size=192', '--max-semi-space-size=16'],
   loadConfig: async (env) => (await import('./config.js')).loadConfig(env),
   async create(config, logger) {
-    const [{ createGatewayService }, { loadPersistedDocuments }, { usersTokenVerifier }, { fileSupergraph, urlSupergraph }] = await Promise.all([
+    const [{ createGatewayService }, { loadPersistedDocuments }, { usersTokenVerifier, beneath }, { fileSupergraph, urlSupergraph }] = await Promise.all([
       import('./server.js'),
       import('./persisted-documents.js'),
       import('@shop/service-kit'),
       import('./supergraph-source.js'),
     ]);
+    const usersUrl = config.USERS_URL ?? defaultUrl('users');
     return createGatewayService({
       logger,
       supergraph: config.SUPERGRAPH_URL
@@ -32,7 +33,8 @@ export const gatewayService = {
       subgraphOverrides: config.subgraphOverrides,
       reloadSignal: 'SIGHUP',
       // Required in production; in development the users service of `npm start`.
-      verifyToken: usersTokenVerifier({ ...config, USERS_URL: config.USERS_URL ?? defaultUrl('users') }),
+      verifyToken: usersTokenVerifier({ ...config, USERS_URL: usersUrl }),
+      sessionRevocations: { url: beneath(usersUrl, 'sessions/revocations'), intervalMs: config.SESSION_REVOCATIONS_POLL_SECONDS * 1000 },
       sandbox: config.NODE_ENV !== 'production',
       subgraphTimeoutMs: config.SUBGRAPH_TIMEOUT_MS,
       subgraphConnections: config.SUBGRAPH_CONNECTIONS,

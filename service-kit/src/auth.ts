@@ -10,6 +10,14 @@ export type Role = (typeof ROLES)[number];
 export interface Viewer {
   userId: string;
   role: Role;
+  /** The session the token belongs to (`sid`), when it was issued for one. */
+  session?: TokenSession;
+}
+
+/** Which session issued a token, and at which of its generations (`gen`: a role change starts the next). */
+export interface TokenSession {
+  id: string;
+  generation: number;
 }
 
 export interface TokenRules {
@@ -79,12 +87,18 @@ export function createTokenVerifier(key: VerificationKey, rules: TokenRules): Ve
     if (typeof payload.sub !== 'string' || !ROLES.includes(role as Role)) {
       throw new UnauthenticatedError('The token does not carry a user and role', 401);
     }
-    const viewer: Viewer = { userId: payload.sub, role: role as Role };
+    const viewer: Viewer = { userId: payload.sub, role: role as Role, ...sessionOf(payload) };
     if (verified.size >= VERIFIED_TOKENS.max) verified.delete(verified.keys().next().value!);
     // `exp` is required above, so it is a number of seconds.
     verified.set(token, { viewer, until: Math.min(payload.exp! * 1000, Date.now() + VERIFIED_TOKENS.ttlMs) });
     return viewer;
   };
+}
+
+/** The session claims, when both are well-formed; a token without them is a session-less one (older, or a test's). */
+function sessionOf(payload: Record<string, unknown>): Pick<Viewer, 'session'> {
+  const { sid, gen } = payload;
+  return typeof sid === 'string' && typeof gen === 'number' && Number.isInteger(gen) ? { session: { id: sid, generation: gen } } : {};
 }
 
 /**

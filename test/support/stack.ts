@@ -134,7 +134,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       return serve(name, async () => definition.create(dbs[name], await definition.loadConfig({ ...common, ...env }), testLogger(name)));
     };
 
-    await subgraph('users', { JWT_PRIVATE_KEY: options.signingKeyPem ?? newSigningKeyPem(), TOKEN_TTL_SECONDS: '3600' });
+    await subgraph('users', { JWT_PRIVATE_KEY: options.signingKeyPem ?? newSigningKeyPem(), ACCESS_TOKEN_TTL_SECONDS: '3600' });
     const usersUrl = { USERS_URL: urls.users };
     await subgraph('products', usersUrl);
     const productsTimeoutMs = options.productsTimeoutMs ?? 3_000;
@@ -167,6 +167,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       RESPONSE_CACHE_MB: '8',
       CORS_ORIGINS: options.corsOrigins?.join(','),
       TRUSTED_PROXIES: options.trustedProxies === undefined ? undefined : String(options.trustedProxies),
+      // Ended sessions learned within a second, so tests wait little for a refusal.
+      SESSION_REVOCATIONS_POLL_SECONDS: '1',
       SUBGRAPH_TIMEOUT_MS: String(options.gatewayTimeoutMs ?? 10_000),
       SUBGRAPH_CONNECTIONS: '16',
       SUBGRAPH_BREAKER_ERROR_PERCENT: '50',

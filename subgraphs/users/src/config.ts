@@ -8,7 +8,10 @@ export function loadConfig(env: Record<string, string | undefined>) {
       ...databaseEnv('users'),
       ...tokenEnv,
       JWT_PRIVATE_KEY: z.string().optional(),
-      TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400 * 30).default(3600),
+      // Short: an access token is checked by its signature alone at the subgraphs, so it is what a
+      // stolen token is worth there (the gateway refuses an ended session's within 30 s).
+      ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
+      REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(3600).max(86_400 * 365).default(86_400 * 30),
     },
     env,
     (config) => [

@@ -10,14 +10,15 @@ import type { UsersContext } from './context.js';
 export interface UsersServiceDeps extends Omit<SubgraphDeps, 'verifyToken'> {
   signingKey: SigningKey;
   tokenRules: TokenRules;
-  tokenTtlSeconds: number;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
 }
 
 /** The users subgraph, with its JWKS route, ready to listen; tests start it on a free port. */
 export function createUsersService(deps: UsersServiceDeps) {
   const users = createUsersRepository(deps.db);
-  const tokens = createTokenIssuer(deps.signingKey, deps.tokenRules, deps.tokenTtlSeconds);
-  const sessions = createSessions(deps.db, tokens);
+  const tokens = createTokenIssuer(deps.signingKey, deps.tokenRules, deps.accessTokenTtlSeconds);
+  const sessions = createSessions({ db: deps.db, tokens, refreshTtlSeconds: deps.refreshTokenTtlSeconds });
   // Users checks its own tokens with the public key it holds: no round trip to its own JWKS.
   const verifyToken = createTokenVerifier(deps.signingKey.publicKey, deps.tokenRules);
   return createSubgraphService<UsersContext>(
@@ -25,8 +26,20 @@ export function createUsersService(deps: UsersServiceDeps) {
     {
       schemaFile: new URL('../schema.graphql', import.meta.url),
       resolvers,
-      context: (shared) => ({ ...shared, loaders: createLoaders(users), users, tokens, sessions }),
+      context: (shared) => ({ ...shared, loaders: createLoaders(users), users, sessions }),
       routes: (app) => {
+        // The gateway's feed of sessions whose access tokens it must refuse (random session ids,
+        // nothing about their users). Like the JWKS, served only inside the deployment: users is
+        // never published (Compose and Kubernetes expose the gateway alone).
+        app.get('/sessions/revocations', async (req, res, next) => {
+          const after = typeof req.query.after === 'string' && /^\d{1,18}$/.test(req.query.after) ? req.query.after : '0';
+          try {
+            res.setHeader('cache-control', 'no-store');
+            res.json({ revocations: await sessions.revocationsAfter(after) });
+          } catch (error) {
+            next(error);
+          }
+        });
         app.get('/.well-known/jwks.json', (_req, res) => {
           res.setHeader('cache-control', 'public, max-age=300');
           res.json({ keys: [deps.signingKey.publicJwk] });

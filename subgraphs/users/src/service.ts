@@ -28,7 +28,8 @@ export const usersService = {
         ? await signingKeyFromPem(config.JWT_PRIVATE_KEY.replaceAll('\\n', '\n'))
         : await developmentSigningKey(config.DATA_DIR),
       tokenRules: { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE },
-      tokenTtlSeconds: config.TOKEN_TTL_SECONDS,
+      accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+      refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
       sandbox: config.NODE_ENV !== 'production',
       shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     });

@@ -1,22 +1,36 @@
 import { SignJWT } from 'jose';
-import type { Role, TokenRules } from '@shop/service-kit';
+import type { Role, TokenRules, TokenSession } from '@shop/service-kit';
 import type { SigningKey } from './signing-key.js';
 
-export interface TokenIssuer {
-  issue(user: { id: string; role: Role }): Promise<string>;
+export interface AccessToken {
+  token: string;
+  expiresAt: Date;
 }
 
-/** Tokens carry sub, role, iss, aud, iat and exp; nothing else about the user. */
+export interface TokenIssuer {
+  /** How long an access token lives. */
+  readonly ttlSeconds: number;
+  issue(user: { id: string; role: Role }, session: TokenSession): Promise<AccessToken>;
+}
+
+/**
+ * Access tokens carry sub, role, the session (sid) and its generation (gen), iss, aud, iat and
+ * exp; nothing else about the user.
+ */
 export function createTokenIssuer(key: SigningKey, rules: TokenRules, ttlSeconds: number): TokenIssuer {
   return {
-    issue: (user) =>
-      new SignJWT({ role: user.role })
+    ttlSeconds,
+    async issue(user, session) {
+      const issuedAt = Math.floor(Date.now() / 1000);
+      const token = await new SignJWT({ role: user.role, sid: session.id, gen: session.generation })
         .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
         .setSubject(user.id)
         .setIssuer(rules.issuer)
         .setAudience(rules.audience)
-        .setIssuedAt()
-        .setExpirationTime(`${ttlSeconds}s`)
-        .sign(key.privateKey),
+        .setIssuedAt(issuedAt)
+        .setExpirationTime(issuedAt + ttlSeconds)
+        .sign(key.privateKey);
+      return { token, expiresAt: new Date((issuedAt + ttlSeconds) * 1000) };
+    },
   };
 }
