@@ -2,12 +2,15 @@ import { decodeCursor, isUuid, pageOf, type Database, type Page, type Queryable,
 
 export interface UserRow {
   id: string;
-  /** Keyset order of the admin list (oldest account first), as text: cursors carry it. */
-  seq: string;
   email: string;
   name: string;
   role: Role;
   created_at: Date;
+}
+
+/** A user in a page of the admin list, with its keyset position (oldest account first), as text: cursors carry it. */
+export interface UserPageRow extends UserRow {
+  seq: string;
 }
 
 export interface UserWithPasswordRow extends UserRow {
@@ -35,8 +38,7 @@ export interface UsersPageQuery {
   role?: Role | null;
 }
 
-// seq leaves as text (cursors carry it); SQL that sorts must name the table's column, not this alias.
-const COLUMNS = 'id, seq::text AS seq, email, name, role, created_at';
+const COLUMNS = 'id, email, name, role, created_at';
 const UNIQUE_VIOLATION = '23505';
 
 /** `%`, `_` and `\` are wildcards in LIKE; a search for them means the characters themselves. */
@@ -90,16 +92,17 @@ export function createUsersRepository(db: Database) {
      * One page (`limit` rows after the cursor) of the users matching `search` (name or email, any
      * case) and `role`, oldest first, and the number of all matches, in one statement.
      */
-    async listUsersPage({ limit, after, search, role }: UsersPageQuery): Promise<Page<UserRow>> {
+    async listUsersPage({ limit, after, search, role }: UsersPageQuery): Promise<Page<UserPageRow>> {
       const afterSeq = after ? decodeCursor(after) : null;
-      const rows = await db.query<UserRow & { total_count: number }>(
+      // seq leaves as text (cursors carry it); SQL that sorts must name the table's column, not this alias.
+      const rows = await db.query<UserPageRow & { total_count: number }>(
         `WITH matching AS (
            SELECT * FROM users
            WHERE ($1::text IS NULL OR name ILIKE $1 OR email ILIKE $1) AND ($2::text IS NULL OR role = $2)
          ), total AS (SELECT count(*)::int AS total_count FROM matching)
          SELECT total.total_count, page.*
          FROM total LEFT JOIN LATERAL (
-           SELECT ${COLUMNS} FROM matching WHERE $3::bigint IS NULL OR matching.seq > $3::bigint ORDER BY matching.seq LIMIT $4
+           SELECT ${COLUMNS}, seq::text AS seq FROM matching WHERE $3::bigint IS NULL OR matching.seq > $3::bigint ORDER BY matching.seq LIMIT $4
          ) page ON true
          ORDER BY page.seq::bigint`,
         [search ? likePattern(search) : null, role ?? null, afterSeq, limit],
