@@ -1,5 +1,6 @@
 import { describe, expect } from 'vitest';
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { LoginDocument, MeDocument, OrderDocument, RegisterDocument } from '@shop/sdk';
 import { it } from './support/fixtures.js';
 import { createOrder, createProduct } from './support/checkout.js';
@@ -21,6 +22,8 @@ const USERS = `query ($first: Int, $after: String, $search: String, $role: Role)
 const SET_USER_ROLE = `mutation ($id: ID!, $role: Role!) { setUserRole(id: $id, role: $role) { id role } }`;
 const DELETE_ME = `mutation ($currentPassword: String!) { deleteMe(currentPassword: $currentPassword) }`;
 const DELETE_USER = `mutation ($id: ID!) { deleteUser(id: $id) }`;
+const REGISTER = `mutation ($input: RegisterInput!) { register(input: $input) { token refreshToken user { id } } }`;
+const REFRESH = `mutation ($refreshToken: String!) { refreshSession(refreshToken: $refreshToken) { token refreshToken user { role } } }`;
 
 interface UserFields {
   id: string;
@@ -39,12 +42,27 @@ interface UsersPage {
 
 const PASSWORD = 'first-password';
 
-/** A new customer, signed up through the gateway: their id, email, name and token. */
+/** A new customer, signed up through the gateway: their id, email, name, access and refresh token. */
 async function newAccount(stack: Stack, name = 'Account Holder') {
   const email = `account-${randomUUID()}@example.com`;
-  const response = await graphql(stack.gatewayUrl, RegisterDocument, { variables: { input: { email, password: PASSWORD, name } } });
+  const response = await graphql<{ register: { token: string; refreshToken: string; user: { id: string } } }>(stack.gatewayUrl, REGISTER, {
+    variables: { input: { email, password: PASSWORD, name } },
+  });
   if (!response.data?.register) throw new Error(`register failed: ${JSON.stringify(response.errors)}`);
-  return { id: response.data.register.user.id, email, name, token: response.data.register.token };
+  const { token, refreshToken, user } = response.data.register;
+  return { id: user.id, email, name, token, refreshToken };
+}
+
+const refresh = (stack: Stack, refreshToken: string) =>
+  graphql<{ refreshSession: { token: string; refreshToken: string; user: { role: string } } }>(stack.gatewayUrl, REFRESH, { variables: { refreshToken } });
+
+/** Whether the gateway refuses `token` within a few of its revocation polls (1 s in tests). */
+async function refusedSoon(stack: Stack, token: string): Promise<boolean> {
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    if (errorCodes(await graphql(stack.gatewayUrl, MeDocument, { token })).includes('UNAUTHENTICATED')) return true;
+    await sleep(100);
+  }
+  return false;
 }
 
 const field = (response: GraphQLResponse) => response.errors?.[0]?.extensions?.field;
@@ -96,7 +114,7 @@ describe('changePassword', () => {
     expect(await login(stack.gatewayUrl, account.email, PASSWORD)).toEqual(expect.any(String));
   });
 
-  it('changes the password and answers a new session for this device', async ({ stack }) => {
+  it('changes the password, ends every session and answers a new one for this device', async ({ stack }) => {
     const account = await newAccount(stack);
     const changed = await graphql<{ changePassword: { token: string; refreshToken: string; accessTokenExpiresAt: string; refreshTokenExpiresAt: string; user: { id: string; email: string } } }>(
       stack.gatewayUrl,
@@ -112,6 +130,11 @@ describe('changePassword', () => {
 
     expect(errorCodes(await graphql(stack.gatewayUrl, LoginDocument, { variables: { email: account.email, password: PASSWORD } }))).toEqual(['UNAUTHENTICATED']);
     expect(await login(stack.gatewayUrl, account.email, 'second-password')).toEqual(expect.any(String));
+
+    // The session from before (sign-up) is over: its refresh token at once, its access token at the gateway soon.
+    expect(errorCodes(await refresh(stack, account.refreshToken))).toEqual(['UNAUTHENTICATED']);
+    expect(await refusedSoon(stack, account.token)).toBe(true);
+    expect((await refresh(stack, session.refreshToken)).errors).toBeUndefined();
   });
 });
 
@@ -184,12 +207,13 @@ describe('setUserRole', () => {
     }
   });
 
-  it('promotes a customer, whose next sign-in carries the role, and demotes them again', async ({ shop: { stack, admin } }) => {
+  it('promotes a customer, whose session carries the role from its next refresh, and demotes them again', async ({ shop: { stack, admin } }) => {
     const account = await newAccount(stack);
     const set = (role: string) => graphql<{ setUserRole: { id: string; role: string } }>(stack.gatewayUrl, SET_USER_ROLE, { token: admin, variables: { id: account.id, role } });
     expect((await set('ADMIN')).data?.setUserRole).toEqual({ id: account.id, role: 'ADMIN' });
-    const asAdmin = await login(stack.gatewayUrl, account.email, PASSWORD);
-    expect((await graphql(stack.gatewayUrl, USERS, { token: asAdmin, variables: { first: 1 } })).errors).toBeUndefined();
+    const refreshed = (await refresh(stack, account.refreshToken)).data!.refreshSession;
+    expect(refreshed.user.role).toBe('ADMIN');
+    expect((await graphql(stack.gatewayUrl, USERS, { token: refreshed.token, variables: { first: 1 } })).errors).toBeUndefined();
     expect((await set('CUSTOMER')).data?.setUserRole).toEqual({ id: account.id, role: 'CUSTOMER' });
     expect((await set('CUSTOMER')).data?.setUserRole).toEqual({ id: account.id, role: 'CUSTOMER' });
   });
@@ -215,6 +239,9 @@ describe('erasure', () => {
     const order = (await createOrder(stack.gatewayUrl, account.token, [{ productId, quantity: 1 }])).data!.createOrder;
 
     expect((await graphql(stack.gatewayUrl, DELETE_ME, { token: account.token, variables: { currentPassword: PASSWORD } })).data).toEqual({ deleteMe: true });
+    // The sessions ended with the account: the revocations outlive the user.
+    expect(errorCodes(await refresh(stack, account.refreshToken))).toEqual(['UNAUTHENTICATED']);
+    expect(await refusedSoon(stack, account.token)).toBe(true);
 
     // Every row of every table of users' database, as text: neither string may appear.
     const tables = await stack.dbs.users.query<{ name: string }>(
