@@ -11,4 +11,6 @@ export interface GatewayContext extends ServiceContext {
   traceContext?: { traceparent: string; tracestate?: string };
   /** The client's address, as Express derives it under the trusted-proxy setting (rate limits). */
   clientAddress: string;
+  /** The signed-in user, from the verified token (rate limits of password checks); absent when anonymous. */
+  userId?: string;
 }

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { RequestHandler } from 'express';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { Kind, OperationTypeNode, type FieldNode } from 'graphql';
+import { Kind, OperationTypeNode, valueFromASTUntyped, type FieldNode, type OperationDefinitionNode, type ValueNode } from 'graphql';
 import { RateLimitedError, type Logger } from '@shop/service-kit';
 import type { GatewayContext } from './context.js';
 import { rootFields } from './root-fields.js';
@@ -98,21 +98,70 @@ export function requestRateLimit(limiter: RateLimiterAbstract, keyOf: (req: Para
   };
 }
 
-/** `login` has its own, smaller allowance per email and client address, taken once the operation is known. */
+/**
+ * `login` has its own, smaller allowance per email and client address, taken once the operation
+ * is known. The mutations that check the signed-in user's password (`changePassword`, `deleteMe`,
+ * and `updateMe` when its input carries `currentPassword`) take from the same allowance, per user
+ * and address, so a stolen token cannot be used to guess its user's password any faster than
+ * signing in could. Anonymous calls of those check no password (UNAUTHENTICATED first): no point.
+ */
 export function loginRateLimit(limiter: RateLimiterAbstract): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ operation, document, request, contextValue }) {
           if (!operation || operation.operation !== OperationTypeNode.MUTATION) return;
-          for (const login of rootFields(document, operation).filter((field) => field.name.value === 'login')) {
-            const email = argumentValue(login, 'email', request.variables);
-            await consume(limiter, `${email.trim().toLowerCase()}|${contextValue.clientAddress}`);
+          for (const field of rootFields(document, operation)) {
+            if (field.name.value === 'login') {
+              const email = argumentValue(field, 'email', request.variables);
+              await consume(limiter, `${email.trim().toLowerCase()}|${contextValue.clientAddress}`);
+            } else if (contextValue.userId !== undefined && checksPassword(field, variablesOf(operation, request.variables))) {
+              await consume(limiter, `user:${contextValue.userId}|${contextValue.clientAddress}`);
+            }
           }
         },
       };
     },
   };
+}
+
+/**
+ * The variables as the operation will see them: the request's, else a definition's default
+ * (written in the document, so a client could vary it at every attempt), as a literal value.
+ */
+function variablesOf(operation: OperationDefinitionNode, given: Record<string, unknown> | undefined): Map<string, unknown> {
+  const variables = new Map<string, unknown>();
+  for (const definition of operation.variableDefinitions ?? []) {
+    const name = definition.variable.name.value;
+    const value = given?.[name];
+    variables.set(name, value !== undefined ? value : definition.defaultValue && valueFromASTUntyped(definition.defaultValue));
+  }
+  return variables;
+}
+
+/** Whether a root mutation field checks the signed-in user's current password. */
+function checksPassword(field: FieldNode, variables: Map<string, unknown>): boolean {
+  switch (field.name.value) {
+    case 'changePassword':
+    case 'deleteMe':
+      return true;
+    case 'updateMe':
+      return carriesField(field.arguments?.find((argument) => argument.name.value === 'input')?.value, 'currentPassword', variables);
+    default:
+      return false;
+  }
+}
+
+/** Whether an input object, written inline or given as a variable, has a non-null `name`. */
+function carriesField(value: ValueNode | undefined, name: string, variables: Map<string, unknown>): boolean {
+  if (value?.kind === Kind.VARIABLE) {
+    const given = variables.get(value.name.value);
+    return typeof given === 'object' && given !== null && (given as Record<string, unknown>)[name] != null;
+  }
+  if (value?.kind !== Kind.OBJECT) return false;
+  const inner = value.fields.find((field) => field.name.value === name)?.value;
+  if (inner?.kind === Kind.VARIABLE) return variables.get(inner.name.value) != null;
+  return inner !== undefined && inner.kind !== Kind.NULL;
 }
 
 /** A string argument as written or as a variable; '' when it is neither (validation refuses those anyway). */

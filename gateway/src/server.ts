@@ -130,11 +130,12 @@ export async function createGatewayService(deps: GatewayServiceDeps) {
     context: async ({ req, requestId, logger }) => {
       const authorization = req.get('authorization');
       // Checked here so a bad token fails fast; each subgraph checks it again.
-      await viewerOf(req);
+      const viewer = await viewerOf(req);
       return {
         requestId,
         logger,
         ...(authorization ? { authorization } : {}),
+        ...(viewer ? { userId: viewer.userId } : {}),
         ...(isTracing() ? {} : clientTraceContext(req)),
         clientAddress: clientAddress(req),
       };

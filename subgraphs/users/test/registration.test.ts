@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BadUserInputError } from '@shop/service-kit';
-import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, checkRegistration, type Registration } from '../src/registration.js';
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, checkEmail, checkName, checkPassword, checkRegistration, type Registration } from '../src/registration.js';
 
 const VALID: Registration = { email: 'bob@example.com', password: 'long-enough', name: 'Bob' };
 
@@ -66,5 +66,15 @@ describe('checkRegistration', () => {
 
   it('accepts a name of 100 characters, counted after trimming', () => {
     expect(checkRegistration({ ...VALID, name: `  ${'n'.repeat(100)}  ` }).name).toHaveLength(100);
+  });
+});
+
+describe('the per-field checks', () => {
+  it('apply the registration rules and name the argument they are given', () => {
+    expect(checkEmail(' bob@example.com ')).toBe('bob@example.com');
+    expect(checkName(' Bob ')).toBe('Bob');
+    expect(() => checkPassword('short', 'newPassword')).toThrow(expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', field: 'newPassword' } }));
+    expect(() => checkEmail('nope', 'email')).toThrow(expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', field: 'email' } }));
+    expect(() => checkName(' ', 'name')).toThrow(expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', field: 'name' } }));
   });
 });

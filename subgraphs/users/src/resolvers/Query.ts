@@ -1,5 +1,5 @@
-import { ForbiddenError, isSelfOrAdmin, requireViewer } from '@shop/service-kit';
-import type { QueryResolvers } from '../__generated__/resolvers-types.js';
+import { checkPageSize, ForbiddenError, isSelfOrAdmin, requireAdmin, requireViewer, toConnection } from '@shop/service-kit';
+import type { QueryResolvers, QueryUsersArgs } from '../__generated__/resolvers-types.js';
 
 export const Query: QueryResolvers = {
   me: (_parent, _args, { viewer, loaders }) => (viewer ? loaders.userById.load(viewer.userId) : null),
@@ -7,5 +7,13 @@ export const Query: QueryResolvers = {
   user: (_parent, { id }, { viewer, loaders }) => {
     if (!isSelfOrAdmin(requireViewer(viewer), id)) throw new ForbiddenError('You may only read your own account');
     return loaders.userById.load(id);
+  },
+
+  // The arguments as sent: codegen makes `first` non-null for its default, but an explicit `first: null` arrives as null.
+  users: async (_parent, { first, after, search, role }: QueryUsersArgs, { viewer, users }) => {
+    requireAdmin(viewer);
+    const size = checkPageSize(first ?? 20);
+    const page = await users.listUsersPage({ limit: size + 1, after, search: search?.trim() || null, role });
+    return toConnection(page.rows, size, page.totalCount);
   },
 };
