@@ -25,6 +25,7 @@ import { createRateLimiters, loginRateLimit, requestRateLimit, type RateLimitOpt
 import type { GatewayContext } from './context.js';
 import { anonymousResponseCache } from './response-cache.js';
 import { pollSessionRevocations, refusingRevokedSessions } from './session-revocations.js';
+import { valueCompletionToLog } from './value-completion.js';
 
 export interface GatewayServiceDeps {
   logger: Logger;
@@ -118,6 +119,7 @@ export async function createGatewayService(deps: GatewayServiceDeps) {
     plugins: [
       ...limits.plugins,
       loginRateLimit(rateLimiters.logins),
+      valueCompletionToLog(),
       ...(deps.responseCacheMegabytes > 0 ? [anonymousResponseCache(deps.responseCacheMegabytes)] : []),
     ],
     guards: [
