@@ -215,6 +215,11 @@ describe('setUserRole', () => {
     expect(refreshed.user.role).toBe('ADMIN');
     expect((await graphql(stack.gatewayUrl, USERS, { token: refreshed.token, variables: { first: 1 } })).errors).toBeUndefined();
     expect((await set('CUSTOMER')).data?.setUserRole).toEqual({ id: account.id, role: 'CUSTOMER' });
+    // Demoted: the access token that says ADMIN is refused at the gateway within the bound, and the next refresh says CUSTOMER.
+    expect(await refusedSoon(stack, refreshed.token)).toBe(true);
+    const demoted = (await refresh(stack, refreshed.refreshToken)).data!.refreshSession;
+    expect(demoted.user.role).toBe('CUSTOMER');
+    expect(errorCodes(await graphql(stack.gatewayUrl, USERS, { token: demoted.token, variables: { first: 1 } }))).toEqual(['FORBIDDEN']);
     expect((await set('CUSTOMER')).data?.setUserRole).toEqual({ id: account.id, role: 'CUSTOMER' });
   });
 });
