@@ -34,6 +34,8 @@ const newRefreshToken = () => randomBytes(32).toString('base64url');
 const hashOf = (refreshToken: string) => createHash('sha256').update(refreshToken).digest();
 const REFRESH_TOKEN = /^[A-Za-z0-9_-]{43}$/;
 const REFUSED = 'The refresh token is not valid; sign in again';
+/** The advisory lock that orders revocation writes (any constant no other lock of users uses). */
+const REVOCATION_WRITES_LOCK = 7_301_001;
 /** A page of the revocation feed. */
 const FEED_PAGE = 1000;
 
@@ -48,10 +50,14 @@ const FEED_PAGE = 1000;
 export function createSessions({ db, tokens, refreshTtlSeconds }: SessionsOptions) {
   const revoke = async (q: Queryable, sessions: { id: string; ended: boolean; min_generation: number }[]) => {
     if (sessions.length === 0) return;
+    // Under a transaction-long lock, so revisions commit in the order they are numbered: the
+    // gateway reads on from the last revision it saw, and a smaller one committing after a larger
+    // (two writers at once, on PostgreSQL) would be skipped for good.
     await q.query(
-      `INSERT INTO session_revocations (session_id, ended, min_generation, expires_at)
+      `WITH serialized AS (SELECT pg_advisory_xact_lock(${REVOCATION_WRITES_LOCK}))
+       INSERT INTO session_revocations (session_id, ended, min_generation, expires_at)
        SELECT id, ended, min_generation, now() + make_interval(secs => $4)
-       FROM unnest($1::uuid[], $2::boolean[], $3::int[]) AS s(id, ended, min_generation)`,
+       FROM unnest($1::uuid[], $2::boolean[], $3::int[]) AS s(id, ended, min_generation), serialized`,
       [sessions.map((s) => s.id), sessions.map((s) => s.ended), sessions.map((s) => s.min_generation), tokens.ttlSeconds],
     );
     // Records past their last token's expiry refuse nothing: dropped as new ones come.
