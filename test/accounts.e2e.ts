@@ -215,7 +215,10 @@ describe('setUserRole', () => {
     expect(refreshed.user.role).toBe('ADMIN');
     expect((await graphql(stack.gatewayUrl, USERS, { token: refreshed.token, variables: { first: 1 } })).errors).toBeUndefined();
     expect((await set('CUSTOMER')).data?.setUserRole).toEqual({ id: account.id, role: 'CUSTOMER' });
-    // Demoted: the access token that says ADMIN is refused at the gateway within the bound, and the next refresh says CUSTOMER.
+    // Demoted, but still holding a token that says ADMIN: users itself (which accepts that token until it expires) refuses it
+    // any admin act, such as restoring the role; the gateway refuses the token within the bound; the next refresh says CUSTOMER.
+    const restore = await graphql(stack.urls.users, SET_USER_ROLE, { token: refreshed.token, variables: { id: account.id, role: 'ADMIN' } });
+    expect(errorCodes(restore)).toEqual(['FORBIDDEN']);
     expect(await refusedSoon(stack, refreshed.token)).toBe(true);
     const demoted = (await refresh(stack, refreshed.refreshToken)).data!.refreshSession;
     expect(demoted.user.role).toBe('CUSTOMER');

@@ -5,7 +5,7 @@ import type { Stack } from './support/stack.js';
 import { test } from './support/fixtures.js';
 import { errorCodes, graphql } from './support/graphql.js';
 
-/** Two password checks per account and address a minute, as logins get; no other limit met. */
+/** Two password checks per account a minute (logins get two per email and address); no other limit met. */
 const it = test.extend('stackOptions', { scope: 'file' }, { rateLimits: { logins: { points: 2, durationSeconds: 60 } } });
 
 const CHANGE_PASSWORD = `mutation ($current: String!) { changePassword(currentPassword: $current, newPassword: "new-password") { token } }`;
@@ -20,7 +20,7 @@ async function newToken(stack: Stack): Promise<string> {
 }
 
 describe('rate limits of the password checks at the gateway', () => {
-  it('counts changePassword, deleteMe and updateMe with currentPassword against one allowance per user and address', async ({ stack }) => {
+  it('counts changePassword, deleteMe and updateMe with currentPassword against one allowance per user', async ({ stack }) => {
     const token = await newToken(stack);
     const send = (document: string, variables: Record<string, unknown>, as = token) => graphql(stack.gatewayUrl, document, { token: as, variables });
 

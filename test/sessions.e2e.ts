@@ -1,7 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect } from 'vitest';
 import { it } from './support/fixtures.js';
-import { errorCodes, graphql } from './support/graphql.js';
+import { ALICE, errorCodes, graphql } from './support/graphql.js';
+
+const { email: ALICE_EMAIL, password: ALICE_PASSWORD } = ALICE;
 
 interface Session {
   token: string;
@@ -107,6 +109,20 @@ describe('sessions', () => {
     }
     await graphql(stack.gatewayUrl, 'mutation { signOut }', { token: later.token });
     expect(await refusedWithin(stack.gatewayUrl, later.token, 30_000)).toBeLessThan(30_000);
+  });
+
+  it('purges what has expired as people sign in: old refresh tokens, their sessions, and sessions ended long ago', async ({ stack }) => {
+    const users = stack.dbs.users;
+    const stale = await register(stack.gatewayUrl, 'sessions-6@example.com');
+    const ended = await signIn(stack.gatewayUrl, 'sessions-6@example.com', 'session-password');
+    await graphql(stack.gatewayUrl, 'mutation { signOut }', { token: ended.token });
+    // Age them: the first session's refresh tokens expired a day ago, the second ended a day ago.
+    await users.query(`UPDATE refresh_tokens SET expires_at = now() - interval '1 day' WHERE session_id = (SELECT id FROM sessions WHERE user_id = $1 ORDER BY created_at LIMIT 1)`, [stale.user.id]);
+    await users.query(`UPDATE sessions SET ended_at = now() - interval '1 day' WHERE user_id = $1 AND ended_at IS NOT NULL`, [stale.user.id]);
+    expect((await users.query<{ count: number }>('SELECT count(*)::int AS count FROM sessions WHERE user_id = $1', [stale.user.id]))[0]!.count).toBe(2);
+    await signIn(stack.gatewayUrl, ALICE_EMAIL, ALICE_PASSWORD);
+    expect((await users.query<{ count: number }>('SELECT count(*)::int AS count FROM sessions WHERE user_id = $1', [stale.user.id]))[0]!.count).toBe(0);
+    expect((await users.query<{ count: number }>('SELECT count(*)::int AS count FROM refresh_tokens WHERE expires_at < now()'))[0]!.count).toBe(0);
   });
 
   it('needs a signed-in user to sign out', async ({ stack }) => {

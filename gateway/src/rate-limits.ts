@@ -102,7 +102,8 @@ export function requestRateLimit(limiter: RateLimiterAbstract, keyOf: (req: Para
  * `login` has its own, smaller allowance per email and client address, taken once the operation
  * is known. The mutations that check the signed-in user's password (`changePassword`, `deleteMe`,
  * and `updateMe` when its input carries `currentPassword`) take from the same allowance, per user
- * and address, so a stolen token cannot be used to guess its user's password any faster than
+ * whatever the address (whoever holds the token is one principal, however many addresses they
+ * send from), so a stolen token cannot be used to guess its user's password any faster than
  * signing in could. Anonymous calls of those check no password (UNAUTHENTICATED first): no point.
  */
 export function loginRateLimit(limiter: RateLimiterAbstract): ApolloServerPlugin<GatewayContext> {
@@ -116,7 +117,7 @@ export function loginRateLimit(limiter: RateLimiterAbstract): ApolloServerPlugin
               const email = argumentValue(field, 'email', request.variables);
               await consume(limiter, `${email.trim().toLowerCase()}|${contextValue.clientAddress}`);
             } else if (contextValue.userId !== undefined && checksPassword(field, variablesOf(operation, request.variables))) {
-              await consume(limiter, `user:${contextValue.userId}|${contextValue.clientAddress}`);
+              await consume(limiter, `user:${contextValue.userId}`);
             }
           }
         },

@@ -261,7 +261,7 @@ export function createShopClient(options: ShopClientOptions): ShopClient {
     try {
       result = await attempt(document, variables, usedToken);
     } catch (error) {
-      if (!sentWith || !isUnauthenticated(error)) throw error;
+      if (!sentWith || !isTokenRefused(error)) throw error;
       let renewed: ShopSession | undefined;
       try {
         renewed = await renew(sentWith);
@@ -360,6 +360,15 @@ function expiresSoon(session: ShopSession): boolean {
   const expiresAt = Date.parse(session.accessTokenExpiresAt);
   // An expiry the client cannot read is left for the server to judge.
   return !Number.isNaN(expiresAt) && expiresAt - EXPIRY_MARGIN_MS <= Date.now();
+}
+
+/**
+ * The whole request refused for its token (HTTP 401): worth a refresh. A field's UNAUTHENTICATED
+ * (a wrong current password, HTTP 200) is not: retrying would send the password again, and run
+ * again the fields of the request that succeeded.
+ */
+function isTokenRefused(error: unknown): boolean {
+  return error instanceof ShopError && error.status === 401 && isUnauthenticated(error);
 }
 
 function isUnauthenticated(error: unknown): boolean {

@@ -32,6 +32,8 @@ class FakeShop {
   beforeAnswer: (call: Call) => Promise<void> = async () => undefined;
   /** Me refuses every token, valid or not. */
   meRefusesEveryone = false;
+  /** DeleteMe answers a wrong password: a field's UNAUTHENTICATED, HTTP 200, as users does. */
+  wrongPassword = false;
   private issued = 0;
   private readonly liveAccess = new Set<string>();
   private readonly refreshTokens = new Map<string, 'live' | 'retired'>();
@@ -84,6 +86,9 @@ class FakeShop {
       case 'Me':
         if (this.meRefusesEveryone) return refused('Not you');
         return json({ data: { me: bearer ? USER : null } });
+      case 'DeleteMe':
+        if (this.wrongPassword) return json({ data: null, errors: [{ message: 'Wrong password', path: ['deleteMe'], extensions: { code: 'UNAUTHENTICATED' } }] });
+        return json({ data: { deleteMe: true } });
       case 'SignOut':
       case 'SignOutEverywhere':
         if (!bearer) return refused('Sign in first');
@@ -111,6 +116,17 @@ function clientOf(shop: FakeShop, options: Partial<ShopClientOptions> = {}) {
 const tokensOf = (session: ShopSession | null | undefined) => session && { token: session.token, refreshToken: session.refreshToken };
 
 describe('the client session', () => {
+  it('does not refresh, or send a password again, for a field refused as UNAUTHENTICATED (a wrong password)', async () => {
+    const shop = new FakeShop();
+    const { client } = clientOf(shop);
+    await client.login('a@example.com', 'password');
+    shop.wrongPassword = true;
+    await expect(client.deleteMe('not-it')).rejects.toMatchObject({ code: 'UNAUTHENTICATED', status: 200 });
+    expect(shop.count('DeleteMe')).toBe(1);
+    expect(shop.count('RefreshSession')).toBe(0);
+    expect(client.session).toBeDefined();
+  });
+
   it('keeps the session a sign-in starts, and tells onSession', async () => {
     const shop = new FakeShop();
     const { client, told } = clientOf(shop);

@@ -32,3 +32,7 @@ CREATE TABLE session_revocations (
   expires_at timestamptz NOT NULL
 );
 CREATE INDEX session_revocations_expires_at ON session_revocations (expires_at);
+
+-- For the purge of what has expired, a batch at each sign-in.
+CREATE INDEX refresh_tokens_expires_at ON refresh_tokens (expires_at);
+CREATE INDEX sessions_ended_at ON sessions (ended_at) WHERE ended_at IS NOT NULL;

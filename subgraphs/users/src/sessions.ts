@@ -34,6 +34,13 @@ const newRefreshToken = () => randomBytes(32).toString('base64url');
 const hashOf = (refreshToken: string) => createHash('sha256').update(refreshToken).digest();
 const REFRESH_TOKEN = /^[A-Za-z0-9_-]{43}$/;
 const REFUSED = 'The refresh token is not valid; sign in again';
+/**
+ * Kept this much longer than an access token lives: a token issued just before its session ended
+ * (by this host's clock, which may run ahead of the database's) must still be refused.
+ */
+const CLOCK_MARGIN_SECONDS = 60;
+/** Expired rows deleted per sign-in, so the tables stay the size of what is live without a job of their own. */
+const PURGE_BATCH = 100;
 /** The advisory lock that orders revocation writes (any constant no other lock of users uses). */
 const REVOCATION_WRITES_LOCK = 7_301_001;
 /** A page of the revocation feed. */
@@ -56,7 +63,7 @@ export function createSessions({ db, tokens, refreshTtlSeconds }: SessionsOption
     await q.query(
       `WITH serialized AS (SELECT pg_advisory_xact_lock(${REVOCATION_WRITES_LOCK}))
        INSERT INTO session_revocations (session_id, ended, min_generation, expires_at)
-       SELECT id, ended, min_generation, now() + make_interval(secs => $4)
+       SELECT id, ended, min_generation, clock_timestamp() + make_interval(secs => $4 + ${CLOCK_MARGIN_SECONDS})
        FROM unnest($1::uuid[], $2::boolean[], $3::int[]) AS s(id, ended, min_generation), serialized`,
       [sessions.map((s) => s.id), sessions.map((s) => s.ended), sessions.map((s) => s.min_generation), tokens.ttlSeconds],
     );
@@ -73,6 +80,28 @@ export function createSessions({ db, tokens, refreshTtlSeconds }: SessionsOption
     return { token: access.token, accessTokenExpiresAt: access.expiresAt, refreshToken, refreshTokenExpiresAt };
   };
 
+  /**
+   * A batch of what no longer matters: refresh tokens past their expiry (a retired one is kept
+   * until then, for reuse detection), and sessions ended longer ago than an access token lives or
+   * with no refresh token left that could renew them.
+   */
+  const purgeExpired = async (q: Queryable) => {
+    const gone = await q.query<{ session_id: string }>(
+      `DELETE FROM refresh_tokens WHERE token_hash IN (SELECT token_hash FROM refresh_tokens WHERE expires_at < now() LIMIT ${PURGE_BATCH})
+       RETURNING session_id`,
+    );
+    // A session whose last refresh token expired can never be renewed; its last access token expired long before.
+    if (gone.length > 0) {
+      await q.query('DELETE FROM sessions s WHERE s.id = ANY($1::uuid[]) AND NOT EXISTS (SELECT 1 FROM refresh_tokens r WHERE r.session_id = s.id)', [
+        [...new Set(gone.map((row) => row.session_id))],
+      ]);
+    }
+    await q.query(
+      `DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE ended_at < now() - make_interval(secs => $1) LIMIT ${PURGE_BATCH})`,
+      [tokens.ttlSeconds + CLOCK_MARGIN_SECONDS],
+    );
+  };
+
   const endSessions = async (q: Queryable, where: string, params: unknown[]) => {
     const ended = await q.query<{ id: string; generation: number }>(
       `UPDATE sessions SET ended_at = now() WHERE ended_at IS NULL AND ${where} RETURNING id, generation`,
@@ -84,6 +113,7 @@ export function createSessions({ db, tokens, refreshTtlSeconds }: SessionsOption
   return {
     /** Starts a session for a user who just proved who they are. */
     async start(user: { id: string; role: Role }, q: Queryable = db): Promise<AuthTokens> {
+      await purgeExpired(q);
       const [session] = await q.query<{ id: string; generation: number }>('INSERT INTO sessions (user_id) VALUES ($1) RETURNING id, generation', [user.id]);
       return issue(q, user, session!);
     },

@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, requireAdmin, requireViewer, UnauthenticatedError, type Transaction } from '@shop/service-kit';
+import { ConflictError, ForbiddenError, NotFoundError, requireAdmin, requireViewer, UnauthenticatedError, type Transaction } from '@shop/service-kit';
 import type { MutationResolvers } from '../__generated__/resolvers-types.js';
 import { decoyPasswordHash, hashPassword, verifyPassword } from '../passwords.js';
 import { EmailTakenError, type UserRow, type UsersRepository } from '../users-repository.js';
@@ -75,9 +75,9 @@ export const Mutation: MutationResolvers = {
   },
 
   setUserRole: (_parent, { id, role }, { viewer, users, sessions }) => {
-    requireAdmin(viewer);
+    const admin = requireAdmin(viewer);
     return users.transaction(async (tx) => {
-      const { user, lastAdmin } = await lockUserAndAdmins(users, id, tx);
+      const { user, lastAdmin } = await lockUserAndAdmins(users, id, tx, admin.userId);
       if (user.role === role) return user;
       if (lastAdmin) throw new ConflictError('The last admin cannot be demoted');
       const updated = (await users.updateUserRole(id, role, tx))!;
@@ -92,10 +92,7 @@ export const Mutation: MutationResolvers = {
     return erase(context, userId);
   },
 
-  deleteUser: (_parent, { id }, context) => {
-    requireAdmin(context.viewer);
-    return erase(context, id);
-  },
+  deleteUser: (_parent, { id }, context) => erase(context, id, requireAdmin(context.viewer).userId),
 };
 
 /** The rest of this request acts as the user who just proved who they are (so `user { email }` reads). */
@@ -113,8 +110,13 @@ function accountGone(): never {
  * stays true while it decides: NOT_FOUND without such a user; `lastAdmin` when they are the only
  * admin, whom neither a demotion nor an erasure may take away.
  */
-async function lockUserAndAdmins(users: UsersRepository, id: string, tx: Transaction) {
+async function lockUserAndAdmins(users: UsersRepository, id: string, tx: Transaction, actingAdmin?: string) {
   const rows = await users.listUserAndAdminsForUpdate(id, tx);
+  // The token's role may be up to one revocation poll old: an admin demoted a moment ago must not
+  // act as one meanwhile (restoring their own role, demoting whoever demoted them).
+  if (actingAdmin !== undefined && !rows.some((row) => row.id === actingAdmin && row.role === 'ADMIN')) {
+    throw new ForbiddenError('Only admins may do this');
+  }
   const user = rows.find((row) => row.id === id.toLowerCase());
   if (!user) throw new NotFoundError(`No user ${id}`);
   const admins = rows.filter((row) => row.role === 'ADMIN').length;
@@ -126,9 +128,9 @@ async function lockUserAndAdmins(users: UsersRepository, id: string, tx: Transac
  * so access tokens still out are refused at the gateway), then the row goes, its sessions with it.
  * Orders elsewhere keep the id only, and read its user as null from then on.
  */
-function erase({ users, sessions }: UsersContext, id: string): Promise<boolean> {
+function erase({ users, sessions }: UsersContext, id: string, actingAdmin?: string): Promise<boolean> {
   return users.transaction(async (tx) => {
-    const { lastAdmin } = await lockUserAndAdmins(users, id, tx);
+    const { lastAdmin } = await lockUserAndAdmins(users, id, tx, actingAdmin);
     if (lastAdmin) throw new ConflictError('The last admin cannot be erased');
     await sessions.endAllOf(id, tx);
     return users.deleteUser(id, tx);
