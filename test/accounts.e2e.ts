@@ -289,7 +289,7 @@ describe('erasure', () => {
 
 describe('the last admin', () => {
   // Last in the file: it demotes and erases admins, and may demote the seeded one.
-  it('cannot be demoted or erased (CONFLICT), nor lost to two demotions at once', async ({ stack }) => {
+  it('cannot be demoted or erased (CONFLICT), nor lost to two admins demoting each other at once', async ({ stack }) => {
     const seededAdmin = await login(stack.gatewayUrl, ADMIN.email, ADMIN.password);
     const adminId = (await graphql(stack.gatewayUrl, MeDocument, { token: seededAdmin })).data!.me!.id;
     const listAdmins = async (token: string) => (await graphql<UsersPage>(stack.gatewayUrl, USERS, { token, variables: { role: 'ADMIN', first: 100 } })).data!.users.nodes;
@@ -301,9 +301,9 @@ describe('the last admin', () => {
     expect(errorCodes(await graphql(stack.gatewayUrl, DELETE_USER, { token: seededAdmin, variables: { id: adminId } }))).toEqual(['CONFLICT']);
     expect(errorCodes(await graphql(stack.gatewayUrl, DELETE_ME, { token: seededAdmin, variables: { currentPassword: ADMIN.password } }))).toEqual(['CONFLICT']);
 
-    // Two admins demote each other at once: the admin rows are locked before counting, so one
-    // demotion waits for the other and then sees the last admin (decisive on PostgreSQL, where
-    // the transactions overlap; PGlite runs them one after the other).
+    // Two admins demote each other at once: the admin rows are locked before anything is checked,
+    // so one demotion waits for the other, and then its own admin is an admin no more: FORBIDDEN
+    // (decisive on PostgreSQL, where the transactions overlap; PGlite runs them one after the other).
     const second = await newAccount(stack);
     await graphql(stack.gatewayUrl, SET_USER_ROLE, { token: seededAdmin, variables: { id: second.id, role: 'ADMIN' } });
     const secondAdmin = await login(stack.gatewayUrl, second.email, PASSWORD);
@@ -311,7 +311,7 @@ describe('the last admin', () => {
       graphql(stack.gatewayUrl, SET_USER_ROLE, { token: seededAdmin, variables: { id: second.id, role: 'CUSTOMER' } }),
       graphql(stack.gatewayUrl, SET_USER_ROLE, { token: secondAdmin, variables: { id: adminId, role: 'CUSTOMER' } }),
     ]);
-    expect(results.map(errorCodes).flat()).toEqual(['CONFLICT']);
+    expect(results.map(errorCodes).flat()).toEqual(['FORBIDDEN']);
     const remaining = await stack.dbs.users.query<{ count: number }>(`SELECT count(*)::int AS count FROM users WHERE role = 'ADMIN'`);
     expect(remaining[0]?.count).toBe(1);
   });
