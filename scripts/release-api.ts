@@ -37,9 +37,16 @@ export function releasedChangelog(changelog: string, version: string, date: stri
     if (line.startsWith('### ')) subsections.push([line]);
     else subsections[subsections.length - 1]!.push(line);
   }
-  const kept = subsections.filter((section) => section.some((line) => line.trim() !== '' && !line.startsWith('### ')));
+  // Each kept subsection as its heading, a blank line and its entries, without the blank lines a removed comment leaves.
+  const kept = subsections
+    .map((section) => {
+      const heading = section[0]?.startsWith('### ') ? section[0] : undefined;
+      const entries = (heading === undefined ? section : section.slice(1)).join('\n').replace(/\n{3,}/g, '\n\n').trim();
+      return entries === '' ? '' : heading === undefined ? entries : `${heading}\n\n${entries}`;
+    })
+    .filter((section) => section !== '');
   if (kept.length === 0) throw new Error('CHANGELOG.md\'s "## [Unreleased]" section lists nothing: write what changed first');
-  const body = kept.map((section) => section.join('\n').trim()).join('\n\n');
+  const body = kept.join('\n\n');
 
   return [...lines.slice(0, start), UNRELEASED_TEMPLATE, `## [${version}] - ${date}`, '', body, '', ...rest].join('\n');
 }
