@@ -1,4 +1,4 @@
-import { buildSchema, Kind, parse, print, visit } from 'graphql';
+import { buildSchema, type ConstDirectiveNode, Kind, parse, print, visit } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { type ApiCheckInput, apiReport, checkApi, readApiInputs, unreleasedBreaking } from '../scripts/check-api.js';
 import { baselineOf, releasedChangelog, UNRELEASED_TEMPLATE } from '../scripts/release-api.js';
@@ -25,6 +25,13 @@ function withEnumValue(schema: string, enumName: string, value: string): string 
     }),
   );
 }
+
+/** An `@deprecated(reason: ...)` directive node. */
+const deprecation = (reason: string): ConstDirectiveNode => ({
+  kind: Kind.DIRECTIVE,
+  name: { kind: Kind.NAME, value: 'deprecated' },
+  arguments: [{ kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: 'reason' }, value: { kind: Kind.STRING, value: reason } }],
+});
 
 /** The changelog with `lines` added right under the unreleased section's "### Breaking" heading. */
 function listingBreaking(changelog: string, ...lines: string[]): string {
@@ -60,6 +67,23 @@ describe('public API compatibility (npm run check:api)', () => {
     expect(text).toContain('### Breaking');
     // The field was not deprecated in the release: the report says the policy was skipped.
     expect(text).toContain('not @deprecated in the last release');
+  });
+
+  it('does not call it a skipped deprecation when the released field was deprecated', async () => {
+    const input = await load();
+    const deprecated = print(
+      visit(parse(input.current), {
+        ObjectTypeDefinition: (node) =>
+          node.name.value === 'Product'
+            ? { ...node, fields: node.fields?.map((field) => (field.name.value === 'description' ? { ...field, directives: [deprecation('Read `name`.')] } : field)) }
+            : undefined,
+      }),
+    );
+    const check = await checkApi({ ...input, baseline: deprecated, current: withoutField(deprecated, 'Product', 'description') });
+    expect(paths(check.unlisted)).toEqual(['Product.description']);
+    const text = apiReport(check).lines.join('\n');
+    expect(text).toContain("Product.description: Field 'description' (deprecated) was removed");
+    expect(text).not.toContain('not @deprecated in the last release');
   });
 
   it("passes once the field's path is listed under Breaking in the unreleased section", async () => {
