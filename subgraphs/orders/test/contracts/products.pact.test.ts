@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MatchersV3, type V4MockServer } from '@pact-foundation/pact';
+import { MatchersV3, type V3MockServer } from '@pact-foundation/pact';
 import { SERVICE_CREDENTIAL_HEADER } from '@shop/service-kit';
 import { testLogger } from '../../../../test/support/logger.js';
 import { consumerContract, UPDATE_COMMAND, type ConsumerContract } from '../../../../test/support/pact.js';
@@ -57,7 +57,7 @@ describe('contract: orders -> products (consumer)', () => {
   afterAll(() => contract.cleanup());
 
   /** orders' real client, pointed at the mock server, as orders' service makes it. */
-  const client = (server: V4MockServer, credential = CREDENTIAL) =>
+  const client = (server: V3MockServer, credential = CREDENTIAL) =>
     createProductsClient({
       url: server.url,
       serviceCredential: credential,
