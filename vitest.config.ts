@@ -14,12 +14,12 @@ const alias = [
   // GraphQLError` differs between the two. Only the bare name: `graphql/language/parser` stays itself.
   { find: /^graphql$/, replacement: createRequire(import.meta.url).resolve('graphql') },
 ];
-// Nothing a test starts may send traffic beyond loopback: no usage reporting, and no tracing unless
-// a test asks for it (a developer's own OTEL_* settings would send the tests' spans to their
-// collector). The services a test starts as processes serve no metrics unless it gives them a
-// port: two files starting one service at once would both claim its default metrics port (and so
-// would a developer's `npm start`).
-const env = { APOLLO_TELEMETRY_DISABLED: 'true', NODE_ENV: 'test', METRICS_PORT: '0', OTEL_TRACES_EXPORTER: 'none' };
+// Nothing a test starts may send traffic beyond loopback: no usage reporting (Apollo's, and that of
+// Pact's native core in the contract tests), and no tracing unless a test asks for it (a
+// developer's own OTEL_* settings would send the tests' spans to their collector). The services a
+// test starts as processes serve no metrics unless it gives them a port: two files starting one
+// service at once would both claim its default metrics port (and so would a developer's `npm start`).
+const env = { APOLLO_TELEMETRY_DISABLED: 'true', NODE_ENV: 'test', METRICS_PORT: '0', OTEL_TRACES_EXPORTER: 'none', PACT_DO_NOT_TRACK: 'true' };
 
 export default defineConfig({
   resolve: { alias },
