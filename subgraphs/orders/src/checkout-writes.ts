@@ -1,6 +1,6 @@
 import type { Database, Transaction } from '@shop/service-kit';
 import type { OrderRow, PricedItem, StoredOrderRow, WantedItem } from './order-rows.js';
-import { clearStockReleasePending, COLUMNS, inTransaction, insertItems, recordStatus, selectStoredOrder } from './order-sql.js';
+import { clearStockReleasePending, COLUMNS, inTransaction, insertItems, recordStatusChange, selectStoredOrder } from './order-sql.js';
 
 /**
  * SQL of placing an order (checkout and its reconciler): the PLACING intent, unique per user and
@@ -60,7 +60,7 @@ export function createCheckoutWrites(db: Database) {
            WHERE i.order_id = $1 AND i.product_id = priced.product_id`,
           [orderId, items.map((item) => item.productId), items.map((item) => item.unitPriceCents), items.map((item) => item.currency)],
         );
-        await recordStatus(tx, orderId, 'PENDING');
+        await recordStatusChange(tx, orderId, 'PENDING');
         return confirmed;
       });
     },

@@ -37,6 +37,42 @@ export function recordStatus(tx: Queryable, orderId: string, status: OrderStatus
   return tx.query('INSERT INTO order_status_history (order_id, status) VALUES ($1, $2)', [orderId, status]);
 }
 
+/** The event each status an order can move to announces. */
+export const EVENT_OF_STATUS = {
+  PENDING: 'order.placed',
+  PAID: 'order.paid',
+  SHIPPED: 'order.shipped',
+  DELIVERED: 'order.delivered',
+  CANCELLED: 'order.cancelled',
+} as const satisfies Record<OrderStatus, `order.${string}`>;
+
+/** The version of the events' payload; a change that removes or retypes a field makes the next. */
+export const ORDER_EVENT_SCHEMA_VERSION = 1;
+
+/**
+ * A status change as clients and the outside world learn of it: its history entry and its event
+ * (the transactional outbox), both in the caller's transaction with the change itself. The event
+ * holds the order as it is after the change, read in that same transaction.
+ */
+export async function recordStatusChange(tx: Transaction, orderId: string, status: OrderStatus): Promise<void> {
+  await recordStatus(tx, orderId, status);
+  await tx.query(
+    `INSERT INTO order_events (order_id, type, schema_version, payload)
+     SELECT o.id, $2, $3, jsonb_build_object(
+       'id', o.id,
+       'userId', o.user_id,
+       'status', o.status,
+       'items', COALESCE((
+         SELECT jsonb_agg(jsonb_build_object(
+           'productId', i.product_id, 'quantity', i.quantity,
+           'unitPrice', jsonb_build_object('amountCents', i.unit_price_cents, 'currency', i.currency)) ORDER BY i.position)
+         FROM order_items i WHERE i.order_id = o.id), '[]'::jsonb),
+       'total', jsonb_build_object('amountCents', o.total_cents, 'currency', o.currency))
+     FROM orders o WHERE o.id = $1`,
+    [orderId, EVENT_OF_STATUS[status], ORDER_EVENT_SCHEMA_VERSION],
+  );
+}
+
 // The two statements below serve both checkout and status moves; each repository offers them as its own verbs.
 
 /** An order in any state (PLACING and FAILED included); null when there is none. */

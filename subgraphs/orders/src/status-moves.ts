@@ -1,6 +1,6 @@
 import { isUuid, type Database, type Transaction } from '@shop/service-kit';
 import type { OrderRow, OrderStatus, StoredOrderRow } from './order-rows.js';
-import { clearStockReleasePending, COLUMNS, inTransaction, recordStatus, selectStoredOrder } from './order-sql.js';
+import { clearStockReleasePending, COLUMNS, inTransaction, recordStatusChange, selectStoredOrder } from './order-sql.js';
 
 /** SQL of an order's life after placing: moving it between statuses, and the stock a cancel owes back. */
 export function createStatusMoves(db: Database) {
@@ -17,7 +17,7 @@ export function createStatusMoves(db: Database) {
            WHERE id = $1 AND status = ANY($2::text[]) RETURNING ${COLUMNS}`,
           [orderId, from, to],
         );
-        if (row) await recordStatus(tx, orderId, to);
+        if (row) await recordStatusChange(tx, orderId, to);
         return row ?? null;
       });
     },

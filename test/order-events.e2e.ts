@@ -1,0 +1,80 @@
+import { describe, expect } from 'vitest';
+import { DEMO_USERS } from '@shop/service-kit';
+import { CancelOrderDocument, UpdateOrderStatusDocument } from '@shop/sdk';
+import { it } from './support/fixtures.js';
+import { errorCodes, graphql } from './support/graphql.js';
+import { createOrder, createProduct } from './support/checkout.js';
+import type { Stack } from './support/stack.js';
+
+const ALICE_USER = DEMO_USERS[1];
+
+interface EventRow {
+  id: string;
+  type: string;
+  schema_version: number;
+  occurred_at: Date;
+  payload: {
+    id: string;
+    userId: string;
+    status: string;
+    items: { productId: string; quantity: number; unitPrice: { amountCents: number; currency: string } }[];
+    total: { amountCents: number; currency: string };
+  };
+}
+
+/** The outbox's events of one order, oldest first. */
+const eventsOf = (stack: Stack, orderId: string) =>
+  stack.dbs.orders.query<EventRow>('SELECT id, type, schema_version, occurred_at, payload FROM order_events WHERE order_id = $1 ORDER BY seq', [orderId]);
+
+describe('order events (the outbox)', () => {
+  it('writes one event per status change, in order, each with its own id and the order as it is after the change', async ({ shop: { stack, alice, admin } }) => {
+    const productId = await createProduct(stack.gatewayUrl, admin, { stock: 10, priceCents: 1250 });
+    const placed = await createOrder(stack.gatewayUrl, alice, [{ productId, quantity: 2 }]);
+    const order = placed.data!.createOrder;
+    for (const status of ['PAID', 'SHIPPED', 'DELIVERED'] as const) {
+      expect((await graphql(stack.gatewayUrl, UpdateOrderStatusDocument, { token: admin, variables: { id: order.id, status } })).errors).toBeUndefined();
+    }
+    // A refused move changes nothing, and announces nothing.
+    expect(errorCodes(await graphql(stack.gatewayUrl, CancelOrderDocument, { token: admin, variables: { id: order.id } }))).toEqual(['CONFLICT']);
+
+    const events = await eventsOf(stack, order.id);
+    expect(events.map((event) => [event.type, event.payload.status])).toEqual([
+      ['order.placed', 'PENDING'],
+      ['order.paid', 'PAID'],
+      ['order.shipped', 'SHIPPED'],
+      ['order.delivered', 'DELIVERED'],
+    ]);
+    expect(new Set(events.map((event) => event.id)).size).toBe(4);
+    for (const event of events) {
+      expect(event.id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(event.schema_version).toBe(1);
+      expect(event.payload).toMatchObject({
+        id: order.id,
+        userId: ALICE_USER.id,
+        items: [{ productId, quantity: 2, unitPrice: { amountCents: 1250, currency: 'EUR' } }],
+        total: { amountCents: 2500, currency: 'EUR' },
+      });
+    }
+    const times = events.map((event) => event.occurred_at.getTime());
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+  });
+
+  it('announces a cancellation after the placing', async ({ shop: { stack, alice, admin } }) => {
+    const productId = await createProduct(stack.gatewayUrl, admin, { stock: 10 });
+    const order = (await createOrder(stack.gatewayUrl, alice, [{ productId, quantity: 1 }])).data!.createOrder;
+    expect((await graphql(stack.gatewayUrl, CancelOrderDocument, { token: alice, variables: { id: order.id } })).errors).toBeUndefined();
+    expect((await eventsOf(stack, order.id)).map((event) => [event.type, event.payload.status])).toEqual([
+      ['order.placed', 'PENDING'],
+      ['order.cancelled', 'CANCELLED'],
+    ]);
+  });
+
+  it('announces nothing for an order that failed to be placed', async ({ shop: { stack, alice } }) => {
+    const refused = await createOrder(stack.gatewayUrl, alice, [{ productId: '00000000-0000-4000-a000-00000000dead', quantity: 1 }]);
+    expect(errorCodes(refused)).toEqual(['NOT_FOUND']);
+    const failed = await stack.dbs.orders.query<{ count: number }>(
+      `SELECT count(*)::int AS count FROM order_events e JOIN orders o ON o.id = e.order_id WHERE o.status IN ('FAILED', 'PLACING')`,
+    );
+    expect(failed[0]!.count).toBe(0);
+  });
+});
