@@ -53,6 +53,8 @@ export interface StackOptions {
   breakerResetMs?: number;
   /** Where orders reaches products, given products' own URL (a test may put a proxy between them). */
   ordersToProducts?: (productsUrl: string) => Promise<string>;
+  /** More of orders' environment (NATS_URL and the order events' stream, say). */
+  ordersEnv?: Record<string, string>;
   /** The gateway serves only the SDK's persisted documents (PERSISTED_DOCUMENTS_ONLY). */
   persistedDocumentsOnly?: boolean;
   /** The gateway's document limits (MAX_DEPTH, ...); the defaults otherwise. */
@@ -148,6 +150,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       PRODUCTS_BREAKER_MIN_CALLS: '3',
       RECONCILE_AFTER_MS: String(options.reconcileAfterMs ?? 30_000),
       RECONCILE_INTERVAL_MS: '0',
+      ...options.ordersEnv,
     })) as () => OrdersService;
 
     const subgraphUrl = async (name: SubgraphName) => (options.gatewayToSubgraph ? options.gatewayToSubgraph(name, urls[name]) : urls[name]);

@@ -20,6 +20,11 @@ export function loadConfig(env: Record<string, string | undefined>) {
       // 0: never in the background, only when asked (a test, or a replica that leaves it to another).
       RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).default(15_000),
       RECONCILE_AFTER_MS: milliseconds(30_000),
+      // NATS JetStream for order events; unset: they wait in the outbox (order_events).
+      NATS_URL: z.url({ protocol: /^(nats|tls)$/ }).optional(),
+      ORDER_EVENTS_STREAM: z.string().regex(/^[A-Za-z0-9_-]+$/).default('ORDERS'),
+      ORDER_EVENTS_SUBJECT_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/).default('orders'),
+      ORDER_EVENTS_POLL_MS: milliseconds(500),
     },
     env,
     (config) => [

@@ -7,6 +7,7 @@ import { createLoaders } from './loaders.js';
 import { createCheckout } from './checkout.js';
 import { createOrderLifecycle } from './order-lifecycle.js';
 import { createReconciler } from './reconciler.js';
+import { startEventRelay, type EventRelayOptions } from './event-relay.js';
 import type { ProductsClient } from './products-client.js';
 import type { AccountCheck } from './account-check.js';
 import type { OrdersContext } from './context.js';
@@ -21,6 +22,8 @@ export interface OrdersServiceDeps extends SubgraphDeps {
   waitForAttemptMs: number;
   /** How often to reconcile in the background; undefined runs it only when asked (tests). */
   reconcileIntervalMs?: number;
+  /** Where order events are published; without it they wait in the outbox. */
+  eventRelay?: Omit<EventRelayOptions, 'db' | 'logger'>;
 }
 
 /** The orders subgraph, ready to listen, with its reconciler; tests start it on a free port. */
@@ -44,6 +47,7 @@ export async function createOrdersService(deps: OrdersServiceDeps) {
     }),
   });
   const stopReconciling = deps.reconcileIntervalMs === undefined ? async () => {} : reconciler.start(deps.reconcileIntervalMs);
+  const relay = deps.eventRelay ? startEventRelay({ ...deps.eventRelay, db: deps.db, logger: deps.logger }) : undefined;
   return {
     ...service,
     reconciler,
@@ -51,6 +55,7 @@ export async function createOrdersService(deps: OrdersServiceDeps) {
     products: deps.products,
     async stop() {
       await stopReconciling();
+      await relay?.stop();
       await service.stop();
       deps.products.close();
     },

@@ -41,6 +41,9 @@ export const ordersService = {
       waitForAttemptMs: 2 * config.PRODUCTS_TIMEOUT_MS,
       // 0: only when asked (another replica, or a test, runs it).
       ...(config.RECONCILE_INTERVAL_MS > 0 ? { reconcileIntervalMs: config.RECONCILE_INTERVAL_MS } : {}),
+      ...(config.NATS_URL
+        ? { eventRelay: { natsUrl: config.NATS_URL, stream: config.ORDER_EVENTS_STREAM, subjectPrefix: config.ORDER_EVENTS_SUBJECT_PREFIX, pollMs: config.ORDER_EVENTS_POLL_MS } }
+        : {}),
     });
   },
 } satisfies SubgraphServiceDefinition<OrdersConfig, Awaited<ReturnType<typeof createOrdersService>>>;

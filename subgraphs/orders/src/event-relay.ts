@@ -1,0 +1,118 @@
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
+import type { Database, Logger } from '@shop/service-kit';
+
+export interface EventRelayOptions {
+  db: Database;
+  /** NATS servers (NATS_URL). */
+  natsUrl: string;
+  /** The JetStream stream the events go to (`ORDERS`), created at start when missing. */
+  stream: string;
+  /** Subjects are `<prefix>.<event>`: `orders.placed`, `orders.cancelled`, ... */
+  subjectPrefix: string;
+  /** How often the outbox is read for events to publish. */
+  pollMs: number;
+  logger: Logger;
+}
+
+interface PendingEvent {
+  seq: string;
+  id: string;
+  type: string;
+  schema_version: number;
+  occurred_at: Date;
+  payload: unknown;
+}
+
+/** Events handed on per transaction: the orders of one batch stay locked while it is published. */
+const BATCH = 100;
+/** JetStream drops a message whose id it saw within this window: a publish repeated after a crash. */
+const DUPLICATE_WINDOW_NS = 2 * 60 * 60 * 1_000_000_000;
+const PUBLISH_TIMEOUT_MS = 2_000;
+
+/**
+ * Publishes the outbox (`order_events`) to NATS JetStream, oldest first, each event with its id as
+ * the message id, so JetStream drops a copy published again (orders killed after publishing and
+ * before marking it published). Replicas share the work: a batch locks the orders whose events it
+ * holds (`FOR UPDATE ... SKIP LOCKED`), so two replicas never publish events of one order, and an
+ * order's events go out in the order they were written. While NATS cannot be reached nothing is
+ * marked, the outbox grows, and everything goes out in order once it is back: orders keeps taking
+ * orders meanwhile.
+ */
+export function startEventRelay(options: EventRelayOptions): { stop(): Promise<void> } {
+  const { db, logger } = options;
+  let nats: NatsConnection | undefined;
+  let js: JetStreamClient | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  let failing = false;
+  let running: Promise<void> = Promise.resolve();
+
+  const connectOnce = async (): Promise<JetStreamClient> => {
+    if (js) return js;
+    nats = await connect({ servers: options.natsUrl, name: 'orders event relay', reconnect: true, maxReconnectAttempts: -1, timeout: PUBLISH_TIMEOUT_MS });
+    const manager = await jetstreamManager(nats);
+    const subjects = [`${options.subjectPrefix}.>`];
+    try {
+      await manager.streams.info(options.stream);
+    } catch {
+      // Not there yet (or not readable): created with the subjects and the window it needs.
+      await manager.streams.add({ name: options.stream, subjects, duplicate_window: DUPLICATE_WINDOW_NS });
+      logger.info({ stream: options.stream, subjects }, 'created the order events stream');
+    }
+    js = jetstream(nats, { timeout: PUBLISH_TIMEOUT_MS });
+    return js;
+  };
+
+  /** One batch: locked, published, marked, committed; false when there was nothing to publish. */
+  const publishBatch = async (client: JetStreamClient): Promise<boolean> =>
+    db.transaction(async (tx) => {
+      const events = await tx.query<PendingEvent>(
+        `SELECT e.seq::text AS seq, e.id, e.type, e.schema_version, e.occurred_at, e.payload
+         FROM order_events e JOIN orders o ON o.id = e.order_id
+         WHERE e.published_at IS NULL
+         ORDER BY e.seq LIMIT ${BATCH}
+         FOR UPDATE OF o SKIP LOCKED`,
+      );
+      if (events.length === 0) return false;
+      for (const event of events) {
+        const subject = `${options.subjectPrefix}.${event.type.replace(/^order\./, '')}`;
+        const envelope = { id: event.id, type: event.type, schemaVersion: event.schema_version, occurredAt: event.occurred_at.toISOString(), order: event.payload };
+        await client.publish(subject, JSON.stringify(envelope), { msgID: event.id, timeout: PUBLISH_TIMEOUT_MS });
+      }
+      await tx.query('UPDATE order_events SET published_at = now() WHERE seq = ANY($1::bigint[])', [events.map((event) => event.seq)]);
+      return events.length === BATCH;
+    });
+
+  const relay = async () => {
+    try {
+      const client = await connectOnce();
+      while (!stopped && (await publishBatch(client)));
+      if (failing) logger.info({ stream: options.stream }, 'order events published again');
+      failing = false;
+    } catch (error) {
+      if (!failing) {
+        const [waiting] = await db.query<{ count: number }>('SELECT count(*)::int AS count FROM order_events WHERE published_at IS NULL').catch(() => [{ count: -1 }]);
+        logger.warn({ err: error, stream: options.stream, unpublished: waiting?.count }, 'cannot publish order events: they wait in the outbox');
+      }
+      failing = true;
+    }
+  };
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      running = relay().finally(schedule);
+    }, options.pollMs);
+    timer.unref();
+  };
+  running = relay().finally(schedule);
+
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+      await nats?.drain().catch(() => nats?.close());
+    },
+  };
+}
