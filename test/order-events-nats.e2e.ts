@@ -1,12 +1,20 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect } from 'vitest';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { CancelOrderDocument, UpdateOrderStatusDocument } from '@shop/sdk';
 import { test } from './support/fixtures.js';
-import { graphql } from './support/graphql.js';
+import { ADMIN, ALICE, graphql, login } from './support/graphql.js';
+
+const loginAs = (url: string, who: 'admin' | 'alice') => (who === 'admin' ? login(url, ADMIN.email, ADMIN.password) : login(url, ALICE.email, ALICE.password));
 import { createOrder, createProduct } from './support/checkout.js';
+import { freePort } from '../scripts/processes.js';
 
 /** NATS with JetStream, as on every machine of this project's CI (`.ci/run` sets it); without it, skipped. */
 const NATS_URL = process.env.TEST_NATS_URL;
@@ -15,9 +23,40 @@ const run = randomUUID().slice(0, 8);
 const STREAM = `ORDERS_TEST_${run}`;
 const PREFIX = `test-${run}.orders`;
 
-const it = test.extend('stackOptions', { scope: 'file' }, {
-  ordersEnv: NATS_URL ? { NATS_URL, ORDER_EVENTS_STREAM: STREAM, ORDER_EVENTS_SUBJECT_PREFIX: PREFIX, ORDER_EVENTS_POLL_MS: '100' } : {},
-});
+/** Debian's nats-server, for a NATS of the test's own that it can stop and start again. */
+const NATS_SERVER = '/usr/sbin/nats-server';
+const ownNatsPort = await freePort();
+const OWN_NATS_URL = `nats://127.0.0.1:${ownNatsPort}`;
+
+const it = test
+  .extend('stackOptions', { scope: 'file' }, {
+    ordersEnv: NATS_URL ? { NATS_URL, ORDER_EVENTS_STREAM: STREAM, ORDER_EVENTS_SUBJECT_PREFIX: PREFIX, ORDER_EVENTS_POLL_MS: '100' } : {},
+  })
+  // The stack whose orders publishes to the test's own NATS, down when the stack starts.
+  .extend('secondStackOptions', { scope: 'file' }, {
+    ordersEnv: { NATS_URL: OWN_NATS_URL, ORDER_EVENTS_STREAM: STREAM, ORDER_EVENTS_SUBJECT_PREFIX: PREFIX, ORDER_EVENTS_POLL_MS: '100' },
+  });
+
+/** nats-server with JetStream on the test's own port and folder; resolves once it takes connections. */
+async function startOwnNats(storeDir: string): Promise<ChildProcess> {
+  const server = spawn(NATS_SERVER, ['-js', '-a', '127.0.0.1', '-p', String(ownNatsPort), '-sd', storeDir], { stdio: 'ignore' });
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      await (await connect({ servers: OWN_NATS_URL, reconnect: false, timeout: 500 })).close();
+      return server;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await sleep(100);
+    }
+  }
+}
+
+async function stopOwnNats(server: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => server.once('exit', resolve));
+  server.kill('SIGTERM');
+  await exited;
+}
 
 interface Published {
   subject: string;
@@ -72,6 +111,67 @@ describe.skipIf(!NATS_URL)('order events on NATS JetStream (TEST_NATS_URL)', () 
     } finally {
       await manager.streams.delete(STREAM).catch(() => undefined);
       await nats.drain();
+    }
+  });
+});
+
+describe.skipIf(!NATS_URL || !existsSync(NATS_SERVER))('order events while NATS is down (TEST_NATS_URL, nats-server)', () => {
+  it('keeps them in the outbox and publishes them all, once and in order, when NATS is back, also after a second outage', async ({ secondStack: stack }) => {
+    const { admin, alice } = { admin: await loginAs(stack.gatewayUrl, 'admin'), alice: await loginAs(stack.gatewayUrl, 'alice') };
+    const storeDir = await mkdtemp(join(tmpdir(), 'shop-nats-'));
+    let server: ChildProcess | undefined;
+    try {
+      const productId = await createProduct(stack.gatewayUrl, admin, { stock: 10 });
+      // NATS down since orders started: orders keeps taking orders.
+      const first = (await createOrder(stack.gatewayUrl, alice, [{ productId, quantity: 1 }])).data!.createOrder.id;
+      await graphql(stack.gatewayUrl, UpdateOrderStatusDocument, { token: admin, variables: { id: first, status: 'PAID' } });
+      const waiting = await stack.dbs.orders.query<{ count: number }>('SELECT count(*)::int AS count FROM order_events WHERE published_at IS NULL AND order_id = $1', [first]);
+      expect(waiting[0]!.count).toBe(2);
+
+      server = await startOwnNats(storeDir);
+      const nats = await connect({ servers: OWN_NATS_URL });
+      const manager = await jetstreamManager(nats);
+      try {
+        const publishedOf = async (orderIds: string[], count: number) => {
+          const deadline = Date.now() + 15_000;
+          for (;;) {
+            const messages = await streamMessages(manager).catch(() => []);
+            const mine = messages.filter((message) => orderIds.includes(message.event.order.id));
+            if (mine.length >= count || Date.now() > deadline) return mine;
+            await sleep(100);
+          }
+        };
+        expect((await publishedOf([first], 2)).map((message) => message.event.type)).toEqual(['order.placed', 'order.paid']);
+
+        // Down again (its stream kept on disk), an order placed and cancelled meanwhile.
+        await nats.drain();
+        await stopOwnNats(server);
+        server = undefined;
+        const second = (await createOrder(stack.gatewayUrl, alice, [{ productId, quantity: 1 }])).data!.createOrder.id;
+        await graphql(stack.gatewayUrl, CancelOrderDocument, { token: alice, variables: { id: second } });
+        server = await startOwnNats(storeDir);
+        const again = await connect({ servers: OWN_NATS_URL });
+        try {
+          const all = await (async () => {
+            const secondManager = await jetstreamManager(again);
+            const deadline = Date.now() + 15_000;
+            for (;;) {
+              const messages = (await streamMessages(secondManager).catch(() => [])).filter((message) => [first, second].includes(message.event.order.id));
+              if (messages.length >= 4 || Date.now() > deadline) return messages;
+              await sleep(100);
+            }
+          })();
+          const written = await stack.dbs.orders.query<{ id: string }>('SELECT id FROM order_events WHERE order_id = ANY($1::uuid[]) ORDER BY seq', [[first, second]]);
+          expect(all.map((message) => message.event.id)).toEqual(written.map((event) => event.id));
+        } finally {
+          await again.drain();
+        }
+      } finally {
+        if (nats.isClosed() === false) await nats.drain().catch(() => undefined);
+      }
+    } finally {
+      if (server) await stopOwnNats(server);
+      await rm(storeDir, { recursive: true, force: true });
     }
   });
 });
