@@ -167,7 +167,7 @@ describe.skipIf(!NATS_URL || !existsSync(NATS_SERVER))('order events while NATS 
           await again.drain();
         }
       } finally {
-        if (nats.isClosed() === false) await nats.drain().catch(() => undefined);
+        if (!nats.isClosed()) await nats.drain().catch(() => undefined);
       }
     } finally {
       if (server) await stopOwnNats(server);
