@@ -11,6 +11,10 @@ import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { CancelOrderDocument, UpdateOrderStatusDocument } from '@shop/sdk';
 import { test } from './support/fixtures.js';
 import { ADMIN, ALICE, graphql, login } from './support/graphql.js';
+import { metricsRegistry } from '@shop/service-kit';
+
+/** What orders_events_published_total says now (this worker's registry holds the in-process orders'). */
+const publishedCount = async () => (await metricsRegistry.getSingleMetric('orders_events_published_total')?.get())?.values[0]?.value ?? 0;
 
 const loginAs = (url: string, who: 'admin' | 'alice') => (who === 'admin' ? login(url, ADMIN.email, ADMIN.password) : login(url, ALICE.email, ALICE.password));
 import { createOrder, createProduct } from './support/checkout.js';
@@ -81,6 +85,7 @@ describe.skipIf(!NATS_URL)('order events on NATS JetStream (TEST_NATS_URL)', () 
     const nats = await connect({ servers: NATS_URL! });
     const manager = await jetstreamManager(nats);
     try {
+      const before = await publishedCount();
       const productId = await createProduct(stack.gatewayUrl, admin, { stock: 10 });
       const delivered = (await createOrder(stack.gatewayUrl, alice, [{ productId, quantity: 1 }])).data!.createOrder.id;
       for (const status of ['PAID', 'SHIPPED', 'DELIVERED'] as const) {
@@ -108,6 +113,7 @@ describe.skipIf(!NATS_URL)('order events on NATS JetStream (TEST_NATS_URL)', () 
       expect(published.every((message) => message.event.schemaVersion === 1)).toBe(true);
       const unpublished = await stack.dbs.orders.query<{ count: number }>('SELECT count(*)::int AS count FROM order_events WHERE published_at IS NULL AND order_id = ANY($1::uuid[])', [[delivered, cancelled]]);
       expect(unpublished[0]!.count).toBe(0);
+      expect((await publishedCount()) - before).toBeGreaterThanOrEqual(6);
     } finally {
       await manager.streams.delete(STREAM).catch(() => undefined);
       await nats.drain();

@@ -1,6 +1,6 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
-import type { Database, Logger } from '@shop/service-kit';
+import { defineCounter, defineGauge, type Database, type Logger } from '@shop/service-kit';
 
 export interface EventRelayOptions {
   db: Database;
@@ -30,6 +30,14 @@ const BATCH = 100;
 const DUPLICATE_WINDOW_NS = 2 * 60 * 60 * 1_000_000_000;
 const PUBLISH_TIMEOUT_MS = 2_000;
 
+/** orders_events_published_total and orders_events_unpublished: what went out, and what waits while NATS cannot be reached. */
+function relayMetrics() {
+  return {
+    published: defineCounter({ name: 'orders_events_published_total', help: 'Order events published to NATS JetStream by this replica' }),
+    unpublished: defineGauge({ name: 'orders_events_unpublished', help: 'Order events in the outbox not yet published, as this replica last saw' }),
+  };
+}
+
 /**
  * Publishes the outbox (`order_events`) to NATS JetStream, oldest first, each event with its id as
  * the message id, so JetStream drops a copy published again (orders killed after publishing and
@@ -41,6 +49,7 @@ const PUBLISH_TIMEOUT_MS = 2_000;
  */
 export function startEventRelay(options: EventRelayOptions): { stop(): Promise<void> } {
   const { db, logger } = options;
+  const metrics = relayMetrics();
   let nats: NatsConnection | undefined;
   let js: JetStreamClient | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -81,6 +90,7 @@ export function startEventRelay(options: EventRelayOptions): { stop(): Promise<v
         await client.publish(subject, JSON.stringify(envelope), { msgID: event.id, timeout: PUBLISH_TIMEOUT_MS });
       }
       await tx.query('UPDATE order_events SET published_at = now() WHERE seq = ANY($1::bigint[])', [events.map((event) => event.seq)]);
+      metrics.published.inc(events.length);
       return events.length === BATCH;
     });
 
@@ -88,13 +98,14 @@ export function startEventRelay(options: EventRelayOptions): { stop(): Promise<v
     try {
       const client = await connectOnce();
       while (!stopped && (await publishBatch(client)));
+      // Read to its end (another replica may hold a few orders' events for a moment).
+      metrics.unpublished.set(0);
       if (failing) logger.info({ stream: options.stream }, 'order events published again');
       failing = false;
     } catch (error) {
-      if (!failing) {
-        const [waiting] = await db.query<{ count: number }>('SELECT count(*)::int AS count FROM order_events WHERE published_at IS NULL').catch(() => [{ count: -1 }]);
-        logger.warn({ err: error, stream: options.stream, unpublished: waiting?.count }, 'cannot publish order events: they wait in the outbox');
-      }
+      const [waiting] = await db.query<{ count: number }>('SELECT count(*)::int AS count FROM order_events WHERE published_at IS NULL').catch(() => []);
+      if (waiting) metrics.unpublished.set(waiting.count);
+      if (!failing) logger.warn({ err: error, stream: options.stream, unpublished: waiting?.count }, 'cannot publish order events: they wait in the outbox');
       failing = true;
     }
   };
