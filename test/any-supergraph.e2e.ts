@@ -2,15 +2,16 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pino } from 'pino';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { ApolloGateway } from '@apollo/gateway';
 import { gatewayService } from '../scripts/services.js';
 import { startLibrarySubgraphs, type LibrarySubgraphs } from './support/library-subgraphs.js';
+import { eventually } from './support/poll.js';
+import { capturingLogger } from './support/logger.js';
+import type { Logger } from '@shop/service-kit';
 
 type Answer = { data?: unknown; errors?: { message: string; path?: (string | number)[]; extensions?: { code?: string } }[] };
 type Gateway = Awaited<ReturnType<typeof gatewayService.create>>;
@@ -42,20 +43,8 @@ const QUERIES: { name: string; query: string; variables?: Record<string, unknown
   { name: 'a mutation across subgraphs', query: 'mutation { setNote(loanId: "l1", note: "renewed") { id note reader { email } item { title } } }' },
 ];
 
-/** Lines a gateway logs, as JSON objects. */
-function capturedLogger() {
-  const lines: { level: number; msg: string; [key: string]: unknown }[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line) as (typeof lines)[number]);
-      done();
-    },
-  });
-  return { logger: pino({ level: 'info' }, sink), lines };
-}
-
 /** Our gateway as `npm start` builds it, from nothing but these variables (no subgraph URL among them). */
-async function startGateway(env: Record<string, string>, logger = capturedLogger().logger): Promise<{ gateway: Gateway; url: string }> {
+async function startGateway(env: Record<string, string>, logger = capturingLogger().logger): Promise<{ gateway: Gateway; url: string }> {
   const config = await gatewayService.loadConfig({ NODE_ENV: 'test', METRICS_PORT: '0', RATE_LIMIT_REQUESTS: '1000000', ...env });
   const gateway = await gatewayService.create(config, logger);
   return { gateway, url: await gateway.listen(0, '127.0.0.1') };
@@ -72,13 +61,6 @@ async function servedHash(url: string): Promise<string | undefined> {
   return ready.supergraph?.hash;
 }
 
-async function until(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await sleep(50);
-  }
-}
 
 describe('the gateway on a supergraph that is not the shop', () => {
   let library: LibrarySubgraphs;
@@ -100,7 +82,7 @@ describe('the gateway on a supergraph that is not the shop', () => {
   });
 
   /** A gateway serving `text` from a file of its own. */
-  async function gatewayOn(text: string, name: string, logger?: ReturnType<typeof capturedLogger>['logger']) {
+  async function gatewayOn(text: string, name: string, logger?: Logger) {
     const path = join(dir, `${name}.graphql`);
     await writeFile(path, text);
     const started = await startGateway({ SUPERGRAPH_PATH: path }, logger);
@@ -148,7 +130,7 @@ describe('the gateway on a supergraph that is not the shop', () => {
     const clients = Array.from({ length: 8 }, client);
     await sleep(300);
     await replaceFile(path, full);
-    await until(async () => (await servedHash(url)) === hashOf(full));
+    await eventually(async () => (await servedHash(url)) === hashOf(full), 'the new supergraph is served', { intervalMs: 50 });
     await sleep(300);
     loading = false;
     await Promise.all(clients);
@@ -178,7 +160,7 @@ describe('the gateway on a supergraph that is not the shop', () => {
   });
 
   it('refuses a file that does not parse or is no valid supergraph with one log line, and keeps serving the old one', async () => {
-    const { logger, lines } = capturedLogger();
+    const { logger, lines } = capturingLogger();
     const { url, path, gateway } = await gatewayOn(withoutReviews, 'refused', logger);
     const query = '{ readers { name } }';
     const before = await post(url, query);
@@ -222,9 +204,9 @@ describe('the gateway on a supergraph that is not the shop', () => {
     const polled = await startGateway({ SUPERGRAPH_URL: registryUrl, SUPERGRAPH_POLL_SECONDS: '0.2' });
     stops.push(() => polled.gateway.stop());
     expect(await servedHash(polled.url)).toBe(hashOf(withoutReviews));
-    await until(async () => notModified >= 2);
+    await eventually(async () => notModified >= 2, 'two polls were answered 304', { intervalMs: 50 });
     served = full;
-    await until(async () => (await servedHash(polled.url)) === hashOf(full));
+    await eventually(async () => (await servedHash(polled.url)) === hashOf(full), 'the polled supergraph is served', { intervalMs: 50 });
 
     // Polling hourly: only the signal brings the change in.
     const signalled = await startGateway({ SUPERGRAPH_URL: registryUrl, SUPERGRAPH_POLL_SECONDS: '3600' });
@@ -232,7 +214,7 @@ describe('the gateway on a supergraph that is not the shop', () => {
     expect(await servedHash(signalled.url)).toBe(hashOf(full));
     served = withoutReviews;
     process.emit('SIGHUP', 'SIGHUP');
-    await until(async () => (await servedHash(signalled.url)) === hashOf(withoutReviews));
+    await eventually(async () => (await servedHash(signalled.url)) === hashOf(withoutReviews), 'SIGHUP brought the change in', { intervalMs: 50 });
   });
 
   it('answers SERVICE_UNAVAILABLE on the paths of a subgraph it cannot reach, and only there', async () => {

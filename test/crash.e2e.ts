@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect } from 'vitest';
 import { openDatabase } from '@shop/service-kit';
 import { ROOT } from '../scripts/root.js';
@@ -11,6 +10,7 @@ import { SUBGRAPH_SERVICES } from '../scripts/services.js';
 import { startProductsProxy, type HoldMode } from './support/products-proxy.js';
 import { seededServiceData } from './support/databases.js';
 import { stockLedger } from '../scripts/stock-ledger.js';
+import { eventually } from './support/poll.js';
 
 // Asked of orders itself, not the gateway: the documents hold to orders' own schema (the SDK's also select users' and products' fields).
 const ALICE_ORDERS = '{ orders(first: 100) { totalCount edges { node { id status items { quantity product { id } } } } } }';
@@ -45,14 +45,6 @@ describe('orders killed while placing an order', () => {
     return { process, url: `http://127.0.0.1:${port}` };
   }
 
-  async function waitUntil(condition: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await condition())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-      await sleep(200);
-    }
-  }
-
   const scenarios: [HoldMode, string][] = [
     ['after-reserve', 'confirms the order whose stock products holds'],
     ['before-reserve', 'fails the order products never reserved, and a late reserve takes nothing'],
@@ -77,10 +69,10 @@ describe('orders killed while placing an order', () => {
       const second = await startOrders(stack, store.env, stack.urls.products);
       try {
         if (mode === 'after-reserve') {
-          await waitUntil(async () => (await graphql<AliceOrders>(second.url, ALICE_ORDERS, { token: alice })).data!.orders.totalCount === before + 1, 'the order is confirmed');
+          await eventually(async () => (await graphql<AliceOrders>(second.url, ALICE_ORDERS, { token: alice })).data!.orders.totalCount === before + 1, 'the order is confirmed', { timeoutMs: 20_000, intervalMs: 200 });
           expect(await stockOf(stack.gatewayUrl, productId)).toBe(7);
         } else {
-          await waitUntil(async () => second.process.output().includes('"msg":"reconciled orders"'), 'the attempt is reconciled');
+          await eventually(async () => second.process.output().includes('"msg":"reconciled orders"'), 'the attempt is reconciled', { timeoutMs: 20_000, intervalMs: 200 });
           expect((await graphql<AliceOrders>(second.url, ALICE_ORDERS, { token: alice })).data!.orders.totalCount).toBe(before);
           expect(JSON.parse(await proxy.deliverLate()).data.reserveStock.status).toBe('RELEASED');
           expect(await stockOf(stack.gatewayUrl, productId)).toBe(10);
@@ -139,12 +131,12 @@ describe('orders killed between an order\'s change and its event', () => {
           variables: { id: pending!.id },
         }).catch((error: unknown) => error);
         // Until orders' insert of the event waits on the lock: the status is changed, the event not yet written.
-        await waitFor(async () => {
+        await eventually(async () => {
           const [waiting] = await db.query<{ count: number }>(
             `SELECT count(*)::int AS count FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO order_events%'`,
           );
           return waiting!.count > 0;
-        });
+        }, "orders' insert of the event waits on the lock", { timeoutMs: 20_000 });
         orders.child.kill('SIGKILL');
         await moving;
         await orders.exited(10_000);
@@ -159,11 +151,3 @@ describe('orders killed between an order\'s change and its event', () => {
     }
   });
 });
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await sleep(100);
-  }
-}

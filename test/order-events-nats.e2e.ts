@@ -19,6 +19,7 @@ const publishedCount = async () => (await metricsRegistry.getSingleMetric('order
 const loginAs = (url: string, who: 'admin' | 'alice') => (who === 'admin' ? login(url, ADMIN.email, ADMIN.password) : login(url, ALICE.email, ALICE.password));
 import { createOrder, createProduct } from './support/checkout.js';
 import { freePort } from '../scripts/processes.js';
+import { eventually } from './support/poll.js';
 
 /** NATS with JetStream, as on every machine of this project's CI (`.ci/run` sets it); without it, skipped. */
 const NATS_URL = process.env.TEST_NATS_URL;
@@ -44,16 +45,13 @@ const it = test
 /** nats-server with JetStream on the test's own port and folder; resolves once it takes connections. */
 async function startOwnNats(storeDir: string): Promise<ChildProcess> {
   const server = spawn(NATS_SERVER, ['-js', '-a', '127.0.0.1', '-p', String(ownNatsPort), '-sd', storeDir], { stdio: 'ignore' });
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    try {
-      await (await connect({ servers: OWN_NATS_URL, reconnect: false, timeout: 500 })).close();
-      return server;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(100);
-    }
-  }
+  const takesConnections = () =>
+    connect({ servers: OWN_NATS_URL, reconnect: false, timeout: 500 }).then(
+      (connection) => connection.close().then(() => true),
+      () => false,
+    );
+  await eventually(takesConnections, 'the own nats-server takes connections');
+  return server;
 }
 
 async function stopOwnNats(server: ChildProcess): Promise<void> {
@@ -80,6 +78,20 @@ async function streamMessages(manager: JetStreamManager): Promise<Published[]> {
   return messages;
 }
 
+/**
+ * The stream's messages of `orderIds`, in the stream's order, once there are `count` of them or
+ * `timeoutMs` has passed (the test's assertions then say what is missing). A stream not there yet
+ * (NATS just back) reads as empty.
+ */
+async function publishedOf(manager: JetStreamManager, orderIds: string[], count: number, timeoutMs = 15_000): Promise<Published[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const mine = (await streamMessages(manager).catch(() => [])).filter((message) => orderIds.includes(message.event.order.id));
+    if (mine.length >= count || Date.now() > deadline) return mine;
+    await sleep(100);
+  }
+}
+
 describe.skipIf(!NATS_URL)('order events on NATS JetStream (TEST_NATS_URL)', () => {
   it('publishes every status change once, in order per order, with the event id as message id', async ({ shop: { stack, alice, admin } }) => {
     const nats = await connect({ servers: NATS_URL! });
@@ -95,13 +107,7 @@ describe.skipIf(!NATS_URL)('order events on NATS JetStream (TEST_NATS_URL)', () 
       await graphql(stack.gatewayUrl, CancelOrderDocument, { token: alice, variables: { id: cancelled } });
 
       const outbox = () => stack.dbs.orders.query<{ id: string; order_id: string; type: string }>('SELECT id, order_id, type FROM order_events WHERE order_id = ANY($1::uuid[]) ORDER BY seq', [[delivered, cancelled]]);
-      const deadline = Date.now() + 10_000;
-      let published: Published[] = [];
-      while (Date.now() < deadline) {
-        published = (await streamMessages(manager)).filter((message) => [delivered, cancelled].includes(message.event.order.id));
-        if (published.length >= 6) break;
-        await sleep(100);
-      }
+      const published = await publishedOf(manager, [delivered, cancelled], 6, 10_000);
       const written = await outbox();
       // Each event once, as written, in the outbox's order (so in order per order), with its id as JetStream's message id.
       expect(published.map((message) => message.event.id)).toEqual(written.map((event) => event.id));
@@ -138,16 +144,7 @@ describe.skipIf(!NATS_URL || !existsSync(NATS_SERVER))('order events while NATS 
       const nats = await connect({ servers: OWN_NATS_URL });
       const manager = await jetstreamManager(nats);
       try {
-        const publishedOf = async (orderIds: string[], count: number) => {
-          const deadline = Date.now() + 15_000;
-          for (;;) {
-            const messages = await streamMessages(manager).catch(() => []);
-            const mine = messages.filter((message) => orderIds.includes(message.event.order.id));
-            if (mine.length >= count || Date.now() > deadline) return mine;
-            await sleep(100);
-          }
-        };
-        expect((await publishedOf([first], 2)).map((message) => message.event.type)).toEqual(['order.placed', 'order.paid']);
+        expect((await publishedOf(manager, [first], 2)).map((message) => message.event.type)).toEqual(['order.placed', 'order.paid']);
 
         // Down again (its stream kept on disk), an order placed and cancelled meanwhile.
         await nats.drain();
@@ -158,15 +155,7 @@ describe.skipIf(!NATS_URL || !existsSync(NATS_SERVER))('order events while NATS 
         server = await startOwnNats(storeDir);
         const again = await connect({ servers: OWN_NATS_URL });
         try {
-          const all = await (async () => {
-            const secondManager = await jetstreamManager(again);
-            const deadline = Date.now() + 15_000;
-            for (;;) {
-              const messages = (await streamMessages(secondManager).catch(() => [])).filter((message) => [first, second].includes(message.event.order.id));
-              if (messages.length >= 4 || Date.now() > deadline) return messages;
-              await sleep(100);
-            }
-          })();
+          const all = await publishedOf(await jetstreamManager(again), [first, second], 4);
           const written = await stack.dbs.orders.query<{ id: string }>('SELECT id FROM order_events WHERE order_id = ANY($1::uuid[]) ORDER BY seq', [[first, second]]);
           expect(all.map((message) => message.event.id)).toEqual(written.map((event) => event.id));
         } finally {

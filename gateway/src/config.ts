@@ -1,13 +1,11 @@
 import { z } from 'zod';
-import { commonEnv, ConfigError, DEFAULT_METRICS_PORTS, DEFAULT_PORTS, loadEnv, tokenEnv } from '@shop/service-kit';
+import { commonEnv, ConfigError, DEFAULT_METRICS_PORTS, DEFAULT_PORTS, httpUrlEnv, loadEnv, tokenEnv } from '@shop/service-kit';
 import { DEFAULT_LIMITS } from './document-limits.js';
 import { ENDPOINT_OVERRIDE, type SubgraphOverrides } from './subgraph-routing.js';
 
 const count = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 /** A comma-separated list; empty entries dropped. */
 const list = z.string().transform((value) => value.split(',').map((item) => item.trim()).filter((item) => item !== ''));
-
-const httpUrl = z.url({ protocol: /^https?$/ });
 
 /**
  * The SUBGRAPH_<NAME>_URL variables set: named after subgraphs, which only the supergraph knows,
@@ -18,7 +16,7 @@ function endpointOverrides(env: Record<string, string | undefined>): { endpoints
   const problems: string[] = [];
   for (const [name, value] of Object.entries(env)) {
     if (!ENDPOINT_OVERRIDE.test(name) || value === undefined || value.trim() === '') continue;
-    if (httpUrl.safeParse(value).success) endpoints[name] = value;
+    if (httpUrlEnv.safeParse(value).success) endpoints[name] = value;
     else problems.push(`${name}: must be an http(s) URL, the subgraph's GraphQL endpoint`);
   }
   return { endpoints, problems };
@@ -31,11 +29,11 @@ export function loadConfig(env: Record<string, string | undefined>) {
       ...commonEnv(DEFAULT_PORTS.gateway, DEFAULT_METRICS_PORTS.gateway),
       ...tokenEnv,
       // The shop's services' base URLs: each, when set, routes its subgraph (and USERS_URL is where the users service's keys are).
-      USERS_URL: httpUrl.optional(),
-      PRODUCTS_URL: httpUrl.optional(),
-      ORDERS_URL: httpUrl.optional(),
+      USERS_URL: httpUrlEnv.optional(),
+      PRODUCTS_URL: httpUrlEnv.optional(),
+      ORDERS_URL: httpUrlEnv.optional(),
       SUPERGRAPH_PATH: z.string().min(1).optional(),
-      SUPERGRAPH_URL: httpUrl.optional(),
+      SUPERGRAPH_URL: httpUrlEnv.optional(),
       // Within what a Node timer can count, and no tighter than a registry should be asked.
       SUPERGRAPH_POLL_SECONDS: z.coerce.number().min(0.1).max(86_400).default(10),
       // How often the users service is asked which sessions ended: the bound on refusing their tokens (at most 30 s promised).

@@ -1,7 +1,6 @@
-import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { pino } from 'pino';
+import { capturingLogger } from '../../test/support/logger.js';
 import { pollSessionRevocations, type SessionRevocations } from '../src/session-revocations.js';
 import type { SubgraphClient, SubgraphReply } from '../src/subgraph-client.js';
 
@@ -29,17 +28,6 @@ function feed() {
   };
 }
 
-function capturedLogger() {
-  const messages: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) messages.push((JSON.parse(line) as { msg: string }).msg);
-      done();
-    },
-  });
-  return { logger: pino({ level: 'info' }, sink), messages };
-}
-
 const inAMinute = () => new Date(Date.now() + 60_000).toISOString();
 let running: SessionRevocations | undefined;
 afterEach(() => running?.stop());
@@ -49,7 +37,7 @@ describe('session revocations at the gateway', () => {
     const users = feed();
     users.add({ sessionId: 's-ended', ended: true, minGeneration: 1, expiresAt: inAMinute() });
     users.add({ sessionId: 's-role', ended: false, minGeneration: 3, expiresAt: inAMinute() });
-    running = pollSessionRevocations({ url: 'http://users/sessions/revocations', intervalMs: 50, client: users.client, logger: capturedLogger().logger });
+    running = pollSessionRevocations({ url: 'http://users/sessions/revocations', intervalMs: 50, client: users.client, logger: capturingLogger().logger });
     running.start();
     await sleep(20);
     expect(running.refuses({ id: 's-ended', generation: 7 })).toBe(true);
@@ -63,7 +51,7 @@ describe('session revocations at the gateway', () => {
     const users = feed();
     for (let index = 0; index < 1500; index += 1) users.add({ sessionId: `s-${index}`, ended: true, minGeneration: 1, expiresAt: inAMinute() });
     users.add({ sessionId: 's-expired', ended: true, minGeneration: 1, expiresAt: new Date(Date.now() - 1).toISOString() });
-    running = pollSessionRevocations({ url: 'http://users/sessions/revocations', intervalMs: 50, client: users.client, logger: capturedLogger().logger });
+    running = pollSessionRevocations({ url: 'http://users/sessions/revocations', intervalMs: 50, client: users.client, logger: capturingLogger().logger });
     running.start();
     await sleep(20);
     expect(running.refuses({ id: 's-1499', generation: 1 })).toBe(true);
@@ -77,7 +65,7 @@ describe('session revocations at the gateway', () => {
 
   it('keeps refusing what it knows while users is down, logs that once, and catches up after', async () => {
     const users = feed();
-    const { logger, messages } = capturedLogger();
+    const { logger, lines } = capturingLogger();
     users.add({ sessionId: 's-known', ended: true, minGeneration: 1, expiresAt: inAMinute() });
     running = pollSessionRevocations({ url: 'http://users/sessions/revocations', intervalMs: 30, client: users.client, logger });
     running.start();
@@ -90,6 +78,6 @@ describe('session revocations at the gateway', () => {
     users.setDown(false);
     await sleep(80);
     expect(running.refuses({ id: 's-meanwhile', generation: 1 })).toBe(true);
-    expect(messages).toEqual(['cannot read session revocations: refusing those known, retrying', 'session revocations readable again']);
+    expect(lines.map((line) => line.msg)).toEqual(['cannot read session revocations: refusing those known, retrying', 'session revocations readable again']);
   });
 });

@@ -36,7 +36,9 @@ export const tokenEnv = {
   JWT_AUDIENCE: z.string().min(1).default('shop'),
 };
 
-export const urlEnv = (fallback: string) => z.url({ protocol: /^https?$/ }).default(fallback);
+/** An http(s) URL setting. */
+export const httpUrlEnv = z.url({ protocol: /^https?$/ });
+export const urlEnv = (fallback: string) => httpUrlEnv.default(fallback);
 
 /** Services that check tokens fetch the users service's public keys from USERS_URL. */
 export const usersUrlEnv = { USERS_URL: urlEnv(defaultUrl('users')) };

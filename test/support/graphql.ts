@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { GraphQLFormattedError } from 'graphql';
 import { LoginDocument, type TypedDocumentString } from '@shop/sdk';
 
@@ -58,6 +59,20 @@ export const errorCodes = (response: GraphQLResponse) => (response.errors ?? [])
  */
 export function pick<T extends object, K extends keyof T>(object: T, ...keys: K[]): Pick<T, K> {
   return Object.fromEntries(keys.map((key) => [key, object[key]])) as Pick<T, K>;
+}
+
+/**
+ * How long it took until the gateway at `baseUrl` refused `token` (UNAUTHENTICATED), asking every
+ * 100 ms: an ended session's token is refused within the gateway's revocation polls. Infinity when
+ * it still accepted it after `withinMs`.
+ */
+export async function msUntilRefused(baseUrl: string, token: string, withinMs: number): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    if (errorCodes(await graphql(baseUrl, '{ me { id } }', { token })).includes('UNAUTHENTICATED')) return Date.now() - started;
+    if (Date.now() - started > withinMs) return Infinity;
+    await sleep(100);
+  }
 }
 
 export async function login(baseUrl: string, email: string, password: string): Promise<string> {
