@@ -76,6 +76,8 @@ const config: CodegenConfig = {
         Order: '../order-rows.js#OrderRow',
         OrderItem: '../order-rows.js#OrderItemRow',
         OrderStatusChange: '../order-rows.js#StatusChangeRow',
+        Webhook: '../webhook-rows.js#WebhookRow',
+        WebhookDelivery: '../webhook-rows.js#WebhookDeliveryRow',
         User: '../context.js#EntityReference',
         Product: '../context.js#EntityReference',
       },

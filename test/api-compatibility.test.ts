@@ -34,6 +34,18 @@ const deprecation = (reason: string): ConstDirectiveNode => ({
 });
 
 /** The changelog with `lines` added right under the unreleased section's "### Breaking" heading. */
+/**
+ * The changelog as a release leaves it, its unreleased section back to the empty template: the
+ * committed one may have entries waiting for the next release.
+ */
+function freshlyReleased(changelog: string): string {
+  const unreleased = changelog.search(/^## \[Unreleased\]/m);
+  const next = changelog.indexOf('\n## [', unreleased + 1);
+  expect(unreleased).toBeGreaterThanOrEqual(0);
+  expect(next).toBeGreaterThan(unreleased);
+  return `${changelog.slice(0, unreleased)}${UNRELEASED_TEMPLATE}${changelog.slice(next)}`;
+}
+
 function listingBreaking(changelog: string, ...lines: string[]): string {
   const unreleased = changelog.indexOf('## [Unreleased]');
   const breaking = changelog.indexOf('### Breaking\n', unreleased);
@@ -150,7 +162,7 @@ describe('public API release (npm run release:api)', () => {
   it('moves the unreleased entries under the version, leaves a fresh unreleased section, and the check then passes against the new baseline', async () => {
     const input = await readApiInputs();
     const current = withoutField(input.current, 'Product', 'description');
-    const listed = listingBreaking(input.changelog, '- `Product.description`: removed.');
+    const listed = listingBreaking(freshlyReleased(input.changelog), '- `Product.description`: removed.');
     const changelog = releasedChangelog(listed, '0.2.0', '2027-01-02');
 
     expect(changelog).toContain(`${UNRELEASED_TEMPLATE}\n## [0.2.0] - 2027-01-02\n\n### Breaking\n\n- \`Product.description\`: removed.\n\n## [0.1.0]`);
@@ -175,11 +187,11 @@ describe('public API release (npm run release:api)', () => {
   });
 
   it('refuses a version already released, a non-version, and an unreleased section with no entries', async () => {
-    const { changelog } = await readApiInputs();
+    const changelog = freshlyReleased((await readApiInputs()).changelog);
     const listed = listingBreaking(changelog, '- `Product.description`: removed.');
     expect(() => releasedChangelog(listed, '0.1.0', '2027-01-02')).toThrow(/section for 0\.1\.0 already/);
     expect(() => releasedChangelog(listed, 'next', '2027-01-02')).toThrow(/not a version/);
-    // The committed changelog's unreleased section holds only the template's empty Breaking list.
+    // An unreleased section of only the template's empty Breaking list.
     expect(() => releasedChangelog(changelog, '0.2.0', '2027-01-02')).toThrow(/lists nothing/);
   });
 });

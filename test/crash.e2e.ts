@@ -133,7 +133,7 @@ describe('orders killed between an order\'s change and its event', () => {
         // Until orders' insert of the event waits on the lock: the status is changed, the event not yet written.
         await eventually(async () => {
           const [waiting] = await db.query<{ count: number }>(
-            `SELECT count(*)::int AS count FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO order_events%'`,
+            `SELECT count(*)::int AS count FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO order_events%'`,
           );
           return waiting!.count > 0;
         }, "orders' insert of the event waits on the lock", { timeoutMs: 20_000 });

@@ -32,13 +32,14 @@ const SECRET_VALUES: SecretValues = {
   SERVICE_CREDENTIAL: () => hex(32),
   DATABASE_URL: (service) => `postgres://shop:${hex(12)}@${service}-db:5432/${service}`,
   REDIS_URL: () => `redis://:${hex(12)}@redis:6379`,
+  NATS_URL: () => `nats://orders:${hex(12)}@nats:4222`,
   POSTGRES_PASSWORD: () => hex(12),
 };
 
 /** The secrets README tells operators to create, by name and key: renaming one breaks their clusters. */
 const PRODUCTION_SECRETS = {
   'gateway-secrets': ['REDIS_URL'],
-  'orders-secrets': ['DATABASE_URL'],
+  'orders-secrets': ['DATABASE_URL', 'NATS_URL'],
   'products-secrets': ['DATABASE_URL'],
   'service-credential': ['SERVICE_CREDENTIAL'],
   'users-secrets': ['DATABASE_URL', 'JWT_PRIVATE_KEY'],

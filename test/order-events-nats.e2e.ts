@@ -6,9 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect } from 'vitest';
-import { connect } from '@nats-io/transport-node';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
-import { CancelOrderDocument, UpdateOrderStatusDocument } from '@shop/sdk';
+import { CancelOrderDocument, CreateWebhookDocument, UpdateOrderStatusDocument } from '@shop/sdk';
+import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { test } from './support/fixtures.js';
 import { ADMIN, ALICE, graphql, login } from './support/graphql.js';
 import { metricsRegistry } from '@shop/service-kit';
@@ -18,8 +19,14 @@ const publishedCount = async () => (await metricsRegistry.getSingleMetric('order
 
 const loginAs = (url: string, who: 'admin' | 'alice') => (who === 'admin' ? login(url, ADMIN.email, ADMIN.password) : login(url, ALICE.email, ALICE.password));
 import { createOrder, createProduct } from './support/checkout.js';
-import { freePort } from '../scripts/processes.js';
+import { freePort, startService, type RunningProcess } from '../scripts/processes.js';
+import { SUBGRAPH_SERVICES } from '../scripts/services.js';
+import { ROOT } from '../scripts/root.js';
+import { openDatabase } from '@shop/service-kit';
+import { seededServiceData } from './support/databases.js';
+import { SERVICE_CREDENTIAL } from './support/stack.js';
 import { eventually } from './support/poll.js';
+import { startWebhookReceiver } from './support/webhook-receiver.js';
 
 /** NATS with JetStream, as on every machine of this project's CI (`.ci/run` sets it); without it, skipped. */
 const NATS_URL = process.env.TEST_NATS_URL;
@@ -78,6 +85,17 @@ async function streamMessages(manager: JetStreamManager): Promise<Published[]> {
   return messages;
 }
 
+/** The stream sequence of the message with `eventId`. */
+async function streamSeqOf(nats: NatsConnection, eventId: string): Promise<number> {
+  const manager = await jetstreamManager(nats);
+  const { state } = await manager.streams.info(STREAM);
+  for (let seq = state.last_seq; seq >= state.first_seq; seq -= 1) {
+    const message = await manager.streams.getMessage(STREAM, { seq });
+    if (message?.header.get('Nats-Msg-Id') === eventId) return seq;
+  }
+  throw new Error(`no message ${eventId} on ${STREAM}`);
+}
+
 /**
  * The stream's messages of `orderIds`, in the stream's order, once there are `count` of them or
  * `timeoutMs` has passed (the test's assertions then say what is missing). A stream not there yet
@@ -93,6 +111,30 @@ async function publishedOf(manager: JetStreamManager, orderIds: string[], count:
 }
 
 describe.skipIf(!NATS_URL)('order events on NATS JetStream (TEST_NATS_URL)', () => {
+  it('hands events to webhooks through a durable consumer of the stream', async ({ shop: { stack, alice, admin } }) => {
+    const endpoint = await startWebhookReceiver();
+    const nats = await connect({ servers: NATS_URL! });
+    try {
+      const created = await graphql(stack.gatewayUrl, CreateWebhookDocument, { token: admin, variables: { url: endpoint.url, events: ['ORDER_PLACED'] } });
+      const { secret } = created.data!.createWebhook;
+      const productId = await createProduct(stack.gatewayUrl, admin, { stock: 10 });
+      const orderId = (await createOrder(stack.gatewayUrl, alice, [{ productId, quantity: 1 }])).data!.createOrder.id;
+      await eventually(async () => endpoint.received.length === 1, 'the webhook receives the order.placed event');
+      const [request] = endpoint.received;
+      expect(new StandardWebhook(secret).verify(request!.body, request!.headers as Record<string, string>)).toMatchObject({ type: 'order.placed', order: { id: orderId } });
+
+      // It came through the consumer, which acknowledged it.
+      const [published] = await publishedOf(await jetstreamManager(nats), [orderId], 1);
+      const consumer = await (await jetstreamManager(nats)).consumers.info(STREAM, 'orders-webhooks');
+      expect(consumer.config.durable_name).toBe('orders-webhooks');
+      expect(consumer.ack_floor.stream_seq).toBeGreaterThanOrEqual(await streamSeqOf(nats, published!.event.id));
+      expect(consumer.num_ack_pending).toBe(0);
+    } finally {
+      await endpoint.stop();
+      await nats.drain();
+    }
+  });
+
   it('publishes every status change once, in order per order, with the event id as message id', async ({ shop: { stack, alice, admin } }) => {
     const nats = await connect({ servers: NATS_URL! });
     const manager = await jetstreamManager(nats);
@@ -167,6 +209,100 @@ describe.skipIf(!NATS_URL || !existsSync(NATS_SERVER))('order events while NATS 
     } finally {
       if (server) await stopOwnNats(server);
       await rm(storeDir, { recursive: true, force: true });
+    }
+  });
+});
+
+/**
+ * orders killed twice on the way from the outbox to the stream: once between the change's commit
+ * and the publish (NATS down), once between the publish and the mark (held there by a row lock the
+ * test takes on the events, which only PostgreSQL lets a test hold while orders runs). Started again
+ * each time, it publishes every event, and the stream keeps each once (JetStream drops the repeat by
+ * its message id).
+ */
+describe.skipIf(!NATS_URL || !existsSync(NATS_SERVER) || !process.env.TEST_DATABASE_URL)('orders killed on the way to NATS (TEST_NATS_URL, nats-server, TEST_DATABASE_URL)', () => {
+  it('still puts every event on the stream exactly once', async ({ shop: { stack, admin } }) => {
+    const data = await seededServiceData('orders');
+    const db = await openDatabase({ url: data.env.DATABASE_URL, dataDir: data.env.DATA_DIR });
+    const storeDir = await mkdtemp(join(tmpdir(), 'shop-nats-'));
+    const port = await freePort();
+    const startOrders = async () => {
+      const orders = startService(SUBGRAPH_SERVICES.orders, { cwd: ROOT, env: {
+        ...data.env,
+        NODE_ENV: 'development',
+        PORT: String(port),
+        LOG_FORMAT: 'json',
+        USERS_URL: stack.urls.users,
+        PRODUCTS_URL: stack.urls.products,
+        SERVICE_CREDENTIAL,
+        RECONCILE_INTERVAL_MS: '0',
+        NATS_URL: OWN_NATS_URL,
+        ORDER_EVENTS_STREAM: STREAM,
+        ORDER_EVENTS_SUBJECT_PREFIX: PREFIX,
+        ORDER_EVENTS_POLL_MS: '100',
+      } });
+      await orders.waitFor(/"msg":"listening"/);
+      return orders;
+    };
+    const kill = async (orders: RunningProcess) => {
+      orders.child.kill('SIGKILL');
+      await orders.exited(10_000);
+    };
+    let server: ChildProcess | undefined;
+    try {
+      // 1. NATS down: two status changes committed, not published; orders killed.
+      const first = await startOrders();
+      const [order] = await db.query<{ id: string }>(`SELECT id FROM orders WHERE status = 'PENDING' ORDER BY seq LIMIT 1`);
+      for (const status of ['PAID', 'SHIPPED']) {
+        const moved = await graphql(`http://127.0.0.1:${port}`, 'mutation ($id: ID!, $status: OrderStatus!) { updateOrderStatus(id: $id, status: $status) { id } }', {
+          token: admin,
+          variables: { id: order!.id, status },
+        });
+        expect(moved.errors).toBeUndefined();
+      }
+      const events = await db.query<{ id: string }>('SELECT id FROM order_events WHERE order_id = $1 AND published_at IS NULL ORDER BY seq', [order!.id]);
+      expect(events).toHaveLength(2);
+      await kill(first);
+
+      // 2. NATS up, the events' rows locked: orders publishes them, then waits to mark them; killed there.
+      server = await startOwnNats(storeDir);
+      const nats = await connect({ servers: OWN_NATS_URL });
+      try {
+        const manager = await jetstreamManager(nats);
+        await db.transaction(async (tx) => {
+          await tx.query('SELECT id FROM order_events WHERE order_id = $1 FOR SHARE', [order!.id]);
+          const second = await startOrders();
+          expect((await publishedOf(manager, [order!.id], 2)).map((message) => message.msgId)).toEqual(events.map((event) => event.id));
+          await eventually(async () => {
+            const [waiting] = await db.query<{ count: number }>(
+              `SELECT count(*)::int AS count FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'UPDATE order_events SET published_at%'`,
+            );
+            return waiting!.count > 0;
+          }, 'the relay waits to mark the published events');
+          await kill(second);
+        });
+        expect((await db.query('SELECT id FROM order_events WHERE order_id = $1 AND published_at IS NULL', [order!.id])).length).toBe(2);
+
+        // 3. Started again: publishes both again, and marks them; the stream holds each once.
+        const third = await startOrders();
+        try {
+          await eventually(async () => (await db.query('SELECT id FROM order_events WHERE order_id = $1 AND published_at IS NULL', [order!.id])).length === 0, 'the events are marked published');
+          const published = await publishedOf(manager, [order!.id], 3, 1_000);
+          expect(published.map((message) => [message.msgId, message.event.type])).toEqual([
+            [events[0]!.id, 'order.paid'],
+            [events[1]!.id, 'order.shipped'],
+          ]);
+        } finally {
+          await third.stop();
+        }
+      } finally {
+        await nats.drain();
+      }
+    } finally {
+      if (server) await stopOwnNats(server);
+      await rm(storeDir, { recursive: true, force: true });
+      await db.close();
+      await data.drop();
     }
   });
 });

@@ -6,6 +6,14 @@ import {
   CancelOrderDocument,
   CreateOrderDocument,
   CreateProductDocument,
+  CreateWebhookDocument,
+  DeleteWebhookDocument,
+  DisableWebhookDocument,
+  EnableWebhookDocument,
+  RedeliverWebhookDeliveryDocument,
+  RotateWebhookSecretDocument,
+  WebhookDeliveriesDocument,
+  WebhooksDocument,
   createShopClient,
   DeleteUserDocument,
   MeDocument,
@@ -124,6 +132,17 @@ describe('the client SDK', () => {
     expect(updateProduct).toMatchObject({ id: createProduct.id, stock: 5, name: 'SDK mug' });
     const pending = DEMO_ORDERS[1].id;
     expect((await admin.request(UpdateOrderStatusDocument, { id: pending, status: 'PAID' })).updateOrderStatus.status).toBe('PAID');
+    // A merchant's webhook, as an admin screen manages it (no event it subscribes to happens here).
+    const { createWebhook } = await admin.request(CreateWebhookDocument, { url: 'http://127.0.0.1:9/sdk-hook', events: ['ORDER_DELIVERED'], description: 'SDK' });
+    const hookId = createWebhook.webhook.id;
+    expect(createWebhook.secret).toMatch(/^whsec_/);
+    expect((await admin.request(WebhooksDocument, { first: 10 })).webhooks.nodes.map((webhook) => webhook.id)).toContain(hookId);
+    expect((await admin.request(WebhookDeliveriesDocument, { webhookId: hookId })).webhookDeliveries.totalCount).toBe(0);
+    expect((await admin.request(DisableWebhookDocument, { id: hookId })).disableWebhook.enabled).toBe(false);
+    expect((await admin.request(EnableWebhookDocument, { id: hookId })).enableWebhook.enabled).toBe(true);
+    expect((await admin.request(RotateWebhookSecretDocument, { id: hookId, keepPreviousForSeconds: 0 })).rotateWebhookSecret.secret).not.toBe(createWebhook.secret);
+    expect((await shopError(admin.request(RedeliverWebhookDeliveryDocument, { id: randomUUID() }))).code).toBe('NOT_FOUND');
+    expect((await admin.request(DeleteWebhookDocument, { id: hookId })).deleteWebhook).toBe(hookId);
 
     // Every document of the manifest went out, and only ever as a hash.
     const manifest = Object.keys(JSON.parse(await readFile(MANIFEST, 'utf8')) as Record<string, string>);

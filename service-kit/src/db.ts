@@ -25,6 +25,12 @@ export interface Database extends Queryable {
   transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T>;
   /** Runs a script of several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
+  /**
+   * Calls `onNotify` on each NOTIFY of `channel` (a lower-case SQL identifier) until the returned
+   * function is called. A wake-up only: on PostgreSQL its own connection may drop and come back
+   * (then `onNotify` is called once, for what it missed), so whoever listens polls as well.
+   */
+  listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
   /** PGlite only: the whole data directory as an archive another database can start from. */
   archive?(): Promise<Blob>;
   close(): Promise<void>;
@@ -95,6 +101,7 @@ async function openPglite({ dataDir, archive, onStatement }: DatabaseOptions): P
     kind: 'pglite',
     ...root,
     transaction: (work) => db.transaction((tx) => work(wrap(tx))),
+    listen: async (channel, onNotify) => db.listen(checkedChannel(channel), () => onNotify()),
     archive: () => db.dumpDataDir('none'),
     close: () => db.close(),
   };
@@ -134,10 +141,56 @@ async function openPostgres(url: string, { onStatement, maxConnections = 10, log
         client.release(broken);
       }
     },
+    listen: (channel, onNotify) => listenOnPostgres(url, checkedChannel(channel), onNotify, logger),
     async close() {
       untrackPool();
       await pool.end();
     },
+  };
+}
+
+/** LISTEN takes an identifier, not a parameter: only plain names are accepted. */
+function checkedChannel(channel: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`not a channel name: ${channel}`);
+  return channel;
+}
+
+const LISTEN_RECONNECT_MS = 5_000;
+
+/** A connection of its own (a pooled one would be handed to others), opened again while it fails. */
+async function listenOnPostgres(url: string, channel: string, onNotify: () => void, logger: Pick<Logger, 'warn'> | undefined): Promise<() => Promise<void>> {
+  let client: pg.Client | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  let closed = false;
+  let failing = false;
+  const open = async () => {
+    const connection = new pg.Client({ connectionString: url });
+    client = connection;
+    connection.on('notification', (message) => {
+      if (message.channel === channel) onNotify();
+    });
+    connection.on('error', (error) => reopenLater(error));
+    await connection.connect();
+    await connection.query(`LISTEN ${channel}`);
+    // Notifications sent while it was down are lost: whoever listens looks once now.
+    if (failing) onNotify();
+    failing = false;
+  };
+  const reopenLater = (error: unknown) => {
+    if (!failing) logger?.warn({ err: error, channel }, 'the LISTEN connection failed; opening it again (polling meanwhile)');
+    failing = true;
+    void client?.end().catch(() => undefined);
+    client = undefined;
+    if (closed) return;
+    clearTimeout(retry);
+    retry = setTimeout(() => void open().catch(reopenLater), LISTEN_RECONNECT_MS);
+    retry.unref();
+  };
+  await open().catch(reopenLater);
+  return async () => {
+    closed = true;
+    clearTimeout(retry);
+    await client?.end();
   };
 }
 

@@ -91,6 +91,28 @@ export type UpdateProductInput = {
   stock?: number | null | undefined;
 };
 
+/** Where a delivery is: waiting for an attempt (PENDING), answered 2xx (SUCCEEDED), or given up after its retry schedule (FAILED, the dead letter). */
+export type WebhookDeliveryStatus =
+  /** Every attempt of its retry schedule failed (or the endpoint answered 410 Gone); an admin may redeliver it. */
+  | 'FAILED'
+  /** Not yet answered 2xx; the next attempt is due at nextAttemptAt. */
+  | 'PENDING'
+  /** The endpoint answered 2xx. */
+  | 'SUCCEEDED';
+
+/** An order event a webhook can subscribe to; delivered with its `type` spelled `order.placed`, `order.paid`, ... */
+export type WebhookEvent =
+  /** An order was cancelled and its stock given back: `order.cancelled`. */
+  | 'ORDER_CANCELLED'
+  /** An order reached its customer: `order.delivered`. */
+  | 'ORDER_DELIVERED'
+  /** An order was paid: `order.paid`. */
+  | 'ORDER_PAID'
+  /** An order was placed (PENDING): `order.placed`. */
+  | 'ORDER_PLACED'
+  /** An order was handed to the carrier: `order.shipped`. */
+  | 'ORDER_SHIPPED';
+
 export type MoneyFieldsFragment = { amountCents: number, currency: string };
 
 export type UserFieldsFragment = { id: string, email: string, name: string, role: Role, createdAt: string };
@@ -271,6 +293,73 @@ export type DeleteUserMutationVariables = Exact<{
 
 export type DeleteUserMutation = { deleteUser: boolean };
 
+export type WebhookFieldsFragment = { id: string, url: string, events: Array<WebhookEvent>, description: string, enabled: boolean, disabledReason: string | null, createdAt: string, updatedAt: string };
+
+export type WebhookDeliveryFieldsFragment = { id: string, eventId: string, event: WebhookEvent, status: WebhookDeliveryStatus, attempts: number, nextAttemptAt: string | null, lastAttemptAt: string | null, lastResponseCode: number | null, lastError: string | null, createdAt: string, updatedAt: string, webhook: { id: string, url: string }, order: { id: string, status: OrderStatus } | null };
+
+export type CreateWebhookMutationVariables = Exact<{
+  url: string;
+  events: Array<WebhookEvent> | WebhookEvent;
+  description?: string | null | undefined;
+}>;
+
+
+export type CreateWebhookMutation = { createWebhook: { secret: string, webhook: { id: string, url: string, events: Array<WebhookEvent>, description: string, enabled: boolean, disabledReason: string | null, createdAt: string, updatedAt: string } } };
+
+export type WebhooksQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type WebhooksQuery = { webhooks: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, url: string, events: Array<WebhookEvent>, description: string, enabled: boolean, disabledReason: string | null, createdAt: string, updatedAt: string }> } };
+
+export type WebhookDeliveriesQueryVariables = Exact<{
+  webhookId?: string | number | null | undefined;
+  status?: WebhookDeliveryStatus | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type WebhookDeliveriesQuery = { webhookDeliveries: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, eventId: string, event: WebhookEvent, status: WebhookDeliveryStatus, attempts: number, nextAttemptAt: string | null, lastAttemptAt: string | null, lastResponseCode: number | null, lastError: string | null, createdAt: string, updatedAt: string, webhook: { id: string, url: string }, order: { id: string, status: OrderStatus } | null }> } };
+
+export type DisableWebhookMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type DisableWebhookMutation = { disableWebhook: { id: string, url: string, events: Array<WebhookEvent>, description: string, enabled: boolean, disabledReason: string | null, createdAt: string, updatedAt: string } };
+
+export type EnableWebhookMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type EnableWebhookMutation = { enableWebhook: { id: string, url: string, events: Array<WebhookEvent>, description: string, enabled: boolean, disabledReason: string | null, createdAt: string, updatedAt: string } };
+
+export type DeleteWebhookMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type DeleteWebhookMutation = { deleteWebhook: string };
+
+export type RotateWebhookSecretMutationVariables = Exact<{
+  id: string | number;
+  keepPreviousForSeconds?: number | null | undefined;
+}>;
+
+
+export type RotateWebhookSecretMutation = { rotateWebhookSecret: { secret: string, webhook: { id: string, url: string, events: Array<WebhookEvent>, description: string, enabled: boolean, disabledReason: string | null, createdAt: string, updatedAt: string } } };
+
+export type RedeliverWebhookDeliveryMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type RedeliverWebhookDeliveryMutation = { redeliverWebhookDelivery: { id: string, eventId: string, event: WebhookEvent, status: WebhookDeliveryStatus, attempts: number, nextAttemptAt: string | null, lastAttemptAt: string | null, lastResponseCode: number | null, lastError: string | null, createdAt: string, updatedAt: string, webhook: { id: string, url: string }, order: { id: string, status: OrderStatus } | null } };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -373,6 +462,41 @@ export const SessionFieldsFragmentDoc = new TypedDocumentString(`
   role
   createdAt
 }`, {"fragmentName":"SessionFields"}) as unknown as TypedDocumentString<SessionFieldsFragment, unknown>;
+export const WebhookFieldsFragmentDoc = new TypedDocumentString(`
+    fragment WebhookFields on Webhook {
+  id
+  url
+  events
+  description
+  enabled
+  disabledReason
+  createdAt
+  updatedAt
+}
+    `, {"fragmentName":"WebhookFields"}) as unknown as TypedDocumentString<WebhookFieldsFragment, unknown>;
+export const WebhookDeliveryFieldsFragmentDoc = new TypedDocumentString(`
+    fragment WebhookDeliveryFields on WebhookDelivery {
+  id
+  eventId
+  event
+  status
+  attempts
+  nextAttemptAt
+  lastAttemptAt
+  lastResponseCode
+  lastError
+  createdAt
+  updatedAt
+  webhook {
+    id
+    url
+  }
+  order {
+    id
+    status
+  }
+}
+    `, {"fragmentName":"WebhookDeliveryFields"}) as unknown as TypedDocumentString<WebhookDeliveryFieldsFragment, unknown>;
 export const OrderDocument = new TypedDocumentString(`
     query Order($id: ID!) {
   order(id: $id) {
@@ -903,3 +1027,173 @@ export const DeleteUserDocument = new TypedDocumentString(`
   deleteUser(id: $id)
 }
     `, {"hash":"7eec65beac3a0b9a79e62d5f62ba19f8b3d13194bc6b74bf867a1b464f3e5c36"}) as unknown as TypedDocumentString<DeleteUserMutation, DeleteUserMutationVariables>;
+export const CreateWebhookDocument = new TypedDocumentString(`
+    mutation CreateWebhook($url: String!, $events: [WebhookEvent!]!, $description: String) {
+  createWebhook(url: $url, events: $events, description: $description) {
+    secret
+    webhook {
+      ...WebhookFields
+    }
+  }
+}
+    fragment WebhookFields on Webhook {
+  id
+  url
+  events
+  description
+  enabled
+  disabledReason
+  createdAt
+  updatedAt
+}`, {"hash":"669bce39448da1ddbd9abaf92fc6a65d1cce0e003e6703662885f9955decde32"}) as unknown as TypedDocumentString<CreateWebhookMutation, CreateWebhookMutationVariables>;
+export const WebhooksDocument = new TypedDocumentString(`
+    query Webhooks($first: Int, $after: String) {
+  webhooks(first: $first, after: $after) {
+    totalCount
+    pageInfo {
+      ...PageInfoFields
+    }
+    nodes {
+      ...WebhookFields
+    }
+  }
+}
+    fragment PageInfoFields on PageInfo {
+  hasNextPage
+  endCursor
+}
+fragment WebhookFields on Webhook {
+  id
+  url
+  events
+  description
+  enabled
+  disabledReason
+  createdAt
+  updatedAt
+}`, {"hash":"b05244b031b873dad80360b16f950dafb18936c1d4094cd7d4bff68755d4c7c4"}) as unknown as TypedDocumentString<WebhooksQuery, WebhooksQueryVariables>;
+export const WebhookDeliveriesDocument = new TypedDocumentString(`
+    query WebhookDeliveries($webhookId: ID, $status: WebhookDeliveryStatus, $first: Int, $after: String) {
+  webhookDeliveries(
+    webhookId: $webhookId
+    status: $status
+    first: $first
+    after: $after
+  ) {
+    totalCount
+    pageInfo {
+      ...PageInfoFields
+    }
+    nodes {
+      ...WebhookDeliveryFields
+    }
+  }
+}
+    fragment PageInfoFields on PageInfo {
+  hasNextPage
+  endCursor
+}
+fragment WebhookDeliveryFields on WebhookDelivery {
+  id
+  eventId
+  event
+  status
+  attempts
+  nextAttemptAt
+  lastAttemptAt
+  lastResponseCode
+  lastError
+  createdAt
+  updatedAt
+  webhook {
+    id
+    url
+  }
+  order {
+    id
+    status
+  }
+}`, {"hash":"b9b28b7f16be3e1b60bb3cad75c0c1f9a163b43afca1997af7fa8cac0d1d873f"}) as unknown as TypedDocumentString<WebhookDeliveriesQuery, WebhookDeliveriesQueryVariables>;
+export const DisableWebhookDocument = new TypedDocumentString(`
+    mutation DisableWebhook($id: ID!) {
+  disableWebhook(id: $id) {
+    ...WebhookFields
+  }
+}
+    fragment WebhookFields on Webhook {
+  id
+  url
+  events
+  description
+  enabled
+  disabledReason
+  createdAt
+  updatedAt
+}`, {"hash":"0aee6a3922f4a06640f95c0e854838a2d6b4a85de312eb911263d08b6144b68a"}) as unknown as TypedDocumentString<DisableWebhookMutation, DisableWebhookMutationVariables>;
+export const EnableWebhookDocument = new TypedDocumentString(`
+    mutation EnableWebhook($id: ID!) {
+  enableWebhook(id: $id) {
+    ...WebhookFields
+  }
+}
+    fragment WebhookFields on Webhook {
+  id
+  url
+  events
+  description
+  enabled
+  disabledReason
+  createdAt
+  updatedAt
+}`, {"hash":"92bec897271ca72592971f5e91eae8a92bf3667c68dc3dc8d8a50157e4f0ecac"}) as unknown as TypedDocumentString<EnableWebhookMutation, EnableWebhookMutationVariables>;
+export const DeleteWebhookDocument = new TypedDocumentString(`
+    mutation DeleteWebhook($id: ID!) {
+  deleteWebhook(id: $id)
+}
+    `, {"hash":"2ea84e97b9e1fc90ac3b7194a2a2e7577ee5821dc5c1a8ffb8cba9e05241f262"}) as unknown as TypedDocumentString<DeleteWebhookMutation, DeleteWebhookMutationVariables>;
+export const RotateWebhookSecretDocument = new TypedDocumentString(`
+    mutation RotateWebhookSecret($id: ID!, $keepPreviousForSeconds: Int) {
+  rotateWebhookSecret(id: $id, keepPreviousForSeconds: $keepPreviousForSeconds) {
+    secret
+    webhook {
+      ...WebhookFields
+    }
+  }
+}
+    fragment WebhookFields on Webhook {
+  id
+  url
+  events
+  description
+  enabled
+  disabledReason
+  createdAt
+  updatedAt
+}`, {"hash":"327a1730938cfb3dcbee3efe98b3bc7349122f30539cf41251de68920cdacbc6"}) as unknown as TypedDocumentString<RotateWebhookSecretMutation, RotateWebhookSecretMutationVariables>;
+export const RedeliverWebhookDeliveryDocument = new TypedDocumentString(`
+    mutation RedeliverWebhookDelivery($id: ID!) {
+  redeliverWebhookDelivery(id: $id) {
+    ...WebhookDeliveryFields
+  }
+}
+    fragment WebhookDeliveryFields on WebhookDelivery {
+  id
+  eventId
+  event
+  status
+  attempts
+  nextAttemptAt
+  lastAttemptAt
+  lastResponseCode
+  lastError
+  createdAt
+  updatedAt
+  webhook {
+    id
+    url
+  }
+  order {
+    id
+    status
+  }
+}`, {"hash":"3c7a6b4d6da46f160fde4cce45b90cd5accb6d595c891943f7444d692fdd9f24"}) as unknown as TypedDocumentString<RedeliverWebhookDeliveryMutation, RedeliverWebhookDeliveryMutationVariables>;

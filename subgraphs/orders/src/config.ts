@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_RETRY_SCHEDULE, parseRetrySchedule } from './webhook-retry.js';
 import { commonEnv, DEFAULT_METRICS_PORTS, DEFAULT_PORTS, defaultUrl, databaseEnv, loadEnv, productionProblems, serviceCredentialEnv, tokenEnv, urlEnv, usersUrlEnv } from '@shop/service-kit';
 
 const milliseconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -25,10 +26,31 @@ export function loadConfig(env: Record<string, string | undefined>) {
       ORDER_EVENTS_STREAM: z.string().regex(/^[A-Za-z0-9_-]+$/).default('ORDERS'),
       ORDER_EVENTS_SUBJECT_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/).default('orders'),
       ORDER_EVENTS_POLL_MS: milliseconds(500),
+      // Webhooks: the delays between attempts of a failing delivery, then it is dead (FAILED).
+      WEBHOOK_RETRY_SCHEDULE: z
+        .string()
+        .default(DEFAULT_RETRY_SCHEDULE)
+        .transform((text, context) => {
+          try {
+            return parseRetrySchedule(text);
+          } catch (error) {
+            context.addIssue({ code: 'custom', message: (error as Error).message });
+            return z.NEVER;
+          }
+        }),
+      WEBHOOK_TIMEOUT_MS: milliseconds(15_000),
+      WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(8),
+      WEBHOOK_POLL_MS: milliseconds(1_000),
+      // Loopback and private addresses over http: a laptop's receiver. Unset: on except in production.
+      WEBHOOK_ALLOW_PRIVATE_TARGETS: z.stringbool().optional(),
+      WEBHOOK_CONSUMER: z.string().regex(/^[A-Za-z0-9_-]+$/).default('orders-webhooks'),
     },
     env,
     (config) => [
       ...productionProblems(config),
+      ...(config.NODE_ENV === 'production' && config.WEBHOOK_ALLOW_PRIVATE_TARGETS
+        ? ['WEBHOOK_ALLOW_PRIVATE_TARGETS: never in production (webhooks could then reach the internal network)']
+        : []),
       // A placing call must be over (answered or timed out) before the reconciler may judge it dead.
       ...(config.RECONCILE_AFTER_MS <= 2 * config.PRODUCTS_TIMEOUT_MS
         ? ['RECONCILE_AFTER_MS: must be more than twice PRODUCTS_TIMEOUT_MS']

@@ -3,6 +3,7 @@ import type { Loaders } from './loaders.js';
 import type { OrderReads } from './order-reads.js';
 import type { Checkout } from './checkout.js';
 import type { OrderLifecycle } from './order-lifecycle.js';
+import type { WebhookAdmin } from './webhook-admin.js';
 import type { Viewer } from '@shop/service-kit';
 
 export interface OrdersContext extends SubgraphContext {
@@ -11,6 +12,7 @@ export interface OrdersContext extends SubgraphContext {
   orders: OrderReads;
   checkout: Checkout;
   lifecycle: OrderLifecycle;
+  webhooks: WebhookAdmin;
   /** UNAUTHENTICATED unless the viewer's account exists at users (asked with this request's token). */
   requireAccount: (viewer: Viewer) => Promise<void>;
 }

@@ -1,16 +1,15 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import { defineCounter, defineGauge, type Database, type Logger } from '@shop/service-kit';
+import { orderEventEnvelope } from './order-event-envelope.js';
+import { coalescingRun } from './coalescing-run.js';
+import { ensureOrderEventsStream, subjectOf, type OrderEventsStream } from './order-events-stream.js';
 
-export interface EventRelayOptions {
+export interface EventRelayOptions extends OrderEventsStream {
   db: Database;
   /** NATS servers (NATS_URL). */
   natsUrl: string;
-  /** The JetStream stream the events go to (`ORDERS`), created at start when missing. */
-  stream: string;
-  /** Subjects are `<prefix>.<event>`: `orders.placed`, `orders.cancelled`, ... */
-  subjectPrefix: string;
-  /** How often the outbox is read for events to publish. */
+  /** How often the outbox is read for events to publish, besides when an event's NOTIFY wakes it. */
   pollMs: number;
   logger: Logger;
 }
@@ -26,8 +25,6 @@ interface PendingEvent {
 
 /** Events handed on per transaction: the orders of one batch stay locked while it is published. */
 const BATCH = 100;
-/** JetStream drops a message whose id it saw within this window: a publish repeated after a crash. */
-const DUPLICATE_WINDOW_NS = 2 * 60 * 60 * 1_000_000_000;
 const PUBLISH_TIMEOUT_MS = 2_000;
 
 /** orders_events_published_total and orders_events_unpublished: what went out, and what waits while NATS cannot be reached. */
@@ -47,28 +44,18 @@ function relayMetrics() {
  * marked, the outbox grows, and everything goes out in order once it is back: orders keeps taking
  * orders meanwhile.
  */
-export function startEventRelay(options: EventRelayOptions): { stop(): Promise<void> } {
+export function startEventRelay(options: EventRelayOptions) {
   const { db, logger } = options;
   const metrics = relayMetrics();
   let nats: NatsConnection | undefined;
   let js: JetStreamClient | undefined;
-  let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   let failing = false;
-  let running: Promise<void> = Promise.resolve();
 
   const connectOnce = async (): Promise<JetStreamClient> => {
     if (js) return js;
     nats = await connect({ servers: options.natsUrl, name: 'orders event relay', reconnect: true, maxReconnectAttempts: -1, timeout: PUBLISH_TIMEOUT_MS });
-    const manager = await jetstreamManager(nats);
-    const subjects = [`${options.subjectPrefix}.>`];
-    try {
-      await manager.streams.info(options.stream);
-    } catch {
-      // Not there yet (or not readable): created with the subjects and the window it needs.
-      await manager.streams.add({ name: options.stream, subjects, duplicate_window: DUPLICATE_WINDOW_NS });
-      logger.info({ stream: options.stream, subjects }, 'created the order events stream');
-    }
+    await ensureOrderEventsStream(await jetstreamManager(nats), options, logger);
     js = jetstream(nats, { timeout: PUBLISH_TIMEOUT_MS });
     return js;
   };
@@ -85,9 +72,7 @@ export function startEventRelay(options: EventRelayOptions): { stop(): Promise<v
       );
       if (events.length === 0) return false;
       for (const event of events) {
-        const subject = `${options.subjectPrefix}.${event.type.replace(/^order\./, '')}`;
-        const envelope = { id: event.id, type: event.type, schemaVersion: event.schema_version, occurredAt: event.occurred_at.toISOString(), order: event.payload };
-        await client.publish(subject, JSON.stringify(envelope), { msgID: event.id, timeout: PUBLISH_TIMEOUT_MS });
+        await client.publish(subjectOf(options, event.type), JSON.stringify(orderEventEnvelope(event)), { msgID: event.id, timeout: PUBLISH_TIMEOUT_MS });
       }
       await tx.query('UPDATE order_events SET published_at = now() WHERE seq = ANY($1::bigint[])', [events.map((event) => event.seq)]);
       metrics.published.inc(events.length);
@@ -109,20 +94,18 @@ export function startEventRelay(options: EventRelayOptions): { stop(): Promise<v
       failing = true;
     }
   };
-  const schedule = () => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = relay().finally(schedule);
-    }, options.pollMs);
-    timer.unref();
-  };
-  running = relay().finally(schedule);
+  const run = coalescingRun(relay);
+  const timer = setInterval(run.run, options.pollMs);
+  timer.unref();
+  run.run();
 
   return {
+    /** Publishes at once instead of at the next poll: an event was written. */
+    wake: run.run,
     async stop() {
       stopped = true;
-      clearTimeout(timer);
-      await running;
+      clearInterval(timer);
+      await run.idle();
       await nats?.drain().catch(() => nats?.close());
     },
   };

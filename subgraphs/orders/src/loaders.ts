@@ -1,9 +1,10 @@
 import DataLoader from 'dataloader';
 import { loaderById, loaderOfLists } from '@shop/service-kit';
 import type { OrderPage, OrderReads, UserOrdersPageKey } from './order-reads.js';
+import type { WebhookStore } from './webhook-store.js';
 
 /** Built per request: one statement per batch of lookups, nothing cached across requests. */
-export function createLoaders(orders: OrderReads) {
+export function createLoaders(orders: OrderReads, webhooks: WebhookStore) {
   return {
     orderById: loaderById((ids) => orders.listOrdersByIds(ids)),
     itemsByOrderId: loaderOfLists((ids) => orders.listItemsByOrderIds(ids), (item) => item.order_id),
@@ -12,6 +13,7 @@ export function createLoaders(orders: OrderReads) {
       (keys) => orders.listOrdersPagesByUsers(keys),
       { cacheKeyFn: (key) => `${key.userId}:${key.limit}:${key.after ?? ''}` },
     ),
+    webhookById: loaderById((ids) => webhooks.listWebhooksByIds(ids)),
   };
 }
 

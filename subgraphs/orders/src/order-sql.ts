@@ -49,6 +49,9 @@ export const EVENT_OF_STATUS = {
 /** The version of the events' payload; a change that removes or retypes a field makes the next. */
 export const ORDER_EVENT_SCHEMA_VERSION = 1;
 
+/** Notified (at commit) when an event is written, so the relay and the webhooks need not wait for their next poll. */
+export const ORDER_EVENTS_CHANNEL = 'order_events';
+
 /**
  * A status change as clients and the outside world learn of it: its history entry and its event
  * (the transactional outbox), both in the caller's transaction with the change itself. The event
@@ -57,7 +60,8 @@ export const ORDER_EVENT_SCHEMA_VERSION = 1;
 export async function recordStatusChange(tx: Transaction, orderId: string, status: OrderStatus): Promise<void> {
   await recordStatus(tx, orderId, status);
   await tx.query(
-    `INSERT INTO order_events (order_id, type, schema_version, payload)
+    `WITH event AS (
+     INSERT INTO order_events (order_id, type, schema_version, payload)
      SELECT o.id, $2, $3, jsonb_build_object(
        'id', o.id,
        'userId', o.user_id,
@@ -68,7 +72,9 @@ export async function recordStatusChange(tx: Transaction, orderId: string, statu
            'unitPrice', jsonb_build_object('amountCents', i.unit_price_cents, 'currency', i.currency)) ORDER BY i.position)
          FROM order_items i WHERE i.order_id = o.id), '[]'::jsonb),
        'total', jsonb_build_object('amountCents', o.total_cents, 'currency', o.currency))
-     FROM orders o WHERE o.id = $1`,
+     FROM orders o WHERE o.id = $1
+     RETURNING 1)
+     SELECT pg_notify('${ORDER_EVENTS_CHANNEL}', '') FROM event`,
     [orderId, EVENT_OF_STATUS[status], ORDER_EVENT_SCHEMA_VERSION],
   );
 }

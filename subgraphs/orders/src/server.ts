@@ -8,6 +8,13 @@ import { createCheckout } from './checkout.js';
 import { createOrderLifecycle } from './order-lifecycle.js';
 import { createReconciler } from './reconciler.js';
 import { startEventRelay, type EventRelayOptions } from './event-relay.js';
+import { createWebhookStore } from './webhook-store.js';
+import { ORDER_EVENTS_CHANNEL } from './order-sql.js';
+import { createWebhookAdmin } from './webhook-admin.js';
+import { createWebhookSender } from './webhook-sender.js';
+import { startWebhookDispatcher, type WebhookDispatcherOptions } from './webhook-dispatcher.js';
+import { startWebhookStreamFeed } from './webhook-stream-feed.js';
+import type { TargetPolicy } from './webhook-targets.js';
 import type { ProductsClient } from './products-client.js';
 import type { AccountCheck } from './account-check.js';
 import type { OrdersContext } from './context.js';
@@ -24,6 +31,8 @@ export interface OrdersServiceDeps extends SubgraphDeps {
   reconcileIntervalMs?: number;
   /** Where order events are published; without it they wait in the outbox. */
   eventRelay?: Omit<EventRelayOptions, 'db' | 'logger'>;
+  /** How webhooks are delivered; with `eventRelay`, events reach them through the stream's durable `consumer`. */
+  webhooks: Pick<WebhookDispatcherOptions, 'retrySchedule' | 'timeoutMs' | 'concurrency' | 'pollMs'> & { policy: TargetPolicy; consumer: string };
 }
 
 /** The orders subgraph, ready to listen, with its reconciler; tests start it on a free port. */
@@ -33,21 +42,37 @@ export async function createOrdersService(deps: OrdersServiceDeps) {
   const checkout = createCheckout({ orders: placing, products: deps.products, waitForAttemptMs: deps.waitForAttemptMs });
   const lifecycle = createOrderLifecycle({ orders: createStatusMoves(deps.db), products: deps.products });
   const reconciler = createReconciler({ orders: placing, products: deps.products, logger: deps.logger, stuckAfterMs: deps.reconcileAfterMs });
+  const webhookStore = createWebhookStore(deps.db);
+  const { policy, consumer, ...delivery } = deps.webhooks;
+  const dispatcher = startWebhookDispatcher({
+    ...delivery,
+    store: webhookStore,
+    sender: createWebhookSender({ timeoutMs: delivery.timeoutMs, policy }),
+    readsOutbox: !deps.eventRelay,
+    logger: deps.logger,
+  });
+  const webhooks = createWebhookAdmin({ store: webhookStore, policy, onDue: dispatcher.wake });
   const service = await createSubgraphService<OrdersContext>(deps, {
     schemaFile: new URL('../schema.graphql', import.meta.url),
     resolvers,
     context: (shared, req) => ({
       ...shared,
-      loaders: createLoaders(orders),
+      loaders: createLoaders(orders, webhookStore),
       orders,
       checkout,
       lifecycle,
+      webhooks,
       requireAccount: (viewer) =>
         deps.accounts.requireAccount(viewer, { authorization: req.get('authorization'), logger: shared.logger }),
     }),
   });
   const stopReconciling = deps.reconcileIntervalMs === undefined ? async () => {} : reconciler.start(deps.reconcileIntervalMs);
   const relay = deps.eventRelay ? startEventRelay({ ...deps.eventRelay, db: deps.db, logger: deps.logger }) : undefined;
+  // A written event wakes whoever reads the outbox: the relay to NATS, or else the webhooks themselves.
+  const stopListening = await deps.db.listen(ORDER_EVENTS_CHANNEL, relay ? relay.wake : dispatcher.wake);
+  const feed = deps.eventRelay
+    ? startWebhookStreamFeed({ ...deps.eventRelay, consumer, queue: (eventId) => dispatcher.queue(eventId), retryMs: deps.webhooks.pollMs, logger: deps.logger })
+    : undefined;
   return {
     ...service,
     reconciler,
@@ -55,7 +80,10 @@ export async function createOrdersService(deps: OrdersServiceDeps) {
     products: deps.products,
     async stop() {
       await stopReconciling();
+      await stopListening();
       await relay?.stop();
+      await feed?.stop();
+      await dispatcher.stop();
       await service.stop();
       deps.products.close();
     },

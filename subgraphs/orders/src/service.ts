@@ -44,6 +44,14 @@ export const ordersService = {
       ...(config.NATS_URL
         ? { eventRelay: { natsUrl: config.NATS_URL, stream: config.ORDER_EVENTS_STREAM, subjectPrefix: config.ORDER_EVENTS_SUBJECT_PREFIX, pollMs: config.ORDER_EVENTS_POLL_MS } }
         : {}),
+      webhooks: {
+        retrySchedule: config.WEBHOOK_RETRY_SCHEDULE,
+        timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+        concurrency: config.WEBHOOK_CONCURRENCY,
+        pollMs: config.WEBHOOK_POLL_MS,
+        policy: { allowPrivate: config.WEBHOOK_ALLOW_PRIVATE_TARGETS ?? config.NODE_ENV !== 'production' },
+        consumer: config.WEBHOOK_CONSUMER,
+      },
     });
   },
 } satisfies SubgraphServiceDefinition<OrdersConfig, Awaited<ReturnType<typeof createOrdersService>>>;

@@ -12,4 +12,16 @@ export const Mutation: MutationResolvers = {
   updateOrderStatus: (_parent, { id, status }, { viewer, lifecycle, logger }) => lifecycle.updateStatus(viewer, id, status, logger),
 
   cancelOrder: (_parent, { id }, { viewer, lifecycle, logger }) => lifecycle.cancel(viewer, id, logger),
+
+  createWebhook: (_parent, args, { viewer, webhooks }) => webhooks.create(viewer, args),
+
+  disableWebhook: (_parent, { id }, { viewer, webhooks }) => webhooks.setEnabled(viewer, id, false),
+
+  enableWebhook: (_parent, { id }, { viewer, webhooks }) => webhooks.setEnabled(viewer, id, true),
+
+  deleteWebhook: (_parent, { id }, { viewer, webhooks }) => webhooks.delete(viewer, id),
+
+  rotateWebhookSecret: (_parent, { id, keepPreviousForSeconds }, { viewer, webhooks }) => webhooks.rotateSecret(viewer, id, keepPreviousForSeconds),
+
+  redeliverWebhookDelivery: (_parent, { id }, { viewer, webhooks }) => webhooks.redeliver(viewer, id),
 };

@@ -1,5 +1,5 @@
 import { checkPageSize, requireViewer, toConnection } from '@shop/service-kit';
-import type { QueryOrdersArgs, QueryResolvers } from '../__generated__/resolvers-types.js';
+import type { QueryOrdersArgs, QueryResolvers, QueryWebhookDeliveriesArgs, QueryWebhooksArgs } from '../__generated__/resolvers-types.js';
 import { readableOrder } from '../order-access.js';
 
 export const Query: QueryResolvers = {
@@ -13,4 +13,10 @@ export const Query: QueryResolvers = {
     const page = await orders.listOrdersPage({ limit: size + 1, after, userId, status });
     return toConnection(page.rows, size, page.totalCount);
   },
+
+  webhooks: (_parent, { first, after }: QueryWebhooksArgs, { viewer, webhooks }) => webhooks.list(viewer, { first, after }),
+
+  webhook: (_parent, { id }, { viewer, webhooks }) => webhooks.find(viewer, id),
+
+  webhookDeliveries: (_parent, args: QueryWebhookDeliveriesArgs, { viewer, webhooks }) => webhooks.deliveries(viewer, args),
 };

@@ -6,5 +6,7 @@ import { Mutation } from './Mutation.js';
 import { OrderStatusChange } from './OrderStatusChange.js';
 import { Query } from './Query.js';
 import { User } from './User.js';
+import { Webhook } from './Webhook.js';
+import { WebhookDelivery } from './WebhookDelivery.js';
 
-export const resolvers: Resolvers = { DateTime: DateTimeScalar, Query, Mutation, Order, OrderItem, OrderStatusChange, User };
+export const resolvers: Resolvers = { DateTime: DateTimeScalar, Query, Mutation, Order, OrderItem, OrderStatusChange, User, Webhook, WebhookDelivery };
