@@ -169,7 +169,7 @@ describe('docker-compose.yml', async () => {
         awaited.push(dependency);
       }
     }
-    expect(new Set(awaited)).toEqual(new Set(['users-db', 'products-db', 'orders-db', 'users', 'products', 'orders']));
+    expect(new Set(awaited)).toEqual(new Set(['users-db', 'products-db', 'orders-db', 'nats', 'users', 'products', 'orders']));
   });
 
   it('points each service at the others by compose service name and the port they listen on', async () => {

@@ -125,10 +125,14 @@ describe.skipIf(!NATS_URL)('order events on NATS JetStream (TEST_NATS_URL)', () 
 
       // It came through the consumer, which acknowledged it.
       const [published] = await publishedOf(await jetstreamManager(nats), [orderId], 1);
-      const consumer = await (await jetstreamManager(nats)).consumers.info(STREAM, 'orders-webhooks');
-      expect(consumer.config.durable_name).toBe('orders-webhooks');
-      expect(consumer.ack_floor.stream_seq).toBeGreaterThanOrEqual(await streamSeqOf(nats, published!.event.id));
-      expect(consumer.num_ack_pending).toBe(0);
+      const seq = await streamSeqOf(nats, published!.event.id);
+      const consumer = () => jetstreamManager(nats).then((manager) => manager.consumers.info(STREAM, 'orders-webhooks'));
+      expect((await consumer()).config.durable_name).toBe('orders-webhooks');
+      // The ack travels on the consumer's own connection: it may reach the server a moment after the webhook.
+      await eventually(async () => {
+        const info = await consumer();
+        return info.ack_floor.stream_seq >= seq && info.num_ack_pending === 0;
+      }, 'the consumer acknowledged the event');
     } finally {
       await endpoint.stop();
       await nats.drain();

@@ -164,12 +164,16 @@ async function listenOnPostgres(url: string, channel: string, onNotify: () => vo
   let closed = false;
   let failing = false;
   const open = async () => {
-    const connection = new pg.Client({ connectionString: url });
+    // keepAlive: a connection silently cut (a NAT's timeout) would otherwise never deliver again.
+    const connection = new pg.Client({ connectionString: url, keepAlive: true, connectionTimeoutMillis: 5_000 });
     client = connection;
     connection.on('notification', (message) => {
       if (message.channel === channel) onNotify();
     });
-    connection.on('error', (error) => reopenLater(error));
+    // A late error of a connection already replaced is not this one's.
+    connection.on('error', (error) => {
+      if (client === connection) reopenLater(error);
+    });
     await connection.connect();
     await connection.query(`LISTEN ${channel}`);
     // Notifications sent while it was down are lost: whoever listens looks once now.

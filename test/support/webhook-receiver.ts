@@ -18,6 +18,7 @@ export type Answer = { status: number; body?: string; headers?: Record<string, s
 export async function startWebhookReceiver(initial: (request: ReceivedWebhook) => Answer = () => ({ status: 204 })) {
   const received: ReceivedWebhook[] = [];
   const hanging = new Set<ServerResponse>();
+  let mostHangingAtOnce = 0;
   let answer = initial;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -28,6 +29,9 @@ export async function startWebhookReceiver(initial: (request: ReceivedWebhook) =
       const reply = answer(request);
       if (reply === 'hang') {
         hanging.add(res);
+        mostHangingAtOnce = Math.max(mostHangingAtOnce, hanging.size);
+        // The sender gave up (its timeout): no longer hanging here.
+        res.on('close', () => hanging.delete(res));
         return;
       }
       res.writeHead(reply.status, reply.headers).end(reply.body);
@@ -43,8 +47,9 @@ export async function startWebhookReceiver(initial: (request: ReceivedWebhook) =
     answerWith(next: (request: ReceivedWebhook) => Answer) {
       answer = next;
     },
-    /** Requests left hanging so far. */
+    /** Requests hanging now, and the most that ever hung at once. */
     hangingCount: () => hanging.size,
+    mostHangingAtOnce: () => mostHangingAtOnce,
     async stop() {
       for (const res of hanging) res.destroy();
       server.closeAllConnections();

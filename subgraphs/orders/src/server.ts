@@ -48,7 +48,8 @@ export async function createOrdersService(deps: OrdersServiceDeps) {
     ...delivery,
     store: webhookStore,
     sender: createWebhookSender({ timeoutMs: delivery.timeoutMs, policy }),
-    readsOutbox: !deps.eventRelay,
+    // With NATS, a minute for the stream to hand an event over before the outbox is read for it.
+    ...(deps.eventRelay ? { missedByStreamAfterMs: 60_000 } : {}),
     logger: deps.logger,
   });
   const webhooks = createWebhookAdmin({ store: webhookStore, policy, onDue: dispatcher.wake });
@@ -79,11 +80,9 @@ export async function createOrdersService(deps: OrdersServiceDeps) {
     /** Its client to products (whose breaker state tests read). */
     products: deps.products,
     async stop() {
-      await stopReconciling();
-      await stopListening();
-      await relay?.stop();
-      await feed?.stop();
-      await dispatcher.stop();
+      // The background work stops side by side, and one that fails to stop keeps none of the others running.
+      const stopped = await Promise.allSettled([stopReconciling(), stopListening(), relay?.stop(), feed?.stop().then(() => dispatcher.stop())]);
+      for (const result of stopped) if (result.status === 'rejected') deps.logger.warn({ err: result.reason as unknown }, 'a background task of orders did not stop cleanly');
       await service.stop();
       deps.products.close();
     },

@@ -5,6 +5,8 @@ import { WEBHOOK_EVENT_TYPES, type WebhookDeliveryStatus, type WebhookEventName 
 import type { WebhookStore } from './webhook-store.js';
 
 const MAX_DESCRIPTION_LENGTH = 500;
+/** How long registering waits for the URL's host to resolve. */
+const RESOLVE_TIMEOUT_MS = 5_000;
 /** A rotated-out secret signs for at most a week: long enough for any receiver to switch. */
 const MAX_KEEP_PREVIOUS_SECONDS = 7 * 24 * 3_600;
 
@@ -89,7 +91,9 @@ export function createWebhookAdmin({ store, policy, onDue }: WebhookAdminOptions
     async redeliver(viewer: Viewer | null, id: string) {
       requireAdmin(viewer);
       const delivery = await store.redeliver(id);
-      if (delivery === 'pending') throw new ConflictError('The delivery is still pending: it is already on its way');
+      if (delivery === 'pending') {
+        throw new ConflictError('The delivery is still pending: it is on its way, or waits for its webhook to be enabled again');
+      }
       if (!delivery) throw new NotFoundError(`No webhook delivery ${id}`);
       onDue();
       return delivery;
@@ -101,9 +105,12 @@ export type WebhookAdmin = ReturnType<typeof createWebhookAdmin>;
 
 async function checkUrl(url: string, policy: TargetPolicy): Promise<string> {
   try {
-    return (await checkTargetUrl(url.trim(), policy)).href;
+    return (await checkTargetUrl(url.trim(), policy, AbortSignal.timeout(RESOLVE_TIMEOUT_MS))).href;
   } catch (error) {
     if (error instanceof TargetRefusedError) throw new BadUserInputError(error.message, 'url');
+    if (error instanceof DOMException && error.name === 'TimeoutError') {
+      throw new BadUserInputError(`The URL's host did not resolve within ${RESOLVE_TIMEOUT_MS / 1_000} s`, 'url');
+    }
     throw error;
   }
 }

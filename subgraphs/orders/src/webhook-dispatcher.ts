@@ -20,8 +20,12 @@ export interface WebhookDispatcherOptions {
    * sooner than this is looked for when it is due.
    */
   pollMs: number;
-  /** Whether this dispatcher reads the outbox for new events itself; false when the NATS stream hands them over. */
-  readsOutbox: boolean;
+  /**
+   * Set when the NATS stream hands the events over (`queue`): events it has not handed over this
+   * long after they were published (a message the stream lost) are then queued from the outbox.
+   * Unset, every new event is queued from the outbox.
+   */
+  missedByStreamAfterMs?: number;
   logger: Logger;
 }
 
@@ -43,8 +47,8 @@ function dispatcherMetrics() {
 export function startWebhookDispatcher(options: WebhookDispatcherOptions) {
   const { store, sender, logger } = options;
   const metrics = dispatcherMetrics();
-  // Longer than any attempt (the address check's DNS lookup comes before the attempt's own timeout).
-  const leaseMs = 2 * options.timeoutMs + 10_000;
+  // Longer than any attempt (each is bounded by the timeout, its DNS lookup included), with a margin.
+  const leaseMs = options.timeoutMs + 30_000;
   /** Attempts in flight, by delivery id, with the webhook each is for. */
   const inFlight = new Map<string, { webhookId: string; done: Promise<void> }>();
   let stopped = false;
@@ -65,10 +69,9 @@ export function startWebhookDispatcher(options: WebhookDispatcherOptions) {
   const attempt = async (delivery: ClaimedDelivery): Promise<void> => {
     const body = JSON.stringify(orderEventEnvelope({ ...delivery, id: delivery.event_id }));
     const result = await sender.send({ url: delivery.url, secrets: delivery.secrets }, { id: delivery.event_id, body }, stopping.signal);
-    const outcome: AttemptOutcome = stopping.signal.aborted
-      ? { kind: 'retry', responseCode: null, error: 'orders stopped during the attempt', delayMs: 0 }
-      : outcomeOf(result, delivery.round_attempts);
-    metrics.attempts.inc({ outcome: outcome.kind });
+    // Cut short by a stop before any answer came: handed back, for this or another replica.
+    const outcome: AttemptOutcome = stopping.signal.aborted && result.responseCode === null ? { kind: 'released' } : outcomeOf(result, delivery.round_attempts);
+    if (outcome.kind !== 'released') metrics.attempts.inc({ outcome: outcome.kind });
     const context = { deliveryId: delivery.id, webhookId: delivery.webhook_id, eventId: delivery.event_id, attempt: delivery.round_attempts, responseCode: result.responseCode };
     if (outcome.kind === 'failed') logger.warn({ ...context, error: outcome.error }, 'webhook delivery failed for good: redeliver it once the endpoint is fixed');
     else if (outcome.kind === 'retry') logger.info({ ...context, error: outcome.error, retryInMs: outcome.delayMs }, 'webhook attempt failed; it will be retried');
@@ -101,16 +104,14 @@ export function startWebhookDispatcher(options: WebhookDispatcherOptions) {
     }
   });
 
-  /** Hands the outbox's new events to the webhooks (without NATS), then attempts what is due. */
+  /** Hands the outbox's new events (or those the stream missed) to the webhooks, then attempts what is due. */
   const poll = coalescingRun(async () => {
-    if (options.readsOutbox) {
-      try {
-        while (!stopped && (await store.queueEvents()).events > 0);
-        queueFailing = false;
-      } catch (error) {
-        if (!queueFailing) logger.error({ err: error }, 'cannot queue order events for webhooks');
-        queueFailing = true;
-      }
+    try {
+      while (!stopped && (await store.queueEvents({ publishedMsAgo: options.missedByStreamAfterMs })).events > 0);
+      queueFailing = false;
+    } catch (error) {
+      if (!queueFailing) logger.error({ err: error }, 'cannot queue order events for webhooks');
+      queueFailing = true;
     }
     pump.run();
   });
@@ -121,7 +122,7 @@ export function startWebhookDispatcher(options: WebhookDispatcherOptions) {
   return {
     /** Queues one event the stream announced (it waits for the transaction that may still hold it), then attempts it. */
     async queue(eventId: string): Promise<void> {
-      const { deliveries } = await store.queueEvents(eventId);
+      const { deliveries } = await store.queueEvents({ eventId });
       if (deliveries > 0) pump.run();
     },
     /** Looks at once instead of at the next poll: an event was written, say. */

@@ -34,8 +34,11 @@ export function createWebhookSender(options: WebhookSenderOptions) {
 
   return {
     async send(target: { url: string; secrets: readonly string[] }, message: { id: string; body: string }, cancel?: AbortSignal): Promise<AttemptResult> {
+      // One deadline for the whole attempt, the address check's DNS lookup included.
+      const timeout = AbortSignal.timeout(options.timeoutMs);
+      const signal = cancel ? AbortSignal.any([timeout, cancel]) : timeout;
       try {
-        const url = await checkTargetUrl(target.url, options.policy);
+        const url = await checkTargetUrl(target.url, options.policy, signal);
         const timestamp = Math.floor(Date.now() / 1_000);
         const response = await request(url, {
           method: 'POST',
@@ -46,7 +49,7 @@ export function createWebhookSender(options: WebhookSenderOptions) {
           },
           body: message.body,
           dispatcher: agent,
-          signal: cancel ? AbortSignal.any([AbortSignal.timeout(options.timeoutMs), cancel]) : AbortSignal.timeout(options.timeoutMs),
+          signal,
         });
         const answer = await readStart(response.body);
         const code = response.statusCode;

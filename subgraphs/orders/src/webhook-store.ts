@@ -11,6 +11,8 @@ const QUEUE_BATCH = 100;
 export interface ClaimedDelivery {
   id: string;
   webhook_id: string;
+  /** Attempts so far, this one included: the claim's token, so a stale replica's outcome changes nothing. */
+  attempts: number;
   round_attempts: number;
   url: string;
   /** The secrets to sign with: the current one, and the one it replaced while that still signs. */
@@ -26,7 +28,9 @@ export interface ClaimedDelivery {
 export type AttemptOutcome =
   | { kind: 'succeeded'; responseCode: number }
   | { kind: 'retry'; responseCode: number | null; error: string; delayMs: number }
-  | { kind: 'failed'; responseCode: number | null; error: string; disableWebhook?: string };
+  | { kind: 'failed'; responseCode: number | null; error: string; disableWebhook?: string }
+  /** Cut short before any answer (orders stopping): due again at once, its attempt not counted against the schedule. */
+  | { kind: 'released' };
 
 /** Webhooks and their deliveries: SQL only. */
 export function createWebhookStore(db: Queryable) {
@@ -141,13 +145,17 @@ export function createWebhookStore(db: Queryable) {
      * Hands events of the outbox to the webhooks: a delivery for each enabled webhook that wants
      * the event and existed when it happened. With `eventId`, that one event (as NATS announced it;
      * it waits for the transaction that may still hold it); else the oldest events not yet handed
-     * on, skipping those another replica holds. An event is handed on once, however often asked.
+     * on, skipping those another replica holds, and with `publishedMsAgo` only those published at
+     * least that long ago (what the stream should have handed over by then). An event is handed on
+     * once, however often asked.
      */
-    async queueEvents(eventId?: string): Promise<{ events: number; deliveries: number }> {
+    async queueEvents(which: { eventId?: string; publishedMsAgo?: number } = {}): Promise<{ events: number; deliveries: number }> {
+      const { eventId } = which;
       const [counts] = await db.query<{ events: number; deliveries: number }>(
         `WITH batch AS (
            SELECT id, type, occurred_at FROM order_events
            WHERE webhooks_queued_at IS NULL AND ($1::uuid IS NULL OR id = $1)
+             AND ($2::int IS NULL OR published_at < now() - $2 * interval '1 millisecond')
            ORDER BY seq LIMIT ${QUEUE_BATCH}
            FOR UPDATE ${eventId ? '' : 'SKIP LOCKED'}
          ), queued AS (
@@ -160,15 +168,9 @@ export function createWebhookStore(db: Queryable) {
            UPDATE order_events e SET webhooks_queued_at = now() FROM batch b WHERE e.id = b.id RETURNING 1
          )
          SELECT (SELECT count(*) FROM marked)::int AS events, (SELECT count(*) FROM queued)::int AS deliveries`,
-        [eventId ?? null],
+        [eventId ?? null, which.publishedMsAgo ?? null],
       );
       return counts!;
-    },
-
-    /** Whether the outbox holds events not yet handed to the webhooks (more than one batch's worth, say). */
-    async countUnqueuedEvents(): Promise<number> {
-      const [row] = await db.query<{ count: number }>('SELECT count(*)::int AS count FROM order_events WHERE webhooks_queued_at IS NULL');
-      return row?.count ?? 0;
     },
 
     /**
@@ -191,9 +193,9 @@ export function createWebhookStore(db: Queryable) {
            SET attempts = d.attempts + 1, round_attempts = d.round_attempts + 1, last_attempt_at = now(),
                next_attempt_at = now() + $3 * interval '1 millisecond', updated_at = now()
            FROM due WHERE d.id = due.id AND d.status = 'PENDING' AND d.next_attempt_at <= now()
-           RETURNING d.id, d.webhook_id, d.event_id, d.round_attempts
+           RETURNING d.id, d.webhook_id, d.event_id, d.attempts, d.round_attempts
          )
-         SELECT c.id, c.webhook_id, c.round_attempts, w.url,
+         SELECT c.id, c.webhook_id, c.attempts, c.round_attempts, w.url,
            array_remove(ARRAY[w.secret, CASE WHEN w.previous_secret_until > now() THEN w.previous_secret END], NULL) AS secrets,
            e.id AS event_id, e.type, e.schema_version, e.occurred_at, e.payload
          FROM claimed c JOIN webhooks w ON w.id = c.webhook_id JOIN order_events e ON e.id = c.event_id`,
@@ -201,23 +203,30 @@ export function createWebhookStore(db: Queryable) {
       );
     },
 
-    /** What an attempt of a delivery taken by `claimDueDeliveries` came to. */
-    async recordAttempt(delivery: Pick<ClaimedDelivery, 'id' | 'webhook_id'>, outcome: AttemptOutcome): Promise<void> {
+    /**
+     * What an attempt of a delivery taken by `claimDueDeliveries` came to; nothing when the claim is
+     * no longer this attempt's (it ran out and another attempt took the delivery).
+     */
+    async recordAttempt(delivery: Pick<ClaimedDelivery, 'id' | 'webhook_id' | 'attempts'>, outcome: AttemptOutcome): Promise<void> {
+      const mine = `id = $1 AND attempts = $2 AND status = 'PENDING'`;
+      if (outcome.kind === 'released') {
+        await db.query(`UPDATE webhook_deliveries SET round_attempts = round_attempts - 1, next_attempt_at = now(), updated_at = now() WHERE ${mine}`, [delivery.id, delivery.attempts]);
+        return;
+      }
       if (outcome.kind === 'succeeded') {
         await db.query(
-          `UPDATE webhook_deliveries SET status = 'SUCCEEDED', last_response_code = $2, last_error = NULL, updated_at = now()
-           WHERE id = $1 AND status = 'PENDING'`,
-          [delivery.id, outcome.responseCode],
+          `UPDATE webhook_deliveries SET status = 'SUCCEEDED', last_response_code = $3, last_error = NULL, updated_at = now() WHERE ${mine}`,
+          [delivery.id, delivery.attempts, outcome.responseCode],
         );
         return;
       }
-      await db.query(
-        `UPDATE webhook_deliveries SET status = $2, last_response_code = $3, last_error = $4,
-           next_attempt_at = CASE WHEN $2 = 'PENDING' THEN now() + $5 * interval '1 millisecond' ELSE next_attempt_at END, updated_at = now()
-         WHERE id = $1 AND status = 'PENDING'`,
-        [delivery.id, outcome.kind === 'retry' ? 'PENDING' : 'FAILED', outcome.responseCode, outcome.error, outcome.kind === 'retry' ? outcome.delayMs : 0],
+      const updated = await db.query(
+        `UPDATE webhook_deliveries SET status = $3, last_response_code = $4, last_error = $5,
+           next_attempt_at = CASE WHEN $3 = 'PENDING' THEN now() + $6 * interval '1 millisecond' ELSE next_attempt_at END, updated_at = now()
+         WHERE ${mine} RETURNING id`,
+        [delivery.id, delivery.attempts, outcome.kind === 'retry' ? 'PENDING' : 'FAILED', outcome.responseCode, outcome.error, outcome.kind === 'retry' ? outcome.delayMs : 0],
       );
-      if (outcome.kind === 'failed' && outcome.disableWebhook) {
+      if (updated.length > 0 && outcome.kind === 'failed' && outcome.disableWebhook) {
         await db.query('UPDATE webhooks SET enabled = false, disabled_reason = $2, updated_at = now() WHERE id = $1', [delivery.webhook_id, outcome.disableWebhook]);
       }
     },

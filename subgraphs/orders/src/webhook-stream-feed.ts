@@ -48,6 +48,11 @@ export function startWebhookStreamFeed(options: WebhookStreamFeedOptions): { sto
       logger.info({ stream: options.stream, consumer: options.consumer }, 'created the webhooks consumer of the order events stream');
     }
     messages = await (await jetstream(nats).consumers.get(options.stream, options.consumer)).consume({ max_messages: 100 });
+    // Stopped while this was being set up: stop() closed nothing, so close here.
+    if (stopping.signal.aborted) {
+      await messages.close();
+      return;
+    }
     if (failing) logger.info({ stream: options.stream }, 'webhooks read the order events stream again');
     failing = false;
     for await (const message of messages) {

@@ -28,6 +28,8 @@ export function addressRefusal(address: string, policy: TargetPolicy): string | 
   const parsed = ipaddr.process(address);
   if (METADATA_ADDRESSES.has(parsed.toString())) return 'a cloud metadata address';
   const range = parsed.range();
+  // ::a.b.c.d (IPv4-compatible, deprecated): an IPv4 address that some stacks would still reach.
+  if (parsed.kind() === 'ipv6' && range === 'unicast' && (parsed as ipaddr.IPv6).parts.slice(0, 6).every((part) => part === 0)) return 'an IPv4-compatible address';
   if (range === 'unicast') return null;
   if (policy.allowPrivate && PRIVATE_RANGES.has(range)) return null;
   return `a ${range} address`;
@@ -45,7 +47,7 @@ function refuseAddress(host: string, address: string, policy: TargetPolicy): voi
  * Checked when a webhook is registered and again at each delivery; the connection itself is
  * checked too (`guardedLookup`), as DNS may answer otherwise by then.
  */
-export async function checkTargetUrl(text: string, policy: TargetPolicy): Promise<URL> {
+export async function checkTargetUrl(text: string, policy: TargetPolicy, signal?: AbortSignal): Promise<URL> {
   if (text.length > MAX_URL_LENGTH) throw new TargetRefusedError(`The URL is longer than ${MAX_URL_LENGTH} characters`);
   let url: URL;
   try {
@@ -58,18 +60,20 @@ export async function checkTargetUrl(text: string, policy: TargetPolicy): Promis
   }
   if (url.username || url.password) throw new TargetRefusedError('The URL must not carry a user name or password');
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-  const addresses = isIP(host) ? [host] : await resolve(host);
+  const addresses = isIP(host) ? [host] : await resolve(host, signal);
   for (const address of addresses) refuseAddress(host, address, policy);
   return url;
 }
 
-async function resolve(host: string): Promise<string[]> {
-  const addresses = await new Promise<LookupAddress[]>((done, fail) =>
+/** The host's addresses; a lookup that outlasts `signal` is not waited for (it cannot be cancelled). */
+async function resolve(host: string, signal?: AbortSignal): Promise<string[]> {
+  const lookedUp = new Promise<LookupAddress[]>((done, fail) =>
     lookup(host, { all: true }, (error, found) => (error ? fail(error) : done(found))),
   ).catch((error: unknown) => {
     const { code, message } = error as NodeJS.ErrnoException;
     throw new TargetRefusedError(`${host} cannot be resolved (${code ?? message})`);
   });
+  const addresses = await (signal ? Promise.race([lookedUp, abortOf(signal)]) : lookedUp);
   if (addresses.length === 0) throw new TargetRefusedError(`${host} resolves to no address`);
   return addresses.map((found) => found.address);
 }
@@ -82,6 +86,15 @@ function refusalOf(host: string, addresses: LookupAddress[], policy: TargetPolic
   } catch (refused) {
     return refused as TargetRefusedError;
   }
+}
+
+/** Rejects with the signal's reason (a TimeoutError, say) when it aborts. */
+function abortOf(signal: AbortSignal): Promise<never> {
+  const reason = () => (signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+  return new Promise((_, fail) => {
+    if (signal.aborted) fail(reason());
+    signal.addEventListener('abort', () => fail(reason()), { once: true });
+  });
 }
 
 type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;

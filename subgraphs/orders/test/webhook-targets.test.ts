@@ -31,7 +31,7 @@ describe('addressRefusal', () => {
   });
 
   it('always refuses link-local, metadata, unspecified, multicast and reserved addresses', () => {
-    for (const address of ['169.254.169.254', 'fe80::1', 'fd00:ec2::254', '100.100.100.200', '0.0.0.0', '::', '224.0.0.1', '255.255.255.255', '240.0.0.1', '::ffff:169.254.169.254']) {
+    for (const address of ['169.254.169.254', 'fe80::1', 'fd00:ec2::254', '100.100.100.200', '0.0.0.0', '::', '224.0.0.1', '255.255.255.255', '240.0.0.1', '::ffff:169.254.169.254', '::7f00:1', '::a00:1', '64:ff9b::a00:1', '2002:7f00:1::1']) {
       expect(addressRefusal(address, DEVELOPMENT), address).not.toBeNull();
       expect(addressRefusal(address, PRODUCTION), address).not.toBeNull();
     }

@@ -1,3 +1,4 @@
+import { NotFoundError } from '@shop/service-kit';
 import type { WebhookDeliveryResolvers } from '../__generated__/resolvers-types.js';
 import { readableOrder } from '../order-access.js';
 import { webhookEventName } from '../webhook-rows.js';
@@ -5,8 +6,8 @@ import { webhookEventName } from '../webhook-rows.js';
 export const WebhookDelivery: WebhookDeliveryResolvers = {
   webhook: async (delivery, _args, { loaders }) => {
     const webhook = await loaders.webhookById.load(delivery.webhook_id);
-    // A delivery goes with its webhook (ON DELETE CASCADE): one read here always finds it.
-    if (!webhook) throw new Error(`webhook ${delivery.webhook_id} of delivery ${delivery.id} is gone`);
+    // Its deliveries go with a webhook (ON DELETE CASCADE), but one read a moment before the delete may still be answered.
+    if (!webhook) throw new NotFoundError(`The webhook of delivery ${delivery.id} was deleted meanwhile`);
     return webhook;
   },
   eventId: (delivery) => delivery.event_id,
