@@ -1,12 +1,10 @@
 import { describe, expect } from 'vitest';
 import { openDatabase } from '@shop/service-kit';
-import { ROOT } from '../scripts/root.js';
-import { SERVICE_CREDENTIAL, type Stack } from './support/stack.js';
+import type { Stack } from './support/stack.js';
 import { it } from './support/fixtures.js';
 import { graphql } from './support/graphql.js';
 import { createProduct, stockOf } from './support/checkout.js';
-import { freePort, startService, type RunningProcess } from '../scripts/processes.js';
-import { SUBGRAPH_SERVICES } from '../scripts/services.js';
+import { startOrdersProcess } from './support/orders-process.js';
 import { startProductsProxy, type HoldMode } from './support/products-proxy.js';
 import { seededServiceData } from './support/databases.js';
 import { stockLedger } from '../scripts/stock-ledger.js';
@@ -27,23 +25,9 @@ describe('orders killed while placing an order', () => {
     return { env: data.env, open: () => openDatabase({ url: data.env.DATABASE_URL, dataDir: data.env.DATA_DIR }), drop: () => data.drop() };
   }
 
-  async function startOrders(stack: Stack, env: Record<string, string>, productsUrl: string): Promise<{ process: RunningProcess; url: string }> {
-    const port = await freePort();
-    const process = startService(SUBGRAPH_SERVICES.orders, { cwd: ROOT, env: {
-      ...env,
-      NODE_ENV: 'development',
-      PORT: String(port),
-      LOG_FORMAT: 'json',
-      USERS_URL: stack.urls.users,
-      PRODUCTS_URL: productsUrl,
-      SERVICE_CREDENTIAL,
-      PRODUCTS_TIMEOUT_MS: '500',
-      RECONCILE_AFTER_MS: '1500',
-      RECONCILE_INTERVAL_MS: '300',
-    } });
-    await process.waitFor(/"msg":"listening"/);
-    return { process, url: `http://127.0.0.1:${port}` };
-  }
+  /** orders with a reconciler that finishes what a killed one left within seconds. */
+  const startOrders = (stack: Stack, env: Record<string, string>, productsUrl: string) =>
+    startOrdersProcess(stack, { ...env, PRODUCTS_URL: productsUrl, PRODUCTS_TIMEOUT_MS: '500', RECONCILE_AFTER_MS: '1500', RECONCILE_INTERVAL_MS: '300' });
 
   const scenarios: [HoldMode, string][] = [
     ['after-reserve', 'confirms the order whose stock products holds'],
@@ -111,22 +95,11 @@ describe('orders killed between an order\'s change and its event', () => {
     const data = await seededServiceData('orders');
     const db = await openDatabase({ url: data.env.DATABASE_URL, dataDir: data.env.DATA_DIR });
     try {
-      const port = await freePort();
-      const orders = startService(SUBGRAPH_SERVICES.orders, { cwd: ROOT, env: {
-        ...data.env,
-        NODE_ENV: 'development',
-        PORT: String(port),
-        LOG_FORMAT: 'json',
-        USERS_URL: stack.urls.users,
-        PRODUCTS_URL: stack.urls.products,
-        SERVICE_CREDENTIAL,
-        RECONCILE_INTERVAL_MS: '0',
-      } });
-      await orders.waitFor(/"msg":"listening"/);
+      const { process: orders, url } = await startOrdersProcess(stack, data.env);
       const [pending] = await db.query<{ id: string }>(`SELECT id FROM orders WHERE status = 'PENDING' ORDER BY seq LIMIT 1`);
       await db.transaction(async (tx) => {
         await tx.query('LOCK TABLE order_events IN EXCLUSIVE MODE');
-        const moving = graphql(`http://127.0.0.1:${port}`, 'mutation ($id: ID!) { updateOrderStatus(id: $id, status: PAID) { id } }', {
+        const moving = graphql(url, 'mutation ($id: ID!) { updateOrderStatus(id: $id, status: PAID) { id } }', {
           token: admin,
           variables: { id: pending!.id },
         }).catch((error: unknown) => error);

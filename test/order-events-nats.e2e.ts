@@ -19,12 +19,10 @@ const publishedCount = async () => (await metricsRegistry.getSingleMetric('order
 
 const loginAs = (url: string, who: 'admin' | 'alice') => (who === 'admin' ? login(url, ADMIN.email, ADMIN.password) : login(url, ALICE.email, ALICE.password));
 import { createOrder, createProduct } from './support/checkout.js';
-import { freePort, startService, type RunningProcess } from '../scripts/processes.js';
-import { SUBGRAPH_SERVICES } from '../scripts/services.js';
-import { ROOT } from '../scripts/root.js';
+import { freePort, type RunningProcess } from '../scripts/processes.js';
 import { openDatabase } from '@shop/service-kit';
 import { seededServiceData } from './support/databases.js';
-import { SERVICE_CREDENTIAL } from './support/stack.js';
+import { startOrdersProcess } from './support/orders-process.js';
 import { eventually } from './support/poll.js';
 import { startWebhookReceiver } from './support/webhook-receiver.js';
 
@@ -230,24 +228,8 @@ describe.skipIf(!NATS_URL || !existsSync(NATS_SERVER) || !process.env.TEST_DATAB
     const db = await openDatabase({ url: data.env.DATABASE_URL, dataDir: data.env.DATA_DIR });
     const storeDir = await mkdtemp(join(tmpdir(), 'shop-nats-'));
     const port = await freePort();
-    const startOrders = async () => {
-      const orders = startService(SUBGRAPH_SERVICES.orders, { cwd: ROOT, env: {
-        ...data.env,
-        NODE_ENV: 'development',
-        PORT: String(port),
-        LOG_FORMAT: 'json',
-        USERS_URL: stack.urls.users,
-        PRODUCTS_URL: stack.urls.products,
-        SERVICE_CREDENTIAL,
-        RECONCILE_INTERVAL_MS: '0',
-        NATS_URL: OWN_NATS_URL,
-        ORDER_EVENTS_STREAM: STREAM,
-        ORDER_EVENTS_SUBJECT_PREFIX: PREFIX,
-        ORDER_EVENTS_POLL_MS: '100',
-      } });
-      await orders.waitFor(/"msg":"listening"/);
-      return orders;
-    };
+    const natsEnv = { NATS_URL: OWN_NATS_URL, ORDER_EVENTS_STREAM: STREAM, ORDER_EVENTS_SUBJECT_PREFIX: PREFIX, ORDER_EVENTS_POLL_MS: '100' };
+    const startOrders = async () => (await startOrdersProcess(stack, { ...data.env, ...natsEnv }, port)).process;
     const kill = async (orders: RunningProcess) => {
       orders.child.kill('SIGKILL');
       await orders.exited(10_000);
