@@ -19,20 +19,21 @@ const FIELD_ADVICE: Record<string, string> = {
   items: 'Your cart is empty or too large to order at once.',
 };
 
-/** What is missing, by the field at the end of an error's path: each field is owned by one service. */
-const MISSING_BY_FIELD: Record<string, string> = {
-  product: 'product details',
-  products: 'the catalogue',
-  user: 'customer details',
-  me: 'your account',
-  orders: 'orders',
-  order: 'the order',
-  createOrder: 'ordering',
-  cancelOrder: 'cancelling orders',
-  updateOrderStatus: 'changing orders',
-  login: 'signing in',
-  register: 'registration',
+/** What is missing, by the field at the end of an error's path (each field is owned by one service), and whether it reads as plural. */
+const MISSING_BY_FIELD: Record<string, [what: string, plural: boolean]> = {
+  product: ['product details', true],
+  products: ['the catalogue', false],
+  user: ['customer details', true],
+  me: ['your account', false],
+  orders: ['orders', true],
+  order: ['the order', false],
+  createOrder: ['ordering', false],
+  cancelOrder: ['cancelling orders', false],
+  updateOrderStatus: ['changing orders', false],
+  login: ['signing in', false],
+  register: ['registration', false],
 };
+const SOMETHING: [string, boolean] = ['part of the shop', false];
 
 function productName(error: ShopError, context: MessageContext): string {
   const name = error.productId === undefined ? undefined : context.productNames?.get(error.productId);
@@ -40,18 +41,21 @@ function productName(error: ShopError, context: MessageContext): string {
 }
 
 /** What a SERVICE_UNAVAILABLE took away, read from the paths of its errors ("product details"). */
-export function missingParts(error: ShopError): string[] {
-  const parts = error.errors
-    .filter((graphQLError) => graphQLError.code === 'SERVICE_UNAVAILABLE')
-    .map((graphQLError) => [...(graphQLError.path ?? [])].reverse().find((segment): segment is string => typeof segment === 'string'))
-    .map((field) => (field === undefined ? undefined : MISSING_BY_FIELD[field]) ?? 'part of the shop');
-  return [...new Set(parts)];
+export function missingParts(error: ShopError): [what: string, plural: boolean][] {
+  const parts = new Map<string, boolean>();
+  for (const graphQLError of error.errors) {
+    if (graphQLError.code !== 'SERVICE_UNAVAILABLE') continue;
+    const field = [...(graphQLError.path ?? [])].reverse().find((segment): segment is string => typeof segment === 'string');
+    const [what, plural] = (field === undefined ? undefined : MISSING_BY_FIELD[field]) ?? SOMETHING;
+    parts.set(what, plural);
+  }
+  return [...parts];
 }
 
 function unavailable(error: ShopError): string {
   const missing = missingParts(error);
-  const what = missing.length > 0 ? missing.join(' and ') : 'part of the shop';
-  return `${what[0]!.toUpperCase()}${what.slice(1)} ${missing.length > 1 ? 'are' : 'is'} unavailable right now. Please try again in a minute.`;
+  const [what, plural] = missing.length === 0 ? SOMETHING : [missing.map(([part]) => part).join(' and '), missing.length > 1 || missing[0]![1]];
+  return `${what[0]!.toUpperCase()}${what.slice(1)} ${plural ? 'are' : 'is'} unavailable right now. Please try again in a minute.`;
 }
 
 function retryIn(seconds: number | undefined): string {

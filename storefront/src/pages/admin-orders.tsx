@@ -101,17 +101,19 @@ function OrdersTable({ status }: { status: OrderStatus | undefined }) {
                     <td>
                       <StatusBadge status={order.status} />
                     </td>
-                    <td class="actions">
-                      {next && (
-                        <button type="button" disabled={busy === order.id} onClick={() => void change(order.id, next)} aria-label={`Mark the order of ${customer} from ${formatDate(order.createdAt)} as ${STATUS_LABEL[next]}`}>
-                          Mark {STATUS_LABEL[next].toLowerCase()}
-                        </button>
-                      )}
-                      {cancellable(order.status) && (
-                        <button type="button" class="danger" disabled={busy === order.id} onClick={() => void change(order.id, 'CANCELLED')} aria-label={`Cancel the order of ${customer} from ${formatDate(order.createdAt)}`}>
-                          Cancel
-                        </button>
-                      )}
+                    <td>
+                      <div class="actions">
+                        {next && (
+                          <button type="button" disabled={busy === order.id} onClick={() => void change(order.id, next)} aria-label={`Mark the order of ${customer} from ${formatDate(order.createdAt)} as ${STATUS_LABEL[next]}`}>
+                            Mark {STATUS_LABEL[next].toLowerCase()}
+                          </button>
+                        )}
+                        {cancellable(order.status) && (
+                          <button type="button" class="danger" disabled={busy === order.id} onClick={() => void change(order.id, 'CANCELLED')} aria-label={`Cancel the order of ${customer} from ${formatDate(order.createdAt)}`}>
+                            Cancel
+                          </button>
+                        )}
+                      </div>
                     </td>
                   </tr>
                 );
