@@ -13,13 +13,15 @@ export interface StorefrontOptions {
 
 /**
  * The Content-Security-Policy the storefront is served with (by `vite preview`, so by `npm start`
- * and the browser tests, and by the Docker image's nginx): scripts, styles and images from its own
- * origin only, GraphQL to the gateway's origin only, never framed.
+ * and the browser tests, and by the Docker image's nginx, whose template test/dockerfile.test.ts
+ * compares with this): scripts, styles and images from its own origin only, requests to its own
+ * origin (config.json) and to the gateway's endpoint only (the exact URL: CSP matches its path),
+ * never framed.
  */
 export function contentSecurityPolicy(gatewayUrl: string): string {
   return [
     "default-src 'self'",
-    `connect-src 'self' ${new URL(gatewayUrl).origin}`,
+    `connect-src 'self' ${gatewayUrl}`,
     "script-src 'self'",
     "style-src 'self'",
     "img-src 'self'",
