@@ -6,12 +6,12 @@ import { describe, expect } from 'vitest';
 import { MyOrdersDocument, OrderDocument, ProductsDocument } from '@shop/sdk';
 import { DEMO_PRODUCTS, DEMO_USERS } from '@shop/service-kit';
 import { buildStorefront, serveStorefront, type RunningStorefront } from '../scripts/storefront.js';
-import { chromiumInstalled, launchChromium, newVisitor, NO_CHROMIUM_NOTICE, screenshotsDir, type WatchedPage } from './support/browser.js';
+import { launchChromium, newVisitor, NO_CHROMIUM_NOTICE, screenshotsDir, skipBrowserTests, type WatchedPage } from './support/browser.js';
 import { createOrder, createProduct, stockOf } from './support/checkout.js';
 import { test } from './support/fixtures.js';
 import { ADMIN, ALICE, graphql } from './support/graphql.js';
 
-if (!chromiumInstalled) console.log(NO_CHROMIUM_NOTICE);
+if (skipBrowserTests) console.log(NO_CHROMIUM_NOTICE);
 
 const [{ name: ADMIN_NAME }, { name: ALICE_NAME }] = DEMO_USERS;
 const ESPRESSO_CUP = DEMO_PRODUCTS.find((product) => product.name === 'Espresso cup')!.id;
@@ -71,7 +71,7 @@ async function aliceOrderCount(gatewayUrl: string, token: string): Promise<numbe
   return response.data!.me!.orders!.totalCount;
 }
 
-describe.skipIf(!chromiumInstalled)('storefront', () => {
+describe.skipIf(skipBrowserTests)('storefront in a browser', () => {
   it('browses the catalogue a page at a time and searches it', async ({ storefront, browser, shots, stack }) => {
     const { page, errors, close } = await visit(browser, storefront.url);
     const { data } = await graphql(stack.gatewayUrl, ProductsDocument, { variables: { first: 100 } });
@@ -234,16 +234,6 @@ describe.skipIf(!chromiumInstalled)('storefront', () => {
     await close();
   });
 
-  it('lets a cross-origin page read Retry-After, for telling a rate-limited shopper when to try again', async ({ storefront, stack }) => {
-    const response = await fetch(`${stack.gatewayUrl}/graphql`, {
-      method: 'POST',
-      headers: { origin: new URL(storefront.url).origin, 'content-type': 'application/json' },
-      body: JSON.stringify({ query: '{ __typename }' }),
-    });
-    expect(response.headers.get('access-control-allow-origin')).toBe(new URL(storefront.url).origin);
-    expect(response.headers.get('access-control-expose-headers')).toMatch(/retry-after/i);
-  });
-
   // Last: it stops products (started again at its end, whatever happens).
   it('shows an order with a notice while products is down', async ({ storefront, browser, shots, shop: { stack, alice } }) => {
     const id = await placeOrder(stack.gatewayUrl, alice);
@@ -268,6 +258,18 @@ describe.skipIf(!chromiumInstalled)('storefront', () => {
     }
     expect(errors).toEqual([]);
     await close();
+  });
+});
+
+describe('storefront and gateway', () => {
+  it('lets a cross-origin page read Retry-After, for telling a rate-limited shopper when to try again', async ({ storefront, stack }) => {
+    const response = await fetch(`${stack.gatewayUrl}/graphql`, {
+      method: 'POST',
+      headers: { origin: new URL(storefront.url).origin, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
+    expect(response.headers.get('access-control-allow-origin')).toBe(new URL(storefront.url).origin);
+    expect(response.headers.get('access-control-expose-headers')).toMatch(/retry-after/i);
   });
 });
 
