@@ -1,12 +1,12 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { describe, expect } from 'vitest';
 import { MyOrdersDocument, OrderDocument, ProductsDocument } from '@shop/sdk';
 import { DEMO_PRODUCTS, DEMO_USERS } from '@shop/service-kit';
 import { buildStorefront, serveStorefront, type RunningStorefront } from '../scripts/storefront.js';
-import { launchChromium, newVisitor, NO_CHROMIUM_NOTICE, screenshotsDir, skipBrowserTests, type WatchedPage } from './support/browser.js';
+import { launchChromium, newVisitor, NO_CHROMIUM_NOTICE, screenshotsDir, skipBrowserTests, watchedPage, type WatchedPage } from './support/browser.js';
 import { createOrder, createProduct, stockOf } from './support/checkout.js';
 import { test } from './support/fixtures.js';
 import { ADMIN, ALICE, graphql } from './support/graphql.js';
@@ -51,7 +51,7 @@ const it = test
   });
 
 /** A visitor at the storefront, with every console error recorded: each test ends by asserting there were none. */
-async function visit(browser: Browser, url: string): Promise<WatchedPage & { close: () => Promise<void> }> {
+async function visit(browser: Browser, url: string): Promise<WatchedPage & { context: BrowserContext; close: () => Promise<void> }> {
   const visitor = await newVisitor(browser);
   await visitor.page.goto(url);
   return { ...visitor, close: () => visitor.context.close() };
@@ -230,6 +230,21 @@ describe.skipIf(skipBrowserTests)('storefront in a browser', () => {
     expect(await row.getByRole('button').allTextContents()).toEqual(['Mark delivered']);
     const { data } = await graphql(stack.gatewayUrl, OrderDocument, { token: alice, variables: { id } });
     expect(data!.order!.statusHistory.map((entry) => entry.status)).toEqual(['PENDING', 'PAID', 'SHIPPED']);
+    expect(errors).toEqual([]);
+    await close();
+  });
+
+  it('shares the session and the cart between tabs, and signing out in one signs out both', async ({ storefront, browser }) => {
+    const { page, context, errors, close } = await visit(browser, storefront.url);
+    await signIn(page, ALICE.email, ALICE.password, ALICE_NAME);
+    const other = await watchedPage(context, errors);
+    await other.goto(storefront.url);
+    await expect.poll(() => other.locator('.who').textContent()).toBe(ALICE_NAME);
+    await page.getByRole('button', { name: /^Add .* to cart$/ }).first().click();
+    await expect.poll(() => menu(other, /^Cart/).textContent()).toBe('Cart1');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await expect.poll(() => menu(other, 'My orders').count()).toBe(0);
+    await expect.poll(() => other.getByRole('link', { name: 'Sign in', exact: true }).count()).toBe(1);
     expect(errors).toEqual([]);
     await close();
   });

@@ -40,22 +40,27 @@ function Page({ route }: { route: Route }) {
   }
 }
 
-export function App({ shop, signedOut }: { shop: ShopClient; signedOut: EventTarget }) {
+export function App({ shop, sessionEvents }: { shop: ShopClient; sessionEvents: EventTarget }) {
   const [user, setUser] = useState<UserFieldsFragment | null | undefined>(shop.session ? undefined : null);
   const cart = useCart();
   const route = useRoute();
   useEffect(() => {
-    const onSignedOut = () => setUser(null);
-    signedOut.addEventListener('signed-out', onSignedOut);
-    // A stored session: who it is (and whether it still holds) decides the menu and the pages.
-    if (shop.session) {
+    // Who the held session is (and whether it still holds) decides the menu and the pages.
+    const whoAmI = () => {
       shop.request(MeDocument).then(
         ({ me }) => setUser(me),
         () => setUser(null),
       );
-    }
-    return () => signedOut.removeEventListener('signed-out', onSignedOut);
-  }, [shop, signedOut]);
+    };
+    const signedOut = () => setUser(null);
+    sessionEvents.addEventListener('signed-out', signedOut);
+    sessionEvents.addEventListener('session-replaced', whoAmI);
+    if (shop.session) whoAmI();
+    return () => {
+      sessionEvents.removeEventListener('signed-out', signedOut);
+      sessionEvents.removeEventListener('session-replaced', whoAmI);
+    };
+  }, [shop, sessionEvents]);
   return (
     <AppContext.Provider value={{ shop, user, setUser, cart }}>
       <Layout route={route}>

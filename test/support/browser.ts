@@ -32,13 +32,18 @@ export interface WatchedPage {
 /** A page of a fresh browser context (its own localStorage: a new visitor) whose errors are recorded. */
 export async function newVisitor(browser: Browser): Promise<WatchedPage & { context: BrowserContext }> {
   const context = await browser.newContext({ viewport: { width: 1000, height: 720 }, deviceScaleFactor: 1, locale: 'en-GB', timezoneId: 'UTC' });
-  const page = await context.newPage();
   const errors: string[] = [];
+  return { context, page: await watchedPage(context, errors), errors };
+}
+
+/** Another page (tab) of `context`, its errors recorded into `errors`. */
+export async function watchedPage(context: BrowserContext, errors: string[]): Promise<Page> {
+  const page = await context.newPage();
   page.on('console', (message) => {
     if (message.type() === 'error') errors.push(`console: ${message.text()} (${message.location().url})`);
   });
   page.on('pageerror', (error) => errors.push(`page: ${error.message}`));
-  return { context, page, errors };
+  return page;
 }
 
 /**
