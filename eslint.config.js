@@ -49,8 +49,6 @@ export default defineConfig(
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-call': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',
-      // vitest reads a fixture's dependencies from the destructuring of its first parameter: one that needs none declares `{}`.
-      'no-empty-pattern': 'off',
     },
   },
   {

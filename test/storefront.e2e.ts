@@ -33,11 +33,13 @@ const it = test
     running.push(await serveStorefront({ gatewayUrl: `${stack.gatewayUrl}/graphql`, outDir, host: '127.0.0.1', port: 0 }));
     return running[0]!;
   })
+  // eslint-disable-next-line no-empty-pattern -- vitest reads a fixture's dependencies from its first parameter's pattern; the browser needs none.
   .extend('browser', { scope: 'file' }, async ({}, { onCleanup }) => {
     const browser = await launchChromium();
     onCleanup(() => browser.close());
     return browser;
   })
+  // eslint-disable-next-line no-empty-pattern -- as above: the screenshots' folder needs no other fixture.
   .extend('shots', { scope: 'file' }, async ({}, { onCleanup }) => {
     const fallback = await mkdtemp(join(tmpdir(), 'shop-storefront-shots-'));
     onCleanup(() => rm(fallback, { recursive: true, force: true }));
