@@ -8,15 +8,19 @@ import { rmSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildStorefront, serveStorefront, STOREFRONT_PORT } from './storefront.js';
+import { buildStorefront, serveStorefront, STOREFRONT_PORT, type RunningStorefront } from './storefront.js';
 
 const env = process.env;
 const gatewayUrl = env.SHOP_GATEWAY_URL ?? 'http://127.0.0.1:4000/graphql';
 const outDir = await mkdtemp(join(tmpdir(), 'shop-storefront-'));
-// On every way out: Vite's preview server ends the process itself on SIGTERM (after closing).
+// The build goes on every way out; a signal that comes while it is being made ends the process
+// (an 'exit' event, unlike the signal's default), and one after closes the server first.
 process.on('exit', () => rmSync(outDir, { recursive: true, force: true }));
+const serving: { storefront?: RunningStorefront } = {};
+const stop = () => void (serving.storefront?.close() ?? Promise.resolve()).finally(() => process.exit(0));
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);
 const started = Date.now();
 await buildStorefront(outDir);
-const storefront = await serveStorefront({ gatewayUrl, outDir, host: env.HOST ?? '127.0.0.1', port: Number(env.STOREFRONT_PORT ?? STOREFRONT_PORT) });
+const storefront = (serving.storefront = await serveStorefront({ gatewayUrl, outDir, host: env.HOST ?? '127.0.0.1', port: Number(env.STOREFRONT_PORT ?? STOREFRONT_PORT) }));
 console.log(`storefront at ${storefront.url}, built and served in ${Date.now() - started} ms, talking to ${gatewayUrl}`);
-process.once('SIGINT', () => void storefront.close().finally(() => process.exit(0)));
