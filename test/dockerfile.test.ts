@@ -10,7 +10,8 @@ import { ROOT } from '../scripts/root.js';
 import { gatewayService, SUBGRAPH_SERVICES } from '../scripts/services.js';
 import { expand, type Image, imageOf, probe, readDockerfile, repoPathOf } from './support/dockerfile.js';
 import { newSigningKeyPem } from './support/tokens.js';
-import { contentSecurityPolicy, storefrontConfig } from '../storefront/build/vite-config.js';
+import { pageHeaders } from '../storefront/build/serving.js';
+import { storefrontConfig } from '../storefront/build/vite-config.js';
 import { STOREFRONT_PORT } from '../scripts/storefront.js';
 
 const dockerfile = readDockerfile();
@@ -170,7 +171,7 @@ describe('Dockerfile', () => {
       expect(image.healthcheck).toContain(`http://127.0.0.1:${STOREFRONT_PORT}/config.json`);
     });
 
-    it('gives the app its gateway and the Content-Security-Policy that `npm start` and the browser tests serve', () => {
+    it('gives the app its gateway, and its pages the Content-Security-Policy and headers that `npm start` and the browser tests serve', () => {
       // Only SHOP_GATEWAY_URL is the image's to fill in; everything else with a $ is nginx's.
       expect(new Set([...template.matchAll(/\$\{(\w+)\}/g)].map((match) => match[1]))).toEqual(new Set(['SHOP_GATEWAY_URL']));
       expect(image.env.SHOP_GATEWAY_URL).toMatch(/^http/);
@@ -178,8 +179,10 @@ describe('Dockerfile', () => {
       const rendered = render({ SHOP_GATEWAY_URL: gatewayUrl });
       const configJson = /location = \/config\.json \{[^}]*return 200 '([^']*)';/.exec(rendered)?.[1];
       expect(JSON.parse(configJson!)).toEqual({ gatewayUrl });
-      const csp = /add_header Content-Security-Policy "([^"]*)" always;/.exec(rendered)?.[1];
-      expect(csp).toBe(contentSecurityPolicy(gatewayUrl));
+      // The page's headers, as `npm start` and the browser tests serve them.
+      const pageBlock = /location \/ \{([^}]*)\}/.exec(rendered)![1]!;
+      const added = Object.fromEntries([...pageBlock.matchAll(/add_header ([\w-]+) "([^"]*)" always;/g)].map(([, name, value]) => [name!.toLowerCase(), value]));
+      expect(added).toEqual({ ...pageHeaders(gatewayUrl), 'cache-control': 'no-cache' });
     });
   });
 });
