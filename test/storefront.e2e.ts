@@ -236,6 +236,25 @@ describe.skipIf(skipBrowserTests)('storefront in a browser', () => {
     await close();
   });
 
+  it('registers a new customer, and says so when the email is taken', async ({ storefront, browser }) => {
+    const { page, errors, close } = await visit(browser, `${storefront.url}#/sign-in`);
+    const register = async (name: string, email: string) => {
+      await page.getByLabel('Name').fill(name);
+      await page.getByLabel('Email').last().fill(email);
+      await page.getByLabel('Password (at least 8 characters)').fill('a-new-password');
+      await page.getByRole('button', { name: 'Create account' }).click();
+    };
+    await register('Bea Browser', `bea-${Date.now()}@example.com`);
+    await expect.poll(() => page.locator('.who').textContent()).toBe('Bea Browser');
+    expect(await menu(page, 'My orders').count()).toBe(1);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.goto(`${storefront.url}#/sign-in`);
+    await register('Alice Again', ALICE.email);
+    await expect.poll(() => page.getByRole('alert').filter({ hasText: /\S/ }).textContent()).toBe('An account with this email already exists. Sign in instead?');
+    expect(errors).toEqual([]);
+    await close();
+  });
+
   it('shares the session and the cart between tabs, and signing out in one signs out both', async ({ storefront, browser }) => {
     const { page, context, errors, close } = await visit(browser, storefront.url);
     await signIn(page, ALICE.email, ALICE.password, ALICE_NAME);
