@@ -7,16 +7,18 @@
 #   docker build --target subgraph --build-arg SUBGRAPH=users    -t shop/users .      # port 4001
 #   docker build --target subgraph --build-arg SUBGRAPH=products -t shop/products .   # port 4002
 #   docker build --target subgraph --build-arg SUBGRAPH=orders   -t shop/orders .     # port 4003
+#   docker build --target storefront -t shop/storefront .                             # port 4080
 #
 # or build and run the whole stack with `docker compose up --build` (see docker-compose.yml).
 # The `build` stage compiles every workspace once (BuildKit shares it between targets); each
 # runtime image holds only that service's compiled code and its production dependencies, and
-# runs as the `node` user. test/dockerfile.test.ts checks this file against the repository.
+# runs as the `node` user. The storefront's image is nginx serving its built static files. test/dockerfile.test.ts checks this file against the repository.
 
 ARG NODE_IMAGE=node:24-bookworm-slim
 
 # ---------------------------------------------------------------------------------------------
-# build: all dependencies (dev included), then `npm run build` -> <workspace>/dist/
+# build: all dependencies (dev included), then `npm run build` -> <workspace>/dist/ (the
+# storefront's: `vite build`, static files)
 # ---------------------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
@@ -28,6 +30,7 @@ COPY subgraphs/products/package.json subgraphs/products/
 COPY subgraphs/orders/package.json subgraphs/orders/
 COPY gateway/package.json gateway/
 COPY sdk/package.json sdk/
+COPY storefront/package.json storefront/
 # Install scripts stay on here: the `node` devDependency's preinstall fetches the Node binary
 # that `npm run` puts first on PATH (see allowScripts in package.json).
 RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
@@ -50,6 +53,7 @@ COPY subgraphs/products/package.json subgraphs/products/
 COPY subgraphs/orders/package.json subgraphs/orders/
 COPY gateway/package.json gateway/
 COPY sdk/package.json sdk/
+COPY storefront/package.json storefront/
 # Alive = answers GET /health on its own port: PORT, else the service's default port (the
 # gateway image sets PORT; the subgraph image sets SUBGRAPH, and the port table is service-kit's
 # definitions module, which loads nothing else). Node's fetch, as the slim image has no curl or wget.
@@ -113,3 +117,19 @@ WORKDIR /app/gateway
 USER node
 EXPOSE 4000
 CMD ["node", "dist/index.js"]
+
+# ---------------------------------------------------------------------------------------------
+# storefront (4080): the built static storefront (storefront/dist) served by nginx, as the
+# unprivileged variant of nginx's official image (no root, port above 1024). At start, nginx's
+# image renders storefront/nginx/default.conf.template with SHOP_GATEWAY_URL: the gateway's
+# GraphQL endpoint as the shopper's browser reaches it, served to the app as /config.json and
+# named in the Content-Security-Policy's connect-src. The gateway must list the storefront's
+# origin in CORS_ORIGINS (see the README, "Storefront").
+# ---------------------------------------------------------------------------------------------
+FROM nginxinc/nginx-unprivileged:1.29-alpine AS storefront
+ENV SHOP_GATEWAY_URL=http://localhost:4000/graphql
+COPY storefront/nginx/default.conf.template /etc/nginx/templates/
+COPY --from=build /app/storefront/dist /usr/share/nginx/html/
+USER nginx
+EXPOSE 4080
+HEALTHCHECK --interval=10s --timeout=5s --retries=3 CMD ["wget", "-q", "-O", "/dev/null", "http://127.0.0.1:4080/config.json"]

@@ -155,12 +155,13 @@ export function startService(
 
 /**
  * What `npm start` (scripts/start.ts) needs to run the whole shop on free loopback ports with its
- * PGlite folders under `dataDir`, in development with JSON logs, and where its gateway then answers.
+ * PGlite folders under `dataDir`, in development with JSON logs, and where its gateway and storefront then answer.
  */
-export async function npmStartOnFreePorts(dataDir: string): Promise<{ gatewayUrl: string; env: Record<string, string> }> {
-  const [gateway, users, products, orders] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+export async function npmStartOnFreePorts(dataDir: string): Promise<{ gatewayUrl: string; storefrontUrl: string; env: Record<string, string> }> {
+  const [gateway, users, products, orders, storefront] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
   return {
     gatewayUrl: `http://127.0.0.1:${gateway}`,
+    storefrontUrl: `http://127.0.0.1:${storefront}`,
     env: {
       NODE_ENV: 'development',
       DATA_DIR: dataDir,
@@ -168,6 +169,7 @@ export async function npmStartOnFreePorts(dataDir: string): Promise<{ gatewayUrl
       USERS_PORT: String(users),
       PRODUCTS_PORT: String(products),
       ORDERS_PORT: String(orders),
+      STOREFRONT_PORT: String(storefront),
       LOG_FORMAT: 'json',
       APOLLO_TELEMETRY_DISABLED: 'true',
     },

@@ -1,14 +1,15 @@
 /**
- * `npm start`: the three subgraphs and the gateway on one machine, with labelled logs. Each
- * service runs as its own process, exactly as it would alone (`npm run start:users`, ...).
+ * `npm start`: the three subgraphs and the gateway on one machine, with labelled logs, and the
+ * storefront talking to that gateway. Each service runs as its own process, exactly as it would
+ * alone (`npm run start:users`, ...); so does the storefront (scripts/start-storefront.ts).
  * Databases: PGlite under .data/<service>/, or PostgreSQL per service with USERS_DATABASE_URL,
  * PRODUCTS_DATABASE_URL and ORDERS_DATABASE_URL (DATA_DIR moves the PGlite folders). Ports:
- * PORT (gateway), USERS_PORT, PRODUCTS_PORT, ORDERS_PORT. Ctrl-C stops everything gracefully.
+ * PORT (gateway), USERS_PORT, PRODUCTS_PORT, ORDERS_PORT, STOREFRONT_PORT. Ctrl-C stops everything gracefully.
  */
 import { resolve } from 'node:path';
 import { DEFAULT_PORTS, SUBGRAPH_NAMES, type ServiceName, type SubgraphName } from '@shop/service-kit/definitions';
 import { initialisePgliteDataDirs } from '@shop/service-kit/pglite-initdb';
-import { isReady, startService, type RunningProcess } from './processes.js';
+import { isReady, startProcess, startService, type RunningProcess } from './processes.js';
 import { gatewayService, SUBGRAPH_SERVICES } from './services.js';
 import { ROOT } from './root.js';
 
@@ -23,13 +24,16 @@ const shared = {
   APOLLO_TELEMETRY_DISABLED: env.APOLLO_TELEMETRY_DISABLED ?? 'true',
   LOG_FORMAT: env.LOG_FORMAT ?? 'pretty',
 };
-const COLOURS: Record<ServiceName, number> = { users: 36, products: 33, orders: 35, gateway: 32 };
-const label = (name: ServiceName) => `\x1b[${COLOURS[name]}m${name.padEnd(8)}\x1b[0m|`;
+type Part = ServiceName | 'storefront';
+const COLOURS: Record<Part, number> = { users: 36, products: 33, orders: 35, gateway: 32, storefront: 34 };
+const label = (name: Part) => `\x1b[${COLOURS[name]}m${name.padEnd(10)}\x1b[0m|`;
+// The default port is also scripts/storefront.ts's STOREFRONT_PORT, not imported: that module loads Vite, which the launcher need not.
+const storefrontUrl = `http://${host.includes(':') ? `[${host}]` : host}:${Number(env.STOREFRONT_PORT ?? 4080)}`;
 
 const databaseUrl = (name: SubgraphName) => env[`${name.toUpperCase()}_DATABASE_URL`];
 const dataDir = (name: SubgraphName) => resolve(ROOT, env.DATA_DIR ?? '.data', name);
 
-const children = new Map<ServiceName, RunningProcess>();
+const children = new Map<Part, RunningProcess>();
 let stopping = false;
 
 function start(name: ServiceName): RunningProcess {
@@ -43,6 +47,21 @@ function start(name: ServiceName): RunningProcess {
     },
     output: { onLine: (line) => process.stdout.write(`${label(name)} ${line}\n`) },
   });
+  return watch(name, child);
+}
+
+/** The storefront: built and served by a process of its own (scripts/start-storefront.ts). */
+function startStorefront(): RunningProcess {
+  const child = startProcess(['--import', 'tsx', 'scripts/start-storefront.ts'], {
+    cwd: ROOT,
+    env: { HOST: host, STOREFRONT_PORT: new URL(storefrontUrl).port, SHOP_GATEWAY_URL: env.SHOP_GATEWAY_URL ?? `${url('gateway')}/graphql` },
+    output: { onLine: (line) => process.stdout.write(`${label('storefront')} ${line}\n`) },
+  });
+  return watch('storefront', child);
+}
+
+/** Keeps `child` among those stopped together; when it exits on its own, stops the rest. */
+function watch(name: Part, child: RunningProcess): RunningProcess {
   void child.exited().then(({ code, signal }) => {
     children.delete(name);
     if (!stopping) {
@@ -71,12 +90,18 @@ try {
   // would open its breakers on the first requests (Sandbox polls) and refuse them for a while.
   // Generous: a first start on a busy two-core laptop initialises three databases at once.
   const ready = (name: ServiceName) => start(name).waitUntil(isReady(url(name)), 180_000);
+  // First, as it is cheap (built and served in well under a second) and needs nothing of the rest.
+  const storefront = startStorefront().waitUntil(async () => (await fetch(storefrontUrl, { signal: AbortSignal.timeout(2_000) })).ok, 180_000);
+  // Awaited below; its failure meanwhile (the process exiting) already stops everything through watch().
+  storefront.catch(() => undefined);
   // A fresh folder's PGlite databases come from one initdb, not three.
   await initialisePgliteDataDirs(SUBGRAPH_NAMES.filter((name) => !databaseUrl(name)).map(dataDir));
   await Promise.all(SUBGRAPH_NAMES.map(ready));
   await ready('gateway');
+  await storefront;
   console.log(`
   The shop supergraph is up: ${url('gateway')}/graphql (Apollo Sandbox in a browser)
+  The storefront: ${storefrontUrl}
   Sign in as alice@example.com / alice-password (or admin@example.com / admin-password) with
     mutation { login(email: "alice@example.com", password: "alice-password") { token } }
   and add the header  Authorization: Bearer <token>  in Sandbox. Ctrl-C stops everything.

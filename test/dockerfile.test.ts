@@ -10,6 +10,9 @@ import { ROOT } from '../scripts/root.js';
 import { gatewayService, SUBGRAPH_SERVICES } from '../scripts/services.js';
 import { expand, type Image, imageOf, probe, readDockerfile, repoPathOf } from './support/dockerfile.js';
 import { newSigningKeyPem } from './support/tokens.js';
+import { pageHeaders } from '../storefront/build/serving.js';
+import { storefrontConfig } from '../storefront/build/vite-config.js';
+import { STOREFRONT_PORT } from '../scripts/storefront.js';
 
 const dockerfile = readDockerfile();
 const definitionOf = (name: ServiceName) => (name === 'gateway' ? gatewayService : SUBGRAPH_SERVICES[name]);
@@ -143,5 +146,43 @@ describe('Dockerfile', () => {
     const url = `http://127.0.0.1:${DEFAULT_PORTS.users}/health`;
     expect(await probe(image, image.env, 503)).toMatchObject({ exitCode: 1, urls: [url] });
     expect(await probe(image, image.env, 'refused')).toMatchObject({ exitCode: 1, urls: [url] });
+  });
+
+  describe('storefront', () => {
+    const image = imageOf(dockerfile, 'storefront');
+    const templateCopy = image.copies.find((copy) => copy.from === undefined && copy.destination === '/etc/nginx/templates')!;
+    const template = readFileSync(join(ROOT, templateCopy.sources[0]!), 'utf8');
+    /** The template as nginx's image renders it: only variables set in the container are replaced. */
+    const render = (env: Record<string, string>) => template.replace(/\$\{(\w+)\}/g, (whole, name: string) => env[name] ?? whole);
+
+    it('serves what `npm run build` makes of the storefront workspace, with its nginx template from the context', () => {
+      expect(WORKSPACES).toContain('storefront');
+      expect((readJson('storefront/package.json') as { scripts: Record<string, string> }).scripts.build).toBe('vite build');
+      expect(storefrontConfig({ gatewayUrl: 'http://gateway/graphql' }).build?.outDir).toBe('dist');
+      expect(image.copies.filter((copy) => copy.from !== undefined)).toEqual([{ from: 'build', sources: ['/app/storefront/dist'], destination: '/usr/share/nginx/html' }]);
+      expect(contextFilter.ignores(templateCopy.sources[0]!)).toBe(false);
+    });
+
+    it('listens on the storefront’s port as a user other than root, and checks itself there', () => {
+      expect(image.exposed).toEqual([String(STOREFRONT_PORT)]);
+      expect(template).toMatch(new RegExp(`^\\s*listen ${STOREFRONT_PORT};$`, 'm'));
+      expect(image.user).toBeDefined();
+      expect(image.user).not.toMatch(/^(root|0)$/);
+      expect(image.healthcheck).toContain(`http://127.0.0.1:${STOREFRONT_PORT}/config.json`);
+    });
+
+    it('gives the app its gateway, and its pages the Content-Security-Policy and headers that `npm start` and the browser tests serve', () => {
+      // Only SHOP_GATEWAY_URL is the image's to fill in; everything else with a $ is nginx's.
+      expect(new Set([...template.matchAll(/\$\{(\w+)\}/g)].map((match) => match[1]))).toEqual(new Set(['SHOP_GATEWAY_URL']));
+      expect(image.env.SHOP_GATEWAY_URL).toMatch(/^http/);
+      const gatewayUrl = 'https://api.shop.example/graphql';
+      const rendered = render({ SHOP_GATEWAY_URL: gatewayUrl });
+      const configJson = /location = \/config\.json \{[^}]*return 200 '([^']*)';/.exec(rendered)?.[1];
+      expect(JSON.parse(configJson!)).toEqual({ gatewayUrl });
+      // The page's headers, as `npm start` and the browser tests serve them.
+      const pageBlock = /location \/ \{([^}]*)\}/.exec(rendered)![1]!;
+      const added = Object.fromEntries([...pageBlock.matchAll(/add_header ([\w-]+) "([^"]*)" always;/g)].map(([, name, value]) => [name!.toLowerCase(), value]));
+      expect(added).toEqual({ ...pageHeaders(gatewayUrl), 'cache-control': 'no-cache' });
+    });
   });
 });

@@ -7,7 +7,7 @@ import { createTestDatabase, type TestDatabase } from './support/databases.js';
 import { ALICE, graphql, login } from './support/graphql.js';
 
 /**
- * `npm start` as a newcomer runs it: four processes, PGlite on disk (or, with TEST_DATABASE_URL,
+ * `npm start` as a newcomer runs it: four processes and the storefront's, PGlite on disk (or, with TEST_DATABASE_URL,
  * a PostgreSQL database per service), demo data, then Ctrl-C.
  */
 // Four Node processes booting from TypeScript: minutes on a loaded two-core machine, not seconds.
@@ -16,6 +16,7 @@ describe('npm start', { timeout: 180_000 }, () => {
   let dataDir: string;
   let env: Record<string, string>;
   let gatewayUrl: string;
+  let storefrontUrl: string;
   let running: RunningProcess | undefined;
   const start = async () => {
     running = startNpmStart(env);
@@ -25,7 +26,7 @@ describe('npm start', { timeout: 180_000 }, () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'shop-start-'));
-    ({ gatewayUrl, env } = await npmStartOnFreePorts(dataDir));
+    ({ gatewayUrl, storefrontUrl, env } = await npmStartOnFreePorts(dataDir));
     for (const name of ['users', 'products', 'orders']) {
       const database = await createTestDatabase(name);
       databases.push(database);
@@ -48,12 +49,18 @@ describe('npm start', { timeout: 180_000 }, () => {
     expect(me.errors).toBeUndefined();
     expect(me.data!.me.orders.nodes.length).toBeGreaterThan(0);
     expect((await fetch(`${gatewayUrl}/ready`)).status).toBe(200);
+    // The storefront, built and served beside them, talking to this gateway.
+    const storefront = await fetch(storefrontUrl);
+    expect(storefront.status).toBe(200);
+    expect(await storefront.text()).toMatch(/<script type="module" crossorigin src="\.\/assets\/index-[\w-]+\.js">/);
+    expect(await (await fetch(`${storefrontUrl}/config.json`)).json()).toEqual({ gatewayUrl: `${gatewayUrl}/graphql` });
 
     expect(await stack.stop()).toBe(0);
     for (const name of ['users', 'products', 'orders', 'gateway']) {
       expect(stack.output()).toMatch(new RegExp(`${name}.*"msg":"stopped"`));
     }
     await expect(fetch(`${gatewayUrl}/health`)).rejects.toThrow();
+    await expect(fetch(storefrontUrl)).rejects.toThrow();
   });
 
   it('keeps data and signing key across a restart without seeding twice, after stopping on SIGHUP (a closed terminal)', async () => {

@@ -103,7 +103,9 @@ export async function createGatewayService(deps: GatewayServiceDeps) {
     const viewer = await viewerOf(req).catch(() => null);
     return viewer ? `user:${viewer.userId}` : `address:${clientAddress(req)}`;
   });
-  const cors: CorsOptions = { origin: deps.corsOrigins, maxAge: 600 };
+  // Retry-After is not a header a browser lets a cross-origin page read unless it is exposed: a
+  // storefront on another origin could not tell the shopper when to try again after RATE_LIMITED.
+  const cors: CorsOptions = { origin: deps.corsOrigins, maxAge: 600, exposedHeaders: ['Retry-After'] };
   const persistedDocuments = deps.persistedDocuments?.documents;
   const service = await createHttpService<GatewayContext>({
     logger: deps.logger,

@@ -1,0 +1,75 @@
+import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import sirv from 'sirv';
+import { pageHeaders, runtimeConfigJson } from '../storefront/build/serving.js';
+import { ROOT } from './root.js';
+
+/** The storefront's default port (STOREFRONT_PORT overrides it in `npm start`). */
+export const STOREFRONT_PORT = 4080;
+
+export interface RunningStorefront {
+  /** Where a browser opens it, such as http://127.0.0.1:4080/ */
+  url: string;
+  close(): Promise<void>;
+}
+
+const VITE = join(dirname(createRequire(import.meta.url).resolve('vite/package.json')), 'bin/vite.js');
+
+/**
+ * `vite build` of the storefront into `outDir` (storefront/vite.config.ts): static files that any
+ * gateway can be served beside (config.json names one). Vite's own command in a process of its
+ * own, which takes the bundler's memory (~250 MB) with it when it ends.
+ */
+export async function buildStorefront(outDir: string): Promise<void> {
+  await promisify(execFile)(process.execPath, [VITE, 'build', '--outDir', outDir, '--emptyOutDir'], { cwd: join(ROOT, 'storefront'), env: { ...process.env, NODE_ENV: 'production' } });
+}
+
+/**
+ * Serves a built storefront as it runs in production: its files (sirv: types, ETags, ranges),
+ * /config.json naming `gatewayUrl`, the pages' Content-Security-Policy, and caching as the
+ * Docker image's nginx does (storefront/nginx/default.conf.template). Pages live in the URL's
+ * hash, so there is no fallback route: a missing file is a 404.
+ */
+export async function serveStorefront(options: { gatewayUrl: string; outDir: string; host: string; port: number }): Promise<RunningStorefront> {
+  const headers = pageHeaders(options.gatewayUrl);
+  const configJson = runtimeConfigJson(options.gatewayUrl);
+  const files = sirv(options.outDir, {
+    etag: true,
+    setHeaders: (res, pathname) => {
+      res.setHeader('x-content-type-options', 'nosniff');
+      // Built assets are named by their content; index.html names the current ones.
+      if (pathname.startsWith('/assets/')) res.setHeader('cache-control', 'public, max-age=31536000, immutable');
+      else {
+        res.setHeader('cache-control', 'no-cache');
+        for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+      }
+    },
+  });
+  const server = createServer((req, res) => {
+    if (new URL(req.url ?? '/', 'http://storefront').pathname === '/config.json') {
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' }).end(configJson);
+      return;
+    }
+    files(req, res, () => {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}/`,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        // Browsers keep connections open; a stop does not wait for them to go idle.
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,92 @@
+import { useState } from 'preact/hooks';
+import { CancelOrderDocument, OrderDocument, type OrderFieldsFragment } from '@shop/sdk';
+import { useApp } from '../app-context.js';
+import { Notice } from '../components/notice.js';
+import { OrderItems } from '../components/order-items.js';
+import { SignInFirst } from '../components/sign-in-first.js';
+import { cancellable, STATUS_LABEL, StatusBadge } from '../components/status.js';
+import { messageFor } from '../messages.js';
+import { formatDate } from '../money.js';
+import { links } from '../router.js';
+import { useQuery } from '../use-query.js';
+
+export function OrderPage({ id, placed }: { id: string; placed: boolean }) {
+  const { user } = useApp();
+  if (!user) return <SignInFirst checking={user === undefined} here={links.order(id)} title="Order" />;
+  return <Order id={id} placed={placed} />;
+}
+
+function Order({ id, placed }: { id: string; placed: boolean }) {
+  const { shop } = useApp();
+  const query = useQuery(() => shop.request(OrderDocument, { id }), [id]);
+  /** The order as the last change answered it, over the one read. */
+  const [changed, setChanged] = useState<OrderFieldsFragment>();
+  const [confirming, setConfirming] = useState(false);
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  if (query.error) return <Notice kind="error">{query.error}</Notice>;
+  if (!query.data) return <p class="loading">Loading the order…</p>;
+  if (!query.data.order) {
+    return (
+      <section>
+        <h1 tabIndex={-1}>Order not found</h1>
+        <p>
+          <a href={links.orders()}>Back to my orders</a>
+        </p>
+      </section>
+    );
+  }
+  // The change answers without the products when products is down; the read's items keep them.
+  const order = changed ? { ...query.data.order, ...changed, items: changed.items.some((item) => !item.product) ? query.data.order.items : changed.items } : query.data.order;
+  const cancel = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      setChanged((await shop.request(CancelOrderDocument, { id })).cancelOrder);
+      setConfirming(false);
+    } catch (caught) {
+      setError(messageFor(caught, { action: 'cancel' }));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <article class="order-page">
+      <p>
+        <a href={links.orders()}>← My orders</a>
+      </p>
+      <h1 tabIndex={-1}>Order of {formatDate(order.createdAt)}</h1>
+      {placed && !changed && <Notice kind="success">Thank you! Your order is placed.</Notice>}
+      <Notice kind="warning">{query.notice}</Notice>
+      <p>
+        Status: <StatusBadge status={order.status} />
+      </p>
+      <OrderItems order={order} />
+      <h2>History</h2>
+      <ol class="history">
+        {order.statusHistory.map((entry) => (
+          <li key={`${entry.status}-${entry.at}`}>
+            <time dateTime={entry.at}>{formatDate(entry.at)}</time> {STATUS_LABEL[entry.status]}
+          </li>
+        ))}
+      </ol>
+      <Notice kind="error">{error}</Notice>
+      {cancellable(order.status) &&
+        (confirming ? (
+          <div class="confirm" role="group" aria-label="Cancel this order?">
+            <span>Cancel this order? Its items go back in stock.</span>
+            <button type="button" class="danger" onClick={() => void cancel()} disabled={busy}>
+              Yes, cancel it
+            </button>
+            <button type="button" onClick={() => setConfirming(false)} disabled={busy}>
+              Keep it
+            </button>
+          </div>
+        ) : (
+          <button type="button" onClick={() => setConfirming(true)}>
+            Cancel order
+          </button>
+        ))}
+    </article>
+  );
+}
