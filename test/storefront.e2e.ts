@@ -22,6 +22,9 @@ const ESPRESSO_CUP = DEMO_PRODUCTS.find((product) => product.name === 'Espresso 
  * test is a new visitor (a browser context of its own: fresh localStorage).
  */
 const it = test
+  // What a shopper sees when a service is down and nothing is cached: the gateway's entity cache
+  // would show the products it holds (test/entity-cache.e2e.ts).
+  .extend('stackOptions', { scope: 'file' }, { entityCacheMegabytes: 0 })
   .extend('storefront', { scope: 'file' }, async ({ stack }, { onCleanup }) => {
     const outDir = await mkdtemp(join(tmpdir(), 'shop-storefront-test-'));
     const running: RunningStorefront[] = [];

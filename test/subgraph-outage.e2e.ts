@@ -13,7 +13,8 @@ const leaksNothing = (response: GraphQLResponse) =>
   expect(JSON.stringify(response.errors)).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|fetch failed|stack|HTTP \d|socket/i);
 
 const it = test
-  .extend('stackOptions', { scope: 'file' }, { gatewayBreakerResetMs: 500 })
+  // Nothing cached: the entity cache would answer products it holds from memory while products is down (test/entity-cache.e2e.ts).
+  .extend('stackOptions', { scope: 'file' }, { gatewayBreakerResetMs: 500, entityCacheMegabytes: 0 })
   /** Asks for alice's delivered order with its user and products: the SDK's Order, the canonical federated read. */
   .extend('canonical', ({ shop: { stack, alice } }) => () => graphql(stack.gatewayUrl, OrderDocument, { token: alice, variables: { id: aliceDelivered.id } }))
   /** The canonical read answers in full, with no error. */

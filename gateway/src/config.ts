@@ -46,6 +46,8 @@ export function loadConfig(env: Record<string, string | undefined>) {
       SUBGRAPH_BREAKER_RESET_MS: z.coerce.number().int().positive().default(10_000),
       // Memory for whole answers to anonymous catalogue queries; 0 turns the response cache off.
       RESPONSE_CACHE_MB: z.coerce.number().int().min(0).default(32),
+      // Memory for public entities (the catalogue's products) shared by every client; 0 keeps none.
+      ENTITY_CACHE_MB: z.coerce.number().int().min(0).default(16),
       MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_000_000),
       PERSISTED_DOCUMENTS_PATH: z.string().min(1).optional(),
       PERSISTED_DOCUMENTS_ONLY: z.stringbool().default(false),

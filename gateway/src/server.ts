@@ -24,6 +24,7 @@ import { documentLimits, type DocumentLimits } from './document-limits.js';
 import { createRateLimiters, loginRateLimit, requestRateLimit, type RateLimitOptions } from './rate-limits.js';
 import type { GatewayContext } from './context.js';
 import { anonymousResponseCache } from './response-cache.js';
+import { createEntityCache, entityCacheInvalidation } from './entity-cache.js';
 import { pollSessionRevocations, refusingRevokedSessions } from './session-revocations.js';
 import { valueCompletionToLog } from './value-completion.js';
 
@@ -54,6 +55,8 @@ export interface GatewayServiceDeps {
   rateLimits: RateLimitOptions;
   /** Memory for whole answers to anonymous catalogue queries (see response-cache.ts); 0 turns the cache off. */
   responseCacheMegabytes: number;
+  /** Memory for public entities shared across clients (ENTITY_CACHE_MB); 0 keeps none. */
+  entityCacheMegabytes: number;
   /** Browser origins allowed to call /graphql: a list, or any (`true`). */
   corsOrigins: string[] | true;
   /** Express's "trust proxy": which hops may say who the client is (X-Forwarded-For). */
@@ -80,10 +83,12 @@ export async function createGatewayService(deps: GatewayServiceDeps) {
     }
     return breaker;
   };
+  // Made here, like the breakers, so that it outlives a reload of the supergraph.
+  const entityCache = deps.entityCacheMegabytes > 0 ? createEntityCache(deps.entityCacheMegabytes) : undefined;
   const gateway = new ReloadableGateway({
     source: deps.supergraph,
     overrides: deps.subgraphOverrides,
-    dataSource: (name, url) => new SubgraphDataSource(name, url, subgraphClient, breakerOf(name), deps.logger),
+    dataSource: (name, url) => new SubgraphDataSource(name, url, subgraphClient, breakerOf(name), deps.logger, entityCache),
     logger: deps.logger,
     ...(deps.reloadSignal ? { reloadSignal: deps.reloadSignal } : {}),
   });
@@ -123,6 +128,7 @@ export async function createGatewayService(deps: GatewayServiceDeps) {
       loginRateLimit(rateLimiters.logins),
       valueCompletionToLog(),
       ...(deps.responseCacheMegabytes > 0 ? [anonymousResponseCache(deps.responseCacheMegabytes)] : []),
+      ...(entityCache ? [entityCacheInvalidation(entityCache)] : []),
     ],
     guards: [
       requestLimit,

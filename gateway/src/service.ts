@@ -61,6 +61,7 @@ export const gatewayService = {
         ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL } : {}),
       },
       responseCacheMegabytes: config.RESPONSE_CACHE_MB,
+      entityCacheMegabytes: config.ENTITY_CACHE_MB,
       corsOrigins: config.CORS_ORIGINS ?? (config.NODE_ENV === 'production' ? [] : true),
       trustedProxies: trustedProxies(config.TRUSTED_PROXIES),
       persistedDocuments: {

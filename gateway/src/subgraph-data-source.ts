@@ -4,6 +4,7 @@ import { callMetrics, DependencyUnavailable, isBreakerRejection, isErrorCode, RE
 import type { GatewayContext } from './context.js';
 import type { SubgraphClient, SubgraphReply } from './subgraph-client.js';
 import { unavailableAnswer, type SubgraphAnswer } from './unavailable-answer.js';
+import { entityFetchOf, parseCacheControl, type EntityCache } from './entity-cache.js';
 
 /** subgraph_calls_total and subgraph_call_duration_seconds, by subgraph and outcome. */
 const recordCall = callMetrics('subgraph');
@@ -22,9 +23,28 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     private readonly client: SubgraphClient,
     private readonly breaker: CircuitBreaker,
     private readonly logger: Logger,
+    /** Public entities shared across clients; none are kept without it. */
+    private readonly entityCache?: EntityCache,
   ) {}
 
   async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<SubgraphAnswer> {
+    const { entityCache } = this;
+    const entities = entityCache && entityFetchOf(options.request);
+    if (!entityCache || !entities) return (await this.fetch(options)).answer;
+    const incoming = 'incomingRequestContext' in options ? options.incomingRequestContext : undefined;
+    return entityCache.serve(
+      this.name,
+      entities,
+      {
+        fresh: /\bno-(cache|store)\b/i.test(incoming?.request.http?.headers.get('cache-control') ?? ''),
+        restrict: (cacheControl) => incoming && restrictCachePolicy(incoming, cacheControl),
+      },
+      (representations) => this.fetch({ ...options, request: { ...options.request, variables: { ...options.request.variables, representations } } }),
+    );
+  }
+
+  /** One call to the subgraph, its answer (SERVICE_UNAVAILABLE on its paths when it cannot serve) and its Cache-Control. */
+  private async fetch(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<{ answer: SubgraphAnswer; cacheControl: string | undefined }> {
     const startedAt = performance.now();
     try {
       const call = this.callOf(options);
@@ -39,7 +59,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
       // Only a client's operation has a response whose cache policy this answer narrows.
       if ('incomingRequestContext' in options) restrictCachePolicy(options.incomingRequestContext, reply.cacheControl);
       recordCall(this.name, Array.isArray(reply.answer.errors) && reply.answer.errors.length > 0 ? 'error' : 'success', startedAt);
-      return reply.answer;
+      return reply;
     } catch (error) {
       if (!(error instanceof DependencyUnavailable) && !isBreakerRejection(error)) throw error;
       recordCall(this.name, isBreakerRejection(error) ? 'rejected' : 'unavailable', startedAt);
@@ -50,7 +70,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
         { subgraph: this.name, reason: isBreakerRejection(error) ? 'circuit breaker open' : error instanceof Error ? error.message : String(error), err: error instanceof Error ? error.cause : undefined },
         'subgraph unavailable: answering SERVICE_UNAVAILABLE on its fields',
       );
-      return unavailableAnswer(this.name, options.request);
+      return { answer: unavailableAnswer(this.name, options.request), cacheControl: undefined };
     }
   }
 
@@ -120,13 +140,6 @@ function restrictCachePolicy(incoming: IncomingRequestContext, cacheControl: str
   // The gateway interface types it `any`; it is Apollo Server's own request's cache policy.
   const policy = incoming.overallCachePolicy as GraphQLRequestContext<GatewayContext>['overallCachePolicy'] | undefined;
   if (!policy || !('restrict' in policy)) return;
-  const directives = new Map((cacheControl ?? '').split(',').map((part) => {
-    const [name = '', value] = part.trim().toLowerCase().split('=');
-    return [name, value] as const;
-  }));
-  const maxAge = directives.get('max-age');
-  policy.restrict({
-    maxAge: maxAge && /^\d+$/.test(maxAge) ? Number(maxAge) : 0,
-    ...(directives.has('private') ? { scope: 'PRIVATE' as const } : directives.has('public') ? { scope: 'PUBLIC' as const } : {}),
-  });
+  const { maxAge, scope } = parseCacheControl(cacheControl);
+  policy.restrict({ maxAge, ...(scope ? { scope } : {}) });
 }

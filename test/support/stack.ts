@@ -59,6 +59,8 @@ export interface StackOptions {
   persistedDocumentsOnly?: boolean;
   /** The gateway's document limits (MAX_DEPTH, ...); the defaults otherwise. */
   documentLimits?: Partial<Record<'maxDepth' | 'maxAliases' | 'maxDirectives' | 'maxTokens' | 'maxCost', number>>;
+  /** The gateway's entity cache (ENTITY_CACHE_MB); its default (on) otherwise. 0 for a file about what a client sees when nothing is cached. */
+  entityCacheMegabytes?: number;
   /** The gateway's rate limits; so generous otherwise that no other test meets them. */
   rateLimits?: { requests?: RateLimit; logins?: RateLimit };
   /** The gateway in production (NODE_ENV=production): no Sandbox or introspection, suggestions hidden. */
@@ -168,6 +170,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       // Unique per stack: runs sharing one Redis never count each other's requests.
       RATE_LIMIT_KEY_PREFIX: `test-${randomUUID()}`,
       RESPONSE_CACHE_MB: '8',
+      ENTITY_CACHE_MB: options.entityCacheMegabytes === undefined ? undefined : String(options.entityCacheMegabytes),
       CORS_ORIGINS: options.corsOrigins?.join(','),
       TRUSTED_PROXIES: options.trustedProxies === undefined ? undefined : String(options.trustedProxies),
       // Ended sessions learned within a second, so tests wait little for a refusal.

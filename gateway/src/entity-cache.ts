@@ -1,0 +1,199 @@
+import { createHash } from 'node:crypto';
+import type { ApolloServerPlugin } from '@apollo/server';
+import { getNamedType, Kind, OperationTypeNode, valueFromASTUntyped } from 'graphql';
+import { LRUCache } from 'lru-cache';
+import { defineCounter } from '@shop/service-kit';
+import type { SubgraphAnswer } from './unavailable-answer.js';
+import type { GatewayContext } from './context.js';
+
+/** A subgraph's Cache-Control, as far as sharing an answer goes. */
+export interface CacheControl {
+  maxAge: number;
+  scope: 'PUBLIC' | 'PRIVATE' | undefined;
+}
+
+export function parseCacheControl(header: string | undefined): CacheControl {
+  const directives = new Map((header ?? '').split(',').map((part) => {
+    const [name = '', value] = part.trim().toLowerCase().split('=');
+    return [name, value] as const;
+  }));
+  const maxAge = directives.get('max-age');
+  return {
+    maxAge: maxAge && /^\d+$/.test(maxAge) ? Number(maxAge) : 0,
+    scope: directives.has('private') ? 'PRIVATE' : directives.has('public') ? 'PUBLIC' : undefined,
+  };
+}
+
+/** One entity fetch as the data source makes it: its text and its representations. */
+export interface EntityFetch {
+  query: string;
+  representations: Record<string, unknown>[];
+}
+
+/** What a fetch of some representations came to, and the subgraph's Cache-Control for it. */
+export interface FetchedEntities {
+  answer: SubgraphAnswer;
+  cacheControl: string | undefined;
+}
+
+interface Entry {
+  typename: unknown;
+  id: unknown;
+  value: unknown;
+  size: number;
+}
+
+/** A subgraph entity fetch: `_entities(representations: $representations)`, planned by the gateway. */
+const ENTITIES_FETCH = /\{\s*_entities\s*\(\s*representations\s*:\s*\$representations\s*\)/;
+/** Kept per query text: the plans' fetches are few; past this many the memo starts again. */
+const MAX_QUERY_IDS = 1_000;
+
+function entityCacheMetrics() {
+  return {
+    hits: defineCounter({ name: 'gateway_entity_cache_hits_total', help: 'Entities served from the entity cache, by subgraph', labelNames: ['subgraph'] as const }),
+    misses: defineCounter({ name: 'gateway_entity_cache_misses_total', help: 'Entities the entity cache did not hold and fetched, by subgraph', labelNames: ['subgraph'] as const }),
+    evictions: defineCounter({ name: 'gateway_entity_cache_evictions_total', help: 'Entities dropped from the entity cache to stay within ENTITY_CACHE_MB' }),
+  };
+}
+
+/** The entity fetch a subgraph request is, if it is one. */
+export function entityFetchOf(request: { query?: string; variables?: Record<string, unknown> }): EntityFetch | undefined {
+  const representations = request.variables?.representations;
+  if (!request.query || !Array.isArray(representations) || !ENTITIES_FETCH.test(request.query)) return undefined;
+  return { query: request.query, representations: representations as Record<string, unknown>[] };
+}
+
+/**
+ * Entities every client may share, per replica: the result of an entity fetch for one
+ * representation and one selection, kept for as long as the subgraph's Cache-Control allows when
+ * it says `public` (its @cacheControl hints: today the catalogue's Product, 60 s, 5 s with its
+ * stock). An answer that is private, uncacheable (users' User) or in error is never kept. Bounded
+ * by `maxMegabytes` (least recently used first out).
+ */
+export function createEntityCache(maxMegabytes: number) {
+  const metrics = entityCacheMetrics();
+  const cache = new LRUCache<string, Entry>({
+    maxSize: Math.max(1, Math.floor(maxMegabytes * 1024 * 1024)),
+    sizeCalculation: (entry) => entry.size,
+    dispose: (_entry, _key, reason) => {
+      if (reason === 'evict') metrics.evictions.inc();
+    },
+  });
+  const queryIds = new Map<string, string>();
+  const queryIdOf = (query: string) => {
+    let id = queryIds.get(query);
+    if (!id) {
+      if (queryIds.size >= MAX_QUERY_IDS) queryIds.clear();
+      id = createHash('sha256').update(query).digest('base64url').slice(0, 22);
+      queryIds.set(query, id);
+    }
+    return id;
+  };
+
+  return {
+    /**
+     * Answers an entity fetch from the cache where it can, and asks `fetch` for the rest only (the
+     * answer and its errors put back in the original order); `fresh` (the client's `Cache-Control:
+     * no-cache`) asks for all. `restrict` narrows the client's cache policy by the cached entries'.
+     */
+    async serve(
+      subgraph: string,
+      entities: EntityFetch,
+      options: { fresh: boolean; restrict: (cacheControl: string) => void },
+      fetch: (representations: Record<string, unknown>[]) => Promise<FetchedEntities>,
+    ): Promise<SubgraphAnswer> {
+      const queryId = queryIdOf(entities.query);
+      const keys = entities.representations.map((representation) => `${subgraph}\n${queryId}\n${JSON.stringify(representation)}`);
+      const cached = keys.map((key) => (options.fresh ? undefined : cache.get(key)));
+      const missing = cached.flatMap((entry, index) => (entry ? [] : [index]));
+      const hits = keys.length - missing.length;
+      if (hits > 0) {
+        metrics.hits.inc({ subgraph }, hits);
+        // Shared only as long as the entry nearest its end still has.
+        const remaining = Math.min(...keys.filter((_, index) => cached[index]).map((key) => cache.getRemainingTTL(key)));
+        options.restrict(`max-age=${Math.floor(remaining / 1_000)}, public`);
+      }
+      if (missing.length === 0) return { data: { _entities: cached.map((entry) => entry!.value) } };
+      metrics.misses.inc({ subgraph }, missing.length);
+
+      const { answer, cacheControl } = await fetch(missing.map((index) => entities.representations[index]!));
+      if (hits === 0) {
+        store(answer, cacheControl, missing);
+        return answer;
+      }
+      const data = answer.data as { _entities?: unknown } | null | undefined;
+      const fetched: unknown[] = Array.isArray(data?._entities) ? (data._entities as unknown[]) : [];
+      const merged = cached.map((entry) => entry?.value ?? null);
+      missing.forEach((index, position) => {
+        merged[index] = fetched[position] ?? null;
+      });
+      store(answer, cacheControl, missing);
+      // An error's path points into the fetch's representations: put it back on the client's entity.
+      const errors = answer.errors?.map((error) =>
+        error.path?.[0] === '_entities' && typeof error.path[1] === 'number' ? { ...error, path: ['_entities', missing[error.path[1]] ?? error.path[1], ...error.path.slice(2)] } : error,
+      );
+      return { ...answer, data: { ...(data ?? {}), _entities: merged }, ...(errors ? { errors } : {}) };
+
+      /** Keeps what a public, cacheable answer brought, but no entity an error touches. */
+      function store(fetchedAnswer: SubgraphAnswer, header: string | undefined, indexes: number[]): void {
+        const policy = parseCacheControl(header);
+        if (policy.scope !== 'PUBLIC' || policy.maxAge <= 0) return;
+        const values = (fetchedAnswer.data as { _entities?: unknown } | null | undefined)?._entities;
+        if (!Array.isArray(values)) return;
+        // An error not on one entity may concern all of them.
+        if (fetchedAnswer.errors?.some((error) => typeof error.path?.[1] !== 'number')) return;
+        const failed = new Set((fetchedAnswer.errors ?? []).map((error) => error.path?.[1]));
+        indexes.forEach((index, position) => {
+          const value: unknown = values[position];
+          if (value === null || typeof value !== 'object' || failed.has(position)) return;
+          const representation = entities.representations[index]!;
+          const size = keys[index]!.length + JSON.stringify(value).length;
+          cache.set(keys[index]!, { typename: representation.__typename, id: representation.id, value, size }, { ttl: policy.maxAge * 1_000 });
+        });
+      }
+    },
+
+    /** Drops every entry of one entity (a write to it went through this gateway); how many went. */
+    drop(typename: string, id: unknown): number {
+      let dropped = 0;
+      for (const [key, entry] of cache.entries()) {
+        if (entry.typename === typename && entry.id === id && cache.delete(key)) dropped += 1;
+      }
+      return dropped;
+    },
+
+    get size(): number {
+      return cache.size;
+    },
+  };
+}
+
+export type EntityCache = ReturnType<typeof createEntityCache>;
+
+/**
+ * Drops what a mutation through this gateway changed: for each root field with an `id` argument,
+ * the entity of that id of the type the field returns (`updateProduct(id: …): Product!` drops that
+ * product), so whoever reads it next here gets it as written. Other replicas keep theirs for at
+ * most its max-age.
+ */
+export function entityCacheInvalidation(cache: EntityCache): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ operation, schema, request }) {
+          const mutationType = schema.getMutationType();
+          if (operation?.operation !== OperationTypeNode.MUTATION || !mutationType) return;
+          const fields = mutationType.getFields();
+          for (const selection of operation.selectionSet.selections) {
+            if (selection.kind !== Kind.FIELD) continue;
+            const field = fields[selection.name.value];
+            const idArgument = selection.arguments?.find((argument) => argument.name.value === 'id');
+            if (!field || !idArgument) continue;
+            const id: unknown = valueFromASTUntyped(idArgument.value, request.variables);
+            cache.drop(getNamedType(field.type).name, id);
+          }
+        },
+      };
+    },
+  };
+}

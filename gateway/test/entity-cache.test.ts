@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { metricsRegistry } from '@shop/service-kit';
+import { createEntityCache, entityFetchOf, type FetchedEntities } from '../src/entity-cache.js';
+
+const QUERY = 'query($representations:[_Any!]!){_entities(representations:$representations){...on Product{name}}}';
+const product = (id: string) => ({ __typename: 'Product', id });
+const named = (id: string) => ({ name: `name of ${id}` });
+
+/** A fetch that answers each representation with its name, under `cacheControl`, and counts what it was asked. */
+function subgraph(cacheControl: string | undefined, options: { errorAt?: number; pathless?: boolean } = {}) {
+  const asked: string[][] = [];
+  const fetch = async (representations: Record<string, unknown>[]): Promise<FetchedEntities> => {
+    asked.push(representations.map((representation) => String(representation.id)));
+    const errors = options.pathless
+      ? [{ message: 'broken' }]
+      : options.errorAt === undefined
+        ? undefined
+        : [{ message: 'broken', path: ['_entities', options.errorAt, 'name'] }];
+    return {
+      answer: { data: { _entities: representations.map((representation, index) => (index === options.errorAt ? null : named(String(representation.id)))) }, ...(errors ? { errors } : {}) },
+      cacheControl,
+    };
+  };
+  return { fetch, asked };
+}
+
+const serve = (cache: ReturnType<typeof createEntityCache>, ids: string[], fetch: ReturnType<typeof subgraph>['fetch'], fresh = false) => {
+  const restricted: string[] = [];
+  return cache
+    .serve('products', { query: QUERY, representations: ids.map(product) }, { fresh, restrict: (header) => restricted.push(header) }, fetch)
+    .then((answer) => ({ answer, restricted }));
+};
+
+describe('the entity cache', () => {
+  it('recognises the gateway’s entity fetches only', () => {
+    expect(entityFetchOf({ query: QUERY, variables: { representations: [product('a')] } })).toBeDefined();
+    expect(entityFetchOf({ query: '{ product(id: "a") { name } }', variables: {} })).toBeUndefined();
+    expect(entityFetchOf({ query: QUERY, variables: {} })).toBeUndefined();
+  });
+
+  it('keeps a public answer for its max-age and serves it without asking again, narrowing the client’s policy', async () => {
+    const cache = createEntityCache(1);
+    const products = subgraph('max-age=60, public');
+    await serve(cache, ['a', 'b'], products.fetch);
+    const { answer, restricted } = await serve(cache, ['b', 'a'], products.fetch);
+    expect(products.asked).toEqual([['a', 'b']]);
+    expect(answer).toEqual({ data: { _entities: [named('b'), named('a')] } });
+    expect(restricted).toEqual([expect.stringMatching(/^max-age=(59|60), public$/)]);
+  });
+
+  it('never keeps a private or uncacheable answer', async () => {
+    for (const header of ['max-age=60, private', 'max-age=0, public', 'no-store', undefined]) {
+      const cache = createEntityCache(1);
+      const users = subgraph(header);
+      await serve(cache, ['a'], users.fetch);
+      await serve(cache, ['a'], users.fetch);
+      expect(users.asked, String(header)).toEqual([['a'], ['a']]);
+      expect(cache.size).toBe(0);
+    }
+  });
+
+  it('asks for the missing entities only, and puts the answer and its errors back in the client’s order', async () => {
+    const cache = createEntityCache(1);
+    await serve(cache, ['b'], subgraph('max-age=60, public').fetch);
+    const failing = subgraph('max-age=60, public', { errorAt: 1 });
+    const { answer } = await serve(cache, ['a', 'b', 'c'], failing.fetch);
+    expect(failing.asked).toEqual([['a', 'c']]);
+    expect(answer.data).toEqual({ _entities: [named('a'), named('b'), null] });
+    expect(answer.errors).toEqual([{ message: 'broken', path: ['_entities', 2, 'name'] }]);
+    // The entity in error was not kept; the good one was.
+    const again = subgraph('max-age=60, public');
+    await serve(cache, ['a', 'c'], again.fetch);
+    expect(again.asked).toEqual([['c']]);
+  });
+
+  it('keeps nothing of an answer with an error on no one entity', async () => {
+    const cache = createEntityCache(1);
+    await serve(cache, ['a', 'b'], subgraph('max-age=60, public', { pathless: true }).fetch);
+    expect(cache.size).toBe(0);
+  });
+
+  it('asks for all when the client wants a fresh answer, and keeps what it gets', async () => {
+    const cache = createEntityCache(1);
+    const products = subgraph('max-age=60, public');
+    await serve(cache, ['a'], products.fetch);
+    await serve(cache, ['a'], products.fetch, true);
+    await serve(cache, ['a'], products.fetch);
+    expect(products.asked).toEqual([['a'], ['a']]);
+  });
+
+  it('drops one entity on demand', async () => {
+    const cache = createEntityCache(1);
+    const products = subgraph('max-age=60, public');
+    await serve(cache, ['a', 'b'], products.fetch);
+    expect(cache.drop('Product', 'a')).toBe(1);
+    expect(cache.drop('Product', 'zz')).toBe(0);
+    await serve(cache, ['a', 'b'], products.fetch);
+    expect(products.asked).toEqual([['a', 'b'], ['a']]);
+  });
+
+  it('stays within its memory, evicting the least recently used, and counts the evictions', async () => {
+    const evictions = async () => (await metricsRegistry.getSingleMetric('gateway_entity_cache_evictions_total')?.get())?.values[0]?.value ?? 0;
+    const before = await evictions();
+    const cache = createEntityCache(2 / 1024);
+    const products = subgraph('max-age=60, public');
+    await serve(cache, Array.from({ length: 100 }, (_, index) => `product-${index}`), products.fetch);
+    expect(cache.size).toBeGreaterThan(0);
+    expect(cache.size).toBeLessThan(100);
+    expect((await evictions()) - before).toBe(100 - cache.size);
+  });
+});
