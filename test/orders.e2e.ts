@@ -119,10 +119,11 @@ describe('orders across the three services', () => {
   it('forwards the token, the request id and, not tracing itself, the client\'s trace context to every subgraph it calls', async ({ shop: { stack, alice } }) => {
     for (const name of ['users', 'products', 'orders'] as const) stack.requests[name].length = 0;
     const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    // no-cache: every subgraph is called, products too (its entities may be in the gateway's entity cache).
     const response = await graphql(stack.gatewayUrl, OrderDocument, {
       token: alice,
       variables: { id: aliceDelivered.id },
-      headers: { 'x-request-id': 'test-request-1', traceparent, tracestate: 'shop=1' },
+      headers: { 'x-request-id': 'test-request-1', traceparent, tracestate: 'shop=1', 'cache-control': 'no-cache' },
     });
     expect(response.headers.get('x-request-id')).toBe('test-request-1');
     for (const name of ['users', 'products', 'orders'] as const) {
@@ -137,7 +138,7 @@ describe('orders across the three services', () => {
     }
     stack.requests.products.length = 0;
     // A malformed traceparent is no trace context: nothing goes on.
-    await graphql(stack.gatewayUrl, OrderDocument, { token: alice, variables: { id: aliceDelivered.id }, headers: { traceparent: `00-${'0'.repeat(32)}-00f067aa0ba902b7-01` } });
+    await graphql(stack.gatewayUrl, OrderDocument, { token: alice, variables: { id: aliceDelivered.id }, headers: { traceparent: `00-${'0'.repeat(32)}-00f067aa0ba902b7-01`, 'cache-control': 'no-cache' } });
     const untraced = stack.requests.products.filter((headers) => headers['content-type']?.includes('json'));
     expect(untraced.length).toBeGreaterThan(0);
     expect(untraced.every((headers) => headers.traceparent === undefined)).toBe(true);

@@ -8,7 +8,9 @@ const [aliceDelivered] = DEMO_ORDERS;
 const PRODUCT_PATHS = aliceDelivered.items.map((_, index) => ['SERVICE_UNAVAILABLE', ['order', 'items', index, 'product']]);
 
 const it = test
-  .extend('stackOptions', { scope: 'file' }, { gatewayTimeoutMs: 1_000, gatewayBreakerResetMs: 2_000 })
+  // Nothing cached, so every request reaches products (the entity cache would answer from memory);
+  // 2 s: time for a sign-in's password hash on a busy machine, short enough to wait for.
+  .extend('stackOptions', { scope: 'file' }, { gatewayTimeoutMs: 2_000, gatewayBreakerResetMs: 2_000, entityCacheMegabytes: 0 })
   /** Asks for alice's delivered order with its user and products; the errors on its products, once its user is checked to be there. */
   .extend('productErrors', ({ proxiedShop: { stack, alice } }) => async () => {
     const response = await graphql(stack.gatewayUrl, OrderDocument, { token: alice, variables: { id: aliceDelivered.id } });
