@@ -7,6 +7,8 @@ import type { Logger } from '@shop/service-kit';
 import type { GatewayContext } from './context.js';
 import { routeSubgraphs, unusedOverrides, type SubgraphOverrides } from './subgraph-routing.js';
 import type { SupergraphSource } from './supergraph-source.js';
+import { planPersistedDocuments } from './plan-warmup.js';
+import type { PersistedDocuments } from './persisted-documents.js';
 
 /** The supergraph being served: what `/ready` and the logs say about it. */
 export interface ServedSupergraph {
@@ -26,6 +28,8 @@ export interface ReloadableGatewayOptions {
   logger: Logger;
   /** A signal that reloads the supergraph at once (SIGHUP for the service); none in tests that share a process. */
   reloadSignal?: NodeJS.Signals;
+  /** Documents planned on each supergraph before it is served (the SDK's persisted documents). */
+  planAhead?: PersistedDocuments;
 }
 
 interface Loaded extends ServedSupergraph {
@@ -182,6 +186,7 @@ export class ReloadableGateway implements GatewayInterface {
       buildService: ({ name }) => this.options.dataSource(name, subgraphs.get(name)!),
     });
     const { schema, executor } = await gateway.load(this.apollo);
+    const planned = this.options.planAhead ? await planPersistedDocuments(gateway, this.options.planAhead, logger) : undefined;
     this.executors.set(schema, executor);
     try {
       // Apollo Server derives what it needs from the schema here, and may refuse it.
@@ -193,7 +198,7 @@ export class ReloadableGateway implements GatewayInterface {
     const previous = this.current;
     this.current = { gateway, hash: hashOf(text), location: source.location, loadedAt: new Date(), subgraphs };
     logger.info(
-      { supergraph: { hash: this.current.hash, location: source.location, subgraphs: Object.fromEntries(subgraphs) }, replaced: previous?.hash },
+      { supergraph: { hash: this.current.hash, location: source.location, subgraphs: Object.fromEntries(subgraphs) }, replaced: previous?.hash, plannedAhead: planned },
       previous ? 'supergraph reloaded' : 'serving supergraph',
     );
     const unused = unusedOverrides(supergraph.subgraphsMetadata(), overrides);

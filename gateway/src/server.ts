@@ -91,6 +91,8 @@ export async function createGatewayService(deps: GatewayServiceDeps) {
     dataSource: (name, url) => new SubgraphDataSource(name, url, subgraphClient, breakerOf(name), deps.logger, entityCache),
     logger: deps.logger,
     ...(deps.reloadSignal ? { reloadSignal: deps.reloadSignal } : {}),
+    // The first requests after a start or a reload should not be the ones that plan.
+    ...(deps.persistedDocuments ? { planAhead: deps.persistedDocuments.documents } : {}),
   });
   const revocations = pollSessionRevocations({ ...deps.sessionRevocations, client: subgraphClient, logger: deps.logger });
   revocations.start();
