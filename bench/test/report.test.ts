@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { formatExports, formatRatios, formatTable, missingExports, ratios, type Row } from '../report.js';
 
-const row = (scenario: string, target: Row['target'], requestsPerSecond: number, cpuMsPerRequest = 1.234): Row => ({
+const row = (scenario: string, target: Row['target'], requestsPerSecond: number, cpuMsPerRequest = 1.234, traffic: Row['traffic'] = 'identical'): Row => ({
   scenario,
+  traffic,
   target,
   requestsPerSecond,
   responses: requestsPerSecond * 10,
@@ -12,6 +13,8 @@ const row = (scenario: string, target: Row['target'], requestsPerSecond: number,
   non2xx: 0,
   graphqlErrors: 0,
   cpuMsPerRequest,
+  subgraphCpuMsPerRequest: { users: 0.1, products: 0.2, orders: 0.3 },
+  loadGeneratorCpuMsPerRequest: 0.05,
   peakRssMb: 150.4,
 });
 
