@@ -179,9 +179,9 @@ async function addBenchProduct(gatewayUrl: string, password: string): Promise<st
 
 /**
  * Each operation once (for distinct traffic: every customer's first request, and the first and
- * last customer's every request), before any load: a target that answers with errors (or without data, as for an order that is
- * not the customer's) is reported as such instead of being timed, since failing fast would look
- * like speed.
+ * last customer's every request), before any load: a target that answers with errors (or without
+ * data, as for an order that is not the customer's) is reported as such instead of being timed,
+ * since failing fast would look like speed.
  */
 async function firstAnswerProblem(url: string, scripts: Script[]): Promise<string | undefined> {
   for (const { token, operations } of checkedRequests(scripts)) for (const operation of operations) {
@@ -199,6 +199,7 @@ async function firstAnswerProblem(url: string, scripts: Script[]): Promise<strin
   return undefined;
 }
 
+/** The requests firstAnswerProblem sends: all of them for identical traffic, a sample covering every customer for distinct. */
 function checkedRequests(scripts: Script[]): Script[] {
   if (scripts.length <= 2) return scripts;
   return [scripts[0]!, ...scripts.slice(1, -1).map((script) => ({ ...script, operations: script.operations.slice(0, 1) })), scripts.at(-1)!];
