@@ -6,7 +6,9 @@ export interface BenchConfig {
   warmupSeconds: number;
   /** Scenario names to run; all when empty. */
   scenarios: string[];
-  /** Targets to measure (ours, ours-traced, ours-traced-10, stock, hive, ours-cached, direct); all when empty. */
+  /** Customers of the distinct scenarios, each with its own token and orders: at least 20, and at least one per connection. */
+  customers: number;
+  /** Targets to measure (ours, ours-traced, ours-traced-10, stock, hive, hive-rust, ours-cached, direct); all when empty. */
   targets: string[];
   /** Servers to run under `--cpu-prof` (any gateway target, users, products, orders). */
   profile: string[];
@@ -14,11 +16,15 @@ export interface BenchConfig {
   databaseUrl: string | undefined;
 }
 
-const HELP = `npm run bench [-- --connections 50 --duration 20 --warmup 5 --scenarios canonical,products-page
-                        --targets ours,ours-traced,ours-traced-10,stock --profile ours,products]
+const HELP = `npm run bench [-- --connections 50 --duration 20 --warmup 5 --scenarios canonical-distinct,canonical
+                        --targets ours,stock,hive,hive-rust --customers 50 --profile ours,products]
   env: BENCH_CONNECTIONS, BENCH_DURATION (s), BENCH_WARMUP (s), BENCH_SCENARIOS, BENCH_TARGETS,
+       BENCH_CUSTOMERS: customers of the distinct scenarios (default: the connections, at least 20),
        BENCH_PROFILE: servers to run under --cpu-prof (profiles in bench/results/profiles-<time>/),
        BENCH_DATABASE_URL (or DATABASE_URL): PostgreSQL server to create the bench databases on`;
+
+/** The fewest customers a distinct scenario has (issue 19: at least 20, each with its own token). */
+export const MIN_CUSTOMERS = 20;
 
 /** Flags win over the environment, which wins over the defaults (50 connections, 20 s). */
 export function loadBenchConfig(argv: string[], env: NodeJS.ProcessEnv): BenchConfig {
@@ -30,6 +36,7 @@ export function loadBenchConfig(argv: string[], env: NodeJS.ProcessEnv): BenchCo
       warmup: { type: 'string' },
       scenarios: { type: 'string' },
       targets: { type: 'string' },
+      customers: { type: 'string' },
       profile: { type: 'string' },
       help: { type: 'boolean' },
     },
@@ -44,8 +51,13 @@ export function loadBenchConfig(argv: string[], env: NodeJS.ProcessEnv): BenchCo
     if (!Number.isInteger(parsed) || parsed < 1) throw new Error(`${name} must be a whole number ≥ 1, got "${value}"\n${HELP}`);
     return parsed;
   };
+  const connections = number('connections', values.connections ?? env.BENCH_CONNECTIONS, 50);
+  // One customer per connection, so that no two connections send the same request at once.
+  const customers = number('customers', values.customers ?? env.BENCH_CUSTOMERS, Math.max(MIN_CUSTOMERS, connections));
+  if (customers < MIN_CUSTOMERS) throw new Error(`customers must be at least ${MIN_CUSTOMERS}, got ${customers}\n${HELP}`);
   return {
-    connections: number('connections', values.connections ?? env.BENCH_CONNECTIONS, 50),
+    connections,
+    customers,
     durationSeconds: number('duration', values.duration ?? env.BENCH_DURATION, 20),
     warmupSeconds: number('warmup', values.warmup ?? env.BENCH_WARMUP, 5),
     scenarios: list(values.scenarios ?? env.BENCH_SCENARIOS),

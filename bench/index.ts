@@ -1,24 +1,30 @@
 /**
  * `npm run bench`: the shop in production mode, driven by autocannon through our gateway (also
- * with tracing on), stock @apollo/gateway and Hive Gateway side by side (and the owning subgraph
- * directly where one subgraph answers alone). Prints a table and the ratios, writes them as JSON
- * under bench/results/. Figures drift on a shared machine: compare only ratios from one run.
+ * with tracing on), stock @apollo/gateway and Hive Gateway (with its JavaScript and its Rust query
+ * planner) side by side (and the owning subgraph directly where one subgraph answers alone).
+ * Distinct traffic first (many customers, each with its own token and its own orders), then
+ * identical traffic (one request repeated, which deduplication merges). Prints the tables with
+ * every process's CPU per request and the ratios, writes them as JSON under bench/results/.
+ * Figures drift on a shared machine: compare only ratios from one run.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { loadBenchConfig } from './config.js';
 import { runLoad } from './load.js';
+import { createCustomers } from './customers.js';
+import { post } from './graphql.js';
 import { cpuMs, peakRssMb, resetPeakRss } from './proc-stats.js';
 import { killAll, type Server } from './processes.js';
-import { formatExports, formatRatios, formatTable, missingExports, ratios, type Row, type Skipped } from './report.js';
-import { CREATE_ORDER, createOrderScenario, SCENARIOS, type Operation, type Scenario, type Target } from './scenarios.js';
+import { formatExports, formatReport, missingExports, ratios, type Row, type Skipped } from './report.js';
+import { CREATE_ORDER, createOrderScenario, DISTINCT_SCENARIOS, distinctScenarios, SCENARIOS, type Scenario, type Script, type Target } from './scenarios.js';
 import { checkConsistency, demoInitialStock } from './consistency.js';
+import { SUBGRAPHS } from './seed.js';
 import { startBenchStack, GATEWAYS, type BenchStack } from './stack.js';
 import { isTraced } from './traced-gateways.js';
 
 const config = loadBenchConfig(process.argv.slice(2), process.env);
-const KNOWN = [...SCENARIOS.map((s) => s.name), CREATE_ORDER];
+const KNOWN: string[] = [...DISTINCT_SCENARIOS, ...SCENARIOS.map((s) => s.name), CREATE_ORDER];
 const chosen = config.scenarios.length ? config.scenarios : KNOWN;
 const unknown = chosen.filter((name) => !KNOWN.includes(name));
 if (unknown.length) throw new Error(`No scenario named ${unknown.join(', ')}; known: ${KNOWN.join(', ')}`);
@@ -30,6 +36,9 @@ const startedAt = new Date().toISOString().replaceAll(':', '-');
 const profileDir = fileURLToPath(new URL(`./results/profiles-${startedAt}/`, import.meta.url));
 /** Bench product for createOrder: enough stock for any run, so no order fails for want of it. */
 const BENCH_STOCK = 100_000_000;
+/** Each distinct-traffic customer's orders, and the products the admin adds for them (3 per order). */
+const ORDERS_PER_CUSTOMER = 5;
+const CATALOGUE_PRODUCTS = 8;
 
 let stack: BenchStack | undefined;
 let stopStack: (() => Promise<void>) | undefined;
@@ -49,8 +58,16 @@ try {
   console.log(
     `${config.connections} connections, ${config.durationSeconds} s per run after ${config.warmupSeconds} s warm-up; ${cpus().length} CPUs`,
   );
-  const scenarios = SCENARIOS.filter((s) => chosen.includes(s.name));
   const initialStock = demoInitialStock();
+  const scenarios: Scenario[] = [];
+  if (DISTINCT_SCENARIOS.some((name) => chosen.includes(name))) {
+    const admin = await signIn(stack.gateways.ours.url, stack.userPassword, 'admin@example.com');
+    const made = await createCustomers(stack.gateways.ours.url, admin, { customers: config.customers, ordersEach: ORDERS_PER_CUSTOMER, products: CATALOGUE_PRODUCTS });
+    for (const [id, stock] of made.products) initialStock.set(id, stock);
+    console.log(`${made.customers.length} customers registered, ${ORDERS_PER_CUSTOMER} orders each, each signed in with its own token`);
+    scenarios.push(...distinctScenarios(made.customers, [...made.products.keys()]).filter((s) => chosen.includes(s.name)));
+  }
+  scenarios.push(...SCENARIOS.filter((s) => chosen.includes(s.name)));
   if (chosen.includes(CREATE_ORDER)) {
     const productId = await addBenchProduct(stack.gateways.ours.url, stack.userPassword);
     initialStock.set(productId, BENCH_STOCK);
@@ -63,32 +80,41 @@ try {
   for (const scenario of scenarios) {
     for (const target of targetsOf(scenario)) {
       const server = serverFor(stack, scenario, target);
-      const problem = await firstAnswerProblem(server.url, scenario.operations, token);
+      const problem = await firstAnswerProblem(server.url, scenario.scripts ?? [{ token, operations: scenario.operations }]);
       if (problem) {
-        skipped.push({ scenario: scenario.name, target, reason: problem });
+        skipped.push({ scenario: scenario.name, traffic: scenario.traffic, target, reason: problem });
         console.log(`${scenario.name} / ${target}: not measured: ${problem}`);
         continue;
       }
-      const load = { url: server.url, operations: scenario.operations, token, connections: config.connections, placedKeys };
+      const load = { url: server.url, operations: scenario.operations, scripts: scenario.scripts, token, connections: config.connections, placedKeys };
       await runLoad({ ...load, durationSeconds: config.warmupSeconds, keyPrefix: `${keyPrefix}-${target}-warmup` });
       resetPeakRss(server.pid);
       // Spans leave in batches (every 5 s or 512 spans): the warm-up's last batch lands in the run, the run's last after it.
       const exportedSince = isTraced(target) ? await stack.collector.countFrom(target) : undefined;
+      // Every process's CPU over the measured run: the addressed server's, each subgraph's, and the load generator's (this process).
+      const subgraphPids = SUBGRAPHS.map((name) => [name, stack!.subgraphs[name].pid] as const);
       const cpuBefore = cpuMs(server.pid);
+      const subgraphCpuBefore = subgraphPids.map(([, pid]) => cpuMs(pid));
+      const loadCpuBefore = process.cpuUsage();
       const result = await runLoad({ ...load, durationSeconds: config.durationSeconds, keyPrefix: `${keyPrefix}-${target}` });
+      const loadCpu = process.cpuUsage(loadCpuBefore);
+      const perResponse = (ms: number) => ms / Math.max(result.responses, 1);
       const row: Row = {
         scenario: scenario.name,
+        traffic: scenario.traffic,
         target,
         ...result,
-        cpuMsPerRequest: (cpuMs(server.pid) - cpuBefore) / Math.max(result.responses, 1),
+        cpuMsPerRequest: perResponse(cpuMs(server.pid) - cpuBefore),
+        subgraphCpuMsPerRequest: Object.fromEntries(subgraphPids.map(([name, pid], i) => [name, perResponse(cpuMs(pid) - subgraphCpuBefore[i]!)])) as Row['subgraphCpuMsPerRequest'],
+        loadGeneratorCpuMsPerRequest: perResponse((loadCpu.user + loadCpu.system) / 1000),
         peakRssMb: peakRssMb(server.pid),
         exported: await exportedSince?.(result.responses),
       };
       rows.push(row);
-      console.log(`${scenario.name} / ${target}: ${row.requestsPerSecond.toFixed(0)} req/s, p99 ${row.p99Ms} ms`);
+      console.log(`${scenario.name} / ${target}: ${row.requestsPerSecond.toFixed(0)} req/s, p99 ${row.p99Ms} ms, CPU ms/req ${row.cpuMsPerRequest.toFixed(2)}`);
     }
   }
-  console.log(`\n${formatTable(rows, skipped)}\n\n${formatRatios(ratios(rows))}\n`);
+  console.log(`\n${formatReport(rows, skipped)}\n`);
   const notExported = missingExports(rows);
   if (rows.some((row) => row.exported)) console.log(`Exported by the traced gateways to the collector during each run:\n\n${formatExports(rows)}\n`);
   if (notExported.length) console.log(`TRACING EXPORT CHECK FAILED:\n  ${notExported.join('\n  ')}\n`);
@@ -152,11 +178,13 @@ async function addBenchProduct(gatewayUrl: string, password: string): Promise<st
 }
 
 /**
- * Each operation once, before any load: a target that answers with errors (or without data) is
- * reported as such instead of being timed, since failing fast would look like speed.
+ * Each operation once (for distinct traffic: every customer's first request, and the first and
+ * last customer's every request), before any load: a target that answers with errors (or without
+ * data, as for an order that is not the customer's) is reported as such instead of being timed,
+ * since failing fast would look like speed.
  */
-async function firstAnswerProblem(url: string, operations: Operation[], token: string): Promise<string | undefined> {
-  for (const operation of operations) {
+async function firstAnswerProblem(url: string, scripts: Script[]): Promise<string | undefined> {
+  for (const { token, operations } of checkedRequests(scripts)) for (const operation of operations) {
     try {
       const answer = (await post(url, { query: operation.query, variables: operation.variables ?? {} }, operation.signedIn ? token : undefined)) as {
         data?: Record<string, unknown> | null;
@@ -171,14 +199,10 @@ async function firstAnswerProblem(url: string, operations: Operation[], token: s
   return undefined;
 }
 
-async function post(url: string, body: unknown, token?: string): Promise<unknown> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body),
-    signal: AbortSignal.timeout(10_000),
-  });
-  return response.json();
+/** The requests firstAnswerProblem sends: all of them for identical traffic, a sample covering every customer for distinct. */
+function checkedRequests(scripts: Script[]): Script[] {
+  if (scripts.length <= 2) return scripts;
+  return [scripts[0]!, ...scripts.slice(1, -1).map((script) => ({ ...script, operations: script.operations.slice(0, 1) })), scripts.at(-1)!];
 }
 
 async function writeResults(results: object): Promise<string> {

@@ -1,10 +1,12 @@
 import autocannon from 'autocannon';
-import type { Operation } from './scenarios.js';
+import { connectionScripts, type Operation, type Script } from './scenarios.js';
 
 export interface LoadOptions {
   url: string;
   operations: Operation[];
   token: string;
+  /** Distinct traffic: each connection plays one of these (its own token and ids) instead of `operations` with `token`. */
+  scripts?: Script[] | undefined;
   connections: number;
   durationSeconds: number;
   /** Prefix of the idempotency keys of keyed operations (unique per run and target). */
@@ -26,7 +28,11 @@ export interface LoadResult {
   graphqlErrors: number;
 }
 
-/** Drives `url` with autocannon: each connection sends `operations` in turn, for the duration. */
+/**
+ * Drives `url` with autocannon: each connection sends `operations` in turn with `token`, for the
+ * duration; or, given `scripts`, each connection its own script (connectionScripts), built once
+ * per connection so the load generator does no work per request for it.
+ */
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   let graphqlErrors = 0;
   const countErrors = (_status: number, body: string) => {
@@ -49,19 +55,25 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       if (status === 200 && !body.includes('"errors"') && context.key) options.placedKeys?.add(context.key);
     },
   });
+  const requestsOf = (script: Script): autocannon.Request[] =>
+    script.operations.map((operation) => {
+      const headers = {
+        'content-type': 'application/json',
+        ...(operation.signedIn ? { authorization: `Bearer ${script.token}` } : {}),
+      };
+      if (operation.keyed) return keyed(operation, headers);
+      return { method: 'POST', headers, body: JSON.stringify({ query: operation.query, variables: operation.variables ?? {} }), onResponse: countErrors };
+    });
+  const perConnection = options.scripts ? connectionScripts(options.scripts, options.connections).map(requestsOf) : undefined;
+  let nextConnection = 0;
   const result = await autocannon({
     url: options.url,
     method: 'POST',
     connections: options.connections,
     duration: options.durationSeconds,
-    requests: options.operations.map((operation) => {
-      const headers = {
-        'content-type': 'application/json',
-        ...(operation.signedIn ? { authorization: `Bearer ${options.token}` } : {}),
-      };
-      if (operation.keyed) return keyed(operation, headers);
-      return { method: 'POST', headers, body: JSON.stringify({ query: operation.query, variables: operation.variables ?? {} }), onResponse: countErrors };
-    }),
+    requests: perConnection?.[0] ?? requestsOf({ token: options.token, operations: options.operations }),
+    // Called once per connection as autocannon makes it: connection i gets customer i's requests.
+    ...(perConnection ? { setupClient: (client: autocannon.Client) => client.setRequests(perConnection[nextConnection++ % perConnection.length]!) } : {}),
   });
   return {
     requestsPerSecond: result.requests.average,

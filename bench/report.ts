@@ -1,14 +1,21 @@
 import type { Exported } from './collector.js';
 import type { LoadResult } from './load.js';
-import type { Target } from './scenarios.js';
+import type { Target, Traffic } from './scenarios.js';
+import type { SubgraphName } from './seed.js';
 import { isTraced } from './traced-gateways.js';
 
 /** One scenario against one target, with what the addressed server spent on it. */
 export interface Row extends LoadResult {
   scenario: string;
+  /** Distinct (many customers, own tokens and ids) or identical (one request repeated) traffic. */
+  traffic: Traffic;
   target: Target;
   /** CPU time (user + system) of the addressed server (the gateway; the subgraph for "direct") per response. */
   cpuMsPerRequest: number;
+  /** CPU time of each subgraph per response of the run (for "direct", products' is the addressed server's). */
+  subgraphCpuMsPerRequest: Record<SubgraphName, number>;
+  /** CPU time of the load generator (autocannon, in the bench's own process) per response. */
+  loadGeneratorCpuMsPerRequest: number;
   /** Peak RSS of the addressed server during the scenario, in MB. */
   peakRssMb: number;
   /** A traced gateway's: what reached the collector during the measured run. */
@@ -18,13 +25,14 @@ export interface Row extends LoadResult {
 /** A target that could not be measured (it failed its first request), said instead of a number. */
 export interface Skipped {
   scenario: string;
+  traffic?: Traffic;
   target: Target;
   reason: string;
 }
 
 export interface Ratio {
   scenario: string;
-  name: 'ours ÷ stock' | 'ours ÷ hive' | 'via gateway ÷ direct' | 'cached ÷ uncached' | 'ours-traced ÷ ours' | 'ours-traced-10 ÷ ours';
+  name: 'ours ÷ stock' | 'ours ÷ hive' | 'ours ÷ hive-rust' | 'via gateway ÷ direct' | 'cached ÷ uncached' | 'ours-traced ÷ ours' | 'ours-traced-10 ÷ ours';
   /** Requests per second of the first over the second. */
   value: number;
   /** CPU ms per request of the first over the second, where both are gateways (a subgraph's CPU is another cost). */
@@ -35,6 +43,7 @@ export interface Ratio {
 const PAIRS: [Ratio['name'], Target, Target, boolean][] = [
   ['ours ÷ stock', 'ours', 'stock', true],
   ['ours ÷ hive', 'ours', 'hive', true],
+  ['ours ÷ hive-rust', 'ours', 'hive-rust', true],
   ['via gateway ÷ direct', 'ours', 'direct', false],
   ['cached ÷ uncached', 'ours-cached', 'ours', true],
   ['ours-traced ÷ ours', 'ours-traced', 'ours', true],
@@ -65,6 +74,52 @@ export function missingExports(rows: Row[]): string[] {
 }
 
 const HEADER = ['scenario', 'target', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'non-2xx', 'gql errors', 'CPU ms/req', 'peak RSS MB'];
+/** CPU ms per request of every process, so a run shows where the time goes. */
+const CPU_HEADER = ['scenario', 'target', 'gateway', 'users', 'products', 'orders', 'all servers', 'load generator'];
+
+/** CPU ms per request of every server in the row's run: the gateway (none for "direct") and each subgraph, and their sum. */
+export function processCpu(row: Row): { gateway: number | undefined; users: number; products: number; orders: number; servers: number } {
+  const { users, products, orders } = row.subgraphCpuMsPerRequest;
+  // For "direct" the addressed server is products itself, not a gateway: counted once.
+  const gateway = row.target === 'direct' ? undefined : row.cpuMsPerRequest;
+  return { gateway, users, products, orders, servers: (gateway ?? 0) + users + products + orders };
+}
+
+/** Every process's CPU ms per request, one line per row (a Markdown table). */
+export function formatCpuTable(rows: Row[]): string {
+  const body = rows.map((row) => {
+    const cpu = processCpu(row);
+    return [row.scenario, row.target, cpu.gateway === undefined ? '–' : cpu.gateway.toFixed(2), cpu.users.toFixed(2), cpu.products.toFixed(2), cpu.orders.toFixed(2), cpu.servers.toFixed(2), row.loadGeneratorCpuMsPerRequest.toFixed(2)];
+  });
+  return markdown([CPU_HEADER, ...body]);
+}
+
+const TRAFFIC_TITLES: Record<Traffic, string> = {
+  distinct:
+    'Distinct traffic: each connection a customer of its own, with its own token, reading its own orders and ids; no two requests in flight are the same',
+  identical:
+    'Identical traffic: every connection sends the same request with the same token (alice\'s); ours and Hive merge identical subgraph reads in flight (deduplication), stock does not, so these figures flatter the merging gateways',
+};
+
+/**
+ * The whole report: distinct traffic first, then identical traffic, each with its table, every
+ * process's CPU per request and its ratios, under a title saying which traffic it is.
+ */
+export function formatReport(rows: Row[], skipped: Skipped[] = []): string {
+  const sections: string[] = [];
+  for (const traffic of ['distinct', 'identical'] as const) {
+    const own = rows.filter((row) => row.traffic === traffic);
+    const names = new Set(own.map((row) => row.scenario));
+    const ownSkipped = skipped.filter((skip) => (skip.traffic ? skip.traffic === traffic : names.has(skip.scenario)));
+    if (!own.length && !ownSkipped.length) continue;
+    const parts = [`## ${TRAFFIC_TITLES[traffic]}`, formatTable(own, ownSkipped)];
+    if (own.length) parts.push(`CPU ms per request, by process:\n\n${formatCpuTable(own)}`);
+    const ownRatios = ratios(own);
+    if (ownRatios.length) parts.push(formatRatios(ownRatios));
+    sections.push(parts.join('\n\n'));
+  }
+  return sections.join('\n\n');
+}
 
 /** The rows as a Markdown table (readable in a terminal, pasteable into the README). */
 export function formatTable(rows: Row[], skipped: Skipped[] = []): string {

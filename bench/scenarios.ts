@@ -15,11 +15,29 @@ export interface Operation {
   keyed?: boolean;
 }
 
+/**
+ * `identical`: every connection sends the same requests with the same token (alice's), which a
+ * gateway that merges identical subgraph reads in flight (ours, Hive) turns into one subgraph call.
+ * `distinct`: each connection is a customer of its own, with its own token and its own ids, so no
+ * two requests in flight are the same: what a shop's real traffic looks like.
+ */
+export type Traffic = 'identical' | 'distinct';
+
+/** What one connection sends in turn for the whole run, signed in as one customer. */
+export interface Script {
+  /** The customer's token, sent with the operations marked `signedIn`. */
+  token: string;
+  operations: Operation[];
+}
+
 export interface Scenario {
   name: string;
   description: string;
-  /** The operations each connection sends in turn (a mixed workload has several). */
+  traffic: Traffic;
+  /** The operations each connection sends in turn (a mixed workload has several); identical traffic only. */
   operations: Operation[];
+  /** Distinct traffic: one script per customer; connection i plays scripts[i % scripts.length]. */
+  scripts?: Script[];
   /** The subgraph that answers the same operations alone, for the "direct" column (if any). */
   direct?: 'products';
   /** Anonymous catalogue reads: also measured against our gateway with its response cache on. */
@@ -40,11 +58,12 @@ const productsPage: Operation = { query: PRODUCTS_PAGE };
 const productById: Operation = { query: PRODUCT_BY_ID, variables: { id: DEMO_PRODUCTS[3]!.id } };
 
 export const SCENARIOS: Scenario[] = [
-  { name: 'canonical', description: 'order + its user + 3 products, signed in', operations: [canonical] },
-  { name: 'products-page', description: 'products(first: 20), public', operations: [productsPage], direct: 'products', cacheable: true },
-  { name: 'product-by-id', description: 'product(id), public', operations: [productById], direct: 'products', cacheable: true },
+  { name: 'canonical', traffic: 'identical', description: 'order + its user + 3 products, signed in', operations: [canonical] },
+  { name: 'products-page', traffic: 'identical', description: 'products(first: 20), public', operations: [productsPage], direct: 'products', cacheable: true },
+  { name: 'product-by-id', traffic: 'identical', description: 'product(id), public', operations: [productById], direct: 'products', cacheable: true },
   {
     name: 'mixed-reads',
+    traffic: 'identical',
     description: 'canonical, products page, product by id, my orders, in turn',
     operations: [canonical, productsPage, productById, { query: MY_ORDERS, signedIn: true }],
   },
@@ -59,6 +78,7 @@ export const CREATE_ORDER = 'create-order';
 export function createOrderScenario(productId: string): Scenario {
   return {
     name: CREATE_ORDER,
+    traffic: 'identical',
     description: 'createOrder, 1 item, a unique idempotency key per request, signed in',
     writes: true,
     operations: [
@@ -70,4 +90,65 @@ export function createOrderScenario(productId: string): Scenario {
       },
     ],
   };
+}
+
+/** The distinct-traffic scenarios, reported first: each needs the customers the bench creates at start. */
+export const DISTINCT_SCENARIOS = ['canonical-distinct', 'mixed-distinct'] as const;
+
+/** A customer the bench registered at start, signed in with its own token, and the orders it placed. */
+export interface Customer {
+  id: string;
+  token: string;
+  /** Its own orders (at least 5), each of 3 products. */
+  orderIds: string[];
+}
+
+/**
+ * `canonical-distinct`: each customer reads its own orders by id with the canonical query, one
+ * after another. `mixed-distinct`: per order of its own, the canonical query, a products page,
+ * one product by id and `me { orders }`, all signed in with its own token (a signed-in shopper's
+ * storefront sends it on every request), the product ids rotating through `productIds` from a
+ * different point per customer. Every request carries its customer's token, so no two requests
+ * from different customers are the same request, even where the query text is.
+ */
+export function distinctScenarios(customers: Customer[], productIds: string[]): Scenario[] {
+  if (!customers.length || !productIds.length) throw new Error('distinct scenarios need customers and products');
+  const canonicalOf = (orderId: string): Operation => ({ query: CANONICAL, variables: { id: orderId }, signedIn: true });
+  return [
+    {
+      name: 'canonical-distinct',
+      traffic: 'distinct',
+      description: `canonical query, ${customers.length} customers each reading their own orders by id with their own token`,
+      operations: [],
+      scripts: customers.map(({ token, orderIds }) => ({ token, operations: orderIds.map(canonicalOf) })),
+    },
+    {
+      name: 'mixed-distinct',
+      traffic: 'distinct',
+      description: `mixed reads, ${customers.length} customers each with their own token, orders and product ids`,
+      operations: [],
+      scripts: customers.map(({ token, orderIds }, customer) => ({
+        token,
+        operations: orderIds.flatMap((orderId, order) => [
+          canonicalOf(orderId),
+          { ...productsPage, signedIn: true },
+          { query: PRODUCT_BY_ID, variables: { id: productIds[(customer * orderIds.length + order) % productIds.length]! }, signedIn: true },
+          { query: MY_ORDERS, signedIn: true },
+        ]),
+      })),
+    },
+  ];
+}
+
+/**
+ * The script each of `connections` connections plays: connection i is customer i % n, and where
+ * there are more connections than customers, the later ones start further into their customer's
+ * script, so that connections sharing a customer do not start on the same request.
+ */
+export function connectionScripts(scripts: Script[], connections: number): Script[] {
+  return Array.from({ length: connections }, (_, i) => {
+    const script = scripts[i % scripts.length]!;
+    const shift = Math.floor(i / scripts.length) % script.operations.length;
+    return { token: script.token, operations: [...script.operations.slice(shift), ...script.operations.slice(0, shift)] };
+  });
 }

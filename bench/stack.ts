@@ -17,7 +17,7 @@ import { isTraced, tracingEnv, withoutInheritedTracing } from './traced-gateways
  * deployed; `ours-traced` and `ours-traced-10` as `ours` with tracing on (traced-gateways.ts),
  * measured right after it so that the two compare across as little drift as possible.
  */
-export const GATEWAYS = ['ours', 'ours-traced', 'ours-traced-10', 'stock', 'hive', 'ours-cached'] as const;
+export const GATEWAYS = ['ours', 'ours-traced', 'ours-traced-10', 'stock', 'hive', 'hive-rust', 'ours-cached'] as const;
 export type GatewayName = (typeof GATEWAYS)[number];
 
 /** The gateways that are ours: the compiled gateway with its definition's Node flags. */
@@ -57,6 +57,7 @@ const ENTRIES: Record<SubgraphName | GatewayName, string> = {
   'ours-traced-10': 'gateway/dist/index.js',
   stock: 'bench/stock-gateway.ts',
   hive: 'bench/hive-gateway.ts',
+  'hive-rust': 'bench/hive-gateway.ts',
 };
 
 /**
@@ -131,7 +132,9 @@ export async function startBenchStack(
       const location = databases.locations[name];
       subgraphs[name] = await start(name, {
         ...('url' in location ? { DATABASE_URL: location.url } : { DATA_DIR: location.dataDir }),
-        ...(name === 'users' ? { JWT_PRIVATE_KEY: secrets.jwtPrivateKey } : {}),
+        // Tokens that outlive the run (a full run takes longer than the default 15 minutes): every
+        // token the bench signs in with at start is still valid for its last scenario.
+        ...(name === 'users' ? { JWT_PRIVATE_KEY: secrets.jwtPrivateKey, ACCESS_TOKEN_TTL_SECONDS: '86400' } : {}),
       });
     }
     // One supergraph for all the gateways, its routing URLs pointing at this run's subgraphs.
@@ -150,6 +153,7 @@ export async function startBenchStack(
         RATE_LIMIT_REQUESTS: '1000000000',
         LOGIN_RATE_LIMIT: '1000000',
         ...(UNCACHED.includes(name) ? { RESPONSE_CACHE_MB: '0' } : {}),
+        ...(name === 'hive-rust' ? { HIVE_ROUTER_RUNTIME: 'true' } : {}),
         ...(isTraced(name) ? tracingEnv(name, collector.url) : {}),
       });
     }

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { formatExports, formatRatios, formatTable, missingExports, ratios, type Row } from '../report.js';
+import { formatCpuTable, formatExports, formatRatios, formatReport, formatTable, missingExports, processCpu, ratios, type Row } from '../report.js';
 
-const row = (scenario: string, target: Row['target'], requestsPerSecond: number, cpuMsPerRequest = 1.234): Row => ({
+const row = (scenario: string, target: Row['target'], requestsPerSecond: number, cpuMsPerRequest = 1.234, traffic: Row['traffic'] = 'identical'): Row => ({
   scenario,
+  traffic,
   target,
   requestsPerSecond,
   responses: requestsPerSecond * 10,
@@ -12,6 +13,8 @@ const row = (scenario: string, target: Row['target'], requestsPerSecond: number,
   non2xx: 0,
   graphqlErrors: 0,
   cpuMsPerRequest,
+  subgraphCpuMsPerRequest: { users: 0.1, products: 0.2, orders: 0.3 },
+  loadGeneratorCpuMsPerRequest: 0.05,
   peakRssMb: 150.4,
 });
 
@@ -75,5 +78,44 @@ describe('bench report', () => {
     expect(lines[2]).toContain('| 1.23 ');
     expect(lines[3]).toContain('not measured: boom');
     expect(formatRatios([{ scenario: 'page', name: 'ours ÷ stock', value: 3 }])).toContain('3.00×');
+  });
+
+  it('gives ours ÷ hive-rust beside ours ÷ hive', () => {
+    const names = ratios([row('one', 'ours', 200, 2), row('one', 'hive', 100, 4), row('one', 'hive-rust', 160, 2.5)]).map((ratio) => [ratio.name, ratio.value, ratio.cpuPerRequest]);
+    expect(names).toEqual([
+      ['ours ÷ hive', 2, 0.5],
+      ['ours ÷ hive-rust', 1.25, 0.8],
+    ]);
+  });
+
+  it('gives every process its CPU per request, the gateway none for "direct" (products is the addressed server)', () => {
+    expect(processCpu(row('page', 'ours', 100, 0.5))).toEqual({ gateway: 0.5, users: 0.1, products: 0.2, orders: 0.3, servers: expect.closeTo(1.1, 10) as number });
+    expect(processCpu({ ...row('page', 'direct', 100, 0.2) })).toMatchObject({ gateway: undefined, products: 0.2, servers: expect.closeTo(0.6, 10) as number });
+    const lines = formatCpuTable([row('page', 'ours', 100, 0.5), row('page', 'direct', 100, 0.2)]).split('\n');
+    expect(lines[0]!.split('|').map((cell) => cell.trim())).toEqual(['', 'scenario', 'target', 'gateway', 'users', 'products', 'orders', 'all servers', 'load generator', '']);
+    expect(lines[2]!.split('|').map((cell) => cell.trim())).toEqual(['', 'page', 'ours', '0.50', '0.10', '0.20', '0.30', '1.10', '0.05', '']);
+    expect(lines[3]!.split('|').map((cell) => cell.trim())).toEqual(['', 'page', 'direct', '–', '0.10', '0.20', '0.30', '0.60', '0.05', '']);
+  });
+
+  it('reports distinct traffic first and identical traffic apart, each labelled, with its own CPU table and ratios', () => {
+    const report = formatReport(
+      [row('canonical', 'ours', 1000, 0.5), row('canonical', 'stock', 200, 2), row('canonical-distinct', 'ours', 200, 2.8, 'distinct'), row('canonical-distinct', 'stock', 120, 3.5, 'distinct')],
+      [{ scenario: 'canonical-distinct', traffic: 'distinct', target: 'hive', reason: 'boom' }],
+    );
+    const distinct = report.indexOf('## Distinct traffic');
+    const identical = report.indexOf('## Identical traffic');
+    expect(distinct).toBe(0);
+    expect(identical).toBeGreaterThan(distinct);
+    expect(report.slice(identical)).toMatch(/deduplication/);
+    const [first, second] = [report.slice(0, identical), report.slice(identical)];
+    expect(first).toContain('| canonical-distinct | ours ');
+    expect(first).toContain('not measured: boom');
+    expect(first).not.toMatch(/\| canonical +\|/);
+    expect(first).toContain('| canonical-distinct | ours ÷ stock | 1.67× ');
+    expect(second).toMatch(/\| canonical +\| ours ÷ stock \| 5.00× /);
+    expect(second).not.toContain('canonical-distinct');
+    expect(first.match(/by process/g)).toHaveLength(1);
+    expect(second.match(/by process/g)).toHaveLength(1);
+    expect(formatReport([row('canonical', 'ours', 1000)])).toMatch(/^## Identical traffic/);
   });
 });
