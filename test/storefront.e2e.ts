@@ -212,7 +212,8 @@ describe.skipIf(skipBrowserTests)('storefront in a browser', () => {
     await tabTo(page, 'Place order');
     await page.keyboard.press('Enter');
     await page.waitForURL(/#\/orders\/[^?]+\?placed$/);
-    expect(await page.locator('.order-items tbody th').allTextContents()).toEqual([firstProduct]);
+    // The order page fetches the order after the address changes: its lines come a moment later.
+    await expect.poll(() => page.locator('.order-items tbody th').allTextContents()).toEqual([firstProduct]);
     expect(await aliceOrderCount(stack.gatewayUrl, alice)).toBe(ordersBefore + 1);
     expect(errors).toEqual([]);
     await close();
