@@ -37,16 +37,25 @@ export interface FetchedEntities {
 }
 
 interface Entry {
-  typename: unknown;
-  id: unknown;
-  value: unknown;
-  size: number;
+  /** Which entity (`__typename` and `id` of its representation): what `drop` finds it by. */
+  entity: string;
+  /**
+   * The entity as JSON, parsed afresh for each request it serves: @apollo/gateway writes into the
+   * objects a fetch returns (and merges later fetches into them), so a shared object would carry
+   * one request's data into another's.
+   */
+  json: string;
 }
 
 /** A subgraph entity fetch: `_entities(representations: $representations)`, planned by the gateway. */
 const ENTITIES_FETCH = /\{\s*_entities\s*\(\s*representations\s*:\s*\$representations\s*\)/;
 /** Kept per query text: the plans' fetches are few; past this many the memo starts again. */
 const MAX_QUERY_IDS = 1_000;
+/** How long a drop is remembered against fetches that started before it (longer than any fetch). */
+const DROP_MEMORY_MS = 60_000;
+
+/** The entity a representation names, for dropping it: its type and `id` (as a string, however the id was written). */
+const entityOf = (typename: unknown, id: unknown) => `${String(typename)}\n${String(id)}`;
 
 function entityCacheMetrics() {
   return {
@@ -72,11 +81,19 @@ export function entityFetchOf(request: { query?: string; variables?: Record<stri
  */
 export function createEntityCache(maxMegabytes: number) {
   const metrics = entityCacheMetrics();
+  /** The keys held for each entity, so a drop finds them without reading the whole cache. */
+  const keysOfEntity = new Map<string, Set<string>>();
+  /** When each entity was last dropped: a fetch that started before may not store what it got. */
+  const droppedAt = new Map<string, number>();
   const cache = new LRUCache<string, Entry>({
     maxSize: Math.max(1, Math.floor(maxMegabytes * 1024 * 1024)),
-    sizeCalculation: (entry) => entry.size,
-    dispose: (_entry, _key, reason) => {
+    // Two bytes per character of the key and the JSON, and room for the entry around them.
+    sizeCalculation: (entry, key) => 2 * (key.length + entry.json.length + entry.entity.length) + 200,
+    dispose: (entry, key, reason) => {
       if (reason === 'evict') metrics.evictions.inc();
+      const keys = keysOfEntity.get(entry.entity);
+      keys?.delete(key);
+      if (keys?.size === 0) keysOfEntity.delete(entry.entity);
     },
   });
   const queryIds = new Map<string, string>();
@@ -102,6 +119,7 @@ export function createEntityCache(maxMegabytes: number) {
       options: { fresh: boolean; restrict: (cacheControl: string) => void },
       fetch: (representations: Record<string, unknown>[]) => Promise<FetchedEntities>,
     ): Promise<SubgraphAnswer> {
+      const fetchStartedAt = Date.now();
       const queryId = queryIdOf(entities.query);
       const keys = entities.representations.map((representation) => `${subgraph}\n${queryId}\n${JSON.stringify(representation)}`);
       const cached = keys.map((key) => (options.fresh ? undefined : cache.get(key)));
@@ -110,10 +128,14 @@ export function createEntityCache(maxMegabytes: number) {
       if (hits > 0) {
         metrics.hits.inc({ subgraph }, hits);
         // Shared only as long as the entry nearest its end still has.
-        const remaining = Math.min(...keys.filter((_, index) => cached[index]).map((key) => cache.getRemainingTTL(key)));
+        let remaining = Infinity;
+        keys.forEach((key, index) => {
+          if (cached[index]) remaining = Math.min(remaining, cache.getRemainingTTL(key));
+        });
         options.restrict(`max-age=${Math.floor(remaining / 1_000)}, public`);
       }
-      if (missing.length === 0) return { data: { _entities: cached.map((entry) => entry!.value) } };
+      const parsed = cached.map((entry): unknown => (entry ? JSON.parse(entry.json) : null));
+      if (missing.length === 0) return { data: { _entities: parsed } };
       metrics.misses.inc({ subgraph }, missing.length);
 
       const { answer, cacheControl } = await fetch(missing.map((index) => entities.representations[index]!));
@@ -123,15 +145,22 @@ export function createEntityCache(maxMegabytes: number) {
       }
       const data = answer.data as { _entities?: unknown } | null | undefined;
       const fetched: unknown[] = Array.isArray(data?._entities) ? (data._entities as unknown[]) : [];
-      const merged = cached.map((entry) => entry?.value ?? null);
+      const merged = parsed;
       missing.forEach((index, position) => {
         merged[index] = fetched[position] ?? null;
       });
       store(answer, cacheControl, missing);
-      // An error's path points into the fetch's representations: put it back on the client's entity.
-      const errors = answer.errors?.map((error) =>
-        error.path?.[0] === '_entities' && typeof error.path[1] === 'number' ? { ...error, path: ['_entities', missing[error.path[1]] ?? error.path[1], ...error.path.slice(2)] } : error,
-      );
+      // An error's path points into the fetch's representations: put it back on the client's entity
+      // (an index the fetch did not have is no entity's: the error goes on without a path).
+      const errors = answer.errors?.map((error) => {
+        if (error.path?.[0] !== '_entities' || typeof error.path[1] !== 'number') return error;
+        const index = missing[error.path[1]];
+        if (index === undefined) {
+          const { path: _path, ...pathless } = error;
+          return pathless;
+        }
+        return { ...error, path: ['_entities', index, ...error.path.slice(2)] };
+      });
       return { ...answer, data: { ...(data ?? {}), _entities: merged }, ...(errors ? { errors } : {}) };
 
       /** Keeps what a public, cacheable answer brought, but no entity an error touches. */
@@ -139,7 +168,8 @@ export function createEntityCache(maxMegabytes: number) {
         const policy = parseCacheControl(header);
         if (policy.scope !== 'PUBLIC' || policy.maxAge <= 0) return;
         const values = (fetchedAnswer.data as { _entities?: unknown } | null | undefined)?._entities;
-        if (!Array.isArray(values)) return;
+        // As many entities as asked, or none is kept: positions are all that ties one to its key.
+        if (!Array.isArray(values) || values.length !== indexes.length) return;
         // An error not on one entity may concern all of them.
         if (fetchedAnswer.errors?.some((error) => typeof error.path?.[1] !== 'number')) return;
         const failed = new Set((fetchedAnswer.errors ?? []).map((error) => error.path?.[1]));
@@ -147,18 +177,26 @@ export function createEntityCache(maxMegabytes: number) {
           const value: unknown = values[position];
           if (value === null || typeof value !== 'object' || failed.has(position)) return;
           const representation = entities.representations[index]!;
-          const size = keys[index]!.length + JSON.stringify(value).length;
-          cache.set(keys[index]!, { typename: representation.__typename, id: representation.id, value, size }, { ttl: policy.maxAge * 1_000 });
+          const entity = entityOf(representation.__typename, representation.id);
+          // Dropped (a write through this gateway) while this fetch ran: what it got may be older.
+          if ((droppedAt.get(entity) ?? 0) >= fetchStartedAt) return;
+          const key = keys[index]!;
+          cache.set(key, { entity, json: JSON.stringify(value) }, { ttl: policy.maxAge * 1_000 });
+          let held = keysOfEntity.get(entity);
+          if (!held) keysOfEntity.set(entity, (held = new Set()));
+          held.add(key);
         });
       }
     },
 
     /** Drops every entry of one entity (a write to it went through this gateway); how many went. */
     drop(typename: string, id: unknown): number {
+      const entity = entityOf(typename, id);
+      const now = Date.now();
+      if (droppedAt.size > 10_000) for (const [dropped, at] of droppedAt) if (now - at > DROP_MEMORY_MS) droppedAt.delete(dropped);
+      droppedAt.set(entity, now);
       let dropped = 0;
-      for (const [key, entry] of cache.entries()) {
-        if (entry.typename === typename && entry.id === id && cache.delete(key)) dropped += 1;
-      }
+      for (const key of [...(keysOfEntity.get(entity) ?? [])]) if (cache.delete(key)) dropped += 1;
       return dropped;
     },
 

@@ -41,6 +41,7 @@ export async function planPersistedDocuments(gateway: ApolloGateway, documents: 
   const internals = gateway as unknown as PlanningInternals;
   const startedAt = performance.now();
   let planned = 0;
+  const unplanned: { document: string; reason: string }[] = [];
   for (const [hash, text] of documents) {
     try {
       const document = parse(text);
@@ -53,9 +54,12 @@ export async function planPersistedDocuments(gateway: ApolloGateway, documents: 
       planned += 1;
     } catch (error) {
       // A document this supergraph cannot serve: its requests will be refused as they come.
-      logger.warn({ err: error, document: hash }, 'a persisted document does not plan on this supergraph');
+      unplanned.push({ document: hash, reason: error instanceof Error ? error.message : String(error) });
     }
     await yieldToRequests();
+  }
+  if (unplanned.length > 0) {
+    logger.warn({ unplanned: unplanned.length, first: unplanned[0] }, 'persisted documents that do not plan on this supergraph: their requests will be refused');
   }
   return { planned, ms: Math.round(performance.now() - startedAt) };
 }

@@ -12,8 +12,8 @@ const mayWriteCache = async ({ contextValue }: GraphQLRequestContext<GatewayCont
  * Whole answers to anonymous queries, kept in memory (an LRU of `maxMegabytes`) for as long as
  * the answer's merged cache policy allows: each subgraph's Cache-Control (from its @cacheControl
  * hints) narrows it, so only answers every part of which is public and cacheable (the catalogue)
- * are kept, for their shortest maxAge. Signed-in requests always reach the subgraphs, so a
- * customer or an admin never sees an answer older than their own last change. Each replica has
+ * are kept, for their shortest maxAge. Signed-in requests never get a whole answer from here
+ * (the entity cache, entity-cache.ts, may still serve them public entities such as products). Each replica has
  * its own: the maxAges are seconds, so sharing them through Redis would save little.
  */
 export function anonymousResponseCache(maxMegabytes: number): ApolloServerPlugin<GatewayContext> {

@@ -88,14 +88,51 @@ describe('the entity cache', () => {
     expect(products.asked).toEqual([['a'], ['a']]);
   });
 
+  it('hands each request its own copy: what the gateway writes into one answer never reaches the next', async () => {
+    const cache = createEntityCache(1);
+    const products = subgraph('max-age=60, public');
+    await serve(cache, ['a'], products.fetch);
+    const first = await serve(cache, ['a'], products.fetch);
+    const [entity] = (first.answer.data as { _entities: Record<string, unknown>[] })._entities;
+    entity!.name = 'written by one request';
+    entity!.privateNote = 'merged in by a later fetch of that request';
+    const second = await serve(cache, ['a'], products.fetch);
+    expect(second.answer.data).toEqual({ _entities: [named('a')] });
+  });
+
+  it('does not keep what a fetch brought when the entity was dropped while it ran', async () => {
+    const cache = createEntityCache(1);
+    let release!: () => void;
+    const slow = async (representations: Record<string, unknown>[]): Promise<FetchedEntities> => {
+      await new Promise<void>((resolve) => (release = resolve));
+      return { answer: { data: { _entities: representations.map((representation) => named(String(representation.id))) } }, cacheControl: 'max-age=60, public' };
+    };
+    const serving = serve(cache, ['a'], slow);
+    await new Promise((resolve) => setImmediate(resolve));
+    cache.drop('Product', 'a');
+    release();
+    await serving;
+    expect(cache.size).toBe(0);
+  });
+
+  it('keeps nothing when the subgraph answers with another number of entities than asked', async () => {
+    const cache = createEntityCache(1);
+    const short = async (): Promise<FetchedEntities> => ({ answer: { data: { _entities: [named('a')] } }, cacheControl: 'max-age=60, public' });
+    await serve(cache, ['a', 'b'], short);
+    expect(cache.size).toBe(0);
+  });
+
   it('drops one entity on demand', async () => {
     const cache = createEntityCache(1);
     const products = subgraph('max-age=60, public');
     await serve(cache, ['a', 'b'], products.fetch);
     expect(cache.drop('Product', 'a')).toBe(1);
     expect(cache.drop('Product', 'zz')).toBe(0);
+    // However the id was written (a number in the mutation, a string in the representation).
+    await serve(cache, ['7'], products.fetch);
+    expect(cache.drop('Product', 7)).toBe(1);
     await serve(cache, ['a', 'b'], products.fetch);
-    expect(products.asked).toEqual([['a', 'b'], ['a']]);
+    expect(products.asked).toEqual([['a', 'b'], ['7'], ['a']]);
   });
 
   it('stays within its memory, evicting the least recently used, and counts the evictions', async () => {

@@ -109,7 +109,7 @@ export type Product = {
   name: Scalars['String']['output'];
   /** Current unit price. Orders copy it when placed, so a later change does not alter them. */
   price: Money;
-  /** Units available to order now. The gateway may answer anonymous reads from its cache up to 5 s old (the rest of a product up to 60 s); signed-in reads and orders see the current stock. */
+  /** Units available to order now. The gateway may answer from its caches up to 5 s old (the rest of a product up to 60 s): anonymous reads, and products read through another type (an order's items) by anyone. Cache-Control: no-cache asks for the current stock; placing an order always takes it as it is. */
   stock: Scalars['Int']['output'];
   /** When the product last changed. */
   updatedAt: Scalars['DateTime']['output'];
