@@ -1,12 +1,11 @@
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { RequestHandler } from 'express';
 import { InMemoryLRUCache, PrefixingKeyValueCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
+import { sha256Hex } from './sha256.js';
 
 /** Document text by the hex SHA-256 of that text: the manifest codegen writes for the SDK. */
 export type PersistedDocuments = ReadonlyMap<string, string>;
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /**
  * Reads a persisted-documents manifest (`{ "<sha256>": "<document>" }`). Every hash is checked
@@ -20,7 +19,7 @@ export async function loadPersistedDocuments(file: string | URL): Promise<Persis
   }
   const documents = new Map<string, string>();
   for (const [hash, document] of Object.entries(manifest)) {
-    if (typeof document !== 'string' || sha256(document) !== hash) {
+    if (typeof document !== 'string' || sha256Hex(document) !== hash) {
       throw new Error(`${String(file)}: the document under ${hash} does not have that SHA-256 hash`);
     }
     documents.set(hash, document);
@@ -60,7 +59,7 @@ export function onlyPersistedDocuments(documents: PersistedDocuments): RequestHa
     const requests: unknown[] = Array.isArray(req.body) ? req.body : [req.method === 'GET' ? req.query : req.body];
     const unlisted = requests.some((request) => {
       const text = (request as { query?: unknown } | undefined)?.query;
-      return typeof text === 'string' && !documents.has(sha256(text));
+      return typeof text === 'string' && !documents.has(sha256Hex(text));
     });
     if (!unlisted) {
       next();

@@ -20,8 +20,6 @@ interface PlanningInternals {
   nonLocalSelectionsLimitDisabled: boolean;
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-
 /**
  * The plan cache key @apollo/gateway gives a request: its query's hash (Apollo Server's
  * `queryHash`: the persisted document's own hash), and with the operation's name when the request
@@ -50,7 +48,8 @@ export async function planPersistedDocuments(gateway: ApolloGateway, documents: 
         recursiveSelectionsLimitDisabled: internals.recursiveSelectionsLimitDisabled,
         nonLocalSelectionsLimitDisabled: internals.nonLocalSelectionsLimitDisabled,
       });
-      for (const key of planCacheKeys(sha256(text), operationName)) await internals.queryPlanStore.set(key, plan);
+      // The manifest's key is the text's own SHA-256 (loadPersistedDocuments checks it): Apollo Server's queryHash.
+      for (const key of planCacheKeys(hash, operationName)) await internals.queryPlanStore.set(key, plan);
       planned += 1;
     } catch (error) {
       // A document this supergraph cannot serve: its requests will be refused as they come.

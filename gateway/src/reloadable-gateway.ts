@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { ApolloGateway, type GraphQLDataSource } from '@apollo/gateway';
 import { Supergraph } from '@apollo/federation-internals';
 import type { GatewayExecutor, GatewayInterface, GatewaySchemaLoadOrUpdateCallback } from '@apollo/server-gateway-interface';
@@ -8,6 +7,7 @@ import type { GatewayContext } from './context.js';
 import { routeSubgraphs, unusedOverrides, type SubgraphOverrides } from './subgraph-routing.js';
 import type { SupergraphSource } from './supergraph-source.js';
 import { planPersistedDocuments } from './plan-warmup.js';
+import { sha256Hex } from './sha256.js';
 import type { PersistedDocuments } from './persisted-documents.js';
 
 /** The supergraph being served: what `/ready` and the logs say about it. */
@@ -156,10 +156,10 @@ export class ReloadableGateway implements GatewayInterface {
     }
     if (this.sourceFailing) logger.info({ location: source.location }, 'supergraph readable again');
     this.sourceFailing = false;
-    const hash = hashOf(text);
+    const hash = sha256Hex(text);
     if (hash === this.current?.hash || hash === this.refusedHash) return;
     try {
-      await this.swapTo(text);
+      await this.swapTo(text, hash);
       this.refusedHash = undefined;
     } catch (error) {
       this.refusedHash = hash;
@@ -171,7 +171,7 @@ export class ReloadableGateway implements GatewayInterface {
   }
 
   /** Validates `text` as a supergraph, plans on it, then makes it the one new requests get. */
-  private async swapTo(text: string): Promise<void> {
+  private async swapTo(text: string, hash = sha256Hex(text)): Promise<void> {
     const { source, overrides, logger } = this.options;
     // Validated here, in full, whatever NODE_ENV: the supergraph itself, then every subgraph
     // extracted from it (subgraphs() extracts, and so validates). One that fails changes nothing.
@@ -196,7 +196,7 @@ export class ReloadableGateway implements GatewayInterface {
       throw error;
     }
     const previous = this.current;
-    this.current = { gateway, hash: hashOf(text), location: source.location, loadedAt: new Date(), subgraphs };
+    this.current = { gateway, hash, location: source.location, loadedAt: new Date(), subgraphs };
     logger.info(
       { supergraph: { hash: this.current.hash, location: source.location, subgraphs: Object.fromEntries(subgraphs) }, replaced: previous?.hash, plannedAhead: planned },
       previous ? 'supergraph reloaded' : 'serving supergraph',
@@ -208,5 +208,3 @@ export class ReloadableGateway implements GatewayInterface {
     await previous?.gateway.stop();
   }
 }
-
-const hashOf = (text: string) => createHash('sha256').update(text).digest('hex');
