@@ -1,5 +1,6 @@
 import { isUuid, type Database, type Queryable, type Transaction } from '@shop/service-kit';
 import type { OrderStatus, StoredOrderRow } from './order-rows.js';
+import type { OrderEventType } from './webhook-rows.js';
 
 /** The statuses an order may have when clients read it. */
 export const VISIBLE = "status NOT IN ('PLACING', 'FAILED')";
@@ -44,7 +45,7 @@ export const EVENT_OF_STATUS = {
   SHIPPED: 'order.shipped',
   DELIVERED: 'order.delivered',
   CANCELLED: 'order.cancelled',
-} as const satisfies Record<OrderStatus, `order.${string}`>;
+} as const satisfies Record<OrderStatus, OrderEventType>;
 
 /** The version of the events' payload; a change that removes or retypes a field makes the next. */
 export const ORDER_EVENT_SCHEMA_VERSION = 1;

@@ -35,11 +35,15 @@ export function addressRefusal(address: string, policy: TargetPolicy): string | 
   return `a ${range} address`;
 }
 
-function refuseAddress(host: string, address: string, policy: TargetPolicy): void {
-  const refusal = addressRefusal(address, policy);
-  if (!refusal) return;
-  const where = host === address ? address : `${host} (${address})`;
-  throw new TargetRefusedError(`${where} is ${refusal}, which webhooks may not reach`);
+/** The refusal of the first of `host`'s addresses webhooks may not reach, or null when they may reach all. */
+function refusalOfAddresses(host: string, addresses: readonly string[], policy: TargetPolicy): TargetRefusedError | null {
+  for (const address of addresses) {
+    const refusal = addressRefusal(address, policy);
+    if (!refusal) continue;
+    const where = host === address ? address : `${host} (${address})`;
+    return new TargetRefusedError(`${where} is ${refusal}, which webhooks may not reach`);
+  }
+  return null;
 }
 
 /**
@@ -60,8 +64,8 @@ export async function checkTargetUrl(text: string, policy: TargetPolicy, signal?
   }
   if (url.username || url.password) throw new TargetRefusedError('The URL must not carry a user name or password');
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-  const addresses = isIP(host) ? [host] : await resolve(host, signal);
-  for (const address of addresses) refuseAddress(host, address, policy);
+  const refusal = refusalOfAddresses(host, isIP(host) ? [host] : await resolve(host, signal), policy);
+  if (refusal) throw refusal;
   return url;
 }
 
@@ -76,16 +80,6 @@ async function resolve(host: string, signal?: AbortSignal): Promise<string[]> {
   const addresses = await (signal ? Promise.race([lookedUp, abortOf(signal)]) : lookedUp);
   if (addresses.length === 0) throw new TargetRefusedError(`${host} resolves to no address`);
   return addresses.map((found) => found.address);
-}
-
-function refusalOf(host: string, addresses: LookupAddress[], policy: TargetPolicy): NodeJS.ErrnoException | null {
-  if (addresses.length === 0) return Object.assign(new Error(`${host} resolves to no address`), { code: 'ENOTFOUND' });
-  try {
-    for (const found of addresses) refuseAddress(host, found.address, policy);
-    return null;
-  } catch (refused) {
-    return refused as TargetRefusedError;
-  }
 }
 
 /** Rejects with the signal's reason (a TimeoutError, say) when it aborts. */
@@ -107,7 +101,11 @@ type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | Lo
 export function guardedLookup(policy: TargetPolicy) {
   return (host: string, options: LookupOptions, callback: LookupCallback): void => {
     lookup(host, { ...options, all: true }, (error, addresses) => {
-      const refusal = error ?? refusalOf(host, addresses, policy);
+      const refusal =
+        error ??
+        (addresses.length === 0
+          ? Object.assign(new Error(`${host} resolves to no address`), { code: 'ENOTFOUND' })
+          : refusalOfAddresses(host, addresses.map((found) => found.address), policy));
       if (refusal) {
         callback(refusal, []);
       } else if (options.all) {
