@@ -1,7 +1,8 @@
 import { describe, expect } from 'vitest';
 import { DEMO_USERS } from '@shop/service-kit';
 import { createOrderSeeding } from '../subgraphs/orders/src/order-seeding.js';
-import { SUBGRAPHS, type Stack, type SubgraphName } from './support/stack.js';
+import type { Stack } from './support/stack.js';
+import { statementsFor } from './support/statements.js';
 import { test } from './support/fixtures.js';
 import { graphql } from './support/graphql.js';
 import { createProduct } from './support/checkout.js';
@@ -13,17 +14,8 @@ const ADMIN_ORDERS = `query ($first: Int) {
   orders(first: $first) { edges { node { id user { email orders(first: 5) { totalCount } } items { product { name } } } } }
 }`;
 
-/** What runs in the background, answering no request: users' session revocations (the gateway polls them) and orders' webhook deliveries. */
-const BACKGROUND = /session_revocations|webhook/;
-
 /** Statements each subgraph runs for one request. */
-async function countStatements(stack: Stack, request: () => Promise<{ errors?: unknown }>): Promise<Record<SubgraphName, number>> {
-  for (const name of SUBGRAPHS) stack.statements[name].length = 0;
-  const response = await request();
-  expect(response.errors).toBeUndefined();
-  const answering = (name: SubgraphName) => stack.statements[name].filter((sql) => !BACKGROUND.test(sql)).length;
-  return Object.fromEntries(SUBGRAPHS.map((name) => [name, answering(name)])) as Record<SubgraphName, number>;
-}
+const countStatements = async (stack: Stack, request: () => Promise<{ errors?: unknown }>) => (await statementsFor(stack, request)).counts;
 
 /**
  * alice's orders of 1 and of 20 products, each product of its own; set up for every test of the file

@@ -1,39 +1,26 @@
 import { describe, expect } from 'vitest';
-import { DEMO_ORDERS, metricsRegistry } from '@shop/service-kit';
+import { DEMO_ORDERS } from '@shop/service-kit';
 import { OrderDocument, UpdateProductDocument } from '@shop/sdk';
 import { it } from './support/fixtures.js';
 import { graphql } from './support/graphql.js';
-import type { Stack } from './support/stack.js';
+import { registeredValue } from './support/prometheus.js';
+import { statementsFor } from './support/statements.js';
 
 /** alice's demo order: three products (from products) and her user (from users). */
 const ORDER_ID = DEMO_ORDERS[1].id;
 
-/** The SQL each subgraph ran for one request. */
-async function statementsFor<Response extends { errors?: unknown }>(stack: Stack, request: () => Promise<Response>) {
-  stack.statements.products.length = 0;
-  stack.statements.users.length = 0;
-  const response = await request();
-  expect(response.errors).toBeUndefined();
-  // The gateway's background polls of session revocations answer no request.
-  const answering = (statements: string[]) => statements.filter((sql) => !sql.includes('session_revocations')).length;
-  return { products: answering(stack.statements.products), users: answering(stack.statements.users), response };
-}
-
-const entityCacheCount = async (name: 'hits' | 'misses') =>
-  ((await metricsRegistry.getSingleMetric(`gateway_entity_cache_${name}_total`)?.get())?.values ?? [])
-    .filter((value) => value.labels.subgraph === 'products')
-    .reduce((sum, value) => sum + value.value, 0);
+const entityCacheCount = (name: 'hits' | 'misses') => registeredValue(`gateway_entity_cache_${name}_total`, { subgraph: 'products' });
 
 describe('the entity cache', () => {
   it('serves the public products of an order to another client from the cache, and never the private user', async ({ shop: { stack, alice, admin } }) => {
     const first = await statementsFor(stack, () => graphql(stack.gatewayUrl, OrderDocument, { token: admin, variables: { id: ORDER_ID } }));
-    expect(first.products).toBeGreaterThan(0);
+    expect(first.counts.products).toBeGreaterThan(0);
     const [hits, misses] = [await entityCacheCount('hits'), await entityCacheCount('misses')];
 
     // Another user, another token: the products come from the gateway's cache, alice herself from users.
     const second = await statementsFor(stack, () => graphql(stack.gatewayUrl, OrderDocument, { token: alice, variables: { id: ORDER_ID } }));
-    expect(second.products).toBe(0);
-    expect(second.users).toBeGreaterThan(0);
+    expect(second.counts.products).toBe(0);
+    expect(second.counts.users).toBeGreaterThan(0);
     expect(second.response.data).toEqual(first.response.data);
     expect((await entityCacheCount('hits')) - hits).toBe(3);
     expect(await entityCacheCount('misses')).toBe(misses);
@@ -42,7 +29,7 @@ describe('the entity cache', () => {
   it('asks products again when the client sends Cache-Control: no-cache', async ({ shop: { stack, alice } }) => {
     await graphql(stack.gatewayUrl, OrderDocument, { token: alice, variables: { id: ORDER_ID } });
     const fresh = await statementsFor(stack, () => graphql(stack.gatewayUrl, OrderDocument, { token: alice, variables: { id: ORDER_ID }, headers: { 'cache-control': 'no-cache' } }));
-    expect(fresh.products).toBeGreaterThan(0);
+    expect(fresh.counts.products).toBeGreaterThan(0);
   });
 
   it('answers the products it holds while products is down, and SERVICE_UNAVAILABLE only for the rest', async ({ shop: { stack, alice } }) => {
@@ -68,7 +55,7 @@ describe('the entity cache', () => {
     const after = await statementsFor(stack, () => graphql(stack.gatewayUrl, OrderDocument, { token: alice, variables: { id: ORDER_ID } }));
     expect(after.response.data!.order!.items[0]!.product!.name).toBe(`${product.name} (renamed)`);
     // Only the renamed product was asked for again; the other two still came from the cache.
-    expect(after.products).toBeGreaterThan(0);
+    expect(after.counts.products).toBeGreaterThan(0);
     expect([(await entityCacheCount('hits')) - hits, (await entityCacheCount('misses')) - misses]).toEqual([2, 1]);
     expect(after.response.data!.order!.items.slice(1)).toEqual(before.data!.order!.items.slice(1));
   });

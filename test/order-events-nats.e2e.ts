@@ -12,10 +12,10 @@ import { CancelOrderDocument, CreateWebhookDocument, UpdateOrderStatusDocument }
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { test } from './support/fixtures.js';
 import { ADMIN, ALICE, graphql, login } from './support/graphql.js';
-import { metricsRegistry } from '@shop/service-kit';
+import { registeredValue } from './support/prometheus.js';
 
 /** What orders_events_published_total says now (this worker's registry holds the in-process orders'). */
-const publishedCount = async () => (await metricsRegistry.getSingleMetric('orders_events_published_total')?.get())?.values[0]?.value ?? 0;
+const publishedCount = () => registeredValue('orders_events_published_total');
 
 const loginAs = (url: string, who: 'admin' | 'alice') => (who === 'admin' ? login(url, ADMIN.email, ADMIN.password) : login(url, ALICE.email, ALICE.password));
 import { createOrder, createProduct } from './support/checkout.js';

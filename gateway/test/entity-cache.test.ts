@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { metricsRegistry } from '@shop/service-kit';
+import { registeredValue } from '../../test/support/prometheus.js';
 import { createEntityCache, entityFetchOf, type FetchedEntities } from '../src/entity-cache.js';
 
 const QUERY = 'query($representations:[_Any!]!){_entities(representations:$representations){...on Product{name}}}';
@@ -136,7 +136,7 @@ describe('the entity cache', () => {
   });
 
   it('stays within its memory, evicting the least recently used, and counts the evictions', async () => {
-    const evictions = async () => (await metricsRegistry.getSingleMetric('gateway_entity_cache_evictions_total')?.get())?.values[0]?.value ?? 0;
+    const evictions = () => registeredValue('gateway_entity_cache_evictions_total');
     const before = await evictions();
     const cache = createEntityCache(2 / 1024);
     const products = subgraph('max-age=60, public');

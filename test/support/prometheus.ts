@@ -1,4 +1,5 @@
 import parsePrometheusTextFormat, { type PrometheusFamily, type PrometheusSample } from 'parse-prometheus-text-format';
+import { metricsRegistry } from '@shop/service-kit';
 
 /**
  * A scrape as Prometheus reads it: parsed by a real text-format parser (which throws on a
@@ -46,4 +47,9 @@ export async function scrape(url: string): Promise<Scrape> {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`GET ${url} answered ${response.status}`);
   return parseScrape(await response.text());
+}
+
+/** A counter's or gauge's value in this process's own registry (the services a stack runs in it), summed over the series whose labels include `labels`. */
+export async function registeredValue(name: string, labels: Record<string, string> = {}): Promise<number> {
+  return parseScrape(await metricsRegistry.metrics()).value(name, labels);
 }
