@@ -3,7 +3,6 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler } from 'express';
 import { ApolloServer, type ApolloServerOptions, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
-import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -15,6 +14,7 @@ import type { Logger } from './logger.js';
 import { formatError, unexpectedErrorLogging } from './format-error.js';
 import { inRequestScope } from './request-scope.js';
 import { graphqlMetrics } from './metrics.js';
+import { graphqlEndpoint } from './graphql-endpoint.js';
 
 export interface RequestInfo {
   req: Request;
@@ -82,6 +82,8 @@ export async function createHttpService<Context extends ServiceContext>(
   const { logger } = options;
   const app = express();
   app.disable('x-powered-by');
+  // Nothing here is revalidated by ETag; computing one hashes every response body.
+  app.disable('etag');
   const httpServer = createServer(app);
   const apolloOptions = {
     ...options.graphql,
@@ -140,11 +142,9 @@ export async function createHttpService<Context extends ServiceContext>(
     ...(options.cors ? [cors(options.cors)] : []),
     express.json({ limit: options.maxBodyBytes ?? 1_000_000 }),
     ...(options.guards ?? []),
-    expressMiddleware(apollo, {
-      context: async ({ req, res }) => {
-        const requestId = String(res.locals.requestId);
-        return options.context({ req, requestId, logger: logger.child({ requestId }) });
-      },
+    graphqlEndpoint(apollo, async (req, res) => {
+      const requestId = String(res.locals.requestId);
+      return options.context({ req, requestId, logger: logger.child({ requestId }) });
     }),
   );
   app.use(bodyErrorHandler(logger));
