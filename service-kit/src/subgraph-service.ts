@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Express, Request } from 'express';
 import { parse } from 'graphql';
 import { buildSubgraphSchema } from '@apollo/subgraph';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { viewerFromAuthorization, type VerifyToken, type Viewer } from './auth.js';
 import { databaseReadiness, type Database } from './db.js';
@@ -34,15 +35,17 @@ export interface SubgraphDefinition<Context extends SubgraphContext> {
 
 /** A subgraph's HTTP service: its schema, token check per request, database readiness. */
 export function createSubgraphService<Context extends SubgraphContext>(deps: SubgraphDeps, definition: SubgraphDefinition<Context>) {
+  const schema = buildSubgraphSchema({
+    typeDefs: parse(readFileSync(definition.schemaFile, 'utf8')),
+    // Codegen's resolver types are stricter than the federation helper's map; the shapes agree.
+    resolvers: definition.resolvers as GraphQLResolverMap<unknown>,
+  });
   return createHttpService<Context>({
     logger: deps.logger,
-    graphql: {
-      schema: buildSubgraphSchema({
-        typeDefs: parse(readFileSync(definition.schemaFile, 'utf8')),
-        // Codegen's resolver types are stricter than the federation helper's map; the shapes agree.
-        resolvers: definition.resolvers as GraphQLResolverMap<unknown>,
-      }),
-    },
+    graphql: { schema },
+    // A schema without @cacheControl hints answers with no Cache-Control whatever the plugin does:
+    // without it, no resolver is wrapped to compute a policy that is always "not cacheable".
+    ...(schema.getDirective('cacheControl') ? {} : { plugins: [ApolloServerPluginCacheControlDisabled()] }),
     sandbox: deps.sandbox,
     shutdownTimeoutMs: deps.shutdownTimeoutMs,
     context: async ({ req, requestId, logger }) =>

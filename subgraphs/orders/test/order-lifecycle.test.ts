@@ -70,7 +70,7 @@ describe('order lifecycle', { timeout: PGLITE_TIMEOUT }, () => {
       extensions: { code: 'CONFLICT' },
       message: `An order cannot go from ${from} to ${to}`,
     });
-    expect((await reads.listOrdersByIds([orderId]))[0]?.status).toBe(from);
+    expect((await reads.listOrdersWithItemsByIds([orderId]))[0]?.status).toBe(from);
     expect(await history(orderId)).toEqual([from]);
     expect(products.calls.release).toEqual([]);
   });

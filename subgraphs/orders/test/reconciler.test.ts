@@ -47,8 +47,10 @@ describe('reconciler', { timeout: PGLITE_TIMEOUT }, () => {
     await products.reserveStock(orderId, [{ productId: teapot, quantity: 2 }]);
 
     expect(await reconciler.runOnce()).toEqual({ confirmed: 1, failed: 0, released: 0 });
-    expect((await reads.listOrdersByIds([orderId]))[0]).toMatchObject({ status: 'PENDING', total_cents: 5000, currency: 'EUR' });
-    expect((await reads.listItemsByOrderIds([orderId]))[0]).toMatchObject({ unit_price_cents: 2500, currency: 'EUR' });
+    const [order] = await reads.listOrdersWithItemsByIds([orderId]);
+    expect(order).toMatchObject({ status: 'PENDING', total_cents: 5000, currency: 'EUR' });
+    expect(order?.items[0]).toMatchObject({ unit_price_cents: 2500, currency: 'EUR' });
+    expect(await reads.listItemsByOrderIds([orderId])).toEqual(order?.items);
     expect(products.stockOf(teapot)).toBe(8);
   });
 
