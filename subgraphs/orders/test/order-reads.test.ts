@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '@shop/service-kit';
+import type { Database, Queryable } from '@shop/service-kit';
 import { createOrderReads, type OrderReads } from '../src/order-reads.js';
 import { createOrderSeeding } from '../src/order-seeding.js';
 import { openOrdersDatabase, PGLITE_TIMEOUT } from './support/orders-database.js';
@@ -27,7 +27,12 @@ describe('order reads by id', { timeout: PGLITE_TIMEOUT }, () => {
     ]);
     const one = await seed([{ productId: teapot, quantity: 2, unitPriceCents: 2500 }], 'PAID');
     const statements: string[] = [];
-    const counted = { ...db, query: (sql: string, params?: readonly unknown[]) => (statements.push(sql), db.query(sql, params)) };
+    const counted: Queryable = {
+      query: <Row extends object>(sql: string, params?: readonly unknown[]) => {
+        statements.push(sql);
+        return db.query<Row>(sql, params);
+      },
+    };
 
     const found = await createOrderReads(counted).listOrdersWithItemsByIds([two.id, one.id]);
 
