@@ -7,20 +7,31 @@
  * every process's CPU per request and the ratios, writes them as JSON under bench/results/.
  * Figures drift on a shared machine: compare only ratios from one run.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { loadBenchConfig } from './config.js';
-import { runLoad } from './load.js';
+import { runLoad, type LoadOptions } from './load.js';
 import { createCustomers } from './customers.js';
 import { post } from './graphql.js';
 import { cpuMs, peakRssMb, resetPeakRss } from './proc-stats.js';
 import { killAll, type Server } from './processes.js';
 import { formatExports, formatReport, missingExports, ratios, type Row, type Skipped } from './report.js';
-import { CREATE_ORDER, createOrderScenario, DISTINCT_SCENARIOS, distinctScenarios, SCENARIOS, type Scenario, type Script, type Target } from './scenarios.js';
+import {
+  CREATE_ORDER,
+  createOrderScenario,
+  DISTINCT_SCENARIOS,
+  distinctScenarios,
+  documentsByOperationName,
+  FIRST_MINUTE_PHASES,
+  SCENARIOS,
+  type Scenario,
+  type Script,
+  type Target,
+} from './scenarios.js';
 import { checkConsistency, demoInitialStock } from './consistency.js';
 import { SUBGRAPHS } from './seed.js';
-import { startBenchStack, GATEWAYS, type BenchStack } from './stack.js';
+import { startBenchStack, GATEWAYS, type BenchStack, type GatewayName } from './stack.js';
 import { isTraced } from './traced-gateways.js';
 
 const config = loadBenchConfig(process.argv.slice(2), process.env);
@@ -39,6 +50,8 @@ const BENCH_STOCK = 100_000_000;
 /** Each distinct-traffic customer's orders, and the products the admin adds for them (3 per order). */
 const ORDERS_PER_CUSTOMER = 5;
 const CATALOGUE_PRODUCTS = 8;
+/** The SDK's documents (hash → text): what the storefront sends, and what our gateway plans at start. */
+const SDK_MANIFEST = new URL('../sdk/src/__generated__/persisted-documents.json', import.meta.url);
 
 let stack: BenchStack | undefined;
 let stopStack: (() => Promise<void>) | undefined;
@@ -65,7 +78,8 @@ try {
     const made = await createCustomers(stack.gateways.ours.url, admin, { customers: config.customers, ordersEach: ORDERS_PER_CUSTOMER, products: CATALOGUE_PRODUCTS });
     for (const [id, stock] of made.products) initialStock.set(id, stock);
     console.log(`${made.customers.length} customers registered, ${ORDERS_PER_CUSTOMER} orders each, each signed in with its own token`);
-    scenarios.push(...distinctScenarios(made.customers, [...made.products.keys()]).filter((s) => chosen.includes(s.name)));
+    const sdkDocuments = documentsByOperationName(JSON.parse(await readFile(SDK_MANIFEST, 'utf8')) as Record<string, string>);
+    scenarios.push(...distinctScenarios(made.customers, [...made.products.keys()], sdkDocuments).filter((s) => chosen.includes(s.name)));
   }
   scenarios.push(...SCENARIOS.filter((s) => chosen.includes(s.name)));
   if (chosen.includes(CREATE_ORDER)) {
@@ -77,41 +91,31 @@ try {
   const keyPrefix = `bench-${Date.now()}`;
   const rows: Row[] = [];
   const skipped: Skipped[] = [];
+  // The first minute restarts each gateway: measured last, so every other scenario meets the processes it warmed.
+  scenarios.sort((a, b) => Number(a.traffic === 'first-minute') - Number(b.traffic === 'first-minute'));
   for (const scenario of scenarios) {
     for (const target of targetsOf(scenario)) {
-      const server = serverFor(stack, scenario, target);
+      const running = stack;
+      const load = { operations: scenario.operations, scripts: scenario.scripts, token, connections: config.connections, placedKeys, keyPrefix };
+      if (scenario.traffic === 'first-minute' && target === 'direct') continue;
+      const server = serverFor(running, scenario, target);
       const problem = await firstAnswerProblem(server.url, scenario.scripts ?? [{ token, operations: scenario.operations }]);
       if (problem) {
         skipped.push({ scenario: scenario.name, traffic: scenario.traffic, target, reason: problem });
         console.log(`${scenario.name} / ${target}: not measured: ${problem}`);
         continue;
       }
-      const load = { url: server.url, operations: scenario.operations, scripts: scenario.scripts, token, connections: config.connections, placedKeys };
-      await runLoad({ ...load, durationSeconds: config.warmupSeconds, keyPrefix: `${keyPrefix}-${target}-warmup` });
-      resetPeakRss(server.pid);
-      // Spans leave in batches (every 5 s or 512 spans): the warm-up's last batch lands in the run, the run's last after it.
-      const exportedSince = isTraced(target) ? await stack.collector.countFrom(target) : undefined;
-      // Every process's CPU over the measured run: the addressed server's, each subgraph's, and the load generator's (this process).
-      const subgraphPids = SUBGRAPHS.map((name) => [name, stack!.subgraphs[name].pid] as const);
-      const cpuBefore = cpuMs(server.pid);
-      const subgraphCpuBefore = subgraphPids.map(([, pid]) => cpuMs(pid));
-      const loadCpuBefore = process.cpuUsage();
-      const result = await runLoad({ ...load, durationSeconds: config.durationSeconds, keyPrefix: `${keyPrefix}-${target}` });
-      const loadCpu = process.cpuUsage(loadCpuBefore);
-      const perResponse = (ms: number) => ms / Math.max(result.responses, 1);
-      const row: Row = {
-        scenario: scenario.name,
-        traffic: scenario.traffic,
-        target,
-        ...result,
-        cpuMsPerRequest: perResponse(cpuMs(server.pid) - cpuBefore),
-        subgraphCpuMsPerRequest: Object.fromEntries(subgraphPids.map(([name, pid], i) => [name, perResponse(cpuMs(pid) - subgraphCpuBefore[i]!)])) as Row['subgraphCpuMsPerRequest'],
-        loadGeneratorCpuMsPerRequest: perResponse((loadCpu.user + loadCpu.system) / 1000),
-        peakRssMb: peakRssMb(server.pid),
-        exported: await exportedSince?.(result.responses),
-      };
-      rows.push(row);
-      console.log(`${scenario.name} / ${target}: ${row.requestsPerSecond.toFixed(0)} req/s, p99 ${row.p99Ms} ms, CPU ms/req ${row.cpuMsPerRequest.toFixed(2)}`);
+      // For the first minute too: the subgraphs are then warm for every target alike, and only the gateway starts cold.
+      await runLoad({ ...load, url: server.url, durationSeconds: config.warmupSeconds, keyPrefix: `${keyPrefix}-${target}-warmup` });
+      if (scenario.traffic !== 'first-minute') {
+        rows.push(await measured(running, scenario, target, server, { ...load, url: server.url }, config.durationSeconds));
+        continue;
+      }
+      // A fresh gateway process and, at once, the load: as after a deploy.
+      const fresh = await running.restartGateway(target as GatewayName);
+      for (const phase of FIRST_MINUTE_PHASES) {
+        rows.push(await measured(running, { ...scenario, name: `${scenario.name} ${phase.label}` }, target, fresh, { ...load, url: fresh.url }, phase.seconds));
+      }
     }
   }
   console.log(`\n${formatReport(rows, skipped)}\n`);
@@ -136,6 +140,36 @@ try {
   await stopStack?.();
   // The profiles are written as each server exits, so only now are they complete.
   if (config.profile.length) console.log(`CPU profiles (open in Chrome DevTools or speedscope): ${profileDir}`);
+}
+
+/**
+ * One measured run of `scenario` against `server`: its load figures, and every process's CPU over
+ * the run (the addressed server's, each subgraph's, and the load generator's: this process).
+ */
+async function measured(running: BenchStack, scenario: Scenario, target: Target, server: Server, load: Omit<LoadOptions, 'durationSeconds'>, durationSeconds: number): Promise<Row> {
+  resetPeakRss(server.pid);
+  // Spans leave in batches (every 5 s or 512 spans): the warm-up's last batch lands in the run, the run's last after it.
+  const exportedSince = isTraced(target) ? await running.collector.countFrom(target) : undefined;
+  const subgraphPids = SUBGRAPHS.map((name) => [name, running.subgraphs[name].pid] as const);
+  const cpuBefore = cpuMs(server.pid);
+  const subgraphCpuBefore = subgraphPids.map(([, pid]) => cpuMs(pid));
+  const loadCpuBefore = process.cpuUsage();
+  const result = await runLoad({ ...load, durationSeconds, keyPrefix: `${load.keyPrefix ?? 'bench'}-${target}` });
+  const loadCpu = process.cpuUsage(loadCpuBefore);
+  const perResponse = (ms: number) => ms / Math.max(result.responses, 1);
+  const row: Row = {
+    scenario: scenario.name,
+    traffic: scenario.traffic,
+    target,
+    ...result,
+    cpuMsPerRequest: perResponse(cpuMs(server.pid) - cpuBefore),
+    subgraphCpuMsPerRequest: Object.fromEntries(subgraphPids.map(([name, pid], i) => [name, perResponse(cpuMs(pid) - subgraphCpuBefore[i]!)])) as Row['subgraphCpuMsPerRequest'],
+    loadGeneratorCpuMsPerRequest: perResponse((loadCpu.user + loadCpu.system) / 1000),
+    peakRssMb: peakRssMb(server.pid),
+    exported: await exportedSince?.(result.responses),
+  };
+  console.log(`${row.scenario} / ${target}: ${row.requestsPerSecond.toFixed(0)} req/s, p99 ${row.p99Ms} ms, max ${row.maxMs} ms, CPU ms/req ${row.cpuMsPerRequest.toFixed(2)}`);
+  return row;
 }
 
 function targetsOf(scenario: Scenario): Target[] {

@@ -21,6 +21,8 @@ export interface LoadResult {
   responses: number;
   p50Ms: number;
   p99Ms: number;
+  /** The slowest response of the run. */
+  maxMs: number;
   /** Connection errors and timeouts. */
   errors: number;
   non2xx: number;
@@ -80,6 +82,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     responses: result.requests.total,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
+    maxMs: result.latency.max,
     errors: result.errors,
     non2xx: result.non2xx,
     graphqlErrors,

@@ -19,9 +19,11 @@ export interface Operation {
  * `identical`: every connection sends the same requests with the same token (alice's), which a
  * gateway that merges identical subgraph reads in flight (ours, Hive) turns into one subgraph call.
  * `distinct`: each connection is a customer of its own, with its own token and its own ids, so no
- * two requests in flight are the same: what a shop's real traffic looks like.
+ * two requests in flight are the same: what a shop's real traffic looks like. `first-minute`:
+ * distinct traffic of the storefront's own SDK documents, sent to a gateway just restarted, with
+ * no warm-up: what the first minute after a deploy is like.
  */
-export type Traffic = 'identical' | 'distinct';
+export type Traffic = 'identical' | 'distinct' | 'first-minute';
 
 /** What one connection sends in turn for the whole run, signed in as one customer. */
 export interface Script {
@@ -93,7 +95,13 @@ export function createOrderScenario(productId: string): Scenario {
 }
 
 /** The distinct-traffic scenarios, reported first: each needs the customers the bench creates at start. */
-export const DISTINCT_SCENARIOS = ['canonical-distinct', 'mixed-distinct'] as const;
+export const DISTINCT_SCENARIOS = ['canonical-distinct', 'mixed-distinct', 'first-minute'] as const;
+
+/** The first minute after a start, in two runs back to back: its first seconds, then the rest of it. */
+export const FIRST_MINUTE_PHASES = [
+  { label: '0–5 s', seconds: 5 },
+  { label: '5–60 s', seconds: 55 },
+] as const;
 
 /** A customer the bench registered at start, signed in with its own token, and the orders it placed. */
 export interface Customer {
@@ -111,7 +119,7 @@ export interface Customer {
  * different point per customer. Every request carries its customer's token, so no two requests
  * from different customers are the same request, even where the query text is.
  */
-export function distinctScenarios(customers: Customer[], productIds: string[]): Scenario[] {
+export function distinctScenarios(customers: Customer[], productIds: string[], sdkDocuments: ReadonlyMap<string, string>): Scenario[] {
   if (!customers.length || !productIds.length) throw new Error('distinct scenarios need customers and products');
   const canonicalOf = (orderId: string): Operation => ({ query: CANONICAL, variables: { id: orderId }, signedIn: true });
   return [
@@ -137,7 +145,37 @@ export function distinctScenarios(customers: Customer[], productIds: string[]): 
         ]),
       })),
     },
+    {
+      name: 'first-minute',
+      traffic: 'first-minute',
+      description: `the storefront's SDK documents (Order, Products, Product, MyOrders), ${customers.length} customers each with their own token and ids, from a fresh start`,
+      operations: [],
+      scripts: customers.map(({ token, orderIds }, customer) => ({
+        token,
+        operations: orderIds.flatMap((orderId, order) => [
+          { query: sdkDocument(sdkDocuments, 'Order'), variables: { id: orderId }, signedIn: true },
+          { query: sdkDocument(sdkDocuments, 'Products'), variables: { first: 20 }, signedIn: true },
+          { query: sdkDocument(sdkDocuments, 'Product'), variables: { id: productIds[(customer * orderIds.length + order) % productIds.length]! }, signedIn: true },
+          { query: sdkDocument(sdkDocuments, 'MyOrders'), variables: { first: 5 }, signedIn: true },
+        ]),
+      })),
+    },
   ];
+}
+
+/** The text of the SDK's operation `name`, exactly as the SDK sends it (and as our gateway plans it ahead). */
+function sdkDocument(documents: ReadonlyMap<string, string>, name: string): string {
+  const text = documents.get(name);
+  if (!text) throw new Error(`The SDK has no operation named ${name}`);
+  return text;
+}
+
+/** The SDK's persisted documents (hash → text) by their operation's name. */
+export function documentsByOperationName(manifest: Record<string, string>): Map<string, string> {
+  return new Map(Object.values(manifest).flatMap((text) => {
+    const name = /\b(?:query|mutation|subscription)\s+(\w+)/.exec(text)?.[1];
+    return name ? [[name, text] as const] : [];
+  }));
 }
 
 /**

@@ -35,6 +35,8 @@ export interface BenchStack {
   tempDir: string;
   /** Where each subgraph's data is (read by the consistency check once the servers stopped). */
   locations: Record<SubgraphName, DataLocation>;
+  /** Stops one gateway and starts it afresh, as a deploy does: a new process, nothing planned or compiled yet. */
+  restartGateway(name: GatewayName): Promise<Server>;
   /** Stops every server, keeping the data. */
   stopServers(): Promise<void>;
   /** Stops every server and removes the data. */
@@ -144,9 +146,8 @@ export async function startBenchStack(
     }
     const supergraphPath = join(tempDir, 'supergraph.graphql');
     await writeFile(supergraphPath, supergraph);
-    const gateways = {} as Record<GatewayName, Server>;
-    for (const name of GATEWAYS) {
-      gateways[name] = await start(name, {
+    const startGateway = (name: GatewayName) =>
+      start(name, {
         SUPERGRAPH_PATH: supergraphPath,
         // Every bench request is one client (one address, one signed-in user): the limits meant
         // for the open internet would answer 429 within a second. Document limits stay on.
@@ -156,8 +157,15 @@ export async function startBenchStack(
         ...(name === 'hive-rust' ? { HIVE_ROUTER_RUNTIME: 'true' } : {}),
         ...(isTraced(name) ? tracingEnv(name, collector.url) : {}),
       });
-    }
-    return { subgraphs, gateways, collector, userPassword: secrets.userPassword, tempDir, locations: databases.locations, stopServers, stop };
+    const gateways = {} as Record<GatewayName, Server>;
+    for (const name of GATEWAYS) gateways[name] = await startGateway(name);
+    const restartGateway = async (name: GatewayName) => {
+      const old = gateways[name];
+      started.splice(started.indexOf(old), 1);
+      await old.stop();
+      return (gateways[name] = await startGateway(name));
+    };
+    return { subgraphs, gateways, collector, userPassword: secrets.userPassword, tempDir, locations: databases.locations, restartGateway, stopServers, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -9,6 +9,7 @@ const row = (scenario: string, target: Row['target'], requestsPerSecond: number,
   responses: requestsPerSecond * 10,
   p50Ms: 5,
   p99Ms: 20,
+  maxMs: 45,
   errors: 0,
   non2xx: 0,
   graphqlErrors: 0,
@@ -117,5 +118,19 @@ describe('bench report', () => {
     expect(first.match(/by process/g)).toHaveLength(1);
     expect(second.match(/by process/g)).toHaveLength(1);
     expect(formatReport([row('canonical', 'ours', 1000)])).toMatch(/^## Identical traffic/);
+  });
+
+  it('reports the first minute after a start last and apart, with each run\'s slowest request', () => {
+    const report = formatReport([
+      row('first-minute 0–5 s', 'ours', 300, 1.5, 'first-minute'),
+      { ...row('first-minute 5–60 s', 'ours', 500, 1, 'first-minute'), maxMs: 180 },
+      row('canonical-distinct', 'ours', 200, 2.8, 'distinct'),
+    ]);
+    const firstMinute = report.indexOf('## First minute after a start');
+    expect(firstMinute).toBeGreaterThan(report.indexOf('## Distinct traffic'));
+    const lines = report.slice(firstMinute).split('\n').filter((line) => line.startsWith('|'));
+    expect(lines[0]!.split('|').map((cell) => cell.trim())).toContain('max ms');
+    expect(lines[3]!.split('|').map((cell) => cell.trim()).slice(1, 7)).toEqual(['first-minute 5–60 s', 'ours', '500', '5', '20', '180']);
+    expect(report.slice(0, firstMinute)).not.toContain('max ms');
   });
 });

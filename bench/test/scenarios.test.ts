@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadBenchConfig, MIN_CUSTOMERS } from '../config.js';
 import { orderProducts } from '../customers.js';
-import { connectionScripts, distinctScenarios, SCENARIOS, type Customer, type Script } from '../scenarios.js';
+import { readFileSync } from 'node:fs';
+import { connectionScripts, distinctScenarios as scenariosOf, documentsByOperationName, SCENARIOS, type Customer, type Script } from '../scenarios.js';
 
 const customers: Customer[] = Array.from({ length: 20 }, (_, c) => ({
   id: `user-${c}`,
@@ -9,6 +10,9 @@ const customers: Customer[] = Array.from({ length: 20 }, (_, c) => ({
   orderIds: Array.from({ length: 5 }, (_, o) => `order-${c}-${o}`),
 }));
 const productIds = Array.from({ length: 8 }, (_, p) => `product-${p}`);
+const manifest = JSON.parse(readFileSync(new URL('../../sdk/src/__generated__/persisted-documents.json', import.meta.url), 'utf8')) as Record<string, string>;
+const sdkDocuments = documentsByOperationName(manifest);
+const distinctScenarios = (of: Customer[], products: string[]) => scenariosOf(of, products, sdkDocuments);
 
 /** What goes on the wire for one operation of a script: its token and its body. */
 const wire = (script: Script, index: number) => {
@@ -52,6 +56,19 @@ describe('bench scenarios', () => {
     const scripts = connectionScripts(distinctScenarios(customers, productIds)[0]!.scripts!, 21);
     expect(scripts[20]!.token).toBe('token-0');
     expect(scripts[20]!.operations.map((operation) => operation.variables?.id)).toEqual(['order-0-1', 'order-0-2', 'order-0-3', 'order-0-4', 'order-0-0']);
+  });
+
+  it("send the first minute as the storefront does: the SDK's own documents, word for word, signed in with each customer's token and ids", () => {
+    const firstMinute = distinctScenarios(customers, productIds)[2]!;
+    expect(firstMinute).toMatchObject({ name: 'first-minute', traffic: 'first-minute' });
+    const script = firstMinute.scripts![3]!;
+    expect(script.token).toBe('token-3');
+    // Texts of the manifest, so our gateway meets documents it planned at start (and other gateways the same text).
+    const known = new Set(Object.values(manifest));
+    expect(script.operations.every((operation) => operation.signedIn && known.has(operation.query))).toBe(true);
+    expect(script.operations.filter((_, i) => i % 4 === 0).map((operation) => operation.variables)).toEqual(customers[3]!.orderIds.map((id) => ({ id })));
+    expect(script.operations.slice(0, 4).map((operation) => /query (\w+)/.exec(operation.query)?.[1])).toEqual(['Order', 'Products', 'Product', 'MyOrders']);
+    expect(() => scenariosOf(customers, productIds, new Map())).toThrow(/no operation named Order/);
   });
 
   it('keep the identical-traffic scenarios, labelled as such, without scripts', () => {
