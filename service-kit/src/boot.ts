@@ -24,7 +24,12 @@ export function serviceLogger(service: string, config: Pick<BaseServiceConfig, '
 
 /** PostgreSQL when DATABASE_URL is set, else PGlite under DATA_DIR; migrated before use. */
 export async function openMigratedDatabase(config: DatabaseServiceConfig, migrations: URL, logger: Logger): Promise<Database> {
-  const db = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATABASE_URL ? undefined : config.DATA_DIR, logger });
+  const db = await openDatabase({
+    url: config.DATABASE_URL,
+    dataDir: config.DATABASE_URL ? undefined : config.DATA_DIR,
+    preparedStatements: config.DATABASE_PREPARED_STATEMENTS,
+    logger,
+  });
   const applied = await migrate(db, fileURLToPath(migrations));
   logger.info(
     { database: db.kind === 'postgres' ? 'postgres' : `pglite:${config.DATA_DIR}`, migrationsApplied: applied },

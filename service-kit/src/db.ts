@@ -5,6 +5,7 @@ import type { Logger } from './logger.js';
 import { createPglite } from './pglite.js';
 import { tracedStatement } from './pglite-tracing.js';
 import { timeStatement, trackPool, type DatabaseKind } from './database-metrics.js';
+import { preparedStatements } from './prepared-statements.js';
 
 /** What repositories need from a connection: run one parameterised statement, get rows. */
 export interface Queryable {
@@ -46,6 +47,8 @@ export interface DatabaseOptions {
   onStatement?: ((sql: string) => void) | undefined;
   /** Pool size on PostgreSQL. */
   maxConnections?: number;
+  /** PostgreSQL: run statements outside transactions as named ones (prepared-statements.ts); on unless false. */
+  preparedStatements?: boolean;
   /** Where a pooled connection's failure while idle (server restart, failover) is reported. */
   logger?: Pick<Logger, 'warn'>;
 }
@@ -107,17 +110,28 @@ async function openPglite({ dataDir, archive, onStatement }: DatabaseOptions): P
   };
 }
 
-async function openPostgres(url: string, { onStatement, maxConnections = 10, logger }: DatabaseOptions): Promise<Database> {
+async function openPostgres(url: string, { onStatement, maxConnections = 10, preparedStatements: named = true, logger }: DatabaseOptions): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: maxConnections });
   // Without a listener an idle connection's error would crash the process; the pool replaces it.
   pool.on('error', (error) => logger?.warn({ err: error }, 'an idle database connection failed; it will be replaced'));
   const wrap = (target: pg.Pool | pg.PoolClient) =>
     observed('postgres', (sql, params) => target.query(sql, params), (sql) => target.query(sql), onStatement);
+  // Outside transactions, every statement is a named one; a transaction's run unnamed, so that a
+  // stale statement (see forgetIfStale) never fails one halfway.
+  const statements = preparedStatements();
+  const queryNamed = async (sql: string, params: unknown[]) => {
+    try {
+      return await pool.query(statements.config(sql, params));
+    } catch (error) {
+      if (!statements.forgetIfStale(sql, error)) throw error;
+      return pool.query(statements.config(sql, params));
+    }
+  };
   // Fail at start, with the server's own message, rather than on the first request.
   const probe = await pool.connect();
   probe.release();
   const untrackPool = trackPool(pool);
-  const root = wrap(pool);
+  const root = named ? observed('postgres', queryNamed, (sql) => pool.query(sql), onStatement) : wrap(pool);
   return {
     kind: 'postgres',
     ...root,

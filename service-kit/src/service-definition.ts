@@ -43,6 +43,7 @@ export interface BaseServiceConfig {
 /** The configuration of a service that holds a database. */
 export interface DatabaseServiceConfig extends BaseServiceConfig {
   DATABASE_URL?: string | undefined;
+  DATABASE_PREPARED_STATEMENTS: boolean;
   DATA_DIR: string;
   SEED_DEMO_DATA?: boolean | undefined;
 }

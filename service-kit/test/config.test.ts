@@ -23,6 +23,7 @@ describe('loadEnv', () => {
       METRICS_PORT: 9500,
       LOG_LEVEL: 'info',
       SHUTDOWN_TIMEOUT_MS: 10_000,
+      DATABASE_PREPARED_STATEMENTS: true,
       DATA_DIR: '.data/users',
     });
   });
@@ -37,6 +38,7 @@ describe('loadEnv', () => {
       LOG_FORMAT: 'pretty',
       SHUTDOWN_TIMEOUT_MS: '2500',
       DATABASE_URL: 'postgres://shop@db.internal:5432/users',
+      DATABASE_PREPARED_STATEMENTS: 'false',
       DATA_DIR: '/var/lib/users',
       SEED_DEMO_DATA: 'false',
     });
@@ -49,6 +51,7 @@ describe('loadEnv', () => {
       LOG_FORMAT: 'pretty',
       SHUTDOWN_TIMEOUT_MS: 2500,
       DATABASE_URL: 'postgres://shop@db.internal:5432/users',
+      DATABASE_PREPARED_STATEMENTS: false,
       DATA_DIR: '/var/lib/users',
       SEED_DEMO_DATA: false,
     });
