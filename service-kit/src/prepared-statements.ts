@@ -35,7 +35,8 @@ export function preparedStatements() {
      * so it is safe to run again: the text is forgotten, and named afresh it is parsed anew.
      */
     forgetIfStale(text: string, error: unknown): boolean {
-      const stale = (error as { code?: string }).code === FEATURE_NOT_SUPPORTED && /cached plan must not change result type/.test(String((error as Error).message));
+      const { code, message } = error as { code?: unknown; message?: unknown };
+      const stale = code === FEATURE_NOT_SUPPORTED && typeof message === 'string' && message.includes('cached plan must not change result type');
       if (stale) names.delete(text);
       return stale;
     },
