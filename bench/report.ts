@@ -20,6 +20,8 @@ export interface Row extends LoadResult {
   peakRssMb: number;
   /** A traced gateway's: what reached the collector during the measured run. */
   exported?: Exported;
+  /** The first minute's rows: milliseconds from the gateway's start to its first answer. */
+  startMs?: number;
 }
 
 /** A target that could not be measured (it failed its first request), said instead of a number. */
@@ -73,9 +75,7 @@ export function missingExports(rows: Row[]): string[] {
     .map((row) => `${row.scenario} / ${row.target}: no spans reached the collector during the run`);
 }
 
-const HEADER = ['scenario', 'target', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'non-2xx', 'gql errors', 'CPU ms/req', 'peak RSS MB'];
-/** The first minute's table also shows each run's slowest request: what a cold start costs the unluckiest client. */
-const FIRST_MINUTE_HEADER = ['scenario', 'target', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'non-2xx', 'gql errors', 'CPU ms/req', 'peak RSS MB'];
+const HEADER = ['scenario', 'target', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'non-2xx', 'gql errors', 'CPU ms/req', 'peak RSS MB'];
 /** CPU ms per request of every process, so a run shows where the time goes. */
 const CPU_HEADER = ['scenario', 'target', 'gateway', 'users', 'products', 'orders', 'all servers', 'load generator'];
 
@@ -102,7 +102,7 @@ const TRAFFIC_TITLES: Record<Traffic, string> = {
   identical:
     'Identical traffic: every connection sends the same request with the same token (alice\'s); ours and Hive merge identical subgraph reads in flight (deduplication), stock does not, so these figures flatter the merging gateways',
   'first-minute':
-    "First minute after a start: each gateway restarted, then at once (no warm-up) distinct traffic of the storefront's SDK documents; its first 5 s and the rest of the minute apart",
+    "First minute after a start: each gateway restarted, then at once (no warm-up) distinct traffic of the storefront's SDK documents for a minute; its first 5 s and the rest apart, each response counted where its request was sent",
 };
 
 /**
@@ -116,7 +116,9 @@ export function formatReport(rows: Row[], skipped: Skipped[] = []): string {
     const names = new Set(own.map((row) => row.scenario));
     const ownSkipped = skipped.filter((skip) => (skip.traffic ? skip.traffic === traffic : names.has(skip.scenario)));
     if (!own.length && !ownSkipped.length) continue;
-    const parts = [`## ${TRAFFIC_TITLES[traffic]}`, formatTable(own, ownSkipped, traffic === 'first-minute')];
+    const parts = [`## ${TRAFFIC_TITLES[traffic]}`, formatTable(own, ownSkipped)];
+    const starts = [...new Map(own.flatMap((row) => (row.startMs === undefined ? [] : [[row.target, row.startMs] as const]))).entries()];
+    if (starts.length) parts.push(`From start to first answer: ${starts.map(([target, ms]) => `${target} ${(ms / 1000).toFixed(1)} s`).join(', ')}`);
     if (own.length) parts.push(`CPU ms per request, by process:\n\n${formatCpuTable(own)}`);
     const ownRatios = ratios(own);
     if (ownRatios.length) parts.push(formatRatios(ownRatios));
@@ -126,23 +128,22 @@ export function formatReport(rows: Row[], skipped: Skipped[] = []): string {
 }
 
 /** The rows as a Markdown table (readable in a terminal, pasteable into the README). */
-export function formatTable(rows: Row[], skipped: Skipped[] = [], withMax = false): string {
+export function formatTable(rows: Row[], skipped: Skipped[] = []): string {
   const body = rows.map((row) => [
     row.scenario,
     row.target,
     row.requestsPerSecond.toFixed(0),
     String(row.p50Ms),
     String(row.p99Ms),
-    ...(withMax ? [String(row.maxMs)] : []),
+    String(row.maxMs),
     String(row.errors),
     String(row.non2xx),
     String(row.graphqlErrors),
     row.cpuMsPerRequest.toFixed(2),
     row.peakRssMb.toFixed(0),
   ]);
-  const header = withMax ? FIRST_MINUTE_HEADER : HEADER;
-  for (const skip of skipped) body.push([skip.scenario, skip.target, `not measured: ${skip.reason}`, ...header.slice(3).map(() => '')]);
-  return markdown([header, ...body]);
+  for (const skip of skipped) body.push([skip.scenario, skip.target, `not measured: ${skip.reason}`, ...HEADER.slice(3).map(() => '')]);
+  return markdown([HEADER, ...body]);
 }
 
 export function formatRatios(list: Ratio[]): string {

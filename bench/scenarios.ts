@@ -97,7 +97,7 @@ export function createOrderScenario(productId: string): Scenario {
 /** The distinct-traffic scenarios, reported first: each needs the customers the bench creates at start. */
 export const DISTINCT_SCENARIOS = ['canonical-distinct', 'mixed-distinct', 'first-minute'] as const;
 
-/** The first minute after a start, in two runs back to back: its first seconds, then the rest of it. */
+/** The first minute after a start, one run reported in two parts: its first seconds, then the rest of it. */
 export const FIRST_MINUTE_PHASES = [
   { label: '0–5 s', seconds: 5 },
   { label: '5–60 s', seconds: 55 },

@@ -35,8 +35,11 @@ export interface BenchStack {
   tempDir: string;
   /** Where each subgraph's data is (read by the consistency check once the servers stopped). */
   locations: Record<SubgraphName, DataLocation>;
-  /** Stops one gateway and starts it afresh, as a deploy does: a new process, nothing planned or compiled yet. */
-  restartGateway(name: GatewayName): Promise<Server>;
+  /**
+   * Stops one gateway and starts it afresh, as a deploy does: a new process, nothing planned or
+   * compiled yet; with the milliseconds from its start to its first answer.
+   */
+  restartGateway(name: GatewayName): Promise<{ server: Server; startMs: number }>;
   /** Stops every server, keeping the data. */
   stopServers(): Promise<void>;
   /** Stops every server and removes the data. */
@@ -115,8 +118,11 @@ export async function startBenchStack(
     // First, so it is stopped last: the gateways' final exports at shutdown still find it.
     const collector = await startCollector(tempDir, common);
     started.push(collector);
+    /** Gateways restarted so far, by name: a restarted process's profile is written beside its predecessor's. */
+    const restarts = new Map<string, number>();
     const start = async (name: SubgraphName | GatewayName, env: Record<string, string>) => {
-      const profiling = profile.servers.includes(name) ? ['--cpu-prof', `--cpu-prof-dir=${profile.dir}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
+      const profileName = restarts.has(name) ? `${name}-restart-${restarts.get(name)}` : name;
+      const profiling = profile.servers.includes(name) ? ['--cpu-prof', `--cpu-prof-dir=${profile.dir}`, `--cpu-prof-name=${profileName}.cpuprofile`] : [];
       // Ours with the Node flags of its definitions, as production runs them.
       const nodeFlags = (OURS as readonly string[]).includes(name) ? gatewayService.nodeFlags : name in SUBGRAPH_SERVICES ? SUBGRAPH_SERVICES[name as SubgraphName].nodeFlags : [];
       // Metrics on, as production runs: several of our gateways at once each need a port of their own.
@@ -161,9 +167,12 @@ export async function startBenchStack(
     for (const name of GATEWAYS) gateways[name] = await startGateway(name);
     const restartGateway = async (name: GatewayName) => {
       const old = gateways[name];
-      started.splice(started.indexOf(old), 1);
       await old.stop();
-      return (gateways[name] = await startGateway(name));
+      started.splice(started.indexOf(old), 1);
+      restarts.set(name, (restarts.get(name) ?? 0) + 1);
+      const startedAt = performance.now();
+      gateways[name] = await startGateway(name);
+      return { server: gateways[name], startMs: performance.now() - startedAt };
     };
     return { subgraphs, gateways, collector, userPassword: secrets.userPassword, tempDir, locations: databases.locations, restartGateway, stopServers, stop };
   } catch (error) {

@@ -11,6 +11,18 @@ const ORDER_ID = DEMO_ORDERS[1].id;
 
 const entityCacheCount = (name: 'hits' | 'misses') => registeredValue(`gateway_entity_cache_${name}_total`, { subgraph: 'products' });
 
+describe('cache policies at the subgraphs', () => {
+  it('answer no-store from users and orders, which have no @cacheControl hints, and the hints from products', async ({ shop: { stack, alice } }) => {
+    const me = await graphql(stack.urls.users, '{ me { id } }', { token: alice });
+    expect(me.headers.get('cache-control')).toBe('no-store');
+    const order = await graphql(stack.urls.orders, `{ order(id: "${ORDER_ID}") { id } }`, { token: alice });
+    expect(order.data).toEqual({ order: { id: ORDER_ID } });
+    expect(order.headers.get('cache-control')).toBe('no-store');
+    const products = await graphql(stack.urls.products, '{ products(first: 1) { totalCount } }');
+    expect(products.headers.get('cache-control')).toBe('max-age=60, public');
+  });
+});
+
 describe('the entity cache', () => {
   it('serves the public products of an order to another client from the cache, and never the private user', async ({ shop: { stack, alice, admin } }) => {
     const first = await statementsFor(stack, () => graphql(stack.gatewayUrl, OrderDocument, { token: admin, variables: { id: ORDER_ID } }));

@@ -26,7 +26,8 @@ export const commonEnv = (defaultPort: number, defaultMetricsPort: number) => ({
 /** Settings of a service that holds a database (users, products, orders). */
 export const databaseEnv = (service: string) => ({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
-  // Off behind a pooler that hands each transaction another server connection (PgBouncer's transaction mode before 1.21).
+  // Off behind a pooler that hands each transaction another server connection and keeps no
+  // prepared statements across them (PgBouncer in transaction mode without max_prepared_statements).
   DATABASE_PREPARED_STATEMENTS: z.stringbool().default(true),
   DATA_DIR: z.string().min(1).default(`.data/${service}`),
   SEED_DEMO_DATA: z.stringbool().optional(),

@@ -9,7 +9,17 @@ import { preparedStatements } from './prepared-statements.js';
 
 /** What repositories need from a connection: run one parameterised statement, get rows. */
 export interface Queryable {
-  query<Row extends object>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
+  query<Row extends object>(sql: string, params?: readonly unknown[], options?: StatementOptions): Promise<Row[]>;
+}
+
+export interface StatementOptions {
+  /**
+   * A lookup by key, whose best plan is the same whatever its parameters (`id = ANY($1)`): on
+   * PostgreSQL, outside transactions, it runs as a named statement that each pooled connection
+   * plans once (prepared-statements.ts). Never for a statement whose parameters change its best
+   * plan (an optional filter, `$1 IS NULL OR …`): a plan kept for one value would serve all.
+   */
+  prepare?: boolean;
 }
 
 /** A connection inside a transaction; `exec` runs a script of statements without parameters. */
@@ -70,15 +80,15 @@ function clientFault(error: unknown): unknown {
 /** A driver's connection behind our interface; every statement is reported to `onStatement` first, and timed. */
 function observed(
   kind: DatabaseKind,
-  query: (sql: string, params: unknown[]) => Promise<{ rows: unknown[] }>,
+  query: (sql: string, params: unknown[], options: StatementOptions) => Promise<{ rows: unknown[] }>,
   exec: (sql: string) => Promise<unknown>,
   onStatement: ((sql: string) => void) | undefined,
 ): Transaction {
   return {
-    async query<Row extends object>(sql: string, params: readonly unknown[] = []) {
+    async query<Row extends object>(sql: string, params: readonly unknown[] = [], options: StatementOptions = {}) {
       onStatement?.(sql);
       try {
-        return (await timeStatement(kind, sql, () => query(sql, [...params]))).rows as Row[];
+        return (await timeStatement(kind, sql, () => query(sql, [...params], options))).rows as Row[];
       } catch (error) {
         throw clientFault(error);
       }
@@ -116,10 +126,10 @@ async function openPostgres(url: string, { onStatement, maxConnections = 10, pre
   pool.on('error', (error) => logger?.warn({ err: error }, 'an idle database connection failed; it will be replaced'));
   const wrap = (target: pg.Pool | pg.PoolClient) =>
     observed('postgres', (sql, params) => target.query(sql, params), (sql) => target.query(sql), onStatement);
-  // Outside transactions, every statement is a named one; a transaction's run unnamed, so that a
-  // stale statement (see forgetIfStale) never fails one halfway.
+  // Only outside transactions: a stale statement (see forgetIfStale) then never fails one halfway.
   const statements = preparedStatements();
-  const queryNamed = async (sql: string, params: unknown[]) => {
+  const queryNamed = async (sql: string, params: unknown[], { prepare }: StatementOptions) => {
+    if (!prepare) return pool.query(sql, params);
     try {
       return await pool.query(statements.config(sql, params));
     } catch (error) {

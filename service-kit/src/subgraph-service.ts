@@ -4,6 +4,7 @@ import { parse } from 'graphql';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import type { ApolloServerPlugin } from '@apollo/server';
 import { viewerFromAuthorization, type VerifyToken, type Viewer } from './auth.js';
 import { databaseReadiness, type Database } from './db.js';
 import { createHttpService, type ServiceContext } from './http-service.js';
@@ -43,9 +44,9 @@ export function createSubgraphService<Context extends SubgraphContext>(deps: Sub
   return createHttpService<Context>({
     logger: deps.logger,
     graphql: { schema },
-    // A schema without @cacheControl hints answers with no Cache-Control whatever the plugin does:
-    // without it, no resolver is wrapped to compute a policy that is always "not cacheable".
-    ...(schema.getDirective('cacheControl') ? {} : { plugins: [ApolloServerPluginCacheControlDisabled()] }),
+    // Without @cacheControl hints every answer is uncacheable: said at once (no-store, as the
+    // plugin would), rather than by wrapping every resolver to compute it per request.
+    ...(schema.getDirective('cacheControl') ? {} : { plugins: [ApolloServerPluginCacheControlDisabled(), uncacheableAnswers()] }),
     sandbox: deps.sandbox,
     shutdownTimeoutMs: deps.shutdownTimeoutMs,
     context: async ({ req, requestId, logger }) =>
@@ -53,4 +54,17 @@ export function createSubgraphService<Context extends SubgraphContext>(deps: Sub
     readiness: databaseReadiness(deps.db),
     routes: definition.routes,
   });
+}
+
+/** Every answer `Cache-Control: no-store`: what Apollo's cache-control plugin says of an answer without hints. */
+function uncacheableAnswers<Context extends SubgraphContext>(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          response.http.headers.set('cache-control', 'no-store');
+        },
+      };
+    },
+  };
 }

@@ -35,6 +35,7 @@ export function createOrderReads(db: Queryable) {
          WHERE o.id = ANY($1::uuid[]) AND o.${VISIBLE}
          ORDER BY o.id, i.position`,
         [valid],
+        { prepare: true },
       );
       const orders = new Map<string, OrderWithItems>();
       for (const { position, product_id, quantity, unit_price_cents, item_currency, ...order } of rows) {
@@ -52,6 +53,7 @@ export function createOrderReads(db: Queryable) {
       return db.query<OrderItemRow>(
         `SELECT ${ITEM_COLUMNS} FROM order_items WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, position`,
         [valid],
+        { prepare: true },
       );
     },
 
@@ -61,6 +63,7 @@ export function createOrderReads(db: Queryable) {
       return db.query<StatusChangeRow>(
         'SELECT order_id, status, changed_at FROM order_status_history WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, seq',
         [valid],
+        { prepare: true },
       );
     },
 

@@ -6,9 +6,10 @@ import type { OrderEventType } from './webhook-rows.js';
 export const VISIBLE = "status NOT IN ('PLACING', 'FAILED')";
 
 // seq leaves as text (cursors carry it); SQL that sorts must name the table's column, not this alias.
-export const COLUMNS = 'id, seq::text AS seq, user_id, status, total_cents, currency, created_at, updated_at';
+const ORDER_COLUMNS = ['id', 'seq::text AS seq', 'user_id', 'status', 'total_cents', 'currency', 'created_at', 'updated_at'];
+export const COLUMNS = ORDER_COLUMNS.join(', ');
 /** COLUMNS of `orders o`, for statements that join it to another table. */
-export const QUALIFIED_COLUMNS = 'o.id, o.seq::text AS seq, o.user_id, o.status, o.total_cents, o.currency, o.created_at, o.updated_at';
+export const QUALIFIED_COLUMNS = ORDER_COLUMNS.map((column) => `o.${column}`).join(', ');
 export const ITEM_COLUMNS = 'order_id, position, product_id, quantity, unit_price_cents, currency';
 
 /** Runs `work` in the caller's transaction when there is one, else in a transaction of its own. */

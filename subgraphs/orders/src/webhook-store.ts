@@ -46,7 +46,7 @@ export function createWebhookStore(db: Queryable) {
     async listWebhooksByIds(ids: readonly string[]): Promise<WebhookRow[]> {
       const valid = ids.filter(isUuid);
       if (valid.length === 0) return [];
-      return db.query<WebhookRow>(`SELECT ${WEBHOOK_COLUMNS} FROM webhooks WHERE id = ANY($1::uuid[])`, [valid]);
+      return db.query<WebhookRow>(`SELECT ${WEBHOOK_COLUMNS} FROM webhooks WHERE id = ANY($1::uuid[])`, [valid], { prepare: true });
     },
 
     async listWebhooksPage(filter: { limit: number; after?: string | null }): Promise<Page<WebhookRow>> {

@@ -33,7 +33,7 @@ export function createProductsRepository(db: Queryable) {
     async listProductsByIds(ids: readonly string[]): Promise<ProductRow[]> {
       const valid = ids.filter(isUuid);
       if (valid.length === 0) return [];
-      return db.query<ProductRow>(`SELECT ${COLUMNS} FROM products WHERE id = ANY($1::uuid[])`, [valid]);
+      return db.query<ProductRow>(`SELECT ${COLUMNS} FROM products WHERE id = ANY($1::uuid[])`, [valid], { prepare: true });
     },
 
     /**

@@ -65,7 +65,7 @@ export function createUsersRepository(db: Database) {
     async listUsersByIds(ids: readonly string[]): Promise<UserRow[]> {
       const valid = ids.filter(isUuid);
       if (valid.length === 0) return [];
-      return db.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE id = ANY($1::uuid[])`, [valid]);
+      return db.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE id = ANY($1::uuid[])`, [valid], { prepare: true });
     },
 
     async findUserWithPasswordByEmail(email: string): Promise<UserWithPasswordRow | null> {
