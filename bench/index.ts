@@ -11,7 +11,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { loadBenchConfig } from './config.js';
-import { runLoad, type LoadOptions } from './load.js';
+import { runLoad, type LoadOptions, type LoadResult } from './load.js';
 import { createCustomers } from './customers.js';
 import { post } from './graphql.js';
 import { cpuMs, peakRssMb, resetPeakRss } from './proc-stats.js';
@@ -95,9 +95,8 @@ try {
   scenarios.sort((a, b) => Number(a.traffic === 'first-minute') - Number(b.traffic === 'first-minute'));
   for (const scenario of scenarios) {
     for (const target of targetsOf(scenario)) {
-      const running = stack;
       const load = { operations: scenario.operations, scripts: scenario.scripts, token, connections: config.connections, placedKeys, keyPrefix };
-      const server = serverFor(running, scenario, target);
+      const server = serverFor(stack, scenario, target);
       const problem = await firstAnswerProblem(server.url, scenario.scripts ?? [{ token, operations: scenario.operations }]);
       if (problem) {
         skipped.push({ scenario: scenario.name, traffic: scenario.traffic, target, reason: problem });
@@ -107,12 +106,12 @@ try {
       // For the first minute too: the subgraphs are then warm for every target alike, and only the gateway starts cold.
       await runLoad({ ...load, url: server.url, durationSeconds: config.warmupSeconds, keyPrefix: `${keyPrefix}-${target}-warmup` });
       if (scenario.traffic !== 'first-minute') {
-        rows.push(await measured(running, scenario, target, server, { ...load, url: server.url }, config.durationSeconds));
+        rows.push(await measured(stack, scenario, target, server, { ...load, url: server.url }, config.durationSeconds));
         continue;
       }
       // A fresh gateway process and, at once, the load: as after a deploy.
-      const { server: fresh, startMs } = await running.restartGateway(target as GatewayName);
-      rows.push(...(await measuredFirstMinute(running, scenario, target, fresh, { ...load, url: fresh.url })).map((row) => ({ ...row, startMs })));
+      const { server: fresh, startMs } = await stack.restartGateway(target as GatewayName);
+      rows.push(...(await measuredFirstMinute(stack, scenario, target, fresh, { ...load, url: fresh.url })).map((row) => ({ ...row, startMs })));
     }
   }
   console.log(`\n${formatReport(rows, skipped)}\n`);
@@ -147,26 +146,10 @@ async function measured(running: BenchStack, scenario: Scenario, target: Target,
   resetPeakRss(server.pid);
   // Spans leave in batches (every 5 s or 512 spans): the warm-up's last batch lands in the run, the run's last after it.
   const exportedSince = isTraced(target) ? await running.collector.countFrom(target) : undefined;
-  const subgraphPids = SUBGRAPHS.map((name) => [name, running.subgraphs[name].pid] as const);
-  const cpuBefore = cpuMs(server.pid);
-  const subgraphCpuBefore = subgraphPids.map(([, pid]) => cpuMs(pid));
-  const loadCpuBefore = process.cpuUsage();
+  const before = cpuNow(running, server);
   const result = await runLoad({ ...load, durationSeconds, keyPrefix: `${load.keyPrefix ?? 'bench'}-${target}` });
-  const loadCpu = process.cpuUsage(loadCpuBefore);
-  const perResponse = (ms: number) => ms / Math.max(result.responses, 1);
-  const row: Row = {
-    scenario: scenario.name,
-    traffic: scenario.traffic,
-    target,
-    ...result,
-    cpuMsPerRequest: perResponse(cpuMs(server.pid) - cpuBefore),
-    subgraphCpuMsPerRequest: Object.fromEntries(subgraphPids.map(([name, pid], i) => [name, perResponse(cpuMs(pid) - subgraphCpuBefore[i]!)])) as Row['subgraphCpuMsPerRequest'],
-    loadGeneratorCpuMsPerRequest: perResponse((loadCpu.user + loadCpu.system) / 1000),
-    peakRssMb: peakRssMb(server.pid),
-    exported: await exportedSince?.(result.responses),
-  };
-  console.log(`${row.scenario} / ${target}: ${row.requestsPerSecond.toFixed(0)} req/s, p99 ${row.p99Ms} ms, max ${row.maxMs} ms, CPU ms/req ${row.cpuMsPerRequest.toFixed(2)}`);
-  return row;
+  const row = rowOf(scenario.name, scenario, target, server, result, before, cpuNow(running, server));
+  return { ...row, exported: await exportedSince?.(result.responses) };
 }
 
 /**
@@ -175,31 +158,37 @@ async function measured(running: BenchStack, scenario: Scenario, target: Target,
  * every process's CPU read at each phase's end.
  */
 async function measuredFirstMinute(running: BenchStack, scenario: Scenario, target: Target, server: Server, load: Omit<LoadOptions, 'durationSeconds'>): Promise<Row[]> {
-  const pids = [server.pid, ...SUBGRAPHS.map((name) => running.subgraphs[name].pid)];
-  const readCpu = () => [...pids.map(cpuMs), (({ user, system }) => (user + system) / 1000)(process.cpuUsage())];
-  const readings = [readCpu()];
+  const readings = [cpuNow(running, server)];
   let elapsed = 0;
-  const timers = FIRST_MINUTE_PHASES.slice(0, -1).map((phase) => setTimeout(() => readings.push(readCpu()), (elapsed += phase.seconds) * 1000));
+  const timers = FIRST_MINUTE_PHASES.slice(0, -1).map((phase) => setTimeout(() => readings.push(cpuNow(running, server)), (elapsed += phase.seconds) * 1000));
   const seconds = FIRST_MINUTE_PHASES.reduce((sum, phase) => sum + phase.seconds, 0);
   const result = await runLoad({ ...load, durationSeconds: seconds, windows: FIRST_MINUTE_PHASES, keyPrefix: `${load.keyPrefix ?? 'bench'}-${target}` });
   for (const timer of timers) clearTimeout(timer);
-  readings.push(readCpu());
-  return FIRST_MINUTE_PHASES.map((phase, i) => {
-    const window = result.windows![i]!;
-    const spent = readings[i + 1]!.map((ms, process) => (ms - readings[i]![process]!) / Math.max(window.responses, 1));
-    const row: Row = {
-      scenario: `${scenario.name} ${phase.label}`,
-      traffic: scenario.traffic,
-      target,
-      ...window,
-      cpuMsPerRequest: spent[0]!,
-      subgraphCpuMsPerRequest: Object.fromEntries(SUBGRAPHS.map((name, s) => [name, spent[s + 1]!])) as Row['subgraphCpuMsPerRequest'],
-      loadGeneratorCpuMsPerRequest: spent.at(-1)!,
-      peakRssMb: peakRssMb(server.pid),
-    };
-    console.log(`${row.scenario} / ${target}: ${row.requestsPerSecond.toFixed(0)} req/s, p99 ${row.p99Ms} ms, max ${row.maxMs} ms, CPU ms/req ${row.cpuMsPerRequest.toFixed(2)}`);
-    return row;
-  });
+  readings.push(cpuNow(running, server));
+  return FIRST_MINUTE_PHASES.map((phase, i) => rowOf(`${scenario.name} ${phase.label}`, scenario, target, server, result.windows![i]!, readings[i]!, readings[i + 1]!));
+}
+
+/** CPU ms each process has spent so far: the addressed server, each subgraph (in SUBGRAPHS' order), the load generator (this process). */
+function cpuNow(running: BenchStack, server: Server): number[] {
+  const { user, system } = process.cpuUsage();
+  return [cpuMs(server.pid), ...SUBGRAPHS.map((name) => cpuMs(running.subgraphs[name].pid)), (user + system) / 1000];
+}
+
+/** A row of the report: a run's load figures and each process's CPU per response between two cpuNow readings; logged as it is made. */
+function rowOf(name: string, scenario: Scenario, target: Target, server: Server, result: LoadResult, before: number[], after: number[]): Row {
+  const spent = after.map((ms, process) => (ms - before[process]!) / Math.max(result.responses, 1));
+  const row: Row = {
+    scenario: name,
+    traffic: scenario.traffic,
+    target,
+    ...result,
+    cpuMsPerRequest: spent[0]!,
+    subgraphCpuMsPerRequest: Object.fromEntries(SUBGRAPHS.map((subgraph, s) => [subgraph, spent[s + 1]!])) as Row['subgraphCpuMsPerRequest'],
+    loadGeneratorCpuMsPerRequest: spent.at(-1)!,
+    peakRssMb: peakRssMb(server.pid),
+  };
+  console.log(`${row.scenario} / ${target}: ${row.requestsPerSecond.toFixed(0)} req/s, p99 ${row.p99Ms} ms, max ${row.maxMs} ms, CPU ms/req ${row.cpuMsPerRequest.toFixed(2)}`);
+  return row;
 }
 
 function targetsOf(scenario: Scenario): Target[] {

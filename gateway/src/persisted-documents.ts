@@ -6,7 +6,6 @@ import { sha256Hex } from './sha256.js';
 /** Document text by the hex SHA-256 of that text: the manifest codegen writes for the SDK. */
 export type PersistedDocuments = ReadonlyMap<string, string>;
 
-
 /**
  * Reads a persisted-documents manifest (`{ "<sha256>": "<document>" }`). Every hash is checked
  * against its text, so a hand-edited or corrupted manifest stops the start instead of serving a

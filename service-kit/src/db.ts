@@ -57,7 +57,7 @@ export interface DatabaseOptions {
   onStatement?: ((sql: string) => void) | undefined;
   /** Pool size on PostgreSQL. */
   maxConnections?: number;
-  /** PostgreSQL: run statements outside transactions as named ones (prepared-statements.ts); on unless false. */
+  /** PostgreSQL: run the statements marked `prepare`, outside transactions, as named ones (prepared-statements.ts); on unless false. */
   preparedStatements?: boolean;
   /** Where a pooled connection's failure while idle (server restart, failover) is reported. */
   logger?: Pick<Logger, 'warn'>;
@@ -124,12 +124,12 @@ async function openPostgres(url: string, { onStatement, maxConnections = 10, pre
   const pool = new pg.Pool({ connectionString: url, max: maxConnections });
   // Without a listener an idle connection's error would crash the process; the pool replaces it.
   pool.on('error', (error) => logger?.warn({ err: error }, 'an idle database connection failed; it will be replaced'));
-  const wrap = (target: pg.Pool | pg.PoolClient) =>
-    observed('postgres', (sql, params) => target.query(sql, params), (sql) => target.query(sql), onStatement);
+  /** A transaction's connection: its statements unnamed. */
+  const wrap = (client: pg.PoolClient) => observed('postgres', (sql, params) => client.query(sql, params), (sql) => client.query(sql), onStatement);
   // Only outside transactions: a stale statement (see forgetIfStale) then never fails one halfway.
-  const statements = preparedStatements();
+  const statements = named ? preparedStatements() : undefined;
   const queryNamed = async (sql: string, params: unknown[], { prepare }: StatementOptions) => {
-    if (!prepare) return pool.query(sql, params);
+    if (!prepare || !statements) return pool.query(sql, params);
     try {
       return await pool.query(statements.config(sql, params));
     } catch (error) {
@@ -141,7 +141,7 @@ async function openPostgres(url: string, { onStatement, maxConnections = 10, pre
   const probe = await pool.connect();
   probe.release();
   const untrackPool = trackPool(pool);
-  const root = named ? observed('postgres', queryNamed, (sql) => pool.query(sql), onStatement) : wrap(pool);
+  const root = observed('postgres', queryNamed, (sql) => pool.query(sql), onStatement);
   return {
     kind: 'postgres',
     ...root,
