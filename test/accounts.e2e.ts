@@ -294,12 +294,14 @@ describe('the last admin', () => {
     // Two admins demote each other at once: the admin rows are locked before anything is checked,
     // so one demotion waits for the other, and then its own admin is an admin no more: FORBIDDEN
     // (decisive on PostgreSQL, where the transactions overlap; PGlite runs them one after the other).
+    // Sent to users itself: through the gateway, a revocation poll landing between the two could
+    // refuse the demoted admin's token there first (UNAUTHENTICATED), before users decides.
     const second = await newAccount(stack);
     await graphql(stack.gatewayUrl, SET_USER_ROLE, { token: seededAdmin, variables: { id: second.id, role: 'ADMIN' } });
     const secondAdmin = await login(stack.gatewayUrl, second.email, PASSWORD);
     const results = await Promise.all([
-      graphql(stack.gatewayUrl, SET_USER_ROLE, { token: seededAdmin, variables: { id: second.id, role: 'CUSTOMER' } }),
-      graphql(stack.gatewayUrl, SET_USER_ROLE, { token: secondAdmin, variables: { id: adminId, role: 'CUSTOMER' } }),
+      graphql(stack.urls.users, SET_USER_ROLE, { token: seededAdmin, variables: { id: second.id, role: 'CUSTOMER' } }),
+      graphql(stack.urls.users, SET_USER_ROLE, { token: secondAdmin, variables: { id: adminId, role: 'CUSTOMER' } }),
     ]);
     expect(results.map(errorCodes).flat()).toEqual(['FORBIDDEN']);
     const remaining = await stack.dbs.users.query<{ count: number }>(`SELECT count(*)::int AS count FROM users WHERE role = 'ADMIN'`);
