@@ -6,7 +6,7 @@ import { freePort } from '../scripts/processes.js';
 import { ROOT } from '../scripts/root.js';
 import { gatewayService, SUBGRAPH_SERVICES } from '../scripts/services.js';
 import { startCollector, type Collector } from './collector.js';
-import { benchDatabases } from './databases.js';
+import { benchDatabases, type ServerCpu } from './databases.js';
 import { benchSecrets } from './keys.js';
 import { startServer, type Server } from './processes.js';
 import { SUBGRAPHS, seedBenchData, type DataLocation, type SubgraphName } from './seed.js';
@@ -35,6 +35,8 @@ export interface BenchStack {
   tempDir: string;
   /** Where each subgraph's data is (read by the consistency check once the servers stopped). */
   locations: Record<SubgraphName, DataLocation>;
+  /** On PostgreSQL: the server's CPU so far, or why it cannot be read (none on PGlite: it runs inside each subgraph). */
+  databaseCpu: ServerCpu | undefined;
   /**
    * Stops one gateway and starts it afresh, as a deploy does: a new process, nothing planned or
    * compiled yet; with the milliseconds from its start to its first answer.
@@ -174,7 +176,18 @@ export async function startBenchStack(
       gateways[name] = await startGateway(name);
       return { server: gateways[name], startMs: performance.now() - startedAt };
     };
-    return { subgraphs, gateways, collector, userPassword: secrets.userPassword, tempDir, locations: databases.locations, restartGateway, stopServers, stop };
+    return {
+      subgraphs,
+      gateways,
+      collector,
+      userPassword: secrets.userPassword,
+      tempDir,
+      locations: databases.locations,
+      databaseCpu: databases.serverCpu,
+      restartGateway,
+      stopServers,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

@@ -9,14 +9,17 @@ export async function createDatabaseOn(adminUrl: string, name: string, template?
 }
 
 export function dropDatabaseOn(adminUrl: string, name: string): Promise<void> {
-  return onServer(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+  return onServer(adminUrl, async (client) => {
+    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  });
 }
 
-async function onServer(adminUrl: string, work: (client: pg.Client) => Promise<unknown>): Promise<void> {
+/** Runs `work` on a connection of its own to the server at `adminUrl`, closed after. */
+export async function onServer<T>(adminUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
-    await work(client);
+    return await work(client);
   } finally {
     await client.end();
   }

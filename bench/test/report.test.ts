@@ -31,10 +31,20 @@ describe('bench report', () => {
       row('one', 'hive', 100),
     ];
     expect(ratios(rows)).toEqual([
-      { scenario: 'page', name: 'ours ÷ stock', value: 3, cpuPerRequest: 0.25 },
+      { scenario: 'page', name: 'ours ÷ stock', value: 3, cpuPerRequest: 0.25, ceiling: expect.closeTo(2.65 / 0.65, 10) as number },
       { scenario: 'page', name: 'via gateway ÷ direct', value: 0.5 },
-      { scenario: 'one', name: 'ours ÷ hive', value: 0.5, cpuPerRequest: 1 },
+      { scenario: 'one', name: 'ours ÷ hive', value: 0.5, cpuPerRequest: 1, ceiling: expect.closeTo(1.884 / 0.65, 10) as number },
     ]);
+  });
+
+  it("bounds ours ÷ another by the other's whole run over ours without its gateway, the database server's CPU included", () => {
+    // Each row: subgraphs 0.6 and the load generator 0.05 ms per request; the database 0.4 where measured.
+    const onPostgres = [{ ...row('canonical', 'ours', 900, 0.7), databaseCpuMsPerRequest: 0.4 }, { ...row('canonical', 'stock', 500, 1.1), databaseCpuMsPerRequest: 0.4 }];
+    const [ratio] = ratios(onPostgres);
+    expect(ratio!.ceiling).toBeCloseTo((1.1 + 0.6 + 0.4 + 0.05) / (0.6 + 0.4 + 0.05), 10);
+    expect(formatRatios([ratio!]).split('\n')[2]).toContain('| ≤ 2.05× ');
+    // Tracing's cost and the cache's are ours against ours: no bound.
+    expect(ratios([row('canonical', 'ours', 900), row('canonical', 'ours-traced', 800)])[0]).not.toHaveProperty('ceiling');
   });
 
   it('gives the cost of tracing as traced ÷ untraced, in throughput and in CPU per request', () => {
@@ -93,9 +103,16 @@ describe('bench report', () => {
     expect(processCpu(row('page', 'ours', 100, 0.5))).toEqual({ gateway: 0.5, users: 0.1, products: 0.2, orders: 0.3, servers: expect.closeTo(1.1, 10) as number });
     expect(processCpu({ ...row('page', 'direct', 100, 0.2) })).toMatchObject({ gateway: undefined, products: 0.2, servers: expect.closeTo(0.6, 10) as number });
     const lines = formatCpuTable([row('page', 'ours', 100, 0.5), row('page', 'direct', 100, 0.2)]).split('\n');
-    expect(lines[0]!.split('|').map((cell) => cell.trim())).toEqual(['', 'scenario', 'target', 'gateway', 'users', 'products', 'orders', 'all servers', 'load generator', '']);
-    expect(lines[2]!.split('|').map((cell) => cell.trim())).toEqual(['', 'page', 'ours', '0.50', '0.10', '0.20', '0.30', '1.10', '0.05', '']);
-    expect(lines[3]!.split('|').map((cell) => cell.trim())).toEqual(['', 'page', 'direct', '–', '0.10', '0.20', '0.30', '0.60', '0.05', '']);
+    expect(lines[0]!.split('|').map((cell) => cell.trim())).toEqual(['', 'scenario', 'target', 'gateway', 'users', 'products', 'orders', 'PostgreSQL', 'all servers', 'load generator', '']);
+    expect(lines[2]!.split('|').map((cell) => cell.trim())).toEqual(['', 'page', 'ours', '0.50', '0.10', '0.20', '0.30', '–', '1.10', '0.05', '']);
+    expect(lines[3]!.split('|').map((cell) => cell.trim())).toEqual(['', 'page', 'direct', '–', '0.10', '0.20', '0.30', '–', '0.60', '0.05', '']);
+  });
+
+  it("counts the PostgreSQL server's CPU among the servers where it was measured", () => {
+    const onPostgres = { ...row('page', 'ours', 100, 0.5), databaseCpuMsPerRequest: 0.25 };
+    expect(processCpu(onPostgres)).toMatchObject({ database: 0.25, servers: expect.closeTo(1.35, 10) as number });
+    const line = formatCpuTable([onPostgres]).split('\n')[2]!;
+    expect(line.split('|').map((cell) => cell.trim())).toEqual(['', 'page', 'ours', '0.50', '0.10', '0.20', '0.30', '0.25', '1.35', '0.05', '']);
   });
 
   it('reports distinct traffic first and identical traffic apart, each labelled, with its own CPU table and ratios', () => {
