@@ -45,13 +45,13 @@ async function serverCpuOf(database: { name: string; url: string }): Promise<Ser
   return onServer(database.url, async (client) => {
     const backend = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
     // Read while the connection, so its process, is still open.
-    let server: number;
+    let server: number | undefined;
     try {
-      if (!commandLine(backend).includes(database.name)) throw new Error('another process');
-      server = parentPid(backend);
+      if (commandLine(backend).includes(database.name)) server = parentPid(backend);
     } catch {
-      return { notMeasured: `its connections' processes are not on this machine (another host, or a container)` };
+      // No such process here.
     }
+    if (server === undefined) return { notMeasured: `its connections' processes are not on this machine (another host, or a container)` };
     return {
       readMs: () => {
         try {

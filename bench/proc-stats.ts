@@ -10,7 +10,9 @@ function statFields(pid: number): string[] {
   return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 }
 
-const cpuOf = (fields: string[]) => ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+/** The ms in two adjacent tick counts of stat's fields: user and system time from `first` on. */
+const userAndSystemMs = (fields: string[], first: number) => ((Number(fields[first]) + Number(fields[first + 1])) * 1000) / TICKS_PER_SECOND;
+const cpuOf = (fields: string[]) => userAndSystemMs(fields, 11);
 
 /** CPU time (user + system) a process has used so far, in ms. */
 export function cpuMs(pid: number): number {
@@ -35,7 +37,7 @@ export function commandLine(pid: number): string {
  */
 export function processTreeCpuMs(root: number): number {
   const fields = statFields(root);
-  let total = cpuOf(fields) + ((Number(fields[13]) + Number(fields[14])) * 1000) / TICKS_PER_SECOND;
+  let total = cpuOf(fields) + userAndSystemMs(fields, 13);
   for (const child of childrenOf(root)) {
     try {
       total += cpuMs(child);
