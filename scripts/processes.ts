@@ -78,8 +78,13 @@ const running = new Set<ChildProcess>();
 
 /** Starts `node <args>` with the Node that runs this process. */
 export function startProcess(args: string[], options: ProcessOptions = {}): RunningProcess {
+  return startExecutable(process.execPath, args, options);
+}
+
+/** Starts another program (a server a test stops and starts again, such as nats-server) as startProcess starts Node. */
+export function startExecutable(executable: string, args: string[], options: ProcessOptions = {}): RunningProcess {
   const file = options.output && 'file' in options.output ? openSync(options.output.file, 'a') : undefined;
-  const child = spawn(process.execPath, args, {
+  const child = spawn(executable, args, {
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', file ?? 'pipe', file ?? 'pipe'],

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -19,7 +18,7 @@ const publishedCount = () => registeredValue('orders_events_published_total');
 
 const loginAs = (url: string, who: 'admin' | 'alice') => (who === 'admin' ? login(url, ADMIN.email, ADMIN.password) : login(url, ALICE.email, ALICE.password));
 import { createOrder, createProduct } from './support/checkout.js';
-import { freePort, type RunningProcess } from '../scripts/processes.js';
+import { freePort, startExecutable, type RunningProcess } from '../scripts/processes.js';
 import { openDatabase } from '@shop/service-kit';
 import { seededServiceData } from './support/databases.js';
 import { startOrdersProcess } from './support/orders-process.js';
@@ -47,22 +46,26 @@ const it = test
     ordersEnv: { NATS_URL: OWN_NATS_URL, ORDER_EVENTS_STREAM: STREAM, ORDER_EVENTS_SUBJECT_PREFIX: PREFIX, ORDER_EVENTS_POLL_MS: '100' },
   });
 
-/** nats-server with JetStream on the test's own port and folder; resolves once it takes connections. */
-async function startOwnNats(storeDir: string): Promise<ChildProcess> {
-  const server = spawn(NATS_SERVER, ['-js', '-a', '127.0.0.1', '-p', String(ownNatsPort), '-sd', storeDir], { stdio: 'ignore' });
+/**
+ * nats-server with JetStream on the test's own port and folder; resolves once it takes connections.
+ * Fails with what the server printed if it exits first or is not taking them after 30 s (it
+ * recovers its stream from the folder before it listens; alone that takes well under a second),
+ * and then stops it, so no later start finds the port taken.
+ */
+async function startOwnNats(storeDir: string): Promise<RunningProcess> {
+  const server = startExecutable(NATS_SERVER, ['-js', '-a', '127.0.0.1', '-p', String(ownNatsPort), '-sd', storeDir]);
   const takesConnections = () =>
     connect({ servers: OWN_NATS_URL, reconnect: false, timeout: 500 }).then(
       (connection) => connection.close().then(() => true),
       () => false,
     );
-  await eventually(takesConnections, 'the own nats-server takes connections');
-  return server;
-}
-
-async function stopOwnNats(server: ChildProcess): Promise<void> {
-  const exited = new Promise((resolve) => server.once('exit', resolve));
-  server.kill('SIGTERM');
-  await exited;
+  try {
+    await server.waitUntil(takesConnections, 30_000);
+    return server;
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
 }
 
 interface Published {
@@ -175,7 +178,7 @@ describe.skipIf(!NATS_URL || !existsSync(NATS_SERVER))('order events while NATS 
   it('keeps them in the outbox and publishes them all, once and in order, when NATS is back, also after a second outage', async ({ secondStack: stack }) => {
     const { admin, alice } = { admin: await loginAs(stack.gatewayUrl, 'admin'), alice: await loginAs(stack.gatewayUrl, 'alice') };
     const storeDir = await mkdtemp(join(tmpdir(), 'shop-nats-'));
-    let server: ChildProcess | undefined;
+    let server: RunningProcess | undefined;
     try {
       const productId = await createProduct(stack.gatewayUrl, admin, { stock: 10 });
       // NATS down since orders started: orders keeps taking orders.
@@ -192,7 +195,7 @@ describe.skipIf(!NATS_URL || !existsSync(NATS_SERVER))('order events while NATS 
 
         // Down again (its stream kept on disk), an order placed and cancelled meanwhile.
         await nats.drain();
-        await stopOwnNats(server);
+        await server.stop();
         server = undefined;
         const second = (await createOrder(stack.gatewayUrl, alice, [{ productId, quantity: 1 }])).data!.createOrder.id;
         await graphql(stack.gatewayUrl, CancelOrderDocument, { token: alice, variables: { id: second } });
@@ -209,7 +212,7 @@ describe.skipIf(!NATS_URL || !existsSync(NATS_SERVER))('order events while NATS 
         if (!nats.isClosed()) await nats.drain().catch(() => undefined);
       }
     } finally {
-      if (server) await stopOwnNats(server);
+      if (server) await server.stop();
       await rm(storeDir, { recursive: true, force: true });
     }
   });
@@ -234,7 +237,7 @@ describe.skipIf(!NATS_URL || !existsSync(NATS_SERVER) || !process.env.TEST_DATAB
       orders.child.kill('SIGKILL');
       await orders.exited(10_000);
     };
-    let server: ChildProcess | undefined;
+    let server: RunningProcess | undefined;
     try {
       // 1. NATS down: two status changes committed, not published; orders killed.
       const first = await startOrders();
@@ -285,7 +288,7 @@ describe.skipIf(!NATS_URL || !existsSync(NATS_SERVER) || !process.env.TEST_DATAB
         await nats.drain();
       }
     } finally {
-      if (server) await stopOwnNats(server);
+      if (server) await server.stop();
       await rm(storeDir, { recursive: true, force: true });
       await db.close();
       await data.drop();
