@@ -2,11 +2,11 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { describe, expect } from 'vitest';
+import { describe, expect, onTestFailed } from 'vitest';
 import { MyOrdersDocument, OrderDocument, ProductsDocument } from '@shop/sdk';
 import { DEMO_PRODUCTS, DEMO_USERS } from '@shop/service-kit';
 import { buildStorefront, serveStorefront, type RunningStorefront } from '../scripts/storefront.js';
-import { launchChromium, newVisitor, NO_CHROMIUM_NOTICE, screenshotsDir, skipBrowserTests, watchedPage, type WatchedPage } from './support/browser.js';
+import { launchChromium, newVisitor, NO_CHROMIUM_NOTICE, pageReport, screenshotsDir, skipBrowserTests, watchedPage, type WatchedPage } from './support/browser.js';
 import { createOrder, createProduct, stockOf } from './support/checkout.js';
 import { test } from './support/fixtures.js';
 import { ADMIN, ALICE, graphql } from './support/graphql.js';
@@ -55,9 +55,16 @@ const it = test
     };
   });
 
-/** A visitor at the storefront, with every console error recorded: each test ends by asserting there were none. */
+/**
+ * A visitor at the storefront, with every console error recorded: each test ends by asserting
+ * there were none. Should the test fail, its output says what the page showed then.
+ */
 async function visit(browser: Browser, url: string): Promise<WatchedPage & { context: BrowserContext; close: () => Promise<void> }> {
   const visitor = await newVisitor(browser);
+  onTestFailed(async () => {
+    console.error(`The page when the test failed:\n${await pageReport(visitor.page)}\nits errors: ${JSON.stringify(visitor.errors)}`);
+    await visitor.context.close();
+  });
   await visitor.page.goto(url);
   return { ...visitor, close: () => visitor.context.close() };
 }
@@ -321,12 +328,19 @@ async function tabTo(page: Page, target: string | RegExp): Promise<void> {
   const matches = (value: string) => (typeof target === 'string' ? value === target : target.test(value));
   for (let presses = 0; presses < 60; presses++) {
     await page.keyboard.press('Tab');
-    const focused = page.locator('*:focus');
-    if ((await focused.count()) === 0) continue;
-    const names = [await focused.getAttribute('aria-label'), await focused.getAttribute('id'), (await focused.textContent())?.trim()];
+    // Read at once, in the page: read a call at a time, the element could lose focus in between (a
+    // re-render), and the next call would wait for a focused element no key press brings.
+    const names = await page.locator('*:focus').evaluateAll((elements: FocusedElement[]) => elements.flatMap((element) => [element.getAttribute('aria-label'), element.id, element.textContent?.trim()]));
     if (names.some((name) => name != null && matches(name))) return;
   }
   throw new Error(`60 presses of Tab never reached ${String(target)}`);
+}
+
+/** What tabTo reads of the focused element (the project's types know Node, not the DOM). */
+interface FocusedElement {
+  getAttribute(name: string): string | null;
+  id: string;
+  textContent: string | null;
 }
 
 /** Alice's order of one Espresso cup, placed through the API. */

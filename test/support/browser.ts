@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
 import { ROOT } from '../../scripts/root.js';
 
 /**
@@ -29,9 +29,20 @@ export interface WatchedPage {
   errors: string[];
 }
 
+/**
+ * How long one step of a browser test (a click, a wait for an element or an address) may take.
+ * Well within the end-to-end tests' 60 s: a step that hangs fails naming itself and what it waited
+ * for, rather than the whole test timing out with no word of where.
+ */
+const STEP_TIMEOUT_MS = 15_000;
+
+/** The requests each watched page has sent and not yet had answered, for `pageReport`. */
+const requestsInFlight = new WeakMap<Page, Set<Request>>();
+
 /** A page of a fresh browser context (its own localStorage: a new visitor) whose errors are recorded. */
 export async function newVisitor(browser: Browser): Promise<WatchedPage & { context: BrowserContext }> {
   const context = await browser.newContext({ viewport: { width: 1000, height: 720 }, deviceScaleFactor: 1, locale: 'en-GB', timezoneId: 'UTC' });
+  context.setDefaultTimeout(STEP_TIMEOUT_MS);
   const errors: string[] = [];
   return { context, page: await watchedPage(context, errors), errors };
 }
@@ -43,7 +54,30 @@ export async function watchedPage(context: BrowserContext, errors: string[]): Pr
     if (message.type() === 'error') errors.push(`console: ${message.text()} (${message.location().url})`);
   });
   page.on('pageerror', (error) => errors.push(`page: ${error.message}`));
+  const inFlight = new Set<Request>();
+  requestsInFlight.set(page, inFlight);
+  page.on('request', (request) => inFlight.add(request));
+  page.on('requestfinished', (request) => inFlight.delete(request));
+  page.on('requestfailed', (request) => inFlight.delete(request));
   return page;
+}
+
+/**
+ * What `page` shows now, for a failed test's output: its address, the focused element, the
+ * requests still unanswered and the accessibility tree of its main content.
+ */
+export async function pageReport(page: Page): Promise<string> {
+  const snapshot = async (selector: string) => {
+    const element = page.locator(selector).first();
+    return (await element.count()) === 0 ? 'nothing' : element.ariaSnapshot({ timeout: 2_000 }).catch((error: unknown) => `(unreadable: ${String(error).split('\n')[0]})`);
+  };
+  const requests = [...(requestsInFlight.get(page) ?? [])].map((request) => `${request.method()} ${request.url()}`);
+  return [
+    `address: ${page.url()}`,
+    `focused: ${await snapshot('*:focus')}`,
+    `requests unanswered: ${requests.length > 0 ? requests.join(', ') : 'none'}`,
+    `main:\n${await snapshot('main')}`,
+  ].join('\n');
 }
 
 /**
