@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 
 /**
  * Pages live in the URL's hash (#/products/<id>): any static server can serve the app, with no
@@ -46,15 +46,23 @@ export function navigate(link: string): void {
 
 export function useRoute(): Route {
   const [route, setRoute] = useState(() => parseRoute(location.hash));
+  const navigated = useRef(false);
   useEffect(() => {
     const onChange = () => {
+      navigated.current = true;
       setRoute(parseRoute(location.hash));
-      // A new page starts at its top, and its heading is what a screen reader announces next.
-      scrollTo(0, 0);
-      requestAnimationFrame(() => document.querySelector<HTMLElement>('main h1')?.focus());
     };
     addEventListener('hashchange', onChange);
     return () => removeEventListener('hashchange', onChange);
   }, []);
+  // After a navigation the new page starts at its top, and its heading is what a screen reader
+  // announces next. Focus moves as the page is put in place, not a frame later: on a busy machine
+  // a frame can come after the next keys, which would land in the new page's fields and then lose
+  // their focus to the heading.
+  useLayoutEffect(() => {
+    if (!navigated.current) return;
+    scrollTo(0, 0);
+    document.querySelector<HTMLElement>('main h1')?.focus();
+  }, [route]);
   return route;
 }
