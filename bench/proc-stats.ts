@@ -32,20 +32,33 @@ export function commandLine(pid: number): string {
 /**
  * CPU ms used so far by a process and all its children, those that have exited included (a
  * PostgreSQL server: the postmaster, a process per connection, its background workers): the
- * kernel adds a child's CPU to its parent's `cutime` and `cstime` when the parent reaps it. The
- * root is read first, so no child counts twice; one reaped during the reading is missing from it.
+ * kernel adds a child's CPU to its parent's `cutime` and `cstime` when the parent reaps it. A child
+ * reaped while the others are read would count twice or not at all (seen: a connection just
+ * closed, its CPU missing), and the kernel's list of children skips one when another leaves it
+ * meanwhile; so the reading is taken again until the reaped children's total and the list of
+ * living ones are the same after it as before.
  */
 export function processTreeCpuMs(root: number): number {
-  const fields = statFields(root);
-  let total = cpuOf(fields) + userAndSystemMs(fields, 13);
-  for (const child of childrenOf(root)) {
-    try {
-      total += cpuMs(child);
-    } catch {
-      // It exited since the listing.
-    }
+  const MOST_READINGS = 20;
+  for (let reading = 1; ; reading++) {
+    const before = statFields(root);
+    const children = childrenOf(root);
+    const living = children.reduce((sum, child) => sum + cpuOrZero(child), 0);
+    const after = statFields(root);
+    const reaped = userAndSystemMs(after, 13);
+    const unchanged = reaped === userAndSystemMs(before, 13) && childrenOf(root).join() === children.join();
+    // A server whose children come and go without pause gets the last reading: off by those that went during it.
+    if (unchanged || reading === MOST_READINGS) return cpuOf(after) + reaped + living;
   }
-  return total;
+}
+
+/** A child's CPU; 0 once it is gone (its CPU then shows in its parent's reaped total). */
+function cpuOrZero(pid: number): number {
+  try {
+    return cpuMs(pid);
+  } catch {
+    return 0;
+  }
 }
 
 /** The pids of a single-threaded process's living children, from the kernel's list where it keeps one, else from all of /proc. */
