@@ -98,20 +98,29 @@ export function startExecutable(executable: string, args: string[], options: Pro
     if (onLine) createInterface({ input: stream }).on('line', onLine);
     else stream.on('data', (chunk: Buffer) => (output += chunk.toString()));
   }
-  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+  /** Why the program could not be run at all (missing, not executable): it then never exits. */
+  let notStarted: Error | undefined;
+  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('exit', (code, signal) => {
       running.delete(child);
       resolve({ code, signal });
-    }),
-  );
-  const hasEnded = () => child.exitCode !== null || child.signalCode !== null;
+    });
+    child.on('error', (error) => {
+      output += `${error.message}\n`;
+      if (child.pid !== undefined) return; // A signal that could not be sent: it still runs.
+      notStarted = error;
+      running.delete(child);
+      resolve({ code: null, signal: null });
+    });
+  });
+  const hasEnded = () => notStarted !== undefined || child.exitCode !== null || child.signalCode !== null;
 
   /** Polls `check` until it is true; fails when the process ends first or time runs out. */
   const until = (check: () => Promise<boolean>, what: string, timeoutMs: number) =>
     new Promise<void>((resolve, reject) => {
       const deadline = Date.now() + timeoutMs;
       const poll = async () => {
-        if (hasEnded()) reject(new Error(`exited (${child.exitCode ?? child.signalCode}) before ${what}:\n${output}`));
+        if (hasEnded()) reject(new Error(`${notStarted ? 'could not start' : `exited (${child.exitCode ?? child.signalCode})`} before ${what}:\n${output}`));
         else if (await check().catch(() => false)) resolve();
         else if (Date.now() > deadline) reject(new Error(`timed out waiting for ${what}:\n${output}`));
         else setTimeout(() => void poll(), POLL_MS);
@@ -135,7 +144,7 @@ export function startExecutable(executable: string, args: string[], options: Pro
         });
       }),
     async stop(timeoutMs = 20_000) {
-      if (hasEnded()) return child.exitCode;
+      if (hasEnded()) return notStarted ? null : child.exitCode;
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
       const { code } = await ended;

@@ -63,7 +63,7 @@ async function startOwnNats(storeDir: string): Promise<RunningProcess> {
     await server.waitUntil(takesConnections, 30_000);
     return server;
   } catch (error) {
-    await server.stop();
+    await server.stop(5_000);
     throw error;
   }
 }
@@ -174,7 +174,8 @@ describe.skipIf(!NATS_URL)('order events on NATS JetStream (TEST_NATS_URL)', () 
   });
 });
 
-describe.skipIf(!NATS_URL || !existsSync(NATS_SERVER))('order events while NATS is down (TEST_NATS_URL, nats-server)', () => {
+// Longer than the suite's 60 s: each start of the own NATS may take 30 s before it says why it failed.
+describe.skipIf(!NATS_URL || !existsSync(NATS_SERVER))('order events while NATS is down (TEST_NATS_URL, nats-server)', { timeout: 120_000 }, () => {
   it('keeps them in the outbox and publishes them all, once and in order, when NATS is back, also after a second outage', async ({ secondStack: stack }) => {
     const { admin, alice } = { admin: await loginAs(stack.gatewayUrl, 'admin'), alice: await loginAs(stack.gatewayUrl, 'alice') };
     const storeDir = await mkdtemp(join(tmpdir(), 'shop-nats-'));
@@ -225,7 +226,7 @@ describe.skipIf(!NATS_URL || !existsSync(NATS_SERVER))('order events while NATS 
  * each time, it publishes every event, and the stream keeps each once (JetStream drops the repeat by
  * its message id).
  */
-describe.skipIf(!NATS_URL || !existsSync(NATS_SERVER) || !process.env.TEST_DATABASE_URL)('orders killed on the way to NATS (TEST_NATS_URL, nats-server, TEST_DATABASE_URL)', () => {
+describe.skipIf(!NATS_URL || !existsSync(NATS_SERVER) || !process.env.TEST_DATABASE_URL)('orders killed on the way to NATS (TEST_NATS_URL, nats-server, TEST_DATABASE_URL)', { timeout: 120_000 }, () => {
   it('still puts every event on the stream exactly once', async ({ shop: { stack, admin } }) => {
     const data = await seededServiceData('orders');
     const db = await openDatabase({ url: data.env.DATABASE_URL, dataDir: data.env.DATA_DIR });
