@@ -56,13 +56,13 @@ export function useRoute(): Route {
     return () => removeEventListener('hashchange', onChange);
   }, []);
   // After a navigation the new page starts at its top, and its heading is what a screen reader
-  // announces next. Focus moves as the page is put in place, not a frame later: on a busy machine
-  // a frame can come after the next keys, which would land in the new page's fields and then lose
-  // their focus to the heading.
+  // announces next (the main region while a page still loads the data its heading shows). Focus
+  // moves as the page is put in place, not a frame later: on a busy machine a frame can come after
+  // the next keys, which would land in the new page's fields and then lose their focus.
   useLayoutEffect(() => {
     if (!navigated.current) return;
     scrollTo(0, 0);
-    document.querySelector<HTMLElement>('main h1')?.focus();
+    (document.querySelector<HTMLElement>('main h1') ?? document.getElementById('main'))?.focus();
   }, [route]);
   return route;
 }

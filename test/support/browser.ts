@@ -30,7 +30,7 @@ export interface WatchedPage {
 }
 
 /**
- * How long one step of a browser test (a click, a wait for an element or an address) may take.
+ * How long one Playwright wait of a browser test (for an element to click or read, for an address) may take.
  * Well within the end-to-end tests' 60 s: a step that hangs fails naming itself and what it waited
  * for, rather than the whole test timing out with no word of where.
  */
@@ -67,10 +67,13 @@ export async function watchedPage(context: BrowserContext, errors: string[]): Pr
  * requests still unanswered and the accessibility tree of its main content.
  */
 export async function pageReport(page: Page): Promise<string> {
-  const snapshot = async (selector: string) => {
-    const element = page.locator(selector).first();
-    return (await element.count()) === 0 ? 'nothing' : element.ariaSnapshot({ timeout: 2_000 }).catch((error: unknown) => `(unreadable: ${String(error).split('\n')[0]})`);
-  };
+  // Bounded, and never failing: a crashed or hung page still gets its report (of what could be read).
+  const snapshot = (selector: string) =>
+    page
+      .locator(selector)
+      .first()
+      .ariaSnapshot({ timeout: 2_000 })
+      .catch((error: unknown) => `nothing within 2 s (${String(error).split('\n')[0]})`);
   const requests = [...(requestsInFlight.get(page) ?? [])].map((request) => `${request.method()} ${request.url()}`);
   return [
     `address: ${page.url()}`,
