@@ -1,8 +1,10 @@
-import { describe, expect, vi } from 'vitest';
+import { afterAll, describe, expect, vi } from 'vitest';
 import { DEMO_ORDERS, DEMO_USERS } from '@shop/service-kit';
-import { CancelOrderDocument, OrderDocument, ProductsDocument, UserDocument } from '@shop/sdk';
+import { CancelOrderDocument, OrderDocument, ProductsDocument, UserDocument, type OrderQuery } from '@shop/sdk';
 import { test } from './support/fixtures.js';
 import { ALICE, graphql, type GraphQLResponse } from './support/graphql.js';
+import type { SubgraphName } from './support/stack.js';
+import { startDatabaseRelay, type DatabaseRelay } from './support/tcp-relay.js';
 
 const [, aliceUser] = DEMO_USERS;
 const [aliceDelivered] = DEMO_ORDERS;
@@ -12,9 +14,19 @@ const RECOVERY = { timeout: 15_000, interval: 200 };
 const leaksNothing = (response: GraphQLResponse) =>
   expect(JSON.stringify(response.errors)).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|fetch failed|stack|HTTP \d|socket/i);
 
+/** On PostgreSQL, products reaches its database through this relay, which a test cuts. */
+let productsDatabase: DatabaseRelay | undefined;
+const relayProductsDatabase = async (name: SubgraphName, databaseUrl: string) => {
+  if (name !== 'products') return databaseUrl;
+  productsDatabase = await startDatabaseRelay(databaseUrl);
+  return productsDatabase.url;
+};
+
+afterAll(() => productsDatabase?.cut());
+
 const it = test
   // Nothing cached: the entity cache would answer products it holds from memory while products is down (test/entity-cache.e2e.ts).
-  .extend('stackOptions', { scope: 'file' }, { gatewayBreakerResetMs: 500, entityCacheMegabytes: 0 })
+  .extend('stackOptions', { scope: 'file' }, { gatewayBreakerResetMs: 500, entityCacheMegabytes: 0, databaseRoute: relayProductsDatabase })
   /** Asks for alice's delivered order with its user and products: the SDK's Order, the canonical federated read. */
   .extend('canonical', ({ shop: { stack, alice } }) => () => graphql(stack.gatewayUrl, OrderDocument, { token: alice, variables: { id: aliceDelivered.id } }))
   /** The canonical read answers in full, with no error. */
@@ -25,24 +37,41 @@ const it = test
     expect(response.data?.order?.items.every((item) => item.product !== null)).toBe(true);
   });
 
+/** The canonical read while products cannot answer: the order and its user, null and SERVICE_UNAVAILABLE for each product. */
+function expectOrderWithoutProducts(response: GraphQLResponse<OrderQuery>) {
+  const order = response.data!.order!;
+  expect(order).toMatchObject({ id: aliceDelivered.id, status: 'DELIVERED', user: { id: aliceUser.id, email: ALICE.email, name: aliceUser.name } });
+  expect(order.items.map((item) => [item.quantity, item.product])).toEqual(aliceDelivered.items.map((item) => [item.quantity, null]));
+  expect(response.errors?.map((error) => [error.extensions?.code, error.path])).toEqual(
+    aliceDelivered.items.map((_, index) => ['SERVICE_UNAVAILABLE', ['order', 'items', index, 'product']]),
+  );
+  leaksNothing(response);
+}
+
 describe('one subgraph down: the others still answer', () => {
   it('with products stopped, returns the order and its user with SERVICE_UNAVAILABLE on each product, and everything again once products is back', async ({ shop: { stack }, canonical, fullyAnswered }) => {
     await fullyAnswered();
     await stack.stopSubgraph('products');
-
-    const response = await canonical();
-    const order = response.data!.order!;
-    expect(order).toMatchObject({ id: aliceDelivered.id, status: 'DELIVERED', user: { id: aliceUser.id, email: ALICE.email, name: aliceUser.name } });
-    expect(order.items.map((item) => [item.quantity, item.product])).toEqual(
-      aliceDelivered.items.map((item) => [item.quantity, null]),
-    );
-    expect(response.errors?.map((error) => [error.extensions?.code, error.path])).toEqual(
-      aliceDelivered.items.map((_, index) => ['SERVICE_UNAVAILABLE', ['order', 'items', index, 'product']]),
-    );
-    leaksNothing(response);
+    expectOrderWithoutProducts(await canonical());
 
     await stack.startSubgraph('products');
     await vi.waitFor(fullyAnswered, RECOVERY);
+  });
+
+  it.skipIf(!process.env.TEST_DATABASE_URL)("with products' PostgreSQL gone, answers the same (SERVICE_UNAVAILABLE, not an internal error), products is not ready, and everything comes back with the database", async ({ shop: { stack }, canonical, fullyAnswered }) => {
+    await fullyAnswered();
+    try {
+      await productsDatabase!.cut();
+      expectOrderWithoutProducts(await canonical());
+      const products = await graphql(stack.gatewayUrl, ProductsDocument, { variables: { first: 2 } });
+      expect(products.errors?.map((error) => error.extensions?.code)).toEqual(['SERVICE_UNAVAILABLE']);
+      leaksNothing(products);
+      expect((await fetch(`${stack.urls.products}/ready`)).status).toBe(503);
+    } finally {
+      await productsDatabase!.mend();
+    }
+    await vi.waitFor(fullyAnswered, RECOVERY);
+    expect((await fetch(`${stack.urls.products}/ready`)).status).toBe(200);
   });
 
   it('with users stopped mid-test, returns the order and its products with SERVICE_UNAVAILABLE on the user, and recovers', async ({ shop: { stack }, canonical, fullyAnswered }) => {

@@ -28,6 +28,7 @@ export async function openMigratedDatabase(config: DatabaseServiceConfig, migrat
     url: config.DATABASE_URL,
     dataDir: config.DATABASE_URL ? undefined : config.DATA_DIR,
     preparedStatements: config.DATABASE_PREPARED_STATEMENTS,
+    connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
     logger,
   });
   const applied = await migrate(db, fileURLToPath(migrations));

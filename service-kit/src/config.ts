@@ -23,12 +23,16 @@ export const commonEnv = (defaultPort: number, defaultMetricsPort: number) => ({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
 });
 
+/** Half the gateway's default SUBGRAPH_TIMEOUT_MS: a subgraph says why it cannot answer before the gateway gives up on it. */
+export const DEFAULT_DATABASE_CONNECT_TIMEOUT_MS = 5_000;
+
 /** Settings of a service that holds a database (users, products, orders). */
 export const databaseEnv = (service: string) => ({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   // Off behind a pooler that hands each transaction another server connection and keeps no
   // prepared statements across them (PgBouncer in transaction mode without max_prepared_statements).
   DATABASE_PREPARED_STATEMENTS: z.stringbool().default(true),
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(DEFAULT_DATABASE_CONNECT_TIMEOUT_MS),
   DATA_DIR: z.string().min(1).default(`.data/${service}`),
   SEED_DEMO_DATA: z.stringbool().optional(),
 });

@@ -1,6 +1,7 @@
 import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { BadUserInputError } from './errors.js';
+import { DEFAULT_DATABASE_CONNECT_TIMEOUT_MS } from './config.js';
+import { databaseOutageLog, publicDatabaseError, type DatabaseOutageLog } from './database-errors.js';
 import type { Logger } from './logger.js';
 import { createPglite } from './pglite.js';
 import { tracedStatement } from './pglite-tracing.js';
@@ -57,40 +58,42 @@ export interface DatabaseOptions {
   onStatement?: ((sql: string) => void) | undefined;
   /** Pool size on PostgreSQL. */
   maxConnections?: number;
+  /**
+   * PostgreSQL: how long a statement waits for a connection (a new one, or a pooled one to come
+   * free) before it fails with SERVICE_UNAVAILABLE; DEFAULT_DATABASE_CONNECT_TIMEOUT_MS unless given.
+   */
+  connectTimeoutMs?: number;
   /** PostgreSQL: run the statements marked `prepare`, outside transactions, as named ones (prepared-statements.ts); on unless false. */
   preparedStatements?: boolean;
-  /** Where a pooled connection's failure while idle (server restart, failover) is reported. */
-  logger?: Pick<Logger, 'warn'>;
+  /** Where a pooled connection's failure while idle (server restart, failover), and an outage's start and end, are reported. */
+  logger?: Pick<Logger, 'warn' | 'info'>;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   return options.url ? openPostgres(options.url, options) : openPglite(options);
 }
 
-/** PostgreSQL refuses NUL in text: any string a client sends may carry one, so it is their error, not ours. */
-const CHARACTER_NOT_IN_REPERTOIRE = '22021';
-
-function clientFault(error: unknown): unknown {
-  if ((error as { code?: string }).code === CHARACTER_NOT_IN_REPERTOIRE) {
-    return new BadUserInputError('Text must not contain NUL (U+0000) characters');
-  }
-  return error;
-}
-
-/** A driver's connection behind our interface; every statement is reported to `onStatement` first, and timed. */
+/**
+ * A driver's connection behind our interface; every statement is reported to `onStatement` first,
+ * and timed; its failure becomes the error a client gets (database-errors.ts), and an outage is logged.
+ */
 function observed(
   kind: DatabaseKind,
   query: (sql: string, params: unknown[], options: StatementOptions) => Promise<{ rows: unknown[] }>,
   exec: (sql: string) => Promise<unknown>,
   onStatement: ((sql: string) => void) | undefined,
+  outage?: DatabaseOutageLog,
 ): Transaction {
   return {
     async query<Row extends object>(sql: string, params: readonly unknown[] = [], options: StatementOptions = {}) {
       onStatement?.(sql);
       try {
-        return (await timeStatement(kind, sql, () => query(sql, [...params], options))).rows as Row[];
+        const { rows } = await timeStatement(kind, sql, () => query(sql, [...params], options));
+        outage?.answered();
+        return rows as Row[];
       } catch (error) {
-        throw clientFault(error);
+        outage?.failed(error);
+        throw publicDatabaseError(error);
       }
     },
     async exec(sql: string) {
@@ -120,12 +123,18 @@ async function openPglite({ dataDir, archive, onStatement }: DatabaseOptions): P
   };
 }
 
-async function openPostgres(url: string, { onStatement, maxConnections = 10, preparedStatements: named = true, logger }: DatabaseOptions): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: maxConnections });
+async function openPostgres(
+  url: string,
+  { onStatement, maxConnections = 10, connectTimeoutMs = DEFAULT_DATABASE_CONNECT_TIMEOUT_MS, preparedStatements: named = true, logger }: DatabaseOptions,
+): Promise<Database> {
+  // Bounded: without it a statement would wait forever for a server that does not answer, or for
+  // a connection while slow statements hold them all; it answers SERVICE_UNAVAILABLE instead.
+  const pool = new pg.Pool({ connectionString: url, max: maxConnections, connectionTimeoutMillis: connectTimeoutMs });
   // Without a listener an idle connection's error would crash the process; the pool replaces it.
   pool.on('error', (error) => logger?.warn({ err: error }, 'an idle database connection failed; it will be replaced'));
+  const outage = databaseOutageLog(logger);
   /** A transaction's connection: its statements unnamed. */
-  const wrap = (client: pg.PoolClient) => observed('postgres', (sql, params) => client.query(sql, params), (sql) => client.query(sql), onStatement);
+  const wrap = (client: pg.PoolClient) => observed('postgres', (sql, params) => client.query(sql, params), (sql) => client.query(sql), onStatement, outage);
   // Only outside transactions: a stale statement (see forgetIfStale) then never fails one halfway.
   const statements = named ? preparedStatements() : undefined;
   const queryNamed = async (sql: string, params: unknown[], { prepare }: StatementOptions) => {
@@ -141,12 +150,15 @@ async function openPostgres(url: string, { onStatement, maxConnections = 10, pre
   const probe = await pool.connect();
   probe.release();
   const untrackPool = trackPool(pool);
-  const root = observed('postgres', queryNamed, (sql) => pool.query(sql), onStatement);
+  const root = observed('postgres', queryNamed, (sql) => pool.query(sql), onStatement, outage);
   return {
     kind: 'postgres',
     ...root,
     async transaction(work) {
-      const client = await pool.connect();
+      const client = await pool.connect().catch((error: unknown) => {
+        outage.failed(error);
+        throw publicDatabaseError(error);
+      });
       // A connection whose rollback failed is in an unknown state: it is destroyed, not reused.
       let broken: Error | undefined;
       try {

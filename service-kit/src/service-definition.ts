@@ -44,6 +44,7 @@ export interface BaseServiceConfig {
 export interface DatabaseServiceConfig extends BaseServiceConfig {
   DATABASE_URL?: string | undefined;
   DATABASE_PREPARED_STATEMENTS: boolean;
+  DATABASE_CONNECT_TIMEOUT_MS: number;
   DATA_DIR: string;
   SEED_DEMO_DATA?: boolean | undefined;
 }

@@ -24,6 +24,7 @@ describe('loadEnv', () => {
       LOG_LEVEL: 'info',
       SHUTDOWN_TIMEOUT_MS: 10_000,
       DATABASE_PREPARED_STATEMENTS: true,
+      DATABASE_CONNECT_TIMEOUT_MS: 5_000,
       DATA_DIR: '.data/users',
     });
   });
@@ -39,6 +40,7 @@ describe('loadEnv', () => {
       SHUTDOWN_TIMEOUT_MS: '2500',
       DATABASE_URL: 'postgres://shop@db.internal:5432/users',
       DATABASE_PREPARED_STATEMENTS: 'false',
+      DATABASE_CONNECT_TIMEOUT_MS: '2000',
       DATA_DIR: '/var/lib/users',
       SEED_DEMO_DATA: 'false',
     });
@@ -52,6 +54,7 @@ describe('loadEnv', () => {
       SHUTDOWN_TIMEOUT_MS: 2500,
       DATABASE_URL: 'postgres://shop@db.internal:5432/users',
       DATABASE_PREPARED_STATEMENTS: false,
+      DATABASE_CONNECT_TIMEOUT_MS: 2_000,
       DATA_DIR: '/var/lib/users',
       SEED_DEMO_DATA: false,
     });
@@ -97,6 +100,8 @@ describe('loadEnv', () => {
     ['DATABASE_URL', 'mysql://127.0.0.1/shop'],
     ['DATABASE_URL', 'not a url'],
     ['SEED_DEMO_DATA', 'perhaps'],
+    ['DATABASE_CONNECT_TIMEOUT_MS', '0'],
+    ['DATABASE_CONNECT_TIMEOUT_MS', 'soon'],
   ])('refuses %s=%s with a ConfigError naming the variable', (name, value) => {
     const error = configError(() => loadEnv(shape, { [name]: value }));
     expect(error.problems).toHaveLength(1);

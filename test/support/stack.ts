@@ -69,6 +69,8 @@ export interface StackOptions {
   trustedProxies?: string[] | number;
   /** Where the gateway reaches a subgraph, given its base URL (a test may put a proxy between them). */
   gatewayToSubgraph?: (name: SubgraphName, baseUrl: string) => Promise<string>;
+  /** Where a subgraph reaches its PostgreSQL database, given the database's URL (a test may put a relay between them). */
+  databaseRoute?: (name: SubgraphName, databaseUrl: string) => Promise<string>;
   /** The gateway's deadline for one subgraph call. */
   gatewayTimeoutMs?: number;
   /** How long the gateway's breaker to a subgraph stays open before it tries again. */
@@ -106,7 +108,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       SUBGRAPH_NAMES.map(async (name) => {
         const testDb = await createSeededDatabase(name);
         cleanups.push(() => testDb.drop());
-        const db = await openDatabase({ url: testDb.url, archive: testDb.archive, onStatement: (sql) => statements[name].push(sql) });
+        const url = testDb.url && options.databaseRoute ? await options.databaseRoute(name, testDb.url) : testDb.url;
+        const db = await openDatabase({ url, archive: testDb.archive, onStatement: (sql) => statements[name].push(sql) });
         cleanups.push(() => db.close());
         dbs[name] = db;
       }),
