@@ -22,7 +22,7 @@ const relayProductsDatabase = async (name: SubgraphName, databaseUrl: string) =>
   return productsDatabase.url;
 };
 
-afterAll(() => productsDatabase?.cut());
+afterAll(() => productsDatabase?.close());
 
 const it = test
   // Nothing cached: the entity cache would answer products it holds from memory while products is down (test/entity-cache.e2e.ts).
@@ -61,14 +61,14 @@ describe('one subgraph down: the others still answer', () => {
   it.skipIf(!process.env.TEST_DATABASE_URL)("with products' PostgreSQL gone, answers the same (SERVICE_UNAVAILABLE, not an internal error), products is not ready, and everything comes back with the database", async ({ shop: { stack }, canonical, fullyAnswered }) => {
     await fullyAnswered();
     try {
-      await productsDatabase!.cut();
+      productsDatabase!.cut();
       expectOrderWithoutProducts(await canonical());
       const products = await graphql(stack.gatewayUrl, ProductsDocument, { variables: { first: 2 } });
       expect(products.errors?.map((error) => error.extensions?.code)).toEqual(['SERVICE_UNAVAILABLE']);
       leaksNothing(products);
       expect((await fetch(`${stack.urls.products}/ready`)).status).toBe(503);
     } finally {
-      await productsDatabase!.mend();
+      productsDatabase!.mend();
     }
     await vi.waitFor(fullyAnswered, RECOVERY);
     expect((await fetch(`${stack.urls.products}/ready`)).status).toBe(200);

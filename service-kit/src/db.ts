@@ -87,9 +87,10 @@ function observed(
   return {
     async query<Row extends object>(sql: string, params: readonly unknown[] = [], options: StatementOptions = {}) {
       onStatement?.(sql);
+      const startedAt = outage ? performance.now() : 0;
       try {
         const { rows } = await timeStatement(kind, sql, () => query(sql, [...params], options));
-        outage?.answered();
+        outage?.answered(startedAt);
         return rows as Row[];
       } catch (error) {
         outage?.failed(error);
@@ -129,7 +130,10 @@ async function openPostgres(
 ): Promise<Database> {
   // Bounded: without it a statement would wait forever for a server that does not answer, or for
   // a connection while slow statements hold them all; it answers SERVICE_UNAVAILABLE instead.
-  const pool = new pg.Pool({ connectionString: url, max: maxConnections, connectionTimeoutMillis: connectTimeoutMs });
+  // keepAlive: an idle connection a NAT or firewall would forget stays known to it, and one cut
+  // without a reset is found dead by the kernel's probes, which start after 10 s of silence (not
+  // the kernel's default two hours).
+  const pool = new pg.Pool({ connectionString: url, max: maxConnections, connectionTimeoutMillis: connectTimeoutMs, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
   // Without a listener an idle connection's error would crash the process; the pool replaces it.
   pool.on('error', (error) => logger?.warn({ err: error }, 'an idle database connection failed; it will be replaced'));
   const outage = databaseOutageLog(logger);
@@ -155,29 +159,45 @@ async function openPostgres(
     kind: 'postgres',
     ...root,
     async transaction(work) {
-      const client = await pool.connect().catch((error: unknown) => {
-        outage.failed(error);
-        throw publicDatabaseError(error);
-      });
-      // A connection whose rollback failed is in an unknown state: it is destroyed, not reused.
+      /** BEGIN, COMMIT and the wait for a connection fail as the work's statements do (its own go through `wrap`). */
+      const control = async <T>(step: () => Promise<T>) => {
+        try {
+          return await step();
+        } catch (error) {
+          outage.failed(error);
+          throw publicDatabaseError(error);
+        }
+      };
+      const client = await control(() => pool.connect());
+      // A connection whose rollback failed, or that failed while checked out, is in an unknown
+      // state: it is destroyed, not reused.
       let broken: Error | undefined;
+      // The pool stops listening to a connection it hands out, and pg emits a lost connection's
+      // error on it (mid-statement, or between statements): unheard, it would end the process.
+      const onLost = (error: Error) => {
+        broken ??= error;
+        outage.failed(error);
+      };
+      client.on('error', onLost);
       try {
-        await client.query('BEGIN');
+        await control(() => client.query('BEGIN'));
         const result = await work(wrap(client));
-        await client.query('COMMIT');
+        // Lost during COMMIT, the outcome is unknown: a client retries with its idempotency key.
+        await control(() => client.query('COMMIT'));
         return result;
       } catch (error) {
         try {
           await client.query('ROLLBACK');
         } catch (rollbackError) {
-          broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+          broken ??= rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
         }
         throw error;
       } finally {
+        client.off('error', onLost);
         client.release(broken);
       }
     },
-    listen: (channel, onNotify) => listenOnPostgres(url, checkedChannel(channel), onNotify, logger),
+    listen: (channel, onNotify) => listenOnPostgres(url, checkedChannel(channel), onNotify, connectTimeoutMs, logger),
     async close() {
       untrackPool();
       await pool.end();
@@ -194,14 +214,14 @@ function checkedChannel(channel: string): string {
 const LISTEN_RECONNECT_MS = 5_000;
 
 /** A connection of its own (a pooled one would be handed to others), opened again while it fails. */
-async function listenOnPostgres(url: string, channel: string, onNotify: () => void, logger: Pick<Logger, 'warn'> | undefined): Promise<() => Promise<void>> {
+async function listenOnPostgres(url: string, channel: string, onNotify: () => void, connectTimeoutMs: number, logger: Pick<Logger, 'warn'> | undefined): Promise<() => Promise<void>> {
   let client: pg.Client | undefined;
   let retry: NodeJS.Timeout | undefined;
   let closed = false;
   let failing = false;
   const open = async () => {
     // keepAlive: a connection silently cut (a NAT's timeout) would otherwise never deliver again.
-    const connection = new pg.Client({ connectionString: url, keepAlive: true, connectionTimeoutMillis: 5_000 });
+    const connection = new pg.Client({ connectionString: url, keepAlive: true, connectionTimeoutMillis: connectTimeoutMs });
     client = connection;
     connection.on('notification', (message) => {
       if (message.channel === channel) onNotify();
