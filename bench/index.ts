@@ -190,11 +190,11 @@ function cpuNow(running: BenchStack, server: Server): CpuReading {
   };
 }
 
-/** A row of the report: a run's load figures and each process's CPU per response between two cpuNow readings; logged as it is made. */
-function rowOf(name: string, scenario: Scenario, target: Target, server: Server, result: LoadResult, before: CpuReading, after: CpuReading): Row {
+/** A row of the report, named `label`: a run's load figures and each process's CPU per response between two cpuNow readings; logged as it is made. */
+function rowOf(label: string, scenario: Scenario, target: Target, server: Server, result: LoadResult, before: CpuReading, after: CpuReading): Row {
   const perResponse = (spent: number) => spent / Math.max(result.responses, 1);
   const row: Row = {
-    scenario: name,
+    scenario: label,
     traffic: scenario.traffic,
     target,
     ...result,
