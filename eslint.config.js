@@ -4,14 +4,15 @@ import { defineConfig, globalIgnores } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  globalIgnores(['**/__generated__/**', '**/dist/**', '**/node_modules/**']),
+  // docs/.vitepress/cache holds the docs dev server's prebundled dependencies; its build, docs/.vitepress/dist, is a dist.
+  globalIgnores(['**/__generated__/**', '**/dist/**', '**/node_modules/**', 'docs/.vitepress/cache/**']),
   js.configs.recommended,
   tseslint.configs.strictTypeChecked,
   {
     languageOptions: {
       parserOptions: {
-        // Types come from the root tsconfig.json, which includes every source folder; this file is outside it.
-        projectService: { allowDefaultProject: ['eslint.config.js'] },
+        // Types come from the root tsconfig.json, which includes every source folder; these two files are outside it.
+        projectService: { allowDefaultProject: ['eslint.config.js', 'docs/.vitepress/config.ts'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },
