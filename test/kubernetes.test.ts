@@ -11,6 +11,7 @@ import {
   isShopService,
   KUBERNETES_DIR,
   OVERLAYS,
+  reachability,
   renderOverlay,
   RULES,
   SERVICES,
@@ -64,6 +65,33 @@ const RULE_DESCRIPTIONS: Record<RuleName, string> = {
   pods: "mounts no service-account token and injects no service links into the shop's pods, with an emptyDir at /tmp",
   supergraph: "mounts the supergraph ConfigMap, the repository's supergraph.graphql, as a directory under a stable name at SUPERGRAPH_PATH",
   images: 'pins every image to a tag or digest',
+  network: 'denies ingress by default; gives every workload a NetworkPolicy of its own, on ports it declares; opens no port to strangers, and metrics ports to Prometheus only',
+  edge: 'has the gateway trust X-Forwarded-For from its ingress only (one hop or its addresses), never a private range',
+};
+
+/**
+ * Who may connect to each port, as a CNI enforcing the NetworkPolicies would decide: the gateway
+ * from the ingress, each subgraph from the services that call it (the gateway; products and orders
+ * fetch users' keys, orders checks accounts with users and reserves stock with products), metrics
+ * from Prometheus; in dev each database, Redis and NATS from its own service only.
+ */
+const SHOP_PEERS = {
+  gateway: { http: ['ingress controller'], metrics: ['Prometheus'] },
+  users: { http: ['gateway', 'orders', 'products'], metrics: ['Prometheus'] },
+  products: { http: ['gateway', 'orders'], metrics: ['Prometheus'] },
+  orders: { http: ['gateway'], metrics: ['Prometheus'] },
+};
+const PEERS: Record<Overlay, Record<string, Record<string, string[]>>> = {
+  production: SHOP_PEERS,
+  dev: {
+    ...SHOP_PEERS,
+    'users-db': { postgres: ['users'] },
+    'products-db': { postgres: ['products'] },
+    'orders-db': { postgres: ['orders'] },
+    redis: { redis: ['gateway'] },
+    // Its monitoring port serves the kubelet's probes, which no policy governs.
+    nats: { client: ['orders'], monitoring: [] },
+  },
 };
 
 const supergraphSdl = await readFile(join(ROOT, 'supergraph.graphql'), 'utf8');
@@ -110,6 +138,10 @@ describe('deploy/kubernetes', () => {
 
         it('references exactly the secrets README tells operators to create', () => {
           expect(secretReferences(manifest())).toEqual(SECRETS[overlay]);
+        });
+
+        it('lets each port be reached only by its listed peers, every workload behind a policy', () => {
+          expect(reachability(manifest())).toEqual(PEERS[overlay]);
         });
       });
     }
@@ -207,6 +239,20 @@ describe('deploy/kubernetes', () => {
         ['no writable /tmp', 'pods', (m) => (containerOf(m, 'users').volumeMounts = []), /Deployment\/users container users: no emptyDir at \/tmp/],
         ['the supergraph mounted by subPath', 'supergraph', (m) => (containerOf(m, 'gateway').volumeMounts![0]!.subPath = 'supergraph.graphql'), /subPath/],
         ['a stale supergraph', 'supergraph', (m) => (objectOf(m, 'ConfigMap', 'supergraph').data!['supergraph.graphql'] = 'schema { query: Query }'), /ConfigMap\/supergraph: supergraph.graphql is not the repository's/],
+        ['NODE_ENV left unset on 0.0.0.0', 'configuration', (m) => (containerOf(m, 'users').env = containerOf(m, 'users').env!.filter((variable) => variable.name !== 'NODE_ENV')), /Deployment\/users: Invalid configuration:\n\s+- NODE_ENV: unset while HOST=0.0.0.0/],
+        ['no default deny', 'network', (m) => (m.objects = m.objects.filter((object) => object.metadata?.name !== 'default-deny-ingress')), /no NetworkPolicy denies ingress by default/],
+        ['a workload without a policy of its own', 'network', (m) => (m.objects = m.objects.filter((object) => object.metadata?.name !== 'orders-from-shop')), /Deployment\/orders: no NetworkPolicy of its own/],
+        ['a port open to every source', 'network', (m) => delete objectOf(m, 'NetworkPolicy', 'users-from-shop').spec!.ingress![0]!.from, /Deployment\/users port http: reachable from .*an address outside the cluster/],
+        ['a port open to every namespace', 'network', (m) => (objectOf(m, 'NetworkPolicy', 'products-from-shop').spec!.ingress![0]!.from![0] = { namespaceSelector: {} }), /Deployment\/products port http: reachable from a pod named ingress-nginx elsewhere/],
+        ['the ingress selected by namespace alone', 'network', (m) => delete objectOf(m, 'NetworkPolicy', 'gateway-from-ingress').spec!.ingress![0]!.from![0]!.podSelector, /Deployment\/gateway port http: reachable from another pod in the ingress namespace/],
+        ['metrics open to the gateway', 'network', (m) => objectOf(m, 'NetworkPolicy', 'orders-from-shop').spec!.ingress![1]!.from!.push({ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'gateway' } } }), /Deployment\/orders port metrics: reachable from Prometheus, gateway, not only Prometheus/],
+        ['a policy on an undeclared port', 'network', (m) => (objectOf(m, 'NetworkPolicy', 'orders-from-shop').spec!.ingress![0]!.ports![0]!.port = 'web'), /NetworkPolicy\/orders-from-shop: port web is not one its pods declare/],
+        ['a peer no workload is', 'network', (m) => (objectOf(m, 'NetworkPolicy', 'products-from-shop').spec!.ingress![0]!.from![1]!.podSelector!.matchLabels!['app.kubernetes.io/name'] = 'order'), /NetworkPolicy\/products-from-shop: admits pods .*order"/],
+        ['trust in every private address', 'edge', (m) => (envOf(m, 'gateway', 'TRUSTED_PROXIES').value = 'uniquelocal'), /Deployment\/gateway: TRUSTED_PROXIES trusts uniquelocal/],
+        ['trust in two hops', 'edge', (m) => (envOf(m, 'gateway', 'TRUSTED_PROXIES').value = '2'), /Deployment\/gateway: TRUSTED_PROXIES=2 trusts 2 hops/],
+        ['trust in a whole private network', 'edge', (m) => (envOf(m, 'gateway', 'TRUSTED_PROXIES').value = '10.0.0.0/8'), /Deployment\/gateway: TRUSTED_PROXIES trusts 10.0.0.0\/8/],
+        ['trust in every address', 'edge', (m) => (envOf(m, 'gateway', 'TRUSTED_PROXIES').value = '::/0'), /Deployment\/gateway: TRUSTED_PROXIES trusts ::\/0/],
+        ['no trusted proxy', 'edge', (m) => (containerOf(m, 'gateway').env = containerOf(m, 'gateway').env!.filter((variable) => variable.name !== 'TRUSTED_PROXIES')), /Deployment\/gateway: no TRUSTED_PROXIES/],
         ['an unpinned image', 'images', (m) => (containerOf(m, 'users').image = 'registry.example.com/shop/users:latest'), /Deployment\/users container users: image .* is not pinned/],
       ];
 

@@ -1,3 +1,4 @@
+import { BlockList, isIP } from 'node:net';
 import { z } from 'zod';
 import { defaultUrl } from './service-definition.js';
 
@@ -86,11 +87,12 @@ export function loadEnv<Shape extends z.ZodRawShape>(
 ): z.infer<z.ZodObject<Shape>> {
   // A variable set to nothing (or blanks) counts as unset, so its default applies.
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
+  const unsafe = unsetNodeEnvProblems(shape, cleaned);
   const result = z.object(shape).safeParse(cleaned);
   if (!result.success) {
-    throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+    throw new ConfigError([...result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`), ...unsafe]);
   }
-  const problems = [...metricsPortProblems(result.data), ...checks(result.data)];
+  const problems = [...unsafe, ...metricsPortProblems(result.data), ...checks(result.data)];
   if (problems.length > 0) throw new ConfigError(problems);
   return result.data;
 }
@@ -103,6 +105,32 @@ export async function configOrExit<Config>(load: () => Config | Promise<Config>)
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
   }
+}
+
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+/** Whether HOST is an address only this machine reaches: 127.0.0.0/8, ::1 (also IPv4-mapped) or `localhost`. */
+export function isLoopbackHost(host: string): boolean {
+  if (host.toLowerCase() === 'localhost') return true;
+  const family = isIP(host);
+  return family !== 0 && LOOPBACK.check(host, family === 6 ? 'ipv6' : 'ipv4');
+}
+
+/**
+ * NODE_ENV unset means development (demo accounts with published passwords, Sandbox, webhooks to
+ * private addresses): harmless on this machine, not on an interface others reach. Read from the
+ * raw environment, since the schema's default hides whether it was set; only for shapes with both.
+ */
+function unsetNodeEnvProblems(shape: z.ZodRawShape, env: Record<string, string | undefined>): string[] {
+  if (!('NODE_ENV' in shape && 'HOST' in shape) || env.NODE_ENV !== undefined) return [];
+  const host = env.HOST?.trim();
+  // Unset, HOST takes commonEnv's loopback default.
+  if (host === undefined || isLoopbackHost(host)) return [];
+  return [
+    `NODE_ENV: unset while HOST=${host} listens beyond this machine; set NODE_ENV=production to deploy, or NODE_ENV=development to serve development mode (demo accounts, Sandbox) to other hosts on purpose`,
+  ];
 }
 
 /** Metrics are never served on the public port: scrapers' port is closed to clients, the public one is not. */

@@ -153,3 +153,37 @@ describe('loadEnv', () => {
     expect(config.DATABASE_URL).toBe('postgres://127.0.0.1/shop');
   });
 });
+
+describe('NODE_ENV unset (development) on an interface other hosts reach', () => {
+  it.each(['0.0.0.0', '::', '10.1.2.3', 'fd00::1', 'shop.internal', '128.0.0.1', '[::1]'])('refuses HOST=%s, naming NODE_ENV', (host) => {
+    const error = configError(() => loadEnv(shape, { HOST: host }));
+    expect(error.problems).toEqual([expect.stringMatching(new RegExp(`^NODE_ENV: unset while HOST=${host.replace(/[[\]]/g, '\\$&')} `))]);
+    expect(error.message).toContain('NODE_ENV=production');
+  });
+
+  it.each(['127.0.0.1', '127.8.9.10', '::1', '0:0:0:0:0:0:0:1', '::ffff:127.0.0.1', 'localhost', 'LocalHost'])('starts in development on the loopback HOST=%s', (host) => {
+    expect(loadEnv(shape, { HOST: host })).toMatchObject({ NODE_ENV: 'development', HOST: host });
+  });
+
+  it('starts in development with HOST unset (its default is loopback) or blank', () => {
+    expect(loadEnv(shape, {})).toMatchObject({ NODE_ENV: 'development', HOST: '127.0.0.1' });
+    expect(loadEnv(shape, { HOST: ' ' })).toMatchObject({ NODE_ENV: 'development', HOST: '127.0.0.1' });
+  });
+
+  it.each(['development', 'test', 'production'])('starts on 0.0.0.0 when NODE_ENV=%s says so explicitly', (nodeEnv) => {
+    expect(loadEnv(shape, { NODE_ENV: nodeEnv, HOST: '0.0.0.0' })).toMatchObject({ NODE_ENV: nodeEnv, HOST: '0.0.0.0' });
+  });
+
+  it('counts a blank NODE_ENV as unset', () => {
+    expect(configError(() => loadEnv(shape, { NODE_ENV: '  ', HOST: '0.0.0.0' })).problems).toEqual([expect.stringMatching(/^NODE_ENV: unset/)]);
+  });
+
+  it('is listed with the other problems at once', () => {
+    const error = configError(() => loadEnv(shape, { HOST: '0.0.0.0', PORT: 'abc' }));
+    expect(error.problems.map((problem) => problem.split(':')[0]).sort()).toEqual(['NODE_ENV', 'PORT']);
+  });
+
+  it('applies only to shapes that read both NODE_ENV and HOST', () => {
+    expect(loadEnv({ HOST: shape.HOST }, { HOST: '0.0.0.0' })).toEqual({ HOST: '0.0.0.0' });
+  });
+});

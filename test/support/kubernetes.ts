@@ -6,7 +6,8 @@ import { parseAllDocuments } from 'yaml';
 import { Deployment, StatefulSet, type IDeployment, type IStatefulSet } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler, type IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { PodDisruptionBudget, type IPodDisruptionBudget } from 'kubernetes-models/policy/v1';
-import { ConfigMap, Service, type IConfigMap, type IContainer, type IEnvVar, type IPodTemplateSpec, type IProbe, type IService } from 'kubernetes-models/v1';
+import { NetworkPolicy, type INetworkPolicy, type INetworkPolicyPeer, type INetworkPolicyPort } from 'kubernetes-models/networking.k8s.io/v1';
+import { ConfigMap, Service, type IConfigMap, type IContainer, type IContainerPort, type IEnvVar, type IPodTemplateSpec, type IProbe, type IService } from 'kubernetes-models/v1';
 import { SUBGRAPH_NAMES, type ServiceName } from '@shop/service-kit/definitions';
 import { ROOT } from '../../scripts/root.js';
 import { gatewayService, SUBGRAPH_SERVICES } from '../../scripts/services.js';
@@ -60,9 +61,10 @@ const MODELS = {
   'v1/ConfigMap': ConfigMap,
   'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
   'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
+  'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
 } as const;
 
-export type KubernetesObject = IDeployment | IStatefulSet | IService | IConfigMap | IPodDisruptionBudget | IHorizontalPodAutoscaler;
+export type KubernetesObject = IDeployment | IStatefulSet | IService | IConfigMap | IPodDisruptionBudget | IHorizontalPodAutoscaler | INetworkPolicy;
 type Workload = IDeployment | IStatefulSet;
 
 /** One overlay as `kubectl apply -k` would send it. */
@@ -94,6 +96,7 @@ export const workloadsOf = (manifest: Manifest) =>
 const servicesOf = (manifest: Manifest) => manifest.objects.filter((object): object is IService => object.kind === 'Service');
 const pdbsOf = (manifest: Manifest) => manifest.objects.filter((object): object is IPodDisruptionBudget => object.kind === 'PodDisruptionBudget');
 const hpasOf = (manifest: Manifest) => manifest.objects.filter((object): object is IHorizontalPodAutoscaler => object.kind === 'HorizontalPodAutoscaler');
+const networkPoliciesOf = (manifest: Manifest) => manifest.objects.filter((object): object is INetworkPolicy => object.kind === 'NetworkPolicy');
 export const configMapsOf = (manifest: Manifest) => manifest.objects.filter((object): object is IConfigMap => object.kind === 'ConfigMap');
 
 /** The Deployment of one of the shop's services, if the overlay has it. */
@@ -478,7 +481,177 @@ const images: Rule = (manifest) =>
       .map((container) => `${idOf(workload)} container ${container.name}: image ${container.image} is not pinned`),
   );
 
-export const RULES = { schema, labels, selectors, services, availability, targets, security, probes, secrets, configuration, shutdown, pods, supergraph, images } satisfies Record<
+// ---------------------------------------------------------------------------------------------
+// Network policies: who may open a connection to which port, as a CNI enforcing them decides
+// ---------------------------------------------------------------------------------------------
+
+type LabelSelector = NonNullable<INetworkPolicyPeer['podSelector']>;
+
+/** Something that may try to connect: a pod (in a namespace, with labels) or an address outside the cluster. */
+export interface Source {
+  name: string;
+  pod?: { namespaceLabels: Record<string, string>; labels: Record<string, string> };
+}
+
+const namespaceLabels = (namespace: string) => ({ 'kubernetes.io/metadata.name': namespace });
+
+/**
+ * The ingress controller and Prometheus as base/network-policies.yaml documents them, and strangers
+ * no policy should admit: pods that carry one of those names in the wrong place, and the internet.
+ */
+export const OUTSIDE_SOURCES: Source[] = [
+  { name: 'ingress controller', pod: { namespaceLabels: namespaceLabels('ingress-nginx'), labels: { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' } } },
+  { name: 'Prometheus', pod: { namespaceLabels: namespaceLabels('monitoring'), labels: { 'app.kubernetes.io/name': 'prometheus' } } },
+  { name: 'another pod in the ingress namespace', pod: { namespaceLabels: namespaceLabels('ingress-nginx'), labels: { 'app.kubernetes.io/name': 'cert-manager' } } },
+  { name: 'a pod named ingress-nginx elsewhere', pod: { namespaceLabels: namespaceLabels('tenant'), labels: { 'app.kubernetes.io/name': 'ingress-nginx' } } },
+  { name: 'a pod named prometheus elsewhere', pod: { namespaceLabels: namespaceLabels('tenant'), labels: { 'app.kubernetes.io/name': 'prometheus' } } },
+  { name: 'an address outside the cluster' },
+];
+/** A pod of the shop's namespace that is none of its workloads (a debug pod, a compromised job). */
+const STRANGER_LABELS = { 'app.kubernetes.io/name': 'debug-shell' };
+
+const namespaceOf = (manifest: Manifest) => manifest.objects.find((object) => object.metadata?.namespace)?.metadata?.namespace ?? 'default';
+
+/** Every source a manifest's policies are judged against: each workload's pods, a stranger beside them, and OUTSIDE_SOURCES. */
+function sourcesOf(manifest: Manifest): Source[] {
+  const own = namespaceLabels(namespaceOf(manifest));
+  return [
+    ...workloadsOf(manifest).map((workload) => ({ name: nameOf(workload), pod: { namespaceLabels: own, labels: podLabelsOf(workload) } })),
+    { name: 'a stranger pod in the namespace', pod: { namespaceLabels: own, labels: STRANGER_LABELS } },
+    ...OUTSIDE_SOURCES,
+  ];
+}
+
+/** A label selector's verdict on a set of labels; `{}` selects everything. */
+function matches(selector: LabelSelector, labels: Record<string, string>): boolean {
+  const byLabels = Object.entries(selector.matchLabels ?? {}).every(([key, value]) => labels[key] === value);
+  const byExpressions = (selector.matchExpressions ?? []).every(({ key, operator, values = [] }) => {
+    const value = labels[key];
+    if (operator === 'In') return value !== undefined && values.includes(value);
+    if (operator === 'NotIn') return value === undefined || !values.includes(value);
+    if (operator === 'Exists') return value !== undefined;
+    if (operator === 'DoesNotExist') return value === undefined;
+    throw new Error(`label selector operator ${operator} not understood by this test`);
+  });
+  return byLabels && byExpressions;
+}
+
+/** Whether one `from` entry admits `source`, for a policy in `namespace`. */
+function peerAdmits(peer: INetworkPolicyPeer, source: Source, manifest: Manifest): boolean {
+  // An address block: the cluster's pod addresses are unknown here, so it may admit anyone.
+  if (peer.ipBlock) return true;
+  if (!source.pod) return false;
+  const inNamespace = peer.namespaceSelector
+    ? matches(peer.namespaceSelector, source.pod.namespaceLabels)
+    : source.pod.namespaceLabels['kubernetes.io/metadata.name'] === namespaceOf(manifest);
+  return inNamespace && (peer.podSelector === undefined || matches(peer.podSelector, source.pod.labels));
+}
+
+/** Whether one rule's `ports` cover a container port (by name or number; none listed: every port). */
+function portCovered(ports: INetworkPolicyPort[] | undefined, port: IContainerPort): boolean {
+  if (!ports || ports.length === 0) return true;
+  return ports.some((candidate) => {
+    if ((candidate.protocol ?? 'TCP') !== (port.protocol ?? 'TCP')) return false;
+    if (candidate.port === undefined) return true;
+    if (typeof candidate.port === 'string') return candidate.port === port.name;
+    return port.containerPort >= candidate.port && port.containerPort <= (candidate.endPort ?? candidate.port);
+  });
+}
+
+const governsIngress = (policy: INetworkPolicy) => policy.spec?.policyTypes?.includes('Ingress') ?? true;
+const policiesSelecting = (manifest: Manifest, workload: Workload) =>
+  networkPoliciesOf(manifest).filter((policy) => governsIngress(policy) && matches(policy.spec?.podSelector ?? {}, podLabelsOf(workload)));
+
+/** Whether `source` may connect to `port` of `workload`'s pods: anything, unless a policy selects them; then what one of those admits. */
+function admitted(manifest: Manifest, workload: Workload, port: IContainerPort, source: Source): boolean {
+  const policies = policiesSelecting(manifest, workload);
+  if (policies.length === 0) return true;
+  return policies.some((policy) =>
+    (policy.spec?.ingress ?? []).some((rule) => portCovered(rule.ports, port) && (!rule.from || rule.from.length === 0 || rule.from.some((peer) => peerAdmits(peer, source, manifest)))),
+  );
+}
+
+/** For each workload and each of its container ports (by name), the sources that may connect to it, sorted. */
+export function reachability(manifest: Manifest): Record<string, Record<string, string[]>> {
+  const sources = sourcesOf(manifest);
+  return Object.fromEntries(
+    workloadsOf(manifest).map((workload) => [
+      nameOf(workload),
+      Object.fromEntries(
+        containersOf(workload)
+          .flatMap((container) => container.ports ?? [])
+          .map((port) => [port.name ?? String(port.containerPort), sources.filter((source) => admitted(manifest, workload, port, source)).map((source) => source.name).sort()]),
+      ),
+    ]),
+  );
+}
+
+/**
+ * Ingress is denied by default in the namespace, and every workload has a policy of its own saying
+ * who may reach it, on ports it declares; no port is open to the internet, to other namespaces at
+ * large or to strangers in this one; metrics ports only to Prometheus.
+ */
+const network: Rule = (manifest) => {
+  const problems: string[] = [];
+  const policies = networkPoliciesOf(manifest);
+  const denyAll = policies.some((policy) => governsIngress(policy) && matches(policy.spec?.podSelector ?? {}, {}) && (policy.spec?.ingress ?? []).length === 0);
+  if (!denyAll) problems.push('no NetworkPolicy denies ingress by default (podSelector {}, policyTypes [Ingress], no rules)');
+  for (const policy of policies.filter((candidate) => (candidate.spec?.ingress ?? []).length > 0)) {
+    const selected = workloadsOf(manifest).filter((workload) => matches(policy.spec?.podSelector ?? {}, podLabelsOf(workload)));
+    if (selected.length === 0) problems.push(`${idOf(policy)}: selects no workload's pods`);
+    for (const rule of policy.spec?.ingress ?? []) {
+      for (const port of rule.ports ?? []) {
+        const declared = selected.some((workload) => containersOf(workload).some((container) => (container.ports ?? []).some((candidate) => portCovered([port], candidate))));
+        if (!declared) problems.push(`${idOf(policy)}: port ${String(port.port)} is not one its pods declare`);
+      }
+      for (const peer of rule.from ?? []) {
+        if (peer.podSelector && peer.namespaceSelector === undefined && workloadsSelectedBy(manifest, peer.podSelector.matchLabels).length === 0) {
+          problems.push(`${idOf(policy)}: admits pods ${JSON.stringify(peer.podSelector.matchLabels ?? {})}, which no workload here has`);
+        }
+      }
+    }
+  }
+  const reach = reachability(manifest);
+  const strangers = new Set(['a stranger pod in the namespace', ...OUTSIDE_SOURCES.filter((source) => source.name !== 'ingress controller' && source.name !== 'Prometheus').map((source) => source.name)]);
+  for (const workload of workloadsOf(manifest)) {
+    const own = policiesSelecting(manifest, workload).filter((policy) => (policy.spec?.ingress ?? []).length > 0);
+    if (own.length === 0) problems.push(`${idOf(workload)}: no NetworkPolicy of its own says who may reach it`);
+    for (const [port, sources] of Object.entries(reach[nameOf(workload)] ?? {})) {
+      const open = sources.filter((source) => strangers.has(source));
+      if (open.length > 0) problems.push(`${idOf(workload)} port ${port}: reachable from ${open.join(', ')}`);
+      if (port === 'metrics' && sources.some((source) => source !== 'Prometheus')) problems.push(`${idOf(workload)} port metrics: reachable from ${sources.join(', ')}, not only Prometheus`);
+    }
+  }
+  return problems;
+};
+
+/** Express's named address ranges: trusting one lets every address in it name the client. */
+const TRUST_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * The gateway trusts X-Forwarded-For from its ingress only: one hop (the only peer its policy
+ * admits), or addresses and CIDRs that name that proxy; never a whole private range, everything,
+ * or more hops than the one proxy in front of it.
+ */
+const edge: Rule = async (manifest, context) => {
+  const { configs } = await configsOf(manifest, context.secretValues);
+  const trusted = configs.get('gateway')?.TRUSTED_PROXIES as string[] | undefined;
+  if (!trusted || trusted.length === 0) return ['Deployment/gateway: no TRUSTED_PROXIES: behind the ingress every client would count as the ingress'];
+  const [first] = trusted;
+  if (trusted.length === 1 && /^\d+$/.test(first!)) {
+    return first === '1' ? [] : [`Deployment/gateway: TRUSTED_PROXIES=${first} trusts ${first} hops, but only the ingress controller stands in front of it`];
+  }
+  // Wider than a /16 (IPv4) or a /48 (IPv6): a whole private network, not the ingress controller's pods or nodes.
+  const tooWide = (entry: string) => {
+    const prefix = /\/(\d+)$/.exec(entry)?.[1];
+    return prefix !== undefined && Number(prefix) < (entry.includes(':') ? 48 : 16);
+  };
+  return trusted
+    .filter((entry) => TRUST_RANGE_NAMES.has(entry) || tooWide(entry))
+    .map((entry) => `Deployment/gateway: TRUSTED_PROXIES trusts ${entry}, a range wider than the ingress controller`);
+};
+
+export const RULES = { schema, labels, selectors, services, availability, targets, security, probes, secrets, configuration, shutdown, pods, supergraph, images, network, edge } satisfies Record<
   string,
   Rule
 >;
