@@ -11,8 +11,8 @@ export default defineConfig(
   {
     languageOptions: {
       parserOptions: {
-        // Types come from the root tsconfig.json, which includes every source folder; these two files are outside it.
-        projectService: { allowDefaultProject: ['eslint.config.js', 'docs/.vitepress/config.ts'] },
+        // Types come from the root tsconfig.json, which includes every source folder; these files are outside it.
+        projectService: { allowDefaultProject: ['eslint.config.js', '.dependency-cruiser.cjs', 'docs/.vitepress/config.ts'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },

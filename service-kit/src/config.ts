@@ -1,6 +1,6 @@
 import { BlockList, isIP } from 'node:net';
 import { z } from 'zod';
-import { defaultUrl } from './service-definition.js';
+import { defaultUrl } from './service-names.js';
 
 /** Thrown at start when the environment is wrong; its message lists every problem at once. */
 export class ConfigError extends Error {

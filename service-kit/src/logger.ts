@@ -1,7 +1,7 @@
 import { pino, type Bindings, type ChildLoggerOptions, type DestinationStream, type Logger as PinoLogger } from 'pino';
 import pretty from 'pino-pretty';
 import { trace } from '@opentelemetry/api';
-import { isTracing } from './tracing.js';
+import { isTracing } from './tracing-state.js';
 import { redactForLog, scrubText } from './log-redaction.js';
 
 export type Logger = PinoLogger;

@@ -4,15 +4,9 @@ import type { Database } from './db.js';
 import type { HttpService, ServiceContext } from './http-service.js';
 import type { Logger } from './logger.js';
 
-export const SUBGRAPH_NAMES = ['users', 'products', 'orders'] as const;
-export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
-export type ServiceName = SubgraphName | 'gateway';
+import type { ServiceName, SubgraphName } from './service-names.js';
 
-/** Where each service listens unless PORT says otherwise, and where the others look for it. */
-export const DEFAULT_PORTS: Record<ServiceName, number> = { gateway: 4000, users: 4001, products: 4002, orders: 4003 };
-
-/** Where each service serves Prometheus metrics unless METRICS_PORT says otherwise (0: not at all). */
-export const DEFAULT_METRICS_PORTS: Record<ServiceName, number> = { gateway: 9400, users: 9401, products: 9402, orders: 9403 };
+export { SUBGRAPH_NAMES, DEFAULT_PORTS, DEFAULT_METRICS_PORTS, defaultUrl, type SubgraphName, type ServiceName } from './service-names.js';
 
 /**
  * Node flags for a process that runs PGlite: V8 compiles its WebAssembly with the baseline
@@ -21,9 +15,6 @@ export const DEFAULT_METRICS_PORTS: Record<ServiceName, number> = { gateway: 940
  * competing for the CPU). They change nothing for a service on PostgreSQL.
  */
 export const PGLITE_NODE_FLAGS = ['--liftoff-only'];
-
-/** A service's address on this machine at its default port. */
-export const defaultUrl = (name: ServiceName) => `http://127.0.0.1:${DEFAULT_PORTS[name]}`;
 
 /** A running service: listening, stopping, plus whatever the service exposes (orders' reconciler). */
 export type RunnableService = Pick<HttpService<ServiceContext>, 'httpServer' | 'listen' | 'stop'>;

@@ -8,7 +8,15 @@ import { GraphQLInstrumentation } from '@opentelemetry/instrumentation-graphql';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { DataloaderInstrumentation } from '@opentelemetry/instrumentation-dataloader';
 import { ConfigError } from './config.js';
-import type { Tracing } from './tracing.js';
+import type { Logger } from './logger.js';
+
+/** What a started SDK needs at shutdown: the spans still buffered are exported, then it stops. */
+export interface Tracing {
+  /** Where the SDK's own problems (a collector that refuses or cannot be reached) are logged, once the service has its logger. */
+  logProblemsTo(logger: Pick<Logger, 'warn'>): void;
+  /** Resolves once the spans are exported, or when that took too long (and they are dropped). */
+  shutdown(): Promise<'flushed' | 'timed out'>;
+}
 
 /** How long exporting the spans still buffered may take at shutdown. */
 const FLUSH_LIMIT_MS = 3_000;

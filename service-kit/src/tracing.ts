@@ -2,8 +2,12 @@
 // settings before anything it traces is loaded, and loads the OpenTelemetry SDK only when they ask for it.
 import { z } from 'zod';
 import { loadEnv } from './config.js';
-import type { Logger } from './logger.js';
-import type { ServiceName } from './service-definition.js';
+import type { ServiceName } from './service-names.js';
+import { markTracing } from './tracing-state.js';
+import type { Tracing } from './tracing-sdk.js';
+
+export { isTracing } from './tracing-state.js';
+export type { Tracing } from './tracing-sdk.js';
 
 const SAMPLERS = ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'] as const;
 const PROTOCOLS = ['http/protobuf', 'http/json'] as const;
@@ -51,24 +55,6 @@ export function tracingSettings(env: Record<string, string | undefined>) {
   return { ...settings, enabled };
 }
 
-let active = false;
-
-/**
- * True once this process exports traces: OpenTelemetry's propagator then writes `traceparent` on
- * every outgoing call, so nothing else may forward the caller's own.
- */
-export function isTracing(): boolean {
-  return active;
-}
-
-/** What a started SDK needs at shutdown: the spans still buffered are exported, then it stops. */
-export interface Tracing {
-  /** Where the SDK's own problems (a collector that refuses or cannot be reached) are logged, once the service has its logger. */
-  logProblemsTo(logger: Pick<Logger, 'warn'>): void;
-  /** Resolves once the spans are exported, or when that took too long (and they are dropped). */
-  shutdown(): Promise<'flushed' | 'timed out'>;
-}
-
 /**
  * Starts OpenTelemetry for `service` when the environment asks for it, else loads nothing. Must run
  * before the modules it instruments (http, graphql, pg, dataloader) are first imported.
@@ -78,6 +64,6 @@ export async function startTracing(service: ServiceName, env: Record<string, str
   if (!settings.enabled) return undefined;
   const { startTracingSdk } = await import('./tracing-sdk.js');
   const tracing = await startTracingSdk(settings.OTEL_SERVICE_NAME ?? service);
-  active = true;
+  markTracing();
   return tracing;
 }
