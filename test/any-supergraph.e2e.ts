@@ -233,6 +233,7 @@ describe('the gateway on a supergraph that is not the shop', () => {
     expect(answer.errors?.every((error) => error.path?.[0] === 'items')).toBe(true);
     const ready = await fetch(`${url}/ready`);
     expect(ready.status).toBe(503);
-    expect(await ready.json()).toMatchObject({ problems: ['reviews: unreachable'] });
+    // Beside it: no users service answers this gateway's session-revocation polls.
+    expect(((await ready.json()) as { problems: string[] }).problems).toContain('reviews: unreachable');
   });
 });

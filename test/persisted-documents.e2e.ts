@@ -50,6 +50,15 @@ describe('persisted documents', () => {
       expect((await post(stack, { query: '{ __schema { types { name } } }' })).codes).toEqual(['PERSISTED_QUERY_NOT_IN_LIST']);
     });
 
+    it('refuses an unlisted document in a GET whose query string pads it behind a thousand parameters', async ({ secondStack: stack }) => {
+      const padding = Array.from({ length: 1000 }, (_, index) => `p${index}=`).join('&');
+      const response = await fetch(`${stack.gatewayUrl}/graphql?${padding}&query=${encodeURIComponent(AD_HOC)}`, { headers: { 'apollo-require-preflight': 'true' } });
+      const json = (await response.json()) as { data?: unknown; errors?: { extensions?: { code?: string } }[] };
+      expect(response.status).toBe(400);
+      expect(json.data).toBeUndefined();
+      expect(json.errors?.map((error) => error.extensions?.code)).toEqual(['PERSISTED_QUERY_NOT_IN_LIST']);
+    });
+
     it('serves the SDK unchanged', async ({ secondStack: stack }) => {
       const client = createShopClient({ url: `${stack.gatewayUrl}/graphql` });
       await client.login(ALICE.email, ALICE.password);

@@ -63,4 +63,11 @@ describe('rate limits behind a trusted proxy', () => {
     expect((await from('203.0.113.1')).status).toBe(429);
     expect((await from('203.0.113.2')).status).toBe(200);
   });
+
+  it('counts an IPv6 client per /64, so one customer’s addresses share one allowance', async ({ secondStack: stack }) => {
+    const from = (address: string) => catalogue(stack, { headers: { 'x-forwarded-for': address } });
+    expect((await from('2001:db8:7:8::1')).status).toBe(200);
+    expect((await from('2001:db8:7:8:a:b:c:d')).status).toBe(429);
+    expect((await from('2001:db8:7:9::1')).status).toBe(200);
+  });
 });

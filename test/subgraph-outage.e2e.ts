@@ -66,12 +66,13 @@ describe('one subgraph down: the others still answer', () => {
       const products = await graphql(stack.gatewayUrl, ProductsDocument, { variables: { first: 2 } });
       expect(products.errors?.map((error) => error.extensions?.code)).toEqual(['SERVICE_UNAVAILABLE']);
       leaksNothing(products);
-      expect((await fetch(`${stack.urls.products}/ready`)).status).toBe(503);
+      // Its verdict is cached for a second (READINESS_CACHE_MS).
+      await vi.waitFor(async () => expect((await fetch(`${stack.urls.products}/ready`)).status).toBe(503), { timeout: 5_000, interval: 200 });
     } finally {
       productsDatabase!.mend();
     }
     await vi.waitFor(fullyAnswered, RECOVERY);
-    expect((await fetch(`${stack.urls.products}/ready`)).status).toBe(200);
+    await vi.waitFor(async () => expect((await fetch(`${stack.urls.products}/ready`)).status).toBe(200), { timeout: 5_000, interval: 200 });
   });
 
   it('with users stopped mid-test, returns the order and its products with SERVICE_UNAVAILABLE on the user, and recovers', async ({ shop: { stack }, canonical, fullyAnswered }) => {

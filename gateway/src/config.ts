@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { commonEnv, ConfigError, DEFAULT_METRICS_PORTS, DEFAULT_PORTS, httpUrlEnv, loadEnv, tokenEnv } from '@shop/service-kit';
 import { DEFAULT_LIMITS } from './document-limits.js';
+import { memoryBudgetProblems } from './memory-budget.js';
 import { ENDPOINT_OVERRIDE, type SubgraphOverrides } from './subgraph-routing.js';
 
 const count = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -22,7 +23,8 @@ function endpointOverrides(env: Record<string, string | undefined>): { endpoints
   return { endpoints, problems };
 }
 
-export function loadConfig(env: Record<string, string | undefined>) {
+/** `heapLimitBytes`: the heap the budgets must fit half of; this process's own (V8's heap_size_limit) unless a test gives one. */
+export function loadConfig(env: Record<string, string | undefined>, heapLimitBytes?: number) {
   const { endpoints, problems } = endpointOverrides(env);
   const config = withProblems(problems, () => loadEnv(
     {
@@ -48,6 +50,16 @@ export function loadConfig(env: Record<string, string | undefined>) {
       RESPONSE_CACHE_MB: z.coerce.number().int().min(0).default(32),
       // Memory for public entities (the catalogue's products) shared by every client; 0 keeps none.
       ENTITY_CACHE_MB: z.coerce.number().int().min(0).default(16),
+      // Documents clients register by hash at run time (automatic persisted queries); 0 registers none.
+      PERSISTED_QUERIES_CACHE_MB: z.coerce.number().int().min(0).default(4),
+      // Parsed and validated documents, by hash, so a repeated one is not parsed again.
+      DOCUMENT_CACHE_MB: z.coerce.number().int().min(1).default(8),
+      // Query plans of the supergraph served, by document.
+      QUERY_PLAN_CACHE_MB: z.coerce.number().int().min(1).default(8),
+      // Rate-limit counters held in memory (all limiters together; with Redis, while it cannot answer): least recently used first out.
+      RATE_LIMIT_MEMORY_KEYS: z.coerce.number().int().min(1000).default(50_000),
+      // Ended sessions remembered (the users service's feed); past it the oldest go, refused then by expiry only.
+      SESSION_REVOCATIONS_MAX: z.coerce.number().int().min(1000).default(20_000),
       MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_000_000),
       PERSISTED_DOCUMENTS_PATH: z.string().min(1).optional(),
       PERSISTED_DOCUMENTS_ONLY: z.stringbool().default(false),
@@ -56,10 +68,18 @@ export function loadConfig(env: Record<string, string | undefined>) {
       MAX_DIRECTIVES: count(DEFAULT_LIMITS.maxDirectives),
       MAX_TOKENS: count(DEFAULT_LIMITS.maxTokens),
       MAX_COST: count(DEFAULT_LIMITS.maxCost),
+      // The longest string an argument or variable may hold; above anything the shop accepts.
+      MAX_STRING_ARGUMENT_LENGTH: count(DEFAULT_LIMITS.maxStringLength),
       RATE_LIMIT_REQUESTS: count(600),
       RATE_LIMIT_WINDOW_SECONDS: count(60),
       LOGIN_RATE_LIMIT: count(10),
       LOGIN_RATE_LIMIT_WINDOW_SECONDS: count(300),
+      // login attempts per account (its email), from any number of addresses.
+      LOGIN_ACCOUNT_RATE_LIMIT: count(30),
+      LOGIN_ACCOUNT_RATE_LIMIT_WINDOW_SECONDS: count(300),
+      // register calls per client address (an IPv6 client per /64).
+      REGISTER_RATE_LIMIT: count(10),
+      REGISTER_RATE_LIMIT_WINDOW_SECONDS: count(3600),
       // Where the counters live in Redis: gateways of different shops sharing one Redis each take their own.
       RATE_LIMIT_KEY_PREFIX: z.string().min(1).default('shop-gateway'),
       REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
@@ -73,6 +93,7 @@ export function loadConfig(env: Record<string, string | undefined>) {
       ...(config.SUPERGRAPH_PATH && config.SUPERGRAPH_URL ? ['SUPERGRAPH_URL: set either SUPERGRAPH_PATH or SUPERGRAPH_URL, not both'] : []),
       // Its development default is this machine, where a deployed users service never is: every token would be refused.
       ...(config.NODE_ENV === 'production' && !config.USERS_URL ? ['USERS_URL: required in production (where the gateway fetches the keys that verify tokens)'] : []),
+      ...memoryBudgetProblems(config, heapLimitBytes),
     ],
   ));
   const bases = { users: config.USERS_URL, products: config.PRODUCTS_URL, orders: config.ORDERS_URL };

@@ -1,6 +1,7 @@
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { ParseOptions, ValidationRule } from 'graphql';
+import { DEFAULT_MAX_STRING_LENGTH, stringLengthRule } from './string-lengths.js';
 
 /** What one document may ask of the gateway. */
 export interface DocumentLimits {
@@ -9,6 +10,8 @@ export interface DocumentLimits {
   maxDirectives: number;
   maxTokens: number;
   maxCost: number;
+  /** The longest string an argument, a variable or a default value may hold (the variables' are checked by operationGuard). */
+  maxStringLength: number;
   /** Hide "Did you mean …?" in validation errors, so the schema cannot be guessed field by field. */
   hideSuggestions: boolean;
 }
@@ -19,14 +22,15 @@ export interface DocumentLimits {
  * those two, so `me { orders { edges { node { items { product { name } } } } } }` (7) and an
  * order list with prices (8) are served; anything deeper is refused.
  */
-export const DEFAULT_LIMITS = { maxDepth: 8, maxAliases: 15, maxDirectives: 50, maxTokens: 1000, maxCost: 5000 } as const;
+export const DEFAULT_LIMITS = { maxDepth: 8, maxAliases: 15, maxDirectives: 50, maxTokens: 1000, maxCost: 5000, maxStringLength: DEFAULT_MAX_STRING_LENGTH } as const;
 
 /**
  * GraphQL Armor's checks, run by Apollo Server before any planning: depth, aliases, directives and
  * cost as validation rules (a refusal is a validation error, HTTP 400), suggestions masked. Depth
- * and cost count fields, not fragment spreads, so a fragment costs what its fields cost. The
- * token limit is graphql-js's own parser option (a refusal is a syntax error, HTTP 400): Armor's
- * Apollo plugin for it throws from a hook Apollo Server answers with HTTP 500.
+ * and cost count fields, not fragment spreads, so a fragment costs what its fields cost. String
+ * literals' length is our rule beside them (stringLengthRule). The token limit is graphql-js's own
+ * parser option (a refusal is a syntax error, HTTP 400): Armor's Apollo plugin for it throws from
+ * a hook Apollo Server answers with HTTP 500.
  */
 export function documentLimits(limits: DocumentLimits): {
   validationRules: ValidationRule[];
@@ -42,7 +46,7 @@ export function documentLimits(limits: DocumentLimits): {
     blockFieldSuggestion: { enabled: limits.hideSuggestions },
   }).protect();
   return {
-    validationRules,
+    validationRules: [...validationRules, stringLengthRule(limits.maxStringLength)],
     // Armor's declarations name @apollo/server's CommonJS types, ours the ES module ones: the same plugin objects.
     plugins: plugins as unknown as ApolloServerPlugin[],
     parseOptions: { maxLexicalTokens: limits.maxTokens },

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { getNamedType, Kind, OperationTypeNode, valueFromASTUntyped } from 'graphql';
+import { getNamedType, OperationTypeNode, valueFromASTUntyped, type GraphQLFormattedError } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import { defineCounter } from '@shop/service-kit';
 import type { SubgraphAnswer } from './unavailable-answer.js';
 import type { GatewayContext } from './context.js';
+import { rootFields } from './root-fields.js';
 
 /** A subgraph's Cache-Control, as far as sharing an answer goes. */
 export interface CacheControl {
@@ -53,6 +54,13 @@ const ENTITIES_FETCH = /\{\s*_entities\s*\(\s*representations\s*:\s*\$representa
 const MAX_QUERY_IDS = 1_000;
 /** How long a drop is remembered against fetches that started before it (longer than any fetch). */
 const DROP_MEMORY_MS = 60_000;
+/**
+ * How many drops are remembered at most, and in how much memory: a drop follows a write that
+ * succeeded, so these are far more than the writes of a minute. Past them the oldest drop is
+ * forgotten first: a fetch that raced it may keep what it got, for its max-age.
+ */
+const MAX_DROPS_REMEMBERED = 10_000;
+const MAX_DROP_MEMORY_BYTES = 2 * 1024 * 1024;
 
 /** The entity a representation names, for dropping it: its type and `id` (as a string, however the id was written). */
 const entityOf = (typename: unknown, id: unknown) => `${String(typename)}\n${String(id)}`;
@@ -84,7 +92,13 @@ export function createEntityCache(maxMegabytes: number) {
   /** The keys held for each entity, so a drop finds them without reading the whole cache. */
   const keysOfEntity = new Map<string, Set<string>>();
   /** When each entity was last dropped: a fetch that started before may not store what it got. */
-  const droppedAt = new Map<string, number>();
+  const droppedAt = new LRUCache<string, number>({
+    max: MAX_DROPS_REMEMBERED,
+    maxSize: MAX_DROP_MEMORY_BYTES,
+    // Two bytes per character of the key, and room for the entry around it.
+    sizeCalculation: (_at, entity) => 2 * entity.length + 100,
+    ttl: DROP_MEMORY_MS,
+  });
   const cache = new LRUCache<string, Entry>({
     maxSize: Math.max(1, Math.floor(maxMegabytes * 1024 * 1024)),
     // Two bytes per character of the key and the JSON, and room for the entry around them.
@@ -192,9 +206,7 @@ export function createEntityCache(maxMegabytes: number) {
     /** Drops every entry of one entity (a write to it went through this gateway); how many went. */
     drop(typename: string, id: unknown): number {
       const entity = entityOf(typename, id);
-      const now = Date.now();
-      if (droppedAt.size > 10_000) for (const [dropped, at] of droppedAt) if (now - at > DROP_MEMORY_MS) droppedAt.delete(dropped);
-      droppedAt.set(entity, now);
+      droppedAt.set(entity, Date.now());
       let dropped = 0;
       for (const key of [...(keysOfEntity.get(entity) ?? [])]) if (cache.delete(key)) dropped += 1;
       return dropped;
@@ -203,30 +215,41 @@ export function createEntityCache(maxMegabytes: number) {
     get size(): number {
       return cache.size;
     },
+
+    /** The drops remembered against fetches in flight: how many, and their memory in bytes (both bounded). */
+    get dropsRemembered(): { count: number; bytes: number } {
+      return { count: droppedAt.size, bytes: droppedAt.calculatedSize };
+    },
   };
 }
 
 export type EntityCache = ReturnType<typeof createEntityCache>;
 
 /**
- * Drops what a mutation through this gateway changed: for each root field with an `id` argument,
- * the entity of that id of the type the field returns (`updateProduct(id: …): Product!` drops that
- * product), so whoever reads it next here gets it as written. Other replicas keep theirs for at
- * most its max-age.
+ * Drops what a mutation through this gateway changed: for each root field with an `id` argument
+ * that succeeded (data for it, no error on its path), the entity of that id of the type the field
+ * returns (`updateProduct(id: …): Product!` drops that product), so whoever reads it next here gets
+ * it as written. A field that failed (refused, unknown id) changed nothing, so it drops nothing:
+ * otherwise anyone could empty the cache of popular products with refused writes. Other replicas
+ * keep theirs for at most its max-age.
  */
 export function entityCacheInvalidation(cache: EntityCache): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
       return {
-        async willSendResponse({ operation, schema, request }) {
+        async willSendResponse({ operation, document, schema, request, response }) {
           const mutationType = schema.getMutationType();
-          if (operation?.operation !== OperationTypeNode.MUTATION || !mutationType) return;
+          if (operation?.operation !== OperationTypeNode.MUTATION || !mutationType || !document) return;
+          const result = response.body.kind === 'single' ? response.body.singleResult : response.body.initialResult;
+          const { data } = result;
+          if (!data) return;
           const fields = mutationType.getFields();
-          for (const selection of operation.selectionSet.selections) {
-            if (selection.kind !== Kind.FIELD) continue;
+          for (const selection of rootFields(document, operation)) {
             const field = fields[selection.name.value];
             const idArgument = selection.arguments?.find((argument) => argument.name.value === 'id');
             if (!field || !idArgument) continue;
+            const responseKey = selection.alias?.value ?? selection.name.value;
+            if (data[responseKey] == null || failedAt(result.errors, responseKey)) continue;
             const id: unknown = valueFromASTUntyped(idArgument.value, request.variables);
             cache.drop(getNamedType(field.type).name, id);
           }
@@ -234,4 +257,9 @@ export function entityCacheInvalidation(cache: EntityCache): ApolloServerPlugin<
       };
     },
   };
+}
+
+/** Whether an error lies on a root field's path (or on none: then it may concern any field). */
+function failedAt(errors: readonly GraphQLFormattedError[] | undefined, responseKey: string): boolean {
+  return (errors ?? []).some((error) => error.path === undefined || error.path[0] === responseKey);
 }

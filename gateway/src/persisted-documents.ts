@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import type { RequestHandler } from 'express';
-import { InMemoryLRUCache, PrefixingKeyValueCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
+import type { Request, RequestHandler } from 'express';
+import { PrefixingKeyValueCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
+import { boundedCache, MiB, stringEntryBytes } from './memory-budget.js';
 import { sha256Hex } from './sha256.js';
 
 /** Document text by the hex SHA-256 of that text: the manifest codegen writes for the SDK. */
@@ -29,19 +30,20 @@ export async function loadPersistedDocuments(file: string | URL): Promise<Persis
 /**
  * The store behind Apollo's persisted-query extension: the manifest's documents always, and,
  * unless only listed documents are allowed, those clients register at run time (automatic
- * persisted queries) in a bounded in-memory cache.
+ * persisted queries) in an in-memory cache of `registeredBytes` (PERSISTED_QUERIES_CACHE_MB; 0
+ * registers none).
  */
-export function persistedDocumentStore(documents: PersistedDocuments, { onlyListed }: { onlyListed: boolean }): KeyValueCache {
-  const registered = new InMemoryLRUCache<string>();
+export function persistedDocumentStore(documents: PersistedDocuments, { onlyListed, registeredBytes = 4 * MiB }: { onlyListed: boolean; registeredBytes?: number }): KeyValueCache {
+  const registered = onlyListed || registeredBytes <= 0 ? undefined : boundedCache<string>(registeredBytes, stringEntryBytes);
   const store: KeyValueCache = {
     async get(hash) {
-      return documents.get(hash) ?? (onlyListed ? undefined : registered.get(hash));
+      return documents.get(hash) ?? registered?.get(hash);
     },
     async set(hash, document, options) {
-      if (!onlyListed && !documents.has(hash)) await registered.set(hash, document, options);
+      if (!documents.has(hash)) await registered?.set(hash, document, options);
     },
     async delete(hash) {
-      return registered.delete(hash);
+      return registered?.delete(hash) ?? false;
     },
   };
   // The keys are content hashes of documents: nothing else shares this store, so no prefix is needed.
@@ -55,12 +57,7 @@ export function persistedDocumentStore(documents: PersistedDocuments, { onlyList
  */
 export function onlyPersistedDocuments(documents: PersistedDocuments): RequestHandler {
   return (req, res, next) => {
-    const requests: unknown[] = Array.isArray(req.body) ? req.body : [req.method === 'GET' ? req.query : req.body];
-    const unlisted = requests.some((request) => {
-      const text = (request as { query?: unknown } | undefined)?.query;
-      return typeof text === 'string' && !documents.has(sha256Hex(text));
-    });
-    if (!unlisted) {
+    if (documentTexts(req).every((text) => documents.has(sha256Hex(text)))) {
       next();
       return;
     }
@@ -68,4 +65,29 @@ export function onlyPersistedDocuments(documents: PersistedDocuments): RequestHa
       errors: [{ message: 'This gateway serves only the persisted documents of its SDK', extensions: { code: 'PERSISTED_QUERY_NOT_IN_LIST' } }],
     });
   };
+}
+
+/**
+ * Every document text a request carries, read as Apollo Server reads it (runHttpQuery): a POST's
+ * JSON body, or each of a batch's; a GET's `query` parameters from the URL's query string as
+ * graphqlEndpoint hands it to Apollo, in one parse with URLSearchParams, never Express's `req.query`
+ * (node:querystring stops at 1,000 parameters, so padding would hide a `query` after them). Every
+ * `query` parameter counts, though Apollo refuses more than one. Other methods run nothing.
+ */
+function documentTexts(req: Request): string[] {
+  switch (req.method.toUpperCase()) {
+    case 'POST': {
+      const bodies: unknown[] = Array.isArray(req.body) ? req.body : [req.body];
+      return bodies.flatMap((body) => {
+        const query = typeof body === 'object' && body !== null ? (body as { query?: unknown }).query : undefined;
+        return typeof query === 'string' ? [query] : [];
+      });
+    }
+    case 'GET': {
+      const queryStart = req.url.indexOf('?');
+      return queryStart < 0 ? [] : new URLSearchParams(req.url.slice(queryStart)).getAll('query');
+    }
+    default:
+      return [];
+  }
 }

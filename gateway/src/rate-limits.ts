@@ -1,11 +1,11 @@
 import { Redis } from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { RequestHandler } from 'express';
-import type { ApolloServerPlugin } from '@apollo/server';
-import { Kind, OperationTypeNode, valueFromASTUntyped, type FieldNode, type OperationDefinitionNode, type ValueNode } from 'graphql';
 import { RateLimitedError, type Logger } from '@shop/service-kit';
-import type { GatewayContext } from './context.js';
-import { rootFields } from './root-fields.js';
+import { addressKey } from './address-key.js';
+import { BoundedRateLimitStore, boundedMemoryLimiter } from './bounded-rate-limit-store.js';
+import type { PasswordWork } from './password-fields.js';
+import { sha256Hex } from './sha256.js';
 
 /** So many points per window of so many seconds. */
 export interface Allowance {
@@ -16,17 +16,25 @@ export interface Allowance {
 export interface RateLimitOptions {
   /** Every GraphQL request, per signed-in user, else per client address. */
   requests: Allowance;
-  /** `login` attempts, per email and client address. */
+  /** `login` attempts, per email and client address (and checks of a signed-in user's password, per user). */
   logins: Allowance;
+  /** `login` attempts per account (its email), from whatever addresses. */
+  loginAccounts: Allowance;
+  /** `register` calls, per client address. */
+  registrations: Allowance;
   /** Shared counters across gateway replicas; in this process's memory when absent. */
   redisUrl?: string;
   /** Keeps one deployment's (or one test's) counters apart from another's in a shared Redis. */
   keyPrefix: string;
+  /** The most counters held in memory, all limiters together (RATE_LIMIT_MEMORY_KEYS; see bounded-rate-limit-store.ts). */
+  memoryKeys?: number;
 }
 
 export interface RateLimiters {
   requests: RateLimiterAbstract;
   logins: RateLimiterAbstract;
+  loginAccounts: RateLimiterAbstract;
+  registrations: RateLimiterAbstract;
   /** Resolves once counts are shared (Redis connected); at once without Redis. Until then each replica counts alone. */
   whenShared(): Promise<void>;
   close(): Promise<void>;
@@ -38,10 +46,18 @@ export interface RateLimiters {
  * letting everything through or refusing everything.
  */
 export function createRateLimiters(options: RateLimitOptions, logger: Logger): RateLimiters {
+  const memoryStore = new BoundedRateLimitStore(options.memoryKeys ?? 50_000);
   const memory = (name: string, allowance: Allowance) =>
-    new RateLimiterMemory({ keyPrefix: `${options.keyPrefix}:${name}`, points: allowance.points, duration: allowance.durationSeconds });
+    boundedMemoryLimiter(memoryStore, { keyPrefix: `${options.keyPrefix}:${name}`, points: allowance.points, duration: allowance.durationSeconds });
   if (!options.redisUrl) {
-    return { requests: memory('requests', options.requests), logins: memory('logins', options.logins), whenShared: async () => {}, close: async () => {} };
+    return {
+      requests: memory('requests', options.requests),
+      logins: memory('logins', options.logins),
+      loginAccounts: memory('login-accounts', options.loginAccounts),
+      registrations: memory('registrations', options.registrations),
+      whenShared: async () => {},
+      close: async () => {},
+    };
   }
   // No offline queue: a request waits for Redis no longer than one failed call before the insurance limiter answers.
   const redis = new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
@@ -58,6 +74,8 @@ export function createRateLimiters(options: RateLimitOptions, logger: Logger): R
   return {
     requests: shared('requests', options.requests),
     logins: shared('logins', options.logins),
+    loginAccounts: shared('login-accounts', options.loginAccounts),
+    registrations: shared('registrations', options.registrations),
     whenShared: () => (redis.status === 'ready' ? Promise.resolve() : new Promise((resolve) => redis.once('ready', () => resolve()))),
     close: async () => {
       await redis.quit().catch(() => redis.disconnect());
@@ -78,7 +96,7 @@ export async function consume(limiter: RateLimiterAbstract, key: string): Promis
 /**
  * Every request to /graphql takes a point before Apollo parses it: the key is the signed-in user
  * (so a user behind a shared address keeps their own allowance), else the client's address as
- * Express derives it under the trusted-proxy setting.
+ * Express derives it under the trusted-proxy setting, keyed by addressKey (an IPv6 client per /64).
  */
 export function requestRateLimit(limiter: RateLimiterAbstract, keyOf: (req: Parameters<RequestHandler>[0]) => Promise<string>): RequestHandler {
   return async (req, res, next) => {
@@ -98,80 +116,38 @@ export function requestRateLimit(limiter: RateLimiterAbstract, keyOf: (req: Para
   };
 }
 
-/**
- * `login` has its own, smaller allowance per email and client address, taken once the operation
- * is known. The mutations that check the signed-in user's password (`changePassword`, `deleteMe`,
- * and `updateMe` when its input carries `currentPassword`) take from the same allowance, per user
- * whatever the address (whoever holds the token is one principal, however many addresses they
- * send from), so a stolen token cannot be used to guess its user's password any faster than
- * signing in could. Anonymous calls of those check no password (UNAUTHENTICATED first): no point.
- */
-export function loginRateLimit(limiter: RateLimiterAbstract): ApolloServerPlugin<GatewayContext> {
-  return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ operation, document, request, contextValue }) {
-          if (!operation || operation.operation !== OperationTypeNode.MUTATION) return;
-          for (const field of rootFields(document, operation)) {
-            if (field.name.value === 'login') {
-              const email = argumentValue(field, 'email', request.variables);
-              await consume(limiter, `${email.trim().toLowerCase()}|${contextValue.clientAddress}`);
-            } else if (contextValue.userId !== undefined && checksPassword(field, variablesOf(operation, request.variables))) {
-              await consume(limiter, `user:${contextValue.userId}`);
-            }
-          }
-        },
-      };
-    },
-  };
+/** Who is asking, as far as the password allowances go. */
+export interface PasswordClient {
+  /** The client's address as Express derives it (its rate-limit key is addressKey's). */
+  clientAddress: string;
+  /** The signed-in user, when there is one. */
+  userId?: string;
 }
 
 /**
- * The variables as the operation will see them: the request's, else a definition's default
- * (written in the document, so a client could vary it at every attempt), as a literal value.
+ * Takes the points a root field's password work costs, before it runs. `login`: one per email and
+ * client address, then one per account (the hashed email, whatever the address), so neither one
+ * address nor many can guess one account's password faster than the allowances; the account's
+ * point is taken only once the address's was, so one address cannot spend an account's allowance
+ * past its own. `register`: one per client address. A check of the signed-in user's current
+ * password (`changePassword`, `deleteMe`, `updateMe` with `currentPassword`) takes from the logins
+ * allowance per user whatever the address, so a stolen token cannot guess its user's password any
+ * faster than signing in could; anonymous, those check no password (UNAUTHENTICATED first): no point.
+ * Keys are hashes or addresses: never longer than a few dozen characters, whatever the client sent.
  */
-function variablesOf(operation: OperationDefinitionNode, given: Record<string, unknown> | undefined): Map<string, unknown> {
-  const variables = new Map<string, unknown>();
-  for (const definition of operation.variableDefinitions ?? []) {
-    const name = definition.variable.name.value;
-    const value = given?.[name];
-    variables.set(name, value !== undefined ? value : definition.defaultValue && valueFromASTUntyped(definition.defaultValue));
+export async function takePasswordPoints(limiters: RateLimiters, work: PasswordWork, client: PasswordClient): Promise<void> {
+  const address = addressKey(client.clientAddress);
+  switch (work.kind) {
+    case 'login': {
+      const account = sha256Hex(work.email.trim().toLowerCase());
+      await consume(limiters.logins, `${account}|${address}`);
+      await consume(limiters.loginAccounts, account);
+      return;
+    }
+    case 'register':
+      await consume(limiters.registrations, address);
+      return;
+    case 'currentPassword':
+      if (client.userId !== undefined) await consume(limiters.logins, `user:${client.userId}`);
   }
-  return variables;
-}
-
-/** Whether a root mutation field checks the signed-in user's current password. */
-function checksPassword(field: FieldNode, variables: Map<string, unknown>): boolean {
-  switch (field.name.value) {
-    case 'changePassword':
-    case 'deleteMe':
-      return true;
-    case 'updateMe':
-      return carriesField(field.arguments?.find((argument) => argument.name.value === 'input')?.value, 'currentPassword', variables);
-    default:
-      return false;
-  }
-}
-
-/** Whether an input object, written inline or given as a variable, has a non-null `name`. */
-function carriesField(value: ValueNode | undefined, name: string, variables: Map<string, unknown>): boolean {
-  if (value?.kind === Kind.VARIABLE) {
-    const given = variables.get(value.name.value);
-    return typeof given === 'object' && given !== null && (given as Record<string, unknown>)[name] != null;
-  }
-  if (value?.kind !== Kind.OBJECT) return false;
-  const inner = value.fields.find((field) => field.name.value === name)?.value;
-  if (inner?.kind === Kind.VARIABLE) return variables.get(inner.name.value) != null;
-  return inner !== undefined && inner.kind !== Kind.NULL;
-}
-
-/** A string argument as written or as a variable; '' when it is neither (validation refuses those anyway). */
-function argumentValue(field: FieldNode, name: string, variables: Record<string, unknown> | undefined): string {
-  const value = field.arguments?.find((argument) => argument.name.value === name)?.value;
-  if (value?.kind === Kind.STRING) return value.value;
-  if (value?.kind === Kind.VARIABLE) {
-    const given = variables?.[value.name.value];
-    return typeof given === 'string' ? given : '';
-  }
-  return '';
 }

@@ -1,3 +1,4 @@
+import type { ServedSupergraph } from './reloadable-gateway.js';
 import type { SubgraphClient } from './subgraph-client.js';
 
 /** `ready` beside the endpoint's last path segment (a trailing slash is no segment of its own). */
@@ -27,4 +28,9 @@ export function subgraphReadiness(subgraphs: () => ReadonlyMap<string, string>, 
     });
     return (await Promise.all(checks)).filter((problem): problem is string => problem !== null);
   };
+}
+
+/** What `/ready` says of the supergraph served: which one (its hash) and since when, not where it is read from (/ready is public). */
+export function servedSupergraphDetails(served: Pick<ServedSupergraph, 'hash' | 'loadedAt'> | undefined): Record<string, unknown> {
+  return served ? { supergraph: { hash: served.hash, loadedAt: served.loadedAt.toISOString() } } : {};
 }

@@ -1,5 +1,6 @@
 import { ApolloGateway, type GraphQLDataSource } from '@apollo/gateway';
 import { Supergraph } from '@apollo/federation-internals';
+import type { QueryPlan } from '@apollo/query-planner';
 import type { GatewayExecutor, GatewayInterface, GatewaySchemaLoadOrUpdateCallback } from '@apollo/server-gateway-interface';
 import type { GraphQLSchema } from 'graphql';
 import type { Logger } from '@shop/service-kit';
@@ -8,6 +9,7 @@ import { routeSubgraphs, unusedOverrides, type SubgraphOverrides } from './subgr
 import type { SupergraphSource } from './supergraph-source.js';
 import { planPersistedDocuments } from './plan-warmup.js';
 import { sha256Hex } from './sha256.js';
+import { boundedCache, objectEntryBytes } from './memory-budget.js';
 import type { PersistedDocuments } from './persisted-documents.js';
 
 /** The supergraph being served: what `/ready` and the logs say about it. */
@@ -30,6 +32,8 @@ export interface ReloadableGatewayOptions {
   reloadSignal?: NodeJS.Signals;
   /** Documents planned on each supergraph before it is served (the SDK's persisted documents). */
   planAhead?: PersistedDocuments;
+  /** The heap each supergraph's query plans may take (QUERY_PLAN_CACHE_MB); @apollo/gateway's 30 MiB by its estimate otherwise. */
+  queryPlanCacheBytes?: number;
 }
 
 interface Loaded extends ServedSupergraph {
@@ -184,6 +188,8 @@ export class ReloadableGateway implements GatewayInterface {
       // Its own "loaded" line says less than ours below; its warnings and errors still come through.
       logger: logger.child({ component: '@apollo/gateway' }, { level: 'warn' }),
       buildService: ({ name }) => this.options.dataSource(name, subgraphs.get(name)!),
+      // Its own plan cache sizes a plan by its JSON, a fifth of what it takes on the heap (memory-budget.ts).
+      ...(this.options.queryPlanCacheBytes ? { queryPlannerConfig: { cache: boundedCache<QueryPlan>(this.options.queryPlanCacheBytes, objectEntryBytes) } } : {}),
     });
     const { schema, executor } = await gateway.load(this.apollo);
     const planned = this.options.planAhead ? await planPersistedDocuments(gateway, this.options.planAhead, logger) : undefined;

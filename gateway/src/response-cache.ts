@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
 import responseCachePlugin from '@apollo/server-plugin-response-cache';
-import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
 import type { GatewayContext } from './context.js';
+import { boundedCache, MiB, stringEntryBytes } from './memory-budget.js';
 
 /** Anonymous, and not asking for a fresh answer (`Cache-Control: no-cache` or `no-store`). */
 const mayReadCache = async ({ contextValue, request }: GraphQLRequestContext<GatewayContext>) =>
@@ -18,7 +18,8 @@ const mayWriteCache = async ({ contextValue }: GraphQLRequestContext<GatewayCont
  */
 export function anonymousResponseCache(maxMegabytes: number): ApolloServerPlugin<GatewayContext> {
   return responseCachePlugin<GatewayContext>({
-    cache: new InMemoryLRUCache({ maxSize: maxMegabytes * 1024 * 1024 }),
+    // Sized by the heap each answer takes (its JSON text and key), not by its length alone.
+    cache: boundedCache<string>(maxMegabytes * MiB, stringEntryBytes),
     // No session: answers marked PRIVATE are never kept.
     sessionId: async () => null,
     shouldReadFromCache: mayReadCache,

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import type { CorsOptions } from 'cors';
-import { Kind, parse } from 'graphql';
+import { Kind, parse, type DocumentNode } from 'graphql';
 import {
   createCircuitBreaker,
   createHttpService,
@@ -15,18 +15,21 @@ import {
 } from '@shop/service-kit';
 import { createSubgraphClient } from './subgraph-client.js';
 import { SubgraphDataSource } from './subgraph-data-source.js';
-import { subgraphReadiness } from './readiness.js';
+import { servedSupergraphDetails, subgraphReadiness } from './readiness.js';
 import { ReloadableGateway } from './reloadable-gateway.js';
 import type { SubgraphOverrides } from './subgraph-routing.js';
 import type { SupergraphSource } from './supergraph-source.js';
 import { onlyPersistedDocuments, persistedDocumentStore, type PersistedDocuments } from './persisted-documents.js';
 import { documentLimits, type DocumentLimits } from './document-limits.js';
-import { createRateLimiters, loginRateLimit, requestRateLimit, type RateLimitOptions } from './rate-limits.js';
+import { createRateLimiters, requestRateLimit, type RateLimitOptions } from './rate-limits.js';
+import { operationGuard } from './operation-guard.js';
+import { addressKey } from './address-key.js';
 import type { GatewayContext } from './context.js';
 import { anonymousResponseCache } from './response-cache.js';
 import { createEntityCache, entityCacheInvalidation } from './entity-cache.js';
 import { pollSessionRevocations, refusingRevokedSessions } from './session-revocations.js';
 import { valueCompletionToLog } from './value-completion.js';
+import { boundedCache, MiB, objectEntryBytes } from './memory-budget.js';
 
 export interface GatewayServiceDeps {
   logger: Logger;
@@ -37,8 +40,8 @@ export interface GatewayServiceDeps {
   /** A signal that reloads the supergraph (SIGHUP for the service). */
   reloadSignal?: NodeJS.Signals;
   verifyToken: VerifyToken;
-  /** Where the users service lists ended sessions and changed roles, and how often to ask. */
-  sessionRevocations: { url: string; intervalMs: number };
+  /** Where the users service lists ended sessions and changed roles, how often to ask, and how many to remember. */
+  sessionRevocations: { url: string; intervalMs: number; maxEntries: number };
   sandbox: boolean;
   /** Longest one subgraph call may take. */
   subgraphTimeoutMs: number;
@@ -57,6 +60,10 @@ export interface GatewayServiceDeps {
   responseCacheMegabytes: number;
   /** Memory for public entities shared across clients (ENTITY_CACHE_MB); 0 keeps none. */
   entityCacheMegabytes: number;
+  /** Memory for parsed documents (DOCUMENT_CACHE_MB), query plans (QUERY_PLAN_CACHE_MB) and run-time registered persisted queries (PERSISTED_QUERIES_CACHE_MB). */
+  documentCacheMegabytes: number;
+  queryPlanCacheMegabytes: number;
+  persistedQueriesCacheMegabytes: number;
   /** Browser origins allowed to call /graphql: a list, or any (`true`). */
   corsOrigins: string[] | true;
   /** Express's "trust proxy": which hops may say who the client is (X-Forwarded-For). */
@@ -93,9 +100,11 @@ export async function createGatewayService(deps: GatewayServiceDeps) {
     ...(deps.reloadSignal ? { reloadSignal: deps.reloadSignal } : {}),
     // The first requests after a start or a reload should not be the ones that plan.
     ...(deps.persistedDocuments ? { planAhead: deps.persistedDocuments.documents } : {}),
+    queryPlanCacheBytes: deps.queryPlanCacheMegabytes * MiB,
   });
   const revocations = pollSessionRevocations({ ...deps.sessionRevocations, client: subgraphClient, logger: deps.logger });
-  revocations.start();
+  // The first read, before any request: until it succeeds, tokens with a session are refused.
+  await revocations.start();
   const verifyToken = refusingRevokedSessions(deps.verifyToken, revocations);
   // One verification per request, shared by the rate limit (its key) and the context (its refusal).
   const viewers = new WeakMap<Request, Promise<Viewer | null>>();
@@ -108,12 +117,13 @@ export async function createGatewayService(deps: GatewayServiceDeps) {
   const rateLimiters = createRateLimiters(deps.rateLimits, deps.logger);
   const requestLimit = requestRateLimit(rateLimiters.requests, async (req) => {
     const viewer = await viewerOf(req).catch(() => null);
-    return viewer ? `user:${viewer.userId}` : `address:${clientAddress(req)}`;
+    return viewer ? `user:${viewer.userId}` : `address:${addressKey(clientAddress(req))}`;
   });
   // Retry-After is not a header a browser lets a cross-origin page read unless it is exposed: a
   // storefront on another origin could not tell the shopper when to try again after RATE_LIMITED.
   const cors: CorsOptions = { origin: deps.corsOrigins, maxAge: 600, exposedHeaders: ['Retry-After'] };
   const persistedDocuments = deps.persistedDocuments?.documents;
+  const subgraphsReady = subgraphReadiness(() => gateway.served()?.subgraphs ?? new Map(), subgraphClient);
   const service = await createHttpService<GatewayContext>({
     logger: deps.logger,
     graphql: { gateway },
@@ -127,7 +137,7 @@ export async function createGatewayService(deps: GatewayServiceDeps) {
     knownOperations: persistedDocuments ? operationNames(persistedDocuments.values()) : [],
     plugins: [
       ...limits.plugins,
-      loginRateLimit(rateLimiters.logins),
+      operationGuard({ maxStringLength: deps.documentLimits.maxStringLength, limiters: rateLimiters }),
       valueCompletionToLog(),
       ...(deps.responseCacheMegabytes > 0 ? [anonymousResponseCache(deps.responseCacheMegabytes)] : []),
       ...(entityCache ? [entityCacheInvalidation(entityCache)] : []),
@@ -136,9 +146,13 @@ export async function createGatewayService(deps: GatewayServiceDeps) {
       requestLimit,
       ...(deps.persistedDocuments?.onlyListed ? [onlyPersistedDocuments(deps.persistedDocuments.documents)] : []),
     ],
-    ...(deps.persistedDocuments && {
-      persistedQueries: { cache: persistedDocumentStore(deps.persistedDocuments.documents, deps.persistedDocuments) },
-    }),
+    documentStore: boundedCache<DocumentNode>(deps.documentCacheMegabytes * MiB, objectEntryBytes),
+    persistedQueries: {
+      cache: persistedDocumentStore(deps.persistedDocuments?.documents ?? new Map(), {
+        onlyListed: deps.persistedDocuments?.onlyListed ?? false,
+        registeredBytes: deps.persistedQueriesCacheMegabytes * MiB,
+      }),
+    },
     context: async ({ req, requestId, logger }) => {
       const authorization = req.get('authorization');
       // Checked here so a bad token fails fast; each subgraph checks it again.
@@ -152,11 +166,8 @@ export async function createGatewayService(deps: GatewayServiceDeps) {
         clientAddress: clientAddress(req),
       };
     },
-    readiness: subgraphReadiness(() => gateway.served()?.subgraphs ?? new Map(), subgraphClient),
-    readinessDetails: () => {
-      const served = gateway.served();
-      return served ? { supergraph: { hash: served.hash, location: served.location, loadedAt: served.loadedAt.toISOString() } } : {};
-    },
+    readiness: async () => [...revocations.problems(), ...(await subgraphsReady())],
+    readinessDetails: () => servedSupergraphDetails(gateway.served()),
   });
   service.app.set('trust proxy', deps.trustedProxies);
   return {

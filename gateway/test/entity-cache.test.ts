@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { ApolloServer } from '@apollo/server';
+import { buildSchema, GraphQLError } from 'graphql';
+import type { GatewayContext } from '../src/context.js';
+import { testLogger } from '../../test/support/logger.js';
 import { registeredValue } from '../../test/support/prometheus.js';
-import { createEntityCache, entityFetchOf, type FetchedEntities } from '../src/entity-cache.js';
+import { createEntityCache, entityCacheInvalidation, entityFetchOf, type FetchedEntities } from '../src/entity-cache.js';
 
 const QUERY = 'query($representations:[_Any!]!){_entities(representations:$representations){...on Product{name}}}';
 const product = (id: string) => ({ __typename: 'Product', id });
@@ -144,5 +148,69 @@ describe('the entity cache', () => {
     expect(cache.size).toBeGreaterThan(0);
     expect(cache.size).toBeLessThan(100);
     expect((await evictions()) - before).toBe(100 - cache.size);
+  });
+});
+
+describe('the entity cache’s drops', () => {
+  it('remembers a bounded number of drops in bounded memory, however many distinct ids are dropped', () => {
+    const cache = createEntityCache(1);
+    for (let index = 0; index < 12_000; index += 1) cache.drop('Product', String(index));
+    expect(cache.dropsRemembered.count).toBe(10_000);
+    for (let index = 0; index < 500; index += 1) cache.drop('Product', `${index}-${'x'.repeat(8192)}`);
+    expect(cache.dropsRemembered.bytes).toBeLessThanOrEqual(2 * 1024 * 1024);
+    expect(cache.dropsRemembered.count).toBeLessThan(200);
+  });
+});
+
+describe('entityCacheInvalidation', () => {
+  const schema = buildSchema(`
+    type Product { id: ID!  name: String }
+    type Query { product(id: ID!): Product }
+    type Mutation { updateProduct(id: ID!): Product  deleteProduct(id: ID!): Boolean  renameProduct(id: ID!): Product! }
+  `);
+  /** updateProduct succeeds for "a" and "b" only (else FORBIDDEN, as for an anonymous client); deleteProduct answers null for unknown ids. */
+  const rootValue = {
+    updateProduct: ({ id }: { id: string }) => {
+      if (id !== 'a' && id !== 'b') throw new GraphQLError('Not allowed', { extensions: { code: 'FORBIDDEN' } });
+      return { id, name: 'renamed' };
+    },
+    deleteProduct: () => null,
+    renameProduct: () => {
+      throw new GraphQLError('Not allowed', { extensions: { code: 'FORBIDDEN' } });
+    },
+  };
+
+  async function withCachedProducts(ids: string[]) {
+    const cache = createEntityCache(1);
+    const products = subgraph('max-age=60, public');
+    await serve(cache, ids, products.fetch);
+    const server = new ApolloServer<GatewayContext>({ schema, rootValue, plugins: [entityCacheInvalidation(cache)] });
+    await server.start();
+    const run = (query: string, variables?: Record<string, unknown>) =>
+      server.executeOperation({ query, ...(variables ? { variables } : {}) }, { contextValue: { requestId: 'r', logger: testLogger('gateway'), clientAddress: '203.0.113.1' } });
+    /** The ids the next read of `ids` had to fetch: the dropped ones. */
+    const refetched = async () => {
+      products.asked.length = 0;
+      await serve(cache, ids, products.fetch);
+      return products.asked.flat();
+    };
+    return { run, refetched, stop: () => server.stop() };
+  }
+
+  it('drops the entity of a mutation field that succeeded, aliased or through a fragment', async () => {
+    const { run, refetched, stop } = await withCachedProducts(['a', 'b', 'c']);
+    await run('mutation ($id: ID!) { renamed: updateProduct(id: $id) { id } ...F } fragment F on Mutation { updateProduct(id: "b") { name } }', { id: 'a' });
+    expect(await refetched()).toEqual(['a', 'b']);
+    await stop();
+  });
+
+  it('drops nothing for a field that failed or answered null, whatever the rest of the operation did', async () => {
+    const { run, refetched, stop } = await withCachedProducts(['a', 'c', 'd']);
+    await run('mutation { updateProduct(id: "c") { id } }');
+    await run('mutation { deleteProduct(id: "d") }');
+    await run('mutation { ok: updateProduct(id: "a") { id } refused: updateProduct(id: "d") { id } }');
+    await run('mutation { renameProduct(id: "c") { id } }');
+    expect(await refetched()).toEqual(['a']);
+    await stop();
   });
 });

@@ -43,6 +43,8 @@ export interface HttpServiceOptions<Context extends ServiceContext> {
   maxBodyBytes?: number;
   shutdownTimeoutMs?: number;
   plugins?: ApolloServerPlugin<Context>[];
+  /** Parsed and validated documents kept by hash; Apollo's in-memory cache (30 MiB by its estimate) by default. */
+  documentStore?: ApolloServerOptions<Context>['documentStore'];
   /** Where documents sent by hash (Apollo's persisted-query extension) are found; Apollo's in-memory cache by default. */
   persistedQueries?: ApolloServerOptions<Context>['persistedQueries'];
   /** Checks on each parsed GraphQL request before Apollo sees it; one may answer it instead (a refusal). */
@@ -92,6 +94,7 @@ export async function createHttpService<Context extends ServiceContext>(
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
     ...(options.persistedQueries === undefined ? {} : { persistedQueries: options.persistedQueries }),
+    ...(options.documentStore === undefined ? {} : { documentStore: options.documentStore }),
     ...(options.validationRules ? { validationRules: options.validationRules } : {}),
     ...(options.parseOptions ? { parseOptions: options.parseOptions } : {}),
     // Shutdown is ours (shutdownOnSignals): drain, close the database, then exit 0.
@@ -125,11 +128,15 @@ export async function createHttpService<Context extends ServiceContext>(
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get('/ready', async (_req, res) => {
-    const problems = await options.readiness().catch((error: unknown) => {
+  const verdict = cachedVerdict(() =>
+    options.readiness().catch((error: unknown) => {
       logger.warn({ err: error }, 'readiness check failed');
       return ['a dependency is unreachable'];
-    });
+    }),
+  );
+  app.get('/ready', async (_req, res) => {
+    const problems = await verdict();
+    // Read afresh: they cost nothing, and say at once what changed (a supergraph reloaded).
     const details = options.readinessDetails?.() ?? {};
     res.status(problems.length === 0 ? 200 : 503).json(problems.length === 0 ? { status: 'ready', ...details } : { status: 'unavailable', problems, ...details });
   });
@@ -163,6 +170,19 @@ export async function createHttpService<Context extends ServiceContext>(
         });
       }),
     stop: () => apollo.stop(),
+  };
+}
+
+/** How long one readiness verdict answers /ready: a flood of probes checks the dependencies once a second at most. */
+export const READINESS_CACHE_MS = 1_000;
+
+/** `check`, run at most once per READINESS_CACHE_MS: calls meanwhile share its last (or running) result. */
+function cachedVerdict<Verdict>(check: () => Promise<Verdict>): () => Promise<Verdict> {
+  let last: { verdict: Promise<Verdict>; at: number } | undefined;
+  return () => {
+    const now = performance.now();
+    if (!last || now - last.at >= READINESS_CACHE_MS) last = { verdict: check(), at: now };
+    return last.verdict;
   };
 }
 

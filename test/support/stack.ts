@@ -62,7 +62,7 @@ export interface StackOptions {
   /** The gateway's entity cache (ENTITY_CACHE_MB); its default (on) otherwise. 0 for a file about what a client sees when nothing is cached. */
   entityCacheMegabytes?: number;
   /** The gateway's rate limits; so generous otherwise that no other test meets them. */
-  rateLimits?: { requests?: RateLimit; logins?: RateLimit };
+  rateLimits?: { requests?: RateLimit; logins?: RateLimit; loginAccounts?: RateLimit; registrations?: RateLimit };
   /** The gateway in production (NODE_ENV=production): no Sandbox or introspection, suggestions hidden. */
   gatewayProduction?: boolean;
   corsOrigins?: string[];
@@ -170,6 +170,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       RATE_LIMIT_WINDOW_SECONDS: String(limits.requests?.durationSeconds ?? 60),
       LOGIN_RATE_LIMIT: String(limits.logins?.points ?? 1_000_000),
       LOGIN_RATE_LIMIT_WINDOW_SECONDS: String(limits.logins?.durationSeconds ?? 60),
+      LOGIN_ACCOUNT_RATE_LIMIT: String(limits.loginAccounts?.points ?? 1_000_000),
+      LOGIN_ACCOUNT_RATE_LIMIT_WINDOW_SECONDS: String(limits.loginAccounts?.durationSeconds ?? 60),
+      REGISTER_RATE_LIMIT: String(limits.registrations?.points ?? 1_000_000),
+      REGISTER_RATE_LIMIT_WINDOW_SECONDS: String(limits.registrations?.durationSeconds ?? 60),
       // Unique per stack: runs sharing one Redis never count each other's requests.
       RATE_LIMIT_KEY_PREFIX: `test-${randomUUID()}`,
       RESPONSE_CACHE_MB: '8',

@@ -1,0 +1,152 @@
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { ApolloServer } from '@apollo/server';
+import type { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
+import type { DocumentNode } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { capturingLogger } from '../../test/support/logger.js';
+import { boundedMemoryLimiter, BoundedRateLimitStore } from '../src/bounded-rate-limit-store.js';
+import { loadConfig } from '../src/config.js';
+import { boundedCache, memoryBudget, MiB, objectEntryBytes, stringEntryBytes } from '../src/memory-budget.js';
+import { persistedDocumentStore } from '../src/persisted-documents.js';
+import { createRateLimiters } from '../src/rate-limits.js';
+import { ReloadableGateway } from '../src/reloadable-gateway.js';
+import { gatewayService } from '../src/service.js';
+import { fileSupergraph } from '../src/supergraph-source.js';
+
+const SUPERGRAPH = fileURLToPath(new URL('../../supergraph.graphql', import.meta.url));
+
+/** What a cache holds, in its own estimate of heap bytes. */
+async function heldBytes<Value extends object | string>(cache: InMemoryLRUCache<Value>, entryBytes: (value: Value, key: string) => number) {
+  let bytes = 0;
+  for (const key of cache.keys()) bytes += entryBytes((await cache.get(key))!, key);
+  return { entries: cache.keys().length, bytes };
+}
+
+/** V8's heap_size_limit in a Node started with the gateway's own flags (what npm start and the image give it). */
+function gatewayHeapLimit(): number {
+  const script = "process.stdout.write(String(require('node:v8').getHeapStatistics().heap_size_limit))";
+  return Number(execFileSync(process.execPath, [...gatewayService.nodeFlags, '-e', script], { encoding: 'utf8' }));
+}
+
+describe("the gateway's memory budget", () => {
+  it('fits its default budgets, every store counted, in half the heap the gateway runs with', () => {
+    const heapLimit = gatewayHeapLimit();
+    const config = loadConfig({}, heapLimit);
+    const lines = memoryBudget(config);
+    expect(lines.map((line) => line.setting)).toEqual([
+      'RESPONSE_CACHE_MB',
+      'ENTITY_CACHE_MB',
+      'PERSISTED_QUERIES_CACHE_MB',
+      'DOCUMENT_CACHE_MB',
+      'QUERY_PLAN_CACHE_MB',
+      'RATE_LIMIT_MEMORY_KEYS',
+      'SESSION_REVOCATIONS_MAX',
+      undefined,
+    ]);
+    expect(lines.reduce((sum, line) => sum + line.bytes, 0)).toBeLessThanOrEqual(heapLimit / 2);
+  });
+
+  it('refuses a configuration whose budgets add up to more than half the heap, naming them', () => {
+    expect(() => loadConfig({ RESPONSE_CACHE_MB: '64', DOCUMENT_CACHE_MB: '32' }, 240 * MiB)).toThrow(
+      /memory budgets: .* may take .* \(RESPONSE_CACHE_MB 64 MiB, ENTITY_CACHE_MB 16 MiB, .*DOCUMENT_CACHE_MB 32 MiB.*\), more than half of this gateway's heap \(240 MiB, so at most 120 MiB\)/,
+    );
+    // The same settings with a heap twice as large are fine; persisted queries registered at run time cost nothing when only listed documents are served.
+    expect(() => loadConfig({ RESPONSE_CACHE_MB: '64', DOCUMENT_CACHE_MB: '32' }, 480 * MiB)).not.toThrow();
+    expect(memoryBudget(loadConfig({ PERSISTED_DOCUMENTS_ONLY: 'true' })).find((line) => line.setting === 'PERSISTED_QUERIES_CACHE_MB')?.bytes).toBe(0);
+  });
+
+  it('keeps cached answers (the response cache) within their bytes, however many arrive', async () => {
+    const cache = boundedCache<string>(MiB, stringEntryBytes);
+    for (let index = 0; index < 2_000; index += 1) await cache.set(`fqc:${index}`, JSON.stringify({ data: { product: { id: index, name: 'é'.repeat(1000) } } }));
+    const held = await heldBytes(cache, stringEntryBytes);
+    expect(held.bytes).toBeLessThanOrEqual(MiB);
+    expect(held.entries).toBeLessThan(2_000);
+    expect(await cache.get('fqc:1999')).toBeDefined();
+  });
+
+  it('keeps the documents clients register by hash (automatic persisted queries) within PERSISTED_QUERIES_CACHE_MB', async () => {
+    const store = persistedDocumentStore(new Map([['listed', '{ listed }']]), { onlyListed: false, registeredBytes: MiB });
+    const registered = Array.from({ length: 2_000 }, (_, index) => [`hash-${index}`, `{ product(id: "${index}") { ${'name '.repeat(200)}} }`] as const);
+    for (const [hash, document] of registered) await store.set(hash, document);
+    let kept = 0;
+    let bytes = 0;
+    for (const [hash, document] of registered) {
+      if ((await store.get(hash)) === undefined) continue;
+      kept += 1;
+      bytes += stringEntryBytes(document, hash);
+    }
+    expect(bytes).toBeLessThanOrEqual(MiB);
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThan(2_000);
+    expect(await store.get('listed')).toBe('{ listed }');
+    // 0: none registered at all.
+    const none = persistedDocumentStore(new Map(), { onlyListed: false, registeredBytes: 0 });
+    await none.set('hash-0', '{ a }');
+    expect(await none.get('hash-0')).toBeUndefined();
+  });
+
+  it("keeps Apollo's parsed documents and @apollo/gateway's query plans within their bytes under distinct documents", async () => {
+    const { logger } = capturingLogger();
+    const budget = 256 * 1024;
+    const gateway = new ReloadableGateway({
+      source: fileSupergraph(SUPERGRAPH),
+      overrides: { endpoints: {}, bases: {} },
+      dataSource: () => ({ process: async () => ({ data: null, errors: [{ message: 'not asked in this test' }] }) }),
+      logger,
+      queryPlanCacheBytes: budget,
+    });
+    const documentStore = boundedCache<DocumentNode>(budget, objectEntryBytes);
+    const server = new ApolloServer({ gateway, documentStore, logger });
+    await server.start();
+    try {
+      const distinct = 400;
+      for (let index = 0; index < distinct; index += 1) {
+        await server.executeOperation({ query: `{ p${index}: product(id: "${index}") { id name description price { amountCents currency } } }` });
+      }
+      const documents = await heldBytes(documentStore, objectEntryBytes);
+      expect(documents.bytes).toBeLessThanOrEqual(budget);
+      expect(documents.entries).toBeLessThan(distinct);
+      // @apollo/gateway keeps its plan store private; it is the cache given to it (reloadable-gateway.ts).
+      const served = (gateway as unknown as { current: { gateway: { queryPlanStore: InMemoryLRUCache<object> } } }).current.gateway;
+      const plans = await heldBytes(served.queryPlanStore, objectEntryBytes);
+      expect(plans.entries).toBeGreaterThan(0);
+      expect(plans.entries).toBeLessThan(distinct);
+      expect(plans.bytes).toBeLessThanOrEqual(budget);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('holds at most maxKeys rate-limit counters, all limiters together, and still counts the ones in use', async () => {
+    const store = new BoundedRateLimitStore(1_000);
+    const logins = boundedMemoryLimiter(store, { keyPrefix: 'test:logins', points: 2, duration: 300 });
+    const requests = boundedMemoryLimiter(store, { keyPrefix: 'test:requests', points: 2, duration: 60 });
+    for (let index = 0; index < 3_000; index += 1) {
+      await logins.consume(`${'x'.repeat(500)}${index}@example.com|192.0.2.1`);
+      await requests.consume(`address:192.0.2.${index}`);
+      expect(store.size).toBeLessThanOrEqual(1_000);
+    }
+    expect(store.evictions).toBe(5_000);
+    await requests.consume('address:alice');
+    await requests.consume('address:alice');
+    await expect(requests.consume('address:alice')).rejects.toMatchObject({ consumedPoints: 3 });
+  });
+
+  it('gives every in-memory limiter the one bounded store (RATE_LIMIT_MEMORY_KEYS)', async () => {
+    const allowance = { points: 10, durationSeconds: 300 };
+    const limiters = createRateLimiters(
+      { requests: allowance, logins: allowance, loginAccounts: allowance, registrations: allowance, keyPrefix: 'test', memoryKeys: 1_000 },
+      capturingLogger().logger,
+    );
+    for (let index = 0; index < 1_500; index += 1) {
+      await limiters.logins.consume(`key-${index}`);
+      await limiters.requests.consume(`key-${index}`);
+    }
+    // rate-limiter-flexible's memory limiter keeps its store in this undeclared field (see bounded-rate-limit-store.ts).
+    const storeOf = (limiter: unknown) => (limiter as { _memoryStorage: { size?: number } })._memoryStorage;
+    expect(storeOf(limiters.logins)).toBe(storeOf(limiters.requests));
+    expect(storeOf(limiters.logins).size).toBe(1_000);
+    await limiters.close();
+  });
+});
