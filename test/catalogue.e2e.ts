@@ -72,11 +72,13 @@ describe('the catalogue through the gateway', () => {
     expect(errorCodes(create)).toEqual(['BAD_USER_INPUT']);
   });
 
-  it('finds a product by id, and answers null for an unknown or malformed id', async ({ shop: { stack } }) => {
+  it('finds a product by id, answers null for an unknown id, and refuses one that is no id', async ({ shop: { stack } }) => {
     const known = await graphql(stack.gatewayUrl, ProductDocument, { variables: { id: DEMO_PRODUCTS[0]!.id } });
     expect(pick(known.data!.product!, 'name', 'price')).toEqual({ name: DEMO_PRODUCTS[0]!.name, price: { amountCents: DEMO_PRODUCTS[0]!.priceCents, currency: 'EUR' } });
     expect((await graphql(stack.gatewayUrl, ProductDocument, { variables: { id: randomUUID() } })).data!.product).toBeNull();
-    expect((await graphql(stack.gatewayUrl, ProductDocument, { variables: { id: 'nope' } })).data!.product).toBeNull();
+    const malformed = await graphql(stack.gatewayUrl, ProductDocument, { variables: { id: 'nope' } });
+    expect(errorCodes(malformed)).toEqual(['BAD_USER_INPUT']);
+    expect(malformed.errors?.[0]?.extensions?.field).toBe('id');
   });
 
   it('lets only admins create and update products', async ({ shop: { stack, alice, admin } }) => {

@@ -46,11 +46,11 @@ describe('order lifecycle', () => {
     }
   }
 
-  it('lets only admins move orders, and answers NOT_FOUND for an unknown order', async ({ shop: { stack, alice, admin }, orderIn }) => {
+  it('lets only admins move orders, answers NOT_FOUND for an unknown order and BAD_USER_INPUT for an id that is none', async ({ shop: { stack, alice, admin }, orderIn }) => {
     const id = await orderIn('PENDING');
     expect(errorCodes(await graphql(stack.gatewayUrl, UpdateOrderStatusDocument, { token: alice, variables: { id, status: 'PAID' } }))).toEqual(['FORBIDDEN']);
     expect(errorCodes(await graphql(stack.gatewayUrl, UpdateOrderStatusDocument, { token: admin, variables: { id: randomUUID(), status: 'PAID' } }))).toEqual(['NOT_FOUND']);
-    expect(errorCodes(await graphql(stack.gatewayUrl, CancelOrderDocument, { token: admin, variables: { id: 'not-an-id' } }))).toEqual(['NOT_FOUND']);
+    expect(errorCodes(await graphql(stack.gatewayUrl, CancelOrderDocument, { token: admin, variables: { id: 'not-an-id' } }))).toEqual(['BAD_USER_INPUT']);
   });
 
   it('gives the stock back when the owner cancels while PENDING or PAID', async ({ shop: { stack, alice }, productId, orderIn }) => {

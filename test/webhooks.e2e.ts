@@ -209,7 +209,7 @@ describe('webhooks', () => {
     expect((await graphql(stack.gatewayUrl, DisableWebhookDocument, { token: admin, variables: { id: disabled.id } })).data!.disableWebhook.enabled).toBe(false);
     expect((await graphql(stack.gatewayUrl, DeleteWebhookDocument, { token: admin, variables: { id: deleted.id } })).data!.deleteWebhook).toBe(deleted.id);
     expect(errorCodes(await graphql(stack.gatewayUrl, DeleteWebhookDocument, { token: admin, variables: { id: deleted.id } }))).toEqual(['NOT_FOUND']);
-    expect(errorCodes(await graphql(stack.gatewayUrl, DisableWebhookDocument, { token: admin, variables: { id: 'not-an-id' } }))).toEqual(['NOT_FOUND']);
+    expect(errorCodes(await graphql(stack.gatewayUrl, DisableWebhookDocument, { token: admin, variables: { id: 'not-an-id' } }))).toEqual(['BAD_USER_INPUT']);
     expect(errorCodes(await graphql(stack.gatewayUrl, RedeliverWebhookDeliveryDocument, { token: admin, variables: { id: deleted.id } }))).toEqual(['NOT_FOUND']);
     await placeOrder(stack.gatewayUrl, alice, admin);
     await eventually(async () => endpoint.received.length >= 1, 'the control webhook gets the event');

@@ -89,3 +89,12 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function isUuid(value: string): boolean {
   return UUID.test(value);
 }
+
+/**
+ * An id a client sent, as this service's ids are spelled (uuid, lower case); else BAD_USER_INPUT
+ * naming `field`. The message does not echo the value: a client chooses its length.
+ */
+export function requireUuid(value: string, field: string): string {
+  if (!isUuid(value)) throw new BadUserInputError(`${field} is not a valid id`, field);
+  return value.toLowerCase();
+}

@@ -3,6 +3,18 @@ import type { OrderRow, PricedItem, StoredOrderRow, WantedItem } from './order-r
 import { clearStockReleasePending, COLUMNS, inTransaction, insertItems, recordStatusChange, selectStoredOrder } from './order-sql.js';
 
 /**
+ * What writing an order's intent came to: written; a repeat of a live attempt with the same key
+ * (that one wins); or refused, the user having as many open orders as they may.
+ */
+export type PlacingIntent = { kind: 'written'; orderId: string } | { kind: 'repeat' } | { kind: 'full'; openOrders: number };
+
+/**
+ * The advisory locks (two-key form) that serialize one user's checkouts: their first key. Any
+ * constant no other lock of orders' database uses; the second key is the user's id, hashed.
+ */
+const OPEN_ORDERS_LOCK_SPACE = 28_001;
+
+/**
  * SQL of placing an order (checkout and its reconciler): the PLACING intent, unique per user and
  * idempotency key; its end, confirmed (PENDING, priced) or FAILED; the PLACING orders a crash left
  * behind; and the stock owed back to products.
@@ -10,19 +22,42 @@ import { clearStockReleasePending, COLUMNS, inTransaction, insertItems, recordSt
 export function createCheckoutWrites(db: Database) {
   return {
     /**
-     * Writes the intent of an order (PLACING, items without prices) before any stock is taken.
-     * Null when this user already has a live attempt with this key (the other one wins).
+     * Writes the intent of an order (PLACING, items without prices) before any stock is taken,
+     * unless this user already has a live attempt with this key (`repeat`: the other one wins) or
+     * already has `maxOpenOrders` open orders, PLACING or PENDING (`full`). Attempts of one user
+     * take turns on a lock of that user, so two at the limit cannot both count a free slot.
      */
-    async createPlacingOrder(userId: string, idempotencyKey: string, items: readonly WantedItem[], tx?: Transaction): Promise<string | null> {
+    async createPlacingOrder(
+      userId: string,
+      idempotencyKey: string,
+      items: readonly WantedItem[],
+      maxOpenOrders = Number.POSITIVE_INFINITY,
+      tx?: Transaction,
+    ): Promise<PlacingIntent> {
       return inTransaction(db, tx, async (tx) => {
+        // Held to the end of the transaction: the next attempt of this user counts this one's row.
+        await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [OPEN_ORDERS_LOCK_SPACE, userId]);
+        const [taken] = await tx.query(
+          "SELECT 1 FROM orders WHERE user_id = $1 AND idempotency_key = $2 AND status <> 'FAILED'",
+          [userId, idempotencyKey],
+        );
+        if (taken) return { kind: 'repeat' };
+        if (Number.isFinite(maxOpenOrders)) {
+          const [{ open } = { open: 0 }] = await tx.query<{ open: number }>(
+            `SELECT count(*)::int AS open FROM (
+               SELECT 1 FROM orders WHERE user_id = $1 AND status IN ('PLACING', 'PENDING') LIMIT $2) AS open_orders`,
+            [userId, maxOpenOrders],
+          );
+          if (open >= maxOpenOrders) return { kind: 'full', openOrders: open };
+        }
         const [row] = await tx.query<{ id: string }>(
           `INSERT INTO orders (user_id, status, idempotency_key) VALUES ($1, 'PLACING', $2)
            ON CONFLICT (user_id, idempotency_key) WHERE status <> 'FAILED' DO NOTHING RETURNING id`,
           [userId, idempotencyKey],
         );
-        if (!row) return null;
+        if (!row) return { kind: 'repeat' };
         await insertItems(tx, row.id, items.map((item) => ({ ...item, unitPriceCents: null, currency: null })));
-        return row.id;
+        return { kind: 'written', orderId: row.id };
       });
     },
 

@@ -13,6 +13,11 @@ export interface CheckoutOptions {
   products: ProductsClient;
   /** How long a repeated call waits for the first attempt with its key to finish. */
   waitForAttemptMs: number;
+  /**
+   * How many open orders (being placed, or PENDING: waiting for payment, holding stock) one
+   * customer may have (MAX_OPEN_ORDERS_PER_CUSTOMER); one more is CONFLICT.
+   */
+  maxOpenOrders: number;
 }
 
 /**
@@ -20,9 +25,10 @@ export interface CheckoutOptions {
  * PLACING row, unique per user and idempotency key), then products reserves all stock in one
  * transaction and returns the prices, then the order is confirmed (PENDING, prices copied). A
  * crash between the steps leaves a PLACING row for the reconciler; a failure gives the stock
- * back before answering. Repeated calls with one key return the one order.
+ * back before answering. Repeated calls with one key return the one order, even when the
+ * customer has as many open orders as they may; a new one past that is CONFLICT.
  */
-export function createCheckout({ orders, products, waitForAttemptMs }: CheckoutOptions) {
+export function createCheckout({ orders, products, waitForAttemptMs, maxOpenOrders }: CheckoutOptions) {
   /** The existing attempt's outcome for this key, or null when this call must place the order itself. */
   async function awaitExistingAttempt(viewer: Viewer, request: OrderRequest): Promise<OrderRow | null> {
     const deadline = Date.now() + waitForAttemptMs;
@@ -59,8 +65,9 @@ export function createCheckout({ orders, products, waitForAttemptMs }: CheckoutO
       for (;;) {
         const existing = await awaitExistingAttempt(viewer, request);
         if (existing) return existing;
-        const orderId = await orders.createPlacingOrder(viewer.userId, request.idempotencyKey, request.items);
-        if (orderId) return place(orderId, request, logger);
+        const intent = await orders.createPlacingOrder(viewer.userId, request.idempotencyKey, request.items, maxOpenOrders);
+        if (intent.kind === 'written') return place(intent.orderId, request, logger);
+        if (intent.kind === 'full') throw tooManyOpenOrders(intent.openOrders);
         // Another call with this key wrote its intent between our read and our write: wait for it.
       }
     },
@@ -91,6 +98,12 @@ export function createCheckout({ orders, products, waitForAttemptMs }: CheckoutO
 }
 
 export type Checkout = ReturnType<typeof createCheckout>;
+
+function tooManyOpenOrders(openOrders: number): ConflictError {
+  return new ConflictError(
+    `You have ${openOrders} open orders waiting for payment, the most one customer may have: pay or cancel one of them to place another`,
+  );
+}
 
 /** Placed and priced: what clients may see (not PLACING, not FAILED). */
 function isLive(order: StoredOrderRow): order is StoredOrderRow & OrderRow {

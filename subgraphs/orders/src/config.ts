@@ -3,6 +3,8 @@ import { DEFAULT_RETRY_SCHEDULE, parseRetrySchedule } from './webhook-retry.js';
 import { commonEnv, DEFAULT_METRICS_PORTS, DEFAULT_PORTS, defaultUrl, databaseEnv, loadEnv, productionProblems, serviceCredentialEnv, tokenEnv, urlEnv, usersUrlEnv } from '@shop/service-kit';
 
 const milliseconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+/** 30 days: stock held longer than that by an unpaid order is not a payment window. */
+const MAX_PAYMENT_WINDOW_MINUTES = 30 * 24 * 60;
 
 export function loadConfig(env: Record<string, string | undefined>) {
   return loadEnv(
@@ -21,6 +23,10 @@ export function loadConfig(env: Record<string, string | undefined>) {
       // 0: never in the background, only when asked (a test, or a replica that leaves it to another).
       RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).default(15_000),
       RECONCILE_AFTER_MS: milliseconds(30_000),
+      // An unpaid PENDING order holds its stock this long, then the reconciler cancels it and gives the stock back.
+      ORDER_PAYMENT_WINDOW_MINUTES: z.coerce.number().int().min(1).max(MAX_PAYMENT_WINDOW_MINUTES).default(30),
+      // Open orders (being placed or PENDING) one customer may have at once: stock one account can hold.
+      MAX_OPEN_ORDERS_PER_CUSTOMER: z.coerce.number().int().min(1).max(1_000_000).default(20),
       // NATS JetStream for order events; unset: they wait in the outbox (order_events).
       NATS_URL: z.url({ protocol: /^(nats|tls)$/ }).optional(),
       ORDER_EVENTS_STREAM: z.string().regex(/^[A-Za-z0-9_-]+$/).default('ORDERS'),

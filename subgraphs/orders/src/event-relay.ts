@@ -1,7 +1,7 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import { defineCounter, defineGauge, type Database, type Logger } from '@shop/service-kit';
-import { orderEventEnvelope } from './order-event-envelope.js';
+import { ENVELOPE_COLUMNS, orderEventEnvelope } from './order-event-envelope.js';
 import { coalescingRun } from './coalescing-run.js';
 import { ensureOrderEventsStream, subjectOf, type OrderEventsStream } from './order-events-stream.js';
 
@@ -21,6 +21,7 @@ interface PendingEvent {
   schema_version: number;
   occurred_at: Date;
   payload: unknown;
+  reason: string | null;
 }
 
 /** Events handed on per transaction: the orders of one batch stay locked while it is published. */
@@ -64,7 +65,7 @@ export function startEventRelay(options: EventRelayOptions) {
   const publishBatch = async (client: JetStreamClient): Promise<boolean> =>
     db.transaction(async (tx) => {
       const events = await tx.query<PendingEvent>(
-        `SELECT e.seq::text AS seq, e.id, e.type, e.schema_version, e.occurred_at, e.payload
+        `SELECT e.seq::text AS seq, e.id, ${ENVELOPE_COLUMNS}
          FROM order_events e JOIN orders o ON o.id = e.order_id
          WHERE e.published_at IS NULL
          ORDER BY e.seq LIMIT ${BATCH}

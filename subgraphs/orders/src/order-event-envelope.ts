@@ -8,8 +8,33 @@ export interface OrderEventEnvelope {
   occurredAt: string;
   /** The order as it is after the change. */
   order: unknown;
+  /**
+   * Only on a change the shop made itself, saying why: `PAYMENT_WINDOW_EXPIRED` on the
+   * `order.cancelled` of an order left unpaid past the payment window. Absent otherwise.
+   */
+  reason?: string;
 }
 
-export function orderEventEnvelope(event: { id: string; type: string; schema_version: number; occurred_at: Date; payload: unknown }): OrderEventEnvelope {
-  return { id: event.id, type: event.type, schemaVersion: event.schema_version, occurredAt: event.occurred_at.toISOString(), order: event.payload };
+/**
+ * What an envelope is made of besides the event's id, as columns of `order_events e`: the relay
+ * and the webhooks both select these, so what goes on the stream and to webhooks is the same.
+ */
+export const ENVELOPE_COLUMNS = 'e.type, e.schema_version, e.occurred_at, e.payload, e.reason';
+
+export function orderEventEnvelope(event: {
+  id: string;
+  type: string;
+  schema_version: number;
+  occurred_at: Date;
+  payload: unknown;
+  reason: string | null;
+}): OrderEventEnvelope {
+  return {
+    id: event.id,
+    type: event.type,
+    schemaVersion: event.schema_version,
+    occurredAt: event.occurred_at.toISOString(),
+    order: event.payload,
+    ...(event.reason === null ? {} : { reason: event.reason }),
+  };
 }

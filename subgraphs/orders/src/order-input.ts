@@ -1,4 +1,4 @@
-import { BadUserInputError, isUuid, NotFoundError } from '@shop/service-kit';
+import { BadUserInputError, requireUuid } from '@shop/service-kit';
 import type { PricedItem, WantedItem } from './order-rows.js';
 
 export const MAX_ITEMS = 50;
@@ -25,11 +25,11 @@ export function checkOrderRequest(input: OrderRequest): OrderRequest {
     if (!Number.isInteger(item.quantity) || item.quantity < 1 || item.quantity > MAX_QUANTITY) {
       throw new BadUserInputError(`quantity must be between 1 and ${MAX_QUANTITY}`, `items.${index}.quantity`);
     }
-    if (!isUuid(item.productId)) throw new NotFoundError(`No product ${item.productId}`, { productId: item.productId });
-    if (seen.has(item.productId.toLowerCase())) throw new BadUserInputError('Each product may appear once in an order', `items.${index}.productId`);
-    seen.add(item.productId.toLowerCase());
+    // Ids are uuids, which PostgreSQL returns in lower case: one spelling everywhere.
+    const productId = requireUuid(item.productId, `items.${index}.productId`);
+    if (seen.has(productId)) throw new BadUserInputError('Each product may appear once in an order', `items.${index}.productId`);
+    seen.add(productId);
   });
-  // Ids are uuids, which PostgreSQL returns in lower case: one spelling everywhere.
   return { idempotencyKey, items: items.map(({ productId, quantity }) => ({ productId: productId.toLowerCase(), quantity })) };
 }
 

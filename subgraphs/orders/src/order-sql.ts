@@ -57,16 +57,22 @@ export const ORDER_EVENT_SCHEMA_VERSION = 1;
 export const ORDER_EVENTS_CHANNEL = 'order_events';
 
 /**
+ * Why the shop itself changed an order's status, carried by the change's event (`reason`); the
+ * changes customers and admins make carry none.
+ */
+export type StatusChangeReason = 'PAYMENT_WINDOW_EXPIRED';
+
+/**
  * A status change as clients and the outside world learn of it: its history entry and its event
  * (the transactional outbox), both in the caller's transaction with the change itself. The event
  * holds the order as it is after the change, read in that same transaction.
  */
-export async function recordStatusChange(tx: Transaction, orderId: string, status: OrderStatus): Promise<void> {
+export async function recordStatusChange(tx: Transaction, orderId: string, status: OrderStatus, reason: StatusChangeReason | null = null): Promise<void> {
   await recordStatus(tx, orderId, status);
   await tx.query(
     `WITH event AS (
-     INSERT INTO order_events (order_id, type, schema_version, payload)
-     SELECT o.id, $2, $3, jsonb_build_object(
+     INSERT INTO order_events (order_id, type, schema_version, reason, payload)
+     SELECT o.id, $2, $3, $4, jsonb_build_object(
        'id', o.id,
        'userId', o.user_id,
        'status', o.status,
@@ -79,7 +85,7 @@ export async function recordStatusChange(tx: Transaction, orderId: string, statu
      FROM orders o WHERE o.id = $1
      RETURNING 1)
      SELECT pg_notify('${ORDER_EVENTS_CHANNEL}', '') FROM event`,
-    [orderId, EVENT_OF_STATUS[status], ORDER_EVENT_SCHEMA_VERSION],
+    [orderId, EVENT_OF_STATUS[status], ORDER_EVENT_SCHEMA_VERSION, reason],
   );
 }
 

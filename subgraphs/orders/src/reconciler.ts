@@ -1,31 +1,41 @@
 import { defineCounter, type Logger } from '@shop/service-kit';
 import type { CheckoutWrites } from './checkout-writes.js';
+import type { StatusMoves } from './status-moves.js';
 import type { ProductsClient } from './products-client.js';
 import { totalFits } from './order-input.js';
 
 export interface ReconcilerOptions {
   orders: CheckoutWrites;
+  /** Where unpaid orders are expired. */
+  moves: Pick<StatusMoves, 'expireUnpaidOrders'>;
   products: ProductsClient;
   logger: Logger;
   /** A PLACING order older than this has lost its placing process (crash, kill, lost answer). */
   stuckAfterMs: number;
+  /** A PENDING order unpaid for longer than this is cancelled and its stock given back (ORDER_PAYMENT_WINDOW_MINUTES). */
+  paymentWindowMs: number;
+  /** Orders taken per kind of work per run: a run's work stays bounded, whatever waits. */
   batchSize?: number;
 }
 
 export interface ReconcileResult {
   confirmed: number;
   failed: number;
+  /** Unpaid orders cancelled for being past the payment window. */
+  expired: number;
   released: number;
 }
 
 /**
  * Finishes what a crash left half done, so stock held in products always matches live orders:
  * a stuck PLACING order is confirmed when products holds its reservation, else claimed FAILED
- * and released (which also stops a late reserve); a cancelled or failed order whose stock was
- * not yet given back is released. Confirming and claiming are conditional on PLACING, and every
- * call to products is idempotent, so replicas may run it at the same time.
+ * and released (which also stops a late reserve); an order left unpaid past the payment window is
+ * cancelled, so no one holds stock by placing orders they never pay; a cancelled or failed order
+ * whose stock was not yet given back is released (an expired one in the same run). Confirming and
+ * claiming are conditional on PLACING, expiring takes its rows locked (SKIP LOCKED), and every call
+ * to products is idempotent, so replicas may run it at the same time.
  */
-export function createReconciler({ orders, products, logger, stuckAfterMs, batchSize = 100 }: ReconcilerOptions) {
+export function createReconciler({ orders, moves, products, logger, stuckAfterMs, paymentWindowMs, batchSize = 100 }: ReconcilerOptions) {
   const metrics = reconcilerMetrics();
 
   /** One run, counted: its outcome, and what it fixed. */
@@ -42,7 +52,7 @@ export function createReconciler({ orders, products, logger, stuckAfterMs, batch
   }
 
   async function reconcile(): Promise<ReconcileResult> {
-    const result: ReconcileResult = { confirmed: 0, failed: 0, released: 0 };
+    const result: ReconcileResult = { confirmed: 0, failed: 0, expired: 0, released: 0 };
     for (const order of await orders.listStuckPlacingOrders(stuckAfterMs, batchSize)) {
       await step(order.id, async () => {
         const reservation = await products.findReservation(order.id);
@@ -53,6 +63,8 @@ export function createReconciler({ orders, products, logger, stuckAfterMs, batch
         }
       });
     }
+    // Marked as owing their stock, which the loop below gives back through the one idempotent path.
+    result.expired = (await moves.expireUnpaidOrders(paymentWindowMs, batchSize)).length;
     for (const orderId of await orders.listOrderIdsAwaitingStockRelease(batchSize)) {
       await step(orderId, async () => {
         await products.releaseStock(orderId);
@@ -60,7 +72,7 @@ export function createReconciler({ orders, products, logger, stuckAfterMs, batch
         result.released++;
       });
     }
-    if (result.confirmed + result.failed + result.released > 0) logger.info(result, 'reconciled orders');
+    if (result.confirmed + result.failed + result.expired + result.released > 0) logger.info(result, 'reconciled orders');
     return result;
   }
 
@@ -97,7 +109,7 @@ export function createReconciler({ orders, products, logger, stuckAfterMs, batch
 
 export type Reconciler = ReturnType<typeof createReconciler>;
 
-const RESULTS = ['confirmed', 'failed', 'released'] as const satisfies readonly (keyof ReconcileResult)[];
+const RESULTS = ['confirmed', 'failed', 'expired', 'released'] as const satisfies readonly (keyof ReconcileResult)[];
 
 /**
  * Runs by outcome (error: the run itself failed, say the database), orders fixed by result, and
@@ -111,7 +123,7 @@ function reconcilerMetrics() {
   });
   const reconciled = defineCounter({
     name: 'orders_reconciled_total',
-    help: 'Orders the reconciler fixed, by result (confirmed: a stuck order whose stock products held; failed: a stuck order it gave up; released: stock given back for a cancelled or failed order)',
+    help: 'Orders the reconciler fixed, by result (confirmed: a stuck order whose stock products held; failed: a stuck order it gave up; expired: an unpaid order cancelled past the payment window; released: stock given back for a cancelled or failed order)',
     labelNames: ['result'],
   });
   const deferred = defineCounter({

@@ -25,6 +25,10 @@ export interface OrdersServiceDeps extends SubgraphDeps {
   accounts: AccountCheck;
   /** A PLACING order older than this is reconciled (its placing process is gone). */
   reconcileAfterMs: number;
+  /** A PENDING order unpaid for longer than this is cancelled by the reconciler, its stock given back. */
+  paymentWindowMs: number;
+  /** Open orders (being placed, or PENDING) one customer may have; createOrder past it is CONFLICT. */
+  maxOpenOrdersPerCustomer: number;
   /** How long a repeated createOrder waits for the first attempt with its key (about as long as that attempt can take). */
   waitForAttemptMs: number;
   /** How often to reconcile in the background; undefined runs it only when asked (tests). */
@@ -39,9 +43,17 @@ export interface OrdersServiceDeps extends SubgraphDeps {
 export async function createOrdersService(deps: OrdersServiceDeps) {
   const orders = createOrderReads(deps.db);
   const placing = createCheckoutWrites(deps.db);
-  const checkout = createCheckout({ orders: placing, products: deps.products, waitForAttemptMs: deps.waitForAttemptMs });
-  const lifecycle = createOrderLifecycle({ orders: createStatusMoves(deps.db), products: deps.products });
-  const reconciler = createReconciler({ orders: placing, products: deps.products, logger: deps.logger, stuckAfterMs: deps.reconcileAfterMs });
+  const checkout = createCheckout({ orders: placing, products: deps.products, waitForAttemptMs: deps.waitForAttemptMs, maxOpenOrders: deps.maxOpenOrdersPerCustomer });
+  const moves = createStatusMoves(deps.db);
+  const lifecycle = createOrderLifecycle({ orders: moves, products: deps.products });
+  const reconciler = createReconciler({
+    orders: placing,
+    moves,
+    products: deps.products,
+    logger: deps.logger,
+    stuckAfterMs: deps.reconcileAfterMs,
+    paymentWindowMs: deps.paymentWindowMs,
+  });
   const webhookStore = createWebhookStore(deps.db);
   const { policy, consumer, ...delivery } = deps.webhooks;
   const dispatcher = startWebhookDispatcher({

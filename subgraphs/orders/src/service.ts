@@ -37,6 +37,8 @@ export const ordersService = {
       }),
       accounts: createAccountCheck({ url: config.USERS_URL, timeoutMs: config.USERS_TIMEOUT_MS }),
       reconcileAfterMs: config.RECONCILE_AFTER_MS,
+      paymentWindowMs: config.ORDER_PAYMENT_WINDOW_MINUTES * 60_000,
+      maxOpenOrdersPerCustomer: config.MAX_OPEN_ORDERS_PER_CUSTOMER,
       // A first attempt takes at most a reserve and a release: two calls to products.
       waitForAttemptMs: 2 * config.PRODUCTS_TIMEOUT_MS,
       // 0: only when asked (another replica, or a test, runs it).

@@ -22,6 +22,31 @@ export function createStatusMoves(db: Database) {
       });
     },
 
+    /**
+     * Cancels up to `limit` PENDING orders that have waited for payment longer than `windowMs`
+     * (since they became PENDING), each with its history entry and an `order.cancelled` event whose
+     * reason is PAYMENT_WINDOW_EXPIRED, and marks their stock as owed back. One transaction: the
+     * rows are locked as they are taken (SKIP LOCKED), so replicas running it at once split the
+     * work, and a payment committed first wins (the order is no longer PENDING when it is locked).
+     */
+    async expireUnpaidOrders(windowMs: number, limit: number): Promise<string[]> {
+      return db.transaction(async (tx) => {
+        const expired = await tx.query<{ id: string }>(
+          `UPDATE orders SET status = 'CANCELLED', updated_at = now(), stock_release_pending = true
+           WHERE id IN (
+             SELECT id FROM orders
+             WHERE status = 'PENDING' AND updated_at < now() - make_interval(secs => $1::double precision / 1000)
+             ORDER BY updated_at LIMIT $2
+             FOR UPDATE SKIP LOCKED)
+           AND status = 'PENDING'
+           RETURNING id`,
+          [windowMs, limit],
+        );
+        for (const { id } of expired) await recordStatusChange(tx, id, 'CANCELLED', 'PAYMENT_WINDOW_EXPIRED');
+        return expired.map(({ id }) => id);
+      });
+    },
+
     /** An order in any state (PLACING and FAILED included); null when there is none. */
     findStoredOrder: (id: string): Promise<StoredOrderRow | null> => selectStoredOrder(db, id),
 

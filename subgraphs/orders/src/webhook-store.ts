@@ -1,5 +1,6 @@
 import { decodeCursor, isUuid, pageOf, type Page, type Queryable } from '@shop/service-kit';
 import type { OrderEventType, WebhookDeliveryRow, WebhookDeliveryStatus, WebhookRow } from './webhook-rows.js';
+import { ENVELOPE_COLUMNS } from './order-event-envelope.js';
 
 const WEBHOOK_COLUMNS = 'id, seq::text AS seq, url, events, description, enabled, disabled_reason, created_at, updated_at';
 const DELIVERY_COLUMNS = `d.id, d.seq::text AS seq, d.webhook_id, d.event_id, e.type AS event_type, e.order_id, d.status, d.attempts,
@@ -22,6 +23,8 @@ export interface ClaimedDelivery {
   schema_version: number;
   occurred_at: Date;
   payload: unknown;
+  /** Why the shop itself made the change (the envelope's `reason`); null for most events. */
+  reason: string | null;
 }
 
 /** How an attempt ended, as the delivery records it. */
@@ -197,7 +200,7 @@ export function createWebhookStore(db: Queryable) {
          )
          SELECT c.id, c.webhook_id, c.attempts, c.round_attempts, w.url,
            array_remove(ARRAY[w.secret, CASE WHEN w.previous_secret_until > now() THEN w.previous_secret END], NULL) AS secrets,
-           e.id AS event_id, e.type, e.schema_version, e.occurred_at, e.payload
+           e.id AS event_id, ${ENVELOPE_COLUMNS}
          FROM claimed c JOIN webhooks w ON w.id = c.webhook_id JOIN order_events e ON e.id = c.event_id`,
         [busyWebhookIds, limit, leaseMs],
       );

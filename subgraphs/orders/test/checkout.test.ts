@@ -7,10 +7,11 @@ import { createCheckoutWrites, type CheckoutWrites } from '../src/checkout-write
 import { createOrderReads, type OrderReads } from '../src/order-reads.js';
 import { MAX_TOTAL_CENTS } from '../src/order-input.js';
 import { fakeProducts, type FakeProducts } from './support/fake-products.js';
-import { openOrdersDatabase, PGLITE_TIMEOUT, storedState } from './support/orders-database.js';
+import { openOrdersDatabase, PGLITE_TIMEOUT, storedState, writtenOrderId } from './support/orders-database.js';
 
 const logger = testLogger('orders');
 const WAIT_FOR_ATTEMPT_MS = 300;
+const MAX_OPEN_ORDERS = 3;
 
 describe('checkout', { timeout: PGLITE_TIMEOUT }, () => {
   let db: Database;
@@ -27,7 +28,7 @@ describe('checkout', { timeout: PGLITE_TIMEOUT }, () => {
     products = fakeProducts();
     writes = createCheckoutWrites(db);
     reads = createOrderReads(db);
-    checkout = createCheckout({ orders: writes, products, waitForAttemptMs: WAIT_FOR_ATTEMPT_MS });
+    checkout = createCheckout({ orders: writes, products, waitForAttemptMs: WAIT_FOR_ATTEMPT_MS, maxOpenOrders: MAX_OPEN_ORDERS });
   }, PGLITE_TIMEOUT);
   afterAll(() => db?.close());
 
@@ -176,7 +177,7 @@ describe('checkout', { timeout: PGLITE_TIMEOUT }, () => {
   });
 
   it('waits for a first attempt still being placed, and answers with it once confirmed', async () => {
-    const orderId = (await writes.createPlacingOrder(viewer.userId, 'click-1', [{ productId: teapot, quantity: 1 }]))!;
+    const orderId = writtenOrderId(await writes.createPlacingOrder(viewer.userId, 'click-1', [{ productId: teapot, quantity: 1 }]));
     const repeated = place([{ productId: teapot, quantity: 1 }]);
     await new Promise((resolve) => setTimeout(resolve, 100));
     await writes.confirmOrder(orderId, [{ productId: teapot, quantity: 1, unitPriceCents: 2500, currency: 'EUR' }]);
@@ -190,5 +191,52 @@ describe('checkout', { timeout: PGLITE_TIMEOUT }, () => {
     await expect(place([{ productId: teapot, quantity: 1 }])).rejects.toMatchObject({ extensions: { code: 'SERVICE_UNAVAILABLE' } });
     expect(Date.now() - started).toBeGreaterThanOrEqual(WAIT_FOR_ATTEMPT_MS);
     expect(products.calls.reserve).toEqual([]);
+  });
+  describe('open orders per customer', () => {
+    /** The customer's open orders (PLACING or PENDING), straight from the table. */
+    const openOrders = async () =>
+      (await db.query<{ count: number }>("SELECT count(*)::int AS count FROM orders WHERE user_id = $1 AND status IN ('PLACING', 'PENDING')", [viewer.userId]))[0]!.count;
+    const fillUp = async () => {
+      const placed = [];
+      for (let n = 1; n <= MAX_OPEN_ORDERS; n++) placed.push(await place([{ productId: teapot, quantity: 1 }], `open-${n}`));
+      return placed;
+    };
+
+    it('refuses one more with CONFLICT saying how many are open and what frees a slot, writing and reserving nothing', async () => {
+      await fillUp();
+      const refusal = await place([{ productId: cups, quantity: 1 }], 'one-too-many').catch((error: unknown) => error);
+      expect(refusal).toMatchObject({ extensions: { code: 'CONFLICT' } });
+      expect((refusal as Error).message).toMatch(new RegExp(`^You have ${MAX_OPEN_ORDERS} open orders waiting for payment.*pay or cancel one`));
+      expect(products.calls.reserve).toHaveLength(MAX_OPEN_ORDERS);
+      expect(products.stockOf(cups)).toBe(10);
+      expect(await db.query('SELECT id FROM orders WHERE user_id = $1 AND idempotency_key = $2', [viewer.userId, 'one-too-many'])).toEqual([]);
+    });
+
+    it('still answers a repeated key with its first order at the limit', async () => {
+      const [first] = await fillUp();
+      await expect(place([{ productId: teapot, quantity: 1 }], 'open-1')).resolves.toMatchObject({ id: first!.id });
+      expect(products.calls.reserve).toHaveLength(MAX_OPEN_ORDERS);
+    });
+
+    it('frees a slot for each order paid or cancelled; failed attempts and other customers take none', async () => {
+      const [first, second] = await fillUp();
+      await expect(place([{ productId: teapot, quantity: 1 }], 'while-full')).rejects.toMatchObject({ extensions: { code: 'CONFLICT' } });
+      await expect(place([{ productId: teapot, quantity: 1 }], 'theirs', { userId: randomUUID(), role: 'CUSTOMER' })).resolves.toMatchObject({ status: 'PENDING' });
+      await db.query("UPDATE orders SET status = 'PAID' WHERE id = $1", [first!.id]);
+      await db.query("UPDATE orders SET status = 'CANCELLED' WHERE id = $1", [second!.id]);
+      // Refused for want of stock: it ends FAILED and holds no slot.
+      await expect(place([{ productId: cups, quantity: 11 }], 'too-many-cups')).rejects.toMatchObject({ extensions: { code: 'INSUFFICIENT_STOCK' } });
+      await expect(place([{ productId: teapot, quantity: 1 }], 'after-paying')).resolves.toMatchObject({ status: 'PENDING' });
+      await expect(place([{ productId: teapot, quantity: 1 }], 'after-cancelling')).resolves.toMatchObject({ status: 'PENDING' });
+      expect(await openOrders()).toBe(MAX_OPEN_ORDERS);
+    });
+
+    it('lets only one of two concurrent orders take the last slot', async () => {
+      for (let n = 1; n < MAX_OPEN_ORDERS; n++) await place([{ productId: teapot, quantity: 1 }], `open-${n}`);
+      const results = await Promise.allSettled([place([{ productId: teapot, quantity: 1 }], 'a'), place([{ productId: cups, quantity: 1 }], 'b')]);
+      expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+      expect(results.find((result) => result.status === 'rejected')).toMatchObject({ reason: { extensions: { code: 'CONFLICT' } } });
+      expect(await openOrders()).toBe(MAX_OPEN_ORDERS);
+    });
   });
 });

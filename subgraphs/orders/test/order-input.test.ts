@@ -42,8 +42,10 @@ describe('checkOrderRequest', () => {
     expect(error.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'items.1.productId' });
   });
 
-  it('answers NOT_FOUND with the productId for an id that cannot name a product', () => {
-    expect(refusal(request([{ productId: 'teapot', quantity: 1 }])).extensions).toMatchObject({ code: 'NOT_FOUND', productId: 'teapot' });
+  it('refuses a product id that is no uuid as BAD_USER_INPUT naming the item, without echoing it', () => {
+    const error = refusal(request([{ productId: A, quantity: 1 }, { productId: `teapot${'x'.repeat(10_000)}`, quantity: 1 }]));
+    expect(error.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'items.1.productId' });
+    expect(error.message).not.toContain('teapot');
   });
 
   it('trims the idempotencyKey and refuses one that is blank or longer than 200 characters', () => {

@@ -9,7 +9,7 @@ import type { OrderStatus } from '../src/order-rows.js';
 import { createOrderSeeding, type OrderSeeding } from '../src/order-seeding.js';
 import { createStatusMoves } from '../src/status-moves.js';
 import { fakeProducts, type FakeProducts } from './support/fake-products.js';
-import { openOrdersDatabase, PGLITE_TIMEOUT, storedState } from './support/orders-database.js';
+import { openOrdersDatabase, PGLITE_TIMEOUT, storedState, writtenOrderId } from './support/orders-database.js';
 
 const logger = testLogger('orders');
 const ALICE: Viewer = { userId: randomUUID(), role: 'CUSTOMER' };
@@ -94,14 +94,15 @@ describe('order lifecycle', { timeout: PGLITE_TIMEOUT }, () => {
   });
 
   it('answers NOT_FOUND for an unknown order, an id that is no uuid, and an order still being placed or failed', async () => {
-    const placing = await createCheckoutWrites(db).createPlacingOrder(ALICE.userId, randomUUID(), [{ productId: randomUUID(), quantity: 1 }]);
-    const failed = await createCheckoutWrites(db).createPlacingOrder(ALICE.userId, randomUUID(), [{ productId: randomUUID(), quantity: 1 }]);
-    await createCheckoutWrites(db).claimFailed(failed!, false);
-    for (const orderId of [randomUUID(), 'not-an-id', placing!, failed!]) {
+    const placing = writtenOrderId(await createCheckoutWrites(db).createPlacingOrder(ALICE.userId, randomUUID(), [{ productId: randomUUID(), quantity: 1 }]));
+    const failed = writtenOrderId(await createCheckoutWrites(db).createPlacingOrder(ALICE.userId, randomUUID(), [{ productId: randomUUID(), quantity: 1 }]));
+    await createCheckoutWrites(db).claimFailed(failed, false);
+    // 'not-an-id' cannot come from the API (the resolvers refuse it as BAD_USER_INPUT); here the lifecycle still finds nothing.
+    for (const orderId of [randomUUID(), 'not-an-id', placing, failed]) {
       await expect(lifecycle.updateStatus(ADMIN, orderId, 'PAID', logger)).rejects.toMatchObject({ extensions: { code: 'NOT_FOUND' } });
       await expect(lifecycle.cancel(ALICE, orderId, logger)).rejects.toMatchObject({ extensions: { code: 'NOT_FOUND' } });
     }
-    expect((await storedState(db, placing!))?.status).toBe('PLACING');
+    expect((await storedState(db, placing))?.status).toBe('PLACING');
   });
 
   it.each(['PENDING', 'PAID'] as const)('lets the owner cancel a %s order and gives its stock back', async (status) => {

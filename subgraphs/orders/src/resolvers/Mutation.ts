@@ -1,27 +1,30 @@
-import { requireViewer } from '@shop/service-kit';
+import { requireUuid, requireViewer } from '@shop/service-kit';
 import type { MutationResolvers } from '../__generated__/resolvers-types.js';
+import { checkOrderRequest } from '../order-input.js';
 
 export const Mutation: MutationResolvers = {
   createOrder: async (_parent, { input }, { viewer, requireAccount, checkout, logger }) => {
     const signedIn = requireViewer(viewer);
+    // Malformed input is refused before any call to another service.
+    const request = checkOrderRequest(input);
     // A valid token may outlive its user; no order for a user who does not exist.
     await requireAccount(signedIn);
-    return checkout.placeOrder(signedIn, input, logger);
+    return checkout.placeOrder(signedIn, request, logger);
   },
 
-  updateOrderStatus: (_parent, { id, status }, { viewer, lifecycle, logger }) => lifecycle.updateStatus(viewer, id, status, logger),
+  updateOrderStatus: (_parent, { id, status }, { viewer, lifecycle, logger }) => lifecycle.updateStatus(viewer, requireUuid(id, 'id'), status, logger),
 
-  cancelOrder: (_parent, { id }, { viewer, lifecycle, logger }) => lifecycle.cancel(viewer, id, logger),
+  cancelOrder: (_parent, { id }, { viewer, lifecycle, logger }) => lifecycle.cancel(viewer, requireUuid(id, 'id'), logger),
 
   createWebhook: (_parent, args, { viewer, webhooks }) => webhooks.create(viewer, args),
 
-  disableWebhook: (_parent, { id }, { viewer, webhooks }) => webhooks.setEnabled(viewer, id, false),
+  disableWebhook: (_parent, { id }, { viewer, webhooks }) => webhooks.setEnabled(viewer, requireUuid(id, 'id'), false),
 
-  enableWebhook: (_parent, { id }, { viewer, webhooks }) => webhooks.setEnabled(viewer, id, true),
+  enableWebhook: (_parent, { id }, { viewer, webhooks }) => webhooks.setEnabled(viewer, requireUuid(id, 'id'), true),
 
-  deleteWebhook: (_parent, { id }, { viewer, webhooks }) => webhooks.delete(viewer, id),
+  deleteWebhook: (_parent, { id }, { viewer, webhooks }) => webhooks.delete(viewer, requireUuid(id, 'id')),
 
-  rotateWebhookSecret: (_parent, { id, keepPreviousForSeconds }, { viewer, webhooks }) => webhooks.rotateSecret(viewer, id, keepPreviousForSeconds),
+  rotateWebhookSecret: (_parent, { id, keepPreviousForSeconds }, { viewer, webhooks }) => webhooks.rotateSecret(viewer, requireUuid(id, 'id'), keepPreviousForSeconds),
 
-  redeliverWebhookDelivery: (_parent, { id }, { viewer, webhooks }) => webhooks.redeliver(viewer, id),
+  redeliverWebhookDelivery: (_parent, { id }, { viewer, webhooks }) => webhooks.redeliver(viewer, requireUuid(id, 'id')),
 };

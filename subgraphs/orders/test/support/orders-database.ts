@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { migrate, type Database } from '@shop/service-kit';
+import type { PlacingIntent } from '../../src/checkout-writes.js';
 import { openEmptyPglite } from '../../../../service-kit/test/support/empty-database.js';
 
 /** Opening PGlite and migrating it takes a second or more: once per test file, in beforeAll. */
@@ -19,4 +20,10 @@ export async function storedState(db: Database, orderId: string): Promise<{ stat
     [orderId],
   );
   return row;
+}
+
+/** The id of an order intent createPlacingOrder wrote; a test that expected it written fails here otherwise. */
+export function writtenOrderId(intent: PlacingIntent): string {
+  if (intent.kind !== 'written') throw new Error(`the order intent was not written: ${JSON.stringify(intent)}`);
+  return intent.orderId;
 }

@@ -1,4 +1,4 @@
-import { BadUserInputError, NotFoundError, requireAdmin } from '@shop/service-kit';
+import { BadUserInputError, NotFoundError, requireAdmin, requireUuid } from '@shop/service-kit';
 import type { MutationResolvers } from '../__generated__/resolvers-types.js';
 import { checkProductFields } from '../product-input.js';
 import { requireInternalCaller } from '../internal-access.js';
@@ -12,9 +12,10 @@ export const Mutation: MutationResolvers = {
 
   updateProduct: async (_parent, { id, input }, { viewer, products }) => {
     requireAdmin(viewer);
+    const productId = requireUuid(id, 'id');
     const fields = checkProductFields(input);
     if (Object.keys(fields).length === 0) throw new BadUserInputError('Give at least one field to change', 'input');
-    const product = await products.updateProduct(id, fields);
+    const product = await products.updateProduct(productId, fields);
     if (!product) throw new NotFoundError(`No product ${id}`);
     return product;
   },

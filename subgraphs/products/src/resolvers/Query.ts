@@ -1,4 +1,4 @@
-import { checkPageSize, toConnection } from '@shop/service-kit';
+import { checkPageSize, requireUuid, toConnection } from '@shop/service-kit';
 import type { QueryProductsArgs, QueryResolvers } from '../__generated__/resolvers-types.js';
 import { requireInternalCaller } from '../internal-access.js';
 
@@ -10,10 +10,11 @@ export const Query: QueryResolvers = {
     return toConnection(page.rows, size, page.totalCount);
   },
 
-  product: (_parent, { id }, { loaders }) => loaders.productById.load(id),
+  // A well-formed id of no product is null (DESIGN.md §2); one that cannot be an id is BAD_USER_INPUT.
+  product: (_parent, { id }, { loaders }) => loaders.productById.load(requireUuid(id, 'id')),
 
   stockReservation: (_parent, { orderId }, context) => {
     requireInternalCaller(context);
-    return context.stock.find(orderId);
+    return context.stock.find(requireUuid(orderId, 'orderId'));
   },
 };

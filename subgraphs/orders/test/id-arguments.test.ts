@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import { graphql, parse } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import type { Viewer } from '@shop/service-kit';
+import { testLogger } from '../../../test/support/logger.js';
+import { resolvers } from '../src/resolvers/index.js';
+
+const schema = buildSubgraphSchema({
+  typeDefs: parse(readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8')),
+  resolvers: resolvers as GraphQLResolverMap<unknown>,
+});
+
+const ADMIN: Viewer = { userId: randomUUID(), role: 'ADMIN' };
+
+/** A part of the context that fails the test when anything of it is called: a refused id costs no work. */
+function untouchable(name: string): object {
+  return new Proxy(() => {}, {
+    get: (_target, property) => untouchable(`${name}.${String(property)}`),
+    apply: () => expect.fail(`${name} was called for an id that is no uuid`),
+  });
+}
+
+const context = {
+  requestId: 'request-1',
+  logger: testLogger('orders'),
+  viewer: ADMIN,
+  loaders: untouchable('loaders'),
+  orders: untouchable('orders'),
+  checkout: untouchable('checkout'),
+  lifecycle: untouchable('lifecycle'),
+  webhooks: untouchable('webhooks'),
+  requireAccount: () => expect.fail('users was asked about an order with a malformed product id'),
+};
+
+/** Every field of orders taking an id a client chooses, as a document with `$id` where that id goes, and the argument named in the refusal. */
+const FIELDS: [document: string, field: string][] = [
+  ['query ($id: ID!) { order(id: $id) { id } }', 'id'],
+  ['query ($id: ID!) { webhook(id: $id) { id } }', 'id'],
+  ['query ($id: ID!) { webhookDeliveries(webhookId: $id) { totalCount } }', 'webhookId'],
+  ['mutation ($id: ID!) { updateOrderStatus(id: $id, status: PAID) { id } }', 'id'],
+  ['mutation ($id: ID!) { cancelOrder(id: $id) { id } }', 'id'],
+  ['mutation ($id: ID!) { disableWebhook(id: $id) { id } }', 'id'],
+  ['mutation ($id: ID!) { enableWebhook(id: $id) { id } }', 'id'],
+  ['mutation ($id: ID!) { deleteWebhook(id: $id) }', 'id'],
+  ['mutation ($id: ID!) { rotateWebhookSecret(id: $id) { secret } }', 'id'],
+  ['mutation ($id: ID!) { redeliverWebhookDelivery(id: $id) { id } }', 'id'],
+  [
+    'mutation ($id: ID!) { createOrder(input: { idempotencyKey: "k", items: [{ productId: "00000000-0000-4000-a000-000000000001", quantity: 1 }, { productId: $id, quantity: 1 }] }) { id } }',
+    'items.1.productId',
+  ],
+];
+
+describe("orders' id arguments", () => {
+  it.each(FIELDS)('refuses an id that is no uuid as BAD_USER_INPUT naming the argument, before any work: %s', async (document, field) => {
+    for (const id of ['nope', '', `${randomUUID()} `, 'x'.repeat(10_000)]) {
+      const { errors } = await graphql({ schema, source: document, variableValues: { id }, contextValue: context });
+      expect(errors?.map((error) => error.extensions)).toEqual([{ code: 'BAD_USER_INPUT', field }]);
+      // The client chose the value and its length: the message does not carry it back.
+      expect(errors?.[0]?.message.length).toBeLessThan(100);
+    }
+  });
+});
