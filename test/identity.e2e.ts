@@ -55,6 +55,13 @@ describe('identity through the gateway', () => {
   });
 
   it('refuses an email that is taken, whatever its case, as CONFLICT', async ({ stack }) => {
+    const email = uniqueEmail();
+    const register = (address: string) => graphql(stack.gatewayUrl, RegisterDocument, { variables: { input: { email: address, password: 'long-enough', name: 'Bob' } } });
+    expect((await register(email)).errors).toBeUndefined();
+    expect(errorCodes(await register(email.toUpperCase()))).toEqual(['CONFLICT']);
+  });
+
+  it("refuses a demo account's email, in any case, as CONFLICT", async ({ stack }) => {
     const response = await graphql(stack.gatewayUrl, RegisterDocument, {
       variables: { input: { email: 'ALICE@example.com', password: 'long-enough', name: 'Alice again' } },
     });
@@ -98,6 +105,8 @@ describe('identity through the gateway', () => {
     expect(errorCodes(await user(alice, adminId))).toEqual(['FORBIDDEN']);
     expect(errorCodes(await user(undefined, aliceId))).toEqual(['UNAUTHENTICATED']);
     expect((await user(admin, randomUUID())).data!.user).toBeNull();
-    expect((await user(admin, 'not-a-uuid')).data!.user).toBeNull();
+    const malformed = await user(admin, 'not-a-uuid');
+    expect(errorCodes(malformed)).toEqual(['BAD_USER_INPUT']);
+    expect(malformed.errors?.[0]?.extensions?.field).toBe('id');
   });
 });

@@ -36,7 +36,7 @@ describe('users in production', () => {
     expect(second.output()).toMatch(/SEED_DEMO_DATA/);
   });
 
-  it('refuses to start while a demo account still has its public password', async () => {
+  it('starts, but disables a demo account that still has its published password, saying so at error level', async () => {
     // A database as development leaves it (demo accounts seeded), run in development once more first.
     const seeded = await seededServiceData('users');
     try {
@@ -44,9 +44,17 @@ describe('users in production', () => {
       await development.waitFor(/"msg":"listening"/);
       expect(await development.stop()).toBe(0);
       const key = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-      const production = await startUsers({ ...seeded.env, JWT_PRIVATE_KEY: key });
-      expect(await new Promise((resolve) => production.child.once('exit', resolve))).toBe(1);
-      expect(production.output()).toMatch(/demo account admin@example.com still has its public password/);
+      const port = await freePort();
+      const production = await startUsers({ ...seeded.env, JWT_PRIVATE_KEY: key, PORT: String(port), LOG_FORMAT: 'json' });
+      try {
+        await production.waitFor(/"msg":"listening"/);
+        // pino's level 50: error.
+        expect(production.output()).toMatch(/"level":50,[^\n]*"email":"admin@example.com"[^\n]*demo account had its published password in production: disabled it/);
+        const login = await graphql(`http://127.0.0.1:${port}`, 'mutation { login(email: "admin@example.com", password: "admin-password") { token } }');
+        expect(login.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+      } finally {
+        expect(await production.stop()).toBe(0);
+      }
     } finally {
       await seeded.drop();
     }

@@ -6,6 +6,9 @@ import { migrate, openDatabase, SUBGRAPH_NAMES, type SubgraphName } from '@shop/
 import { SUBGRAPH_SERVICES } from '../../scripts/services.js';
 import { createDatabaseOn, dropDatabaseOn } from '../../scripts/databases.js';
 import { testLogger } from './logger.js';
+import { seedDemoUsers } from '../../subgraphs/users/src/seed.js';
+import { createUsersRepository } from '../../subgraphs/users/src/users-repository.js';
+import { MINIMAL_SCRYPT_FOR_TESTS } from '../../subgraphs/users/src/passwords.js';
 
 /**
  * Every subgraph's database as its service leaves it after the first start (migrated, demo data
@@ -33,7 +36,10 @@ export async function makeTemplates(dir: string, postgresAdminUrl: string | unde
       const db = await openDatabase(location);
       try {
         await migrate(db, fileURLToPath(service.migrations));
-        await service.seed(db, testLogger(name));
+        // The demo accounts' hashes at the cost the test stack runs with (stack.ts): every file
+        // signs in as them, and a stored hash costs what its own parameters say, whatever the service's.
+        if (name === 'users') await seedDemoUsers(createUsersRepository(db), testLogger(name), MINIMAL_SCRYPT_FOR_TESTS);
+        else await service.seed(db, testLogger(name));
         if (db.archive) {
           await mkdir(dir, { recursive: true });
           await writeFile(join(dir, `${name}.tar`), Buffer.from(await (await db.archive()).arrayBuffer()));

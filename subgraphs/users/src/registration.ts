@@ -1,8 +1,10 @@
-import { BadUserInputError } from '@shop/service-kit';
+import { BadUserInputError, ConflictError, DEMO_USERS } from '@shop/service-kit';
 
 export const MIN_PASSWORD_LENGTH = 8;
 /** Bounds the cost of hashing what a client sends. */
 export const MAX_PASSWORD_LENGTH = 1024;
+/** RFC 5321's limit on a forward path; nothing longer is an address anyone can have. */
+export const MAX_EMAIL_LENGTH = 254;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export interface Registration {
@@ -17,7 +19,7 @@ export interface Registration {
 /** A valid email address, trimmed; else BAD_USER_INPUT naming `field`. */
 export function checkEmail(email: string, field = 'email'): string {
   const trimmed = email.trim();
-  if (trimmed.length > 254 || !EMAIL.test(trimmed)) throw new BadUserInputError(`${field} is not a valid email address`, field);
+  if (trimmed.length > MAX_EMAIL_LENGTH || !EMAIL.test(trimmed)) throw new BadUserInputError(`${field} is not a valid email address`, field);
   return trimmed;
 }
 
@@ -39,9 +41,21 @@ export function checkName(name: string, field = 'name'): string {
   return trimmed;
 }
 
+/**
+ * The demo accounts' emails belong to their seeded accounts (`owner`, when it is one of them, may
+ * keep its own): nobody else may take one, in any environment, so nobody can pose as the demo
+ * admin, nor leave an account production would take for one. CONFLICT, as for a taken email
+ * (in development they are taken), so clients say what they say of one.
+ */
+export function refuseDemoEmail(email: string, owner?: string): string {
+  const demo = DEMO_USERS.find((user) => user.email === email.toLowerCase());
+  if (demo && demo.id !== owner) throw new ConflictError('This email belongs to a demo account and cannot be used');
+  return email;
+}
+
 /** Checks a sign-up, field by field; the first bad field is BAD_USER_INPUT naming it. */
 export function checkRegistration(input: Registration): Registration {
-  const email = checkEmail(input.email);
+  const email = refuseDemoEmail(checkEmail(input.email));
   const password = checkPassword(input.password);
   const name = checkName(input.name);
   return { email, password, name };

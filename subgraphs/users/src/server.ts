@@ -6,27 +6,34 @@ import { createTokenIssuer } from './tokens.js';
 import { createSessions } from './sessions.js';
 import type { SigningKey } from './signing-key.js';
 import type { UsersContext } from './context.js';
+import { createPasswordHasher, type PasswordHasherOptions } from './password-hasher.js';
 
 export interface UsersServiceDeps extends Omit<SubgraphDeps, 'verifyToken'> {
   signingKey: SigningKey;
   tokenRules: TokenRules;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
+  /** The cost of password hashes and how many run at once. */
+  passwordHashing: PasswordHasherOptions;
 }
 
-/** The users subgraph, with its JWKS route, ready to listen; tests start it on a free port. */
-export function createUsersService(deps: UsersServiceDeps) {
+/**
+ * The users subgraph, with its JWKS route, ready to listen; tests start it on a free port. Its
+ * sessions and password hasher come along, for the production start's demo account check and for tests.
+ */
+export async function createUsersService(deps: UsersServiceDeps) {
   const users = createUsersRepository(deps.db);
   const tokens = createTokenIssuer(deps.signingKey, deps.tokenRules, deps.accessTokenTtlSeconds);
   const sessions = createSessions({ db: deps.db, tokens, refreshTtlSeconds: deps.refreshTokenTtlSeconds });
+  const passwords = createPasswordHasher(deps.passwordHashing);
   // Users checks its own tokens with the public key it holds: no round trip to its own JWKS.
   const verifyToken = createTokenVerifier(deps.signingKey.publicKey, deps.tokenRules);
-  return createSubgraphService<UsersContext>(
+  const service = await createSubgraphService<UsersContext>(
     { ...deps, verifyToken },
     {
       schemaFile: new URL('../schema.graphql', import.meta.url),
       resolvers,
-      context: (shared) => ({ ...shared, loaders: createLoaders(users), users, sessions }),
+      context: (shared) => ({ ...shared, loaders: createLoaders(users), users, sessions, passwords }),
       routes: (app) => {
         // The gateway's feed of sessions whose access tokens it must refuse (random session ids,
         // nothing about their users). Like the JWKS, served only inside the deployment: users is
@@ -47,4 +54,5 @@ export function createUsersService(deps: UsersServiceDeps) {
       },
     },
   );
+  return { ...service, users, sessions, passwords };
 }

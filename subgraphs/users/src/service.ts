@@ -14,14 +14,9 @@ export const usersService = {
     await seedDemoUsers(createUsersRepository(db), logger);
   },
   async create(db, config, logger) {
-    const [{ createUsersService }, { developmentSigningKey, signingKeyFromPem }, { createUsersRepository }, { refuseDemoPasswords }] = await Promise.all([
-      import('./server.js'),
-      import('./signing-key.js'),
-      import('./users-repository.js'),
-      import('./seed.js'),
-    ]);
-    if (config.NODE_ENV === 'production') await refuseDemoPasswords(createUsersRepository(db));
-    return createUsersService({
+    const [{ createUsersService }, { developmentSigningKey, signingKeyFromPem }, { disableDemoAccountsWithPublishedPasswords }, { MINIMAL_SCRYPT_FOR_TESTS, OWASP_SCRYPT }] =
+      await Promise.all([import('./server.js'), import('./signing-key.js'), import('./seed.js'), import('./passwords.js')]);
+    const service = await createUsersService({
       db,
       logger,
       signingKey: config.JWT_PRIVATE_KEY
@@ -30,8 +25,17 @@ export const usersService = {
       tokenRules: { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE },
       accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+      passwordHashing: {
+        params: config.PASSWORD_HASH_COST === 'owasp' ? OWASP_SCRYPT : MINIMAL_SCRYPT_FOR_TESTS,
+        concurrency: config.PASSWORD_HASH_CONCURRENCY,
+        queueLength: config.PASSWORD_HASH_QUEUE,
+      },
       sandbox: config.NODE_ENV !== 'production',
       shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     });
+    if (config.NODE_ENV === 'production') {
+      await disableDemoAccountsWithPublishedPasswords({ users: service.users, endSessionsOf: (userId, tx) => service.sessions.endAllOf(userId, tx), logger });
+    }
+    return service;
   },
 } satisfies SubgraphServiceDefinition<UsersConfig>;

@@ -127,13 +127,15 @@ export function createSessions({ db, tokens, refreshTtlSeconds }: SessionsOption
       if (!REFRESH_TOKEN.test(refreshToken)) throw new UnauthenticatedError(REFUSED);
       const outcome = await db.transaction(async (tx) => {
         // Locked, so two refreshes racing with one token cannot both succeed.
-        const [found] = await tx.query<{ session_id: string; retired: boolean; expired: boolean; ended: boolean }>(
-          `SELECT r.session_id, r.retired_at IS NOT NULL AS retired, r.expires_at <= now() AS expired, s.ended_at IS NOT NULL AS ended
-           FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id
+        // A disabled account's sessions were ended as it was disabled; its own flag is checked too.
+        const [found] = await tx.query<{ session_id: string; retired: boolean; expired: boolean; ended: boolean; disabled: boolean }>(
+          `SELECT r.session_id, r.retired_at IS NOT NULL AS retired, r.expires_at <= now() AS expired, s.ended_at IS NOT NULL AS ended,
+             u.disabled_at IS NOT NULL AS disabled
+           FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id JOIN users u ON u.id = s.user_id
            WHERE r.token_hash = $1 FOR UPDATE OF r, s`,
           [hashOf(refreshToken)],
         );
-        if (!found || found.ended || found.expired) return null;
+        if (!found || found.ended || found.expired || found.disabled) return null;
         if (found.retired) {
           await endSessions(tx, 'id = $1', [found.session_id]);
           return 'reused' as const;

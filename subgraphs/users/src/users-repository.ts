@@ -15,6 +15,8 @@ export interface UserPageRow extends UserRow {
 
 export interface UserWithPasswordRow extends UserRow {
   password_hash: string;
+  /** When the account was disabled (nobody may sign in as it); null while it is not. */
+  disabled_at: Date | null;
 }
 
 export interface NewUser {
@@ -39,6 +41,7 @@ export interface UsersPageQuery {
 }
 
 const COLUMNS = 'id, email, name, role, created_at';
+const WITH_PASSWORD = `${COLUMNS}, password_hash, disabled_at`;
 const UNIQUE_VIOLATION = '23505';
 
 /** `%`, `_` and `\` are wildcards in LIKE; a search for them means the characters themselves. */
@@ -70,7 +73,7 @@ export function createUsersRepository(db: Database) {
 
     async findUserWithPasswordByEmail(email: string): Promise<UserWithPasswordRow | null> {
       const rows = await db.query<UserWithPasswordRow>(
-        `SELECT ${COLUMNS}, password_hash FROM users WHERE lower(email) = lower($1)`,
+        `SELECT ${WITH_PASSWORD} FROM users WHERE lower(email) = lower($1)`,
         [email],
       );
       return rows[0] ?? null;
@@ -84,7 +87,7 @@ export function createUsersRepository(db: Database) {
 
     async findUserWithPasswordById(id: string): Promise<UserWithPasswordRow | null> {
       if (!isUuid(id)) return null;
-      const rows = await db.query<UserWithPasswordRow>(`SELECT ${COLUMNS}, password_hash FROM users WHERE id = $1`, [id]);
+      const rows = await db.query<UserWithPasswordRow>(`SELECT ${WITH_PASSWORD} FROM users WHERE id = $1`, [id]);
       return rows[0] ?? null;
     },
 
@@ -140,6 +143,20 @@ export function createUsersRepository(db: Database) {
       if (!isUuid(id)) return null;
       const rows = await tx.query<UserRow>(`UPDATE users SET password_hash = $2 WHERE id = $1 RETURNING ${COLUMNS}`, [id, passwordHash]);
       return rows[0] ?? null;
+    },
+
+    /**
+     * Replaces a hash that verified by one of the current parameters, unless the password changed
+     * meanwhile (then the new one stays); whether it was replaced.
+     */
+    async replacePasswordHash(id: string, verifiedHash: string, passwordHash: string): Promise<boolean> {
+      const rows = await db.query('UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2 RETURNING id', [id, verifiedHash, passwordHash]);
+      return rows.length === 1;
+    },
+
+    /** Nobody may sign in as the account from now on; `reason` says why, for whoever reads the table. */
+    async disableUser(id: string, reason: string, tx: Queryable = db): Promise<void> {
+      await tx.query('UPDATE users SET disabled_at = now(), disabled_reason = $2 WHERE id = $1 AND disabled_at IS NULL', [id, reason]);
     },
 
     async updateUserRole(id: string, role: Role, tx: Queryable = db): Promise<UserRow | null> {

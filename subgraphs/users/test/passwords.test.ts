@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword, verifyPassword } from '../src/passwords.js';
+import { hashPassword, MINIMAL_SCRYPT_FOR_TESTS, needsRehash, OWASP_SCRYPT, verifyPassword } from '../src/passwords.js';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -18,14 +18,21 @@ function flipFirstByte(base64: string): string {
 }
 
 describe('hashPassword and verifyPassword', () => {
+  // What follows holds at any cost: checked at the cheapest, so that the file takes no seconds of CPU.
   let stored: string;
 
   beforeAll(async () => {
-    stored = await hashPassword(PASSWORD);
+    stored = await hashPassword(PASSWORD, MINIMAL_SCRYPT_FOR_TESTS);
+  });
+
+  it("hashes at OWASP's minimum (N=2^15, r=8, p=3) unless told otherwise, and verifies that", async () => {
+    const owasp = await hashPassword(PASSWORD);
+    expect(owasp).toMatch(/^scrypt\$32768\$8\$3\$/);
+    expect(await verifyPassword(PASSWORD, owasp)).toBe(true);
   });
 
   it('stores scrypt$N$r$p$salt$hash with a 16-byte salt and a 32-byte hash', () => {
-    expect(stored).toMatch(/^scrypt\$32768\$8\$1\$[A-Za-z0-9+/]+={0,2}\$[A-Za-z0-9+/]+={0,2}$/);
+    expect(stored).toMatch(/^scrypt\$1024\$8\$1\$[A-Za-z0-9+/]+={0,2}\$[A-Za-z0-9+/]+={0,2}$/);
     const [, , , , salt, hash] = stored.split('$');
     expect(Buffer.from(salt!, 'base64')).toHaveLength(16);
     expect(Buffer.from(hash!, 'base64')).toHaveLength(32);
@@ -48,7 +55,7 @@ describe('hashPassword and verifyPassword', () => {
   );
 
   it('salts: two hashes of one password differ, and each verifies', async () => {
-    const again = await hashPassword(PASSWORD);
+    const again = await hashPassword(PASSWORD, MINIMAL_SCRYPT_FOR_TESTS);
     expect(again).not.toBe(stored);
     expect(again.split('$')[4]).not.toBe(stored.split('$')[4]);
     expect(await verifyPassword(PASSWORD, again)).toBe(true);
@@ -70,7 +77,7 @@ describe('hashPassword and verifyPassword', () => {
   });
 
   it('refuses the right password when the stored cost parameters were changed', async () => {
-    expect(await verifyPassword(PASSWORD, withPart(stored, 1, String(2 ** 14)))).toBe(false);
+    expect(await verifyPassword(PASSWORD, withPart(stored, 1, String(2 ** 11)))).toBe(false);
   });
 
   it.each([
@@ -86,7 +93,32 @@ describe('hashPassword and verifyPassword', () => {
   it.each([
     ['a non-numeric N', 'scrypt$abc$8$1$c2FsdHNhbHRzYWx0c2FsdA==$aGFzaA=='],
     ['an N that is not a power of two', 'scrypt$1000$8$1$c2FsdHNhbHRzYWx0c2FsdA==$aGFzaA=='],
+    ['parameters that would take 4 GiB', 'scrypt$1048576$32$1$c2FsdHNhbHRzYWx0c2FsdA==$aGFzaA=='],
   ])('refuses anything against a scrypt value with %s', async (_case, garbage) => {
     expect(await verifyPassword(PASSWORD, garbage)).toBe(false);
+  });
+});
+
+describe('hashes of other parameters', () => {
+  // What this service stored before OWASP's minimum: N=2^15, r=8, p=1.
+  const OLD = { N: 2 ** 15, r: 8, p: 1 };
+
+  it('still verifies a hash stored with older, weaker parameters', async () => {
+    const old = await hashPassword(PASSWORD, OLD);
+    expect(old).toMatch(/^scrypt\$32768\$8\$1\$/);
+    expect(await verifyPassword(PASSWORD, old)).toBe(true);
+    expect(await verifyPassword('wrong password', old)).toBe(false);
+  });
+
+  it('says a hash needs renewing exactly when its parameters are not the current ones', async () => {
+    expect(needsRehash(await hashPassword(PASSWORD, OLD), OWASP_SCRYPT)).toBe(true);
+    expect(needsRehash(await hashPassword(PASSWORD, MINIMAL_SCRYPT_FOR_TESTS), OWASP_SCRYPT)).toBe(true);
+    expect(needsRehash(await hashPassword(PASSWORD, MINIMAL_SCRYPT_FOR_TESTS), MINIMAL_SCRYPT_FOR_TESTS)).toBe(false);
+  });
+
+  it("makes OWASP's minimum at most 32 MiB a hash, and never less work than N=2^13, r=8, p=10 (OWASP's cheapest line)", () => {
+    expect(128 * OWASP_SCRYPT.N * OWASP_SCRYPT.r).toBeLessThanOrEqual(32 * 2 ** 20);
+    expect(OWASP_SCRYPT.N * OWASP_SCRYPT.r * OWASP_SCRYPT.p).toBeGreaterThanOrEqual(2 ** 13 * 8 * 10);
+    expect(OWASP_SCRYPT.r).toBeGreaterThanOrEqual(8);
   });
 });

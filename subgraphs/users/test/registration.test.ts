@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BadUserInputError } from '@shop/service-kit';
-import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, checkEmail, checkName, checkPassword, checkRegistration, type Registration } from '../src/registration.js';
+import { DEMO_USERS } from '@shop/service-kit';
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, checkEmail, checkName, checkPassword, checkRegistration, refuseDemoEmail, type Registration } from '../src/registration.js';
 
 const VALID: Registration = { email: 'bob@example.com', password: 'long-enough', name: 'Bob' };
 
@@ -76,5 +77,15 @@ describe('the per-field checks', () => {
     expect(() => checkPassword('short', 'newPassword')).toThrow(expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', field: 'newPassword' } }));
     expect(() => checkEmail('nope', 'email')).toThrow(expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', field: 'email' } }));
     expect(() => checkName(' ', 'name')).toThrow(expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', field: 'name' } }));
+  });
+});
+
+describe('refuseDemoEmail', () => {
+  it("refuses a demo account's email in any case as CONFLICT, unless the demo account itself keeps it", () => {
+    const [admin] = DEMO_USERS;
+    expect(() => checkRegistration({ ...VALID, email: ' Admin@Example.com ' })).toThrow(expect.objectContaining({ extensions: { code: 'CONFLICT' } }));
+    expect(() => refuseDemoEmail('ALICE@example.com', admin.id)).toThrow(expect.objectContaining({ extensions: { code: 'CONFLICT' } }));
+    expect(refuseDemoEmail('ADMIN@example.com', admin.id)).toBe('ADMIN@example.com');
+    expect(refuseDemoEmail('admin@example.org')).toBe('admin@example.org');
   });
 });

@@ -1,17 +1,21 @@
-import { ConflictError, ForbiddenError, NotFoundError, requireAdmin, requireViewer, UnauthenticatedError, type Transaction } from '@shop/service-kit';
+import { ConflictError, ForbiddenError, NotFoundError, requireAdmin, requireUuid, requireViewer, UnauthenticatedError, type Transaction } from '@shop/service-kit';
 import type { MutationResolvers } from '../__generated__/resolvers-types.js';
-import { decoyPasswordHash, hashPassword, verifyPassword } from '../passwords.js';
-import { EmailTakenError, type UserRow, type UsersRepository } from '../users-repository.js';
+import { EmailTakenError, type UserRow, type UsersRepository, type UserWithPasswordRow } from '../users-repository.js';
 import type { UsersContext } from '../context.js';
-import { checkPassword, checkRegistration, MAX_PASSWORD_LENGTH } from '../registration.js';
+import { checkPassword, checkRegistration, MAX_EMAIL_LENGTH, MAX_PASSWORD_LENGTH } from '../registration.js';
 import { checkProfileChanges, requireCurrentPassword } from '../profile.js';
+import { requireOnePasswordField } from '../password-fields.js';
 
+const WRONG_LOGIN = 'Wrong email or password';
+
+// Each field that hashes a password the client sends first makes sure it is the operation's only one.
 export const Mutation: MutationResolvers = {
-  register: async (_parent, { input }, context) => {
-    const { users, sessions } = context;
+  register: async (_parent, { input }, context, info) => {
+    requireOnePasswordField(info);
+    const { users, sessions, passwords } = context;
     const { email, password, name } = checkRegistration(input);
     try {
-      const user = await users.createUser({ email, name, role: 'CUSTOMER', passwordHash: await hashPassword(password) });
+      const user = await users.createUser({ email, name, role: 'CUSTOMER', passwordHash: await passwords.hash(password) });
       signIn(context, user);
       return { ...(await sessions.start(user)), user };
     } catch (error) {
@@ -20,13 +24,19 @@ export const Mutation: MutationResolvers = {
     }
   },
 
-  login: async (_parent, { email, password }, context) => {
-    const { users, sessions } = context;
-    if (password.length > MAX_PASSWORD_LENGTH) throw new UnauthenticatedError('Wrong email or password');
-    const user = await users.findUserWithPasswordByEmail(email.trim());
-    const matches = await verifyPassword(password, user?.password_hash ?? (await decoyPasswordHash()));
-    if (!user || !matches) throw new UnauthenticatedError('Wrong email or password');
-    const { password_hash: _hash, ...row } = user;
+  login: async (_parent, { email, password }, context, info) => {
+    requireOnePasswordField(info);
+    const { users, sessions, passwords } = context;
+    const address = email.trim();
+    // Nothing longer can be an account's: refused without a lookup or a hash.
+    if (password.length > MAX_PASSWORD_LENGTH || address.length > MAX_EMAIL_LENGTH) throw new UnauthenticatedError(WRONG_LOGIN);
+    const user = await users.findUserWithPasswordByEmail(address);
+    const matches = user ? await passwords.verify(password, user.password_hash) : await passwords.verifyDecoy(password);
+    if (!user || !matches) throw new UnauthenticatedError(WRONG_LOGIN);
+    // Said only to whoever knows the password.
+    if (user.disabled_at) throw new UnauthenticatedError('This account is disabled');
+    await renewHash(context, user, password);
+    const { password_hash: _hash, disabled_at: _disabled, ...row } = user;
     signIn(context, row);
     return { ...(await sessions.start(row)), user: row };
   },
@@ -49,9 +59,10 @@ export const Mutation: MutationResolvers = {
     return true;
   },
 
-  updateMe: async (_parent, { input }, { viewer, users }) => {
+  updateMe: async (_parent, { input }, { viewer, users, passwords }, info) => {
+    requireOnePasswordField(info);
     const { userId } = requireViewer(viewer);
-    const changes = await checkProfileChanges(users, userId, input);
+    const changes = await checkProfileChanges({ users, passwords }, userId, input);
     try {
       return (await users.updateUser(userId, changes)) ?? accountGone();
     } catch (error) {
@@ -60,12 +71,13 @@ export const Mutation: MutationResolvers = {
     }
   },
 
-  changePassword: async (_parent, { currentPassword, newPassword }, { viewer, users, sessions }) => {
+  changePassword: async (_parent, { currentPassword, newPassword }, { viewer, users, sessions, passwords }, info) => {
+    requireOnePasswordField(info);
     const { userId } = requireViewer(viewer);
     const password = checkPassword(newPassword, 'newPassword');
-    await requireCurrentPassword(users, userId, currentPassword);
-    // Hashed before the transaction, so no row stays locked for the tens of milliseconds scrypt takes.
-    const passwordHash = await hashPassword(password);
+    await requireCurrentPassword({ users, passwords }, userId, currentPassword);
+    // Hashed before the transaction, so no row stays locked for the fraction of a second scrypt takes.
+    const passwordHash = await passwords.hash(password);
     return users.transaction(async (tx) => {
       const user = (await users.updatePasswordHash(userId, passwordHash, tx)) ?? accountGone();
       // Whoever knew the old password may hold a session: all of them end, this device gets a new one.
@@ -74,7 +86,8 @@ export const Mutation: MutationResolvers = {
     });
   },
 
-  setUserRole: (_parent, { id, role }, { viewer, users, sessions }) => {
+  setUserRole: (_parent, { id: givenId, role }, { viewer, users, sessions }) => {
+    const id = requireUuid(givenId, 'id');
     const admin = requireAdmin(viewer);
     return users.transaction(async (tx) => {
       const { user, lastAdmin } = await lockUserAndAdmins(users, id, tx, admin.userId);
@@ -86,14 +99,32 @@ export const Mutation: MutationResolvers = {
     });
   },
 
-  deleteMe: async (_parent, { currentPassword }, context) => {
+  deleteMe: async (_parent, { currentPassword }, context, info) => {
+    requireOnePasswordField(info);
     const { userId } = requireViewer(context.viewer);
-    await requireCurrentPassword(context.users, userId, currentPassword);
+    await requireCurrentPassword(context, userId, currentPassword);
     return erase(context, userId);
   },
 
-  deleteUser: (_parent, { id }, context) => erase(context, id, requireAdmin(context.viewer).userId),
+  deleteUser: (_parent, { id }, context) => {
+    const userId = requireUuid(id, 'id');
+    return erase(context, userId, requireAdmin(context.viewer).userId);
+  },
 };
+
+/**
+ * A stored hash of older parameters is replaced, now that the password is at hand, so raising
+ * the cost reaches every account that signs in. Only while nobody waits for a hash: a busy
+ * service lets the sign-in succeed and renews the hash another time.
+ */
+async function renewHash({ users, passwords, logger }: UsersContext, user: UserWithPasswordRow, password: string): Promise<void> {
+  if (!passwords.needsRehash(user.password_hash) || passwords.waiting > 0) return;
+  try {
+    await users.replacePasswordHash(user.id, user.password_hash, await passwords.hash(password));
+  } catch (error) {
+    logger.warn({ err: error, userId: user.id }, 'could not renew a password hash at sign-in; kept the old one');
+  }
+}
 
 /** The rest of this request acts as the user who just proved who they are (so `user { email }` reads). */
 function signIn(context: UsersContext, user: UserRow): void {

@@ -1,10 +1,11 @@
-import { checkPageSize, ForbiddenError, isSelfOrAdmin, requireAdmin, requireViewer, toConnection } from '@shop/service-kit';
+import { checkPageSize, ForbiddenError, isSelfOrAdmin, requireAdmin, requireUuid, requireViewer, toConnection } from '@shop/service-kit';
 import type { QueryResolvers, QueryUsersArgs } from '../__generated__/resolvers-types.js';
 
 export const Query: QueryResolvers = {
   me: (_parent, _args, { viewer, loaders }) => (viewer ? loaders.userById.load(viewer.userId) : null),
 
-  user: (_parent, { id }, { viewer, loaders }) => {
+  user: (_parent, args, { viewer, loaders }) => {
+    const id = requireUuid(args.id, 'id');
     if (!isSelfOrAdmin(requireViewer(viewer), id)) throw new ForbiddenError('You may only read your own account');
     return loaders.userById.load(id);
   },
