@@ -241,7 +241,7 @@ describe('metrics', () => {
       expect(after.orders.value('circuit_breaker_state', { breaker: 'products' })).toBe(0);
       // RECONCILE_INTERVAL_MS=0 here: the reconciler never ran, but its series are there from the start.
       expect(after.orders.type('orders_reconciler_runs_total')).toBe('COUNTER');
-      expect(after.orders.samples('orders_reconciled_total').map((sample) => sample.labels?.result).sort()).toEqual(['confirmed', 'failed', 'released']);
+      expect(after.orders.samples('orders_reconciled_total').map((sample) => sample.labels?.result).sort()).toEqual(['confirmed', 'expired', 'failed', 'released']);
     });
 
     // needs db.ts wiring: fails until db.ts reports each statement through timeStatement (database-metrics.ts).
