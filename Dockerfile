@@ -17,12 +17,12 @@
 ARG NODE_IMAGE=node:24-bookworm-slim
 
 # ---------------------------------------------------------------------------------------------
-# build: all dependencies (dev included), then `npm run build` -> <workspace>/dist/ (the
-# storefront's: `vite build`, static files)
+# manifests: the lockfile and every workspace's package.json, what each `npm ci` below needs to
+# see the same workspaces as the lockfile. Both the build and the runtime images start from it,
+# before their sources, so their dependency layers are reused while only sources change.
 # ---------------------------------------------------------------------------------------------
-FROM ${NODE_IMAGE} AS build
+FROM ${NODE_IMAGE} AS manifests
 WORKDIR /app
-# The manifests first, so the dependency layer is reused while only sources change.
 COPY package.json package-lock.json ./
 COPY service-kit/package.json service-kit/
 COPY subgraphs/users/package.json subgraphs/users/
@@ -31,6 +31,12 @@ COPY subgraphs/orders/package.json subgraphs/orders/
 COPY gateway/package.json gateway/
 COPY sdk/package.json sdk/
 COPY storefront/package.json storefront/
+
+# ---------------------------------------------------------------------------------------------
+# build: all dependencies (dev included), then `npm run build` -> <workspace>/dist/ (the
+# storefront's: `vite build`, static files)
+# ---------------------------------------------------------------------------------------------
+FROM manifests AS build
 # Install scripts stay on here: the `node` devDependency's preinstall fetches the Node binary
 # that `npm run` puts first on PATH (see allowScripts in package.json).
 RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
@@ -38,22 +44,13 @@ COPY . .
 RUN npm run build
 
 # ---------------------------------------------------------------------------------------------
-# runtime: what every service image shares. Every workspace's package.json is present so that
-# `npm ci` sees the same workspaces as the lockfile; each target then installs only the
-# production dependencies of service-kit and its own workspace.
+# runtime: what every service image shares, on the manifests (no build output, no dev
+# dependencies); each target then installs only the production dependencies of service-kit and
+# its own workspace.
 # ---------------------------------------------------------------------------------------------
-FROM ${NODE_IMAGE} AS runtime
+FROM manifests AS runtime
 ENV NODE_ENV=production \
     HOST=0.0.0.0
-WORKDIR /app
-COPY package.json package-lock.json ./
-COPY service-kit/package.json service-kit/
-COPY subgraphs/users/package.json subgraphs/users/
-COPY subgraphs/products/package.json subgraphs/products/
-COPY subgraphs/orders/package.json subgraphs/orders/
-COPY gateway/package.json gateway/
-COPY sdk/package.json sdk/
-COPY storefront/package.json storefront/
 # Alive = answers GET /health on its own port: PORT, else the service's default port (the
 # gateway image sets PORT; the subgraph image sets SUBGRAPH, and the port table is service-kit's
 # definitions module, which loads nothing else). Node's fetch, as the slim image has no curl or wget.

@@ -101,8 +101,11 @@ describe('Dockerfile', () => {
     }
   });
 
-  it('gives every `npm ci` the manifests of all the workspaces the lockfile lists', () => {
+  it('gives every `npm ci` the manifests of all the workspaces the lockfile lists, from the one stage that copies them', () => {
+    const copyingManifests = dockerfile.stages.filter((stage) => stage.instructions.some((i) => i.getKeyword() === 'COPY' && /\bpackage-lock\.json\b/.test(i.getArgumentsContent() ?? '')));
+    expect(copyingManifests.map((stage) => stage.name)).toEqual(['manifests']);
     for (const image of [imageOf(dockerfile, 'build'), ...IMAGES.map((entry) => entry.image)]) {
+      expect(image.chain.map((stage) => stage.name), image.target).toContain('manifests');
       const manifests = image.copies
         .filter((copy) => copy.from === undefined)
         .flatMap((copy) => copy.sources.filter((source) => source.endsWith('package.json') || source === 'package-lock.json').map((source) => ({ source, destination: copy.destination })));

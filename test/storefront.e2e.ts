@@ -107,6 +107,9 @@ describe.skipIf(skipBrowserTests)('storefront in a browser', () => {
     await page.getByRole('link', { name: names.find((name) => /beans/i.test(name))! }).click();
     await expect.poll(() => page.locator('.product-page .price').textContent()).toMatch(/€\d/);
     await shots(page, 'product');
+    // A mangled link (the shop refuses an id that is not one of its own) is a product not found, as an unknown id is.
+    await page.goto(`${storefront.url}#/products/not-a-product`);
+    await expect.poll(() => page.locator('main h1').textContent()).toBe('Product not found');
     expect(errors).toEqual([]);
     await close();
   });

@@ -3,6 +3,10 @@
  * persisted-document protocol. Request errors (a document that does not parse or validate) arrive
  * as BAD_USER_INPUT. A code the SDK does not know arrives as INTERNAL_SERVER_ERROR, its text kept
  * in `serverCode`.
+ *
+ * The API's codes are a copy of service-kit's ERROR_CODES, on purpose: the SDK ships to browsers
+ * and must not depend on the server kit (the sdk-stands-alone rule in .dependency-cruiser.cjs).
+ * sdk/test/client.test.ts keeps the two lists in step.
  */
 export const SHOP_ERROR_CODES = [
   'UNAUTHENTICATED',

@@ -49,7 +49,10 @@ describe('createShopClient', () => {
     expect(error.errors[0]).toMatchObject({ code: 'INTERNAL_SERVER_ERROR', serverCode: 'SOMETHING_NEW' });
   });
 
-  it('knows every error code the services produce', () => {
+  // SHOP_ERROR_CODES copies service-kit's ERROR_CODES because the SDK may not import the server kit: this keeps the copy true.
+  it('knows every error code the services produce, and beyond them only the persisted-document protocol’s', () => {
     expect(SHOP_ERROR_CODES).toEqual(expect.arrayContaining([...ERROR_CODES]));
+    const serviceCodes: readonly string[] = ERROR_CODES;
+    expect(SHOP_ERROR_CODES.filter((code) => !serviceCodes.includes(code))).toEqual(['PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'PERSISTED_QUERY_NOT_IN_LIST']);
   });
 });

@@ -1,7 +1,12 @@
 import { GraphQLError } from 'graphql';
 import { HeaderMap } from '@apollo/server';
 
-/** The error codes of the public API (DESIGN.md §2). Clients switch on these, so they never change. */
+/**
+ * The error codes of the public API (DESIGN.md §2). Clients switch on these, so they never change.
+ * Copied on purpose in sdk/src/errors.ts (SHOP_ERROR_CODES): the SDK ships to browsers and may not
+ * import the server kit (sdk-stands-alone in .dependency-cruiser.cjs); sdk/test/client.test.ts
+ * keeps the two lists in step: change both.
+ */
 export const ERROR_CODES = [
   'UNAUTHENTICATED',
   'FORBIDDEN',

@@ -3,6 +3,7 @@ import { MeDocument, type ShopClient, type UserFieldsFragment } from '@shop/sdk'
 import { AppContext } from './app-context.js';
 import { useCart } from './cart.js';
 import { Layout } from './components/layout.js';
+import { NotFound } from './components/not-found.js';
 import { AdminOrdersPage } from './pages/admin-orders.js';
 import { CartPage } from './pages/cart.js';
 import { CataloguePage } from './pages/catalogue.js';
@@ -30,12 +31,9 @@ function Page({ route }: { route: Route }) {
       return <AdminOrdersPage />;
     case 'not-found':
       return (
-        <section>
-          <h1 tabIndex={-1}>Page not found</h1>
-          <p>
-            <a href={links.catalogue()}>Back to the catalogue</a>
-          </p>
-        </section>
+        <NotFound title="Page not found">
+          <a href={links.catalogue()}>Back to the catalogue</a>
+        </NotFound>
       );
   }
 }

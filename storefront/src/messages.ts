@@ -58,6 +58,16 @@ function unavailable(error: ShopError): string {
   return `${what[0]!.toUpperCase()}${what.slice(1)} ${plural ? 'are' : 'is'} unavailable right now. Please try again in a minute.`;
 }
 
+/**
+ * createOrder's CONFLICT past the most open orders one customer may have: unlike the others, its
+ * message is written for the customer (how many are open, what frees a slot), so it is shown as
+ * sent. Its wording is pinned on the server by subgraphs/orders/test/checkout.test.ts.
+ */
+const OPEN_ORDERS_LIMIT = /\bopen orders? waiting for payment\b/;
+
+/** The server's text as the page shows a message: ending in a full stop. */
+const asSentence = (text: string) => (/[.!?]$/.test(text) ? text : `${text}.`);
+
 function retryIn(seconds: number | undefined): string {
   if (seconds === undefined) return 'Please wait a minute before trying again.';
   if (seconds <= 1) return 'Please try again in a second.';
@@ -67,7 +77,8 @@ function retryIn(seconds: number | undefined): string {
 
 /**
  * One message per code the SDK can raise (the Record makes a new code a compile error here until
- * it has its message). None shows the server's own text: that is written for developers.
+ * it has its message). None shows the server's own text, written for developers, but for the one
+ * message written for the customer (OPEN_ORDERS_LIMIT).
  */
 const BY_CODE: Record<ShopErrorCode, (error: ShopError, context: MessageContext) => string> = {
   UNAUTHENTICATED: (_error, { action }) =>
@@ -81,10 +92,11 @@ const BY_CODE: Record<ShopErrorCode, (error: ShopError, context: MessageContext)
     if (field !== undefined && FIELD_ADVICE[field]) return FIELD_ADVICE[field];
     return action === 'checkout' ? 'Your order could not be placed as it is. Please check your cart.' : 'Please check what you entered.';
   },
-  CONFLICT: (_error, { action }) => {
+  CONFLICT: (error, { action }) => {
     if (action === 'register') return 'An account with this email already exists. Sign in instead?';
     if (action === 'cancel') return 'This order can no longer be cancelled: it has already shipped or been cancelled.';
     if (action === 'move-status') return 'The order cannot move to that status from where it is now. Reload to see its current status.';
+    if (action === 'checkout' && OPEN_ORDERS_LIMIT.test(error.message)) return asSentence(error.message);
     if (action === 'checkout') return 'Your cart changed while the order was being placed. Please place it again.';
     return 'That clashes with a change made meanwhile. Please reload and try again.';
   },

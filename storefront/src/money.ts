@@ -7,6 +7,11 @@ export function formatMoney({ amountCents, currency }: MoneyFieldsFragment): str
   return format.format(amountCents / 10 ** digits);
 }
 
+/** What `quantity` of something priced `unitPrice` costs: a line's subtotal. */
+export function timesQuantity({ amountCents, currency }: MoneyFieldsFragment, quantity: number): MoneyFieldsFragment {
+  return { amountCents: amountCents * quantity, currency };
+}
+
 export function formatDate(iso: string): string {
   return new Date(iso).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
 }

@@ -55,6 +55,13 @@ describe('storefront messages', () => {
     expect(messageFor(shopError('NOT_FOUND', [{ productId: 'p1' }]), { action: 'checkout', productNames: new Map([['p1', 'Mug']]) })).toBe('“Mug” is no longer sold. Please remove it from your cart.');
   });
 
+  it('shows the open-orders limit at checkout as the server words it for the customer, and only that CONFLICT', () => {
+    const limit = 'You have 20 open orders waiting for payment, the most one customer may have: pay or cancel one of them to place another';
+    const conflict = (message: string) => new ShopError([{ message, code: 'CONFLICT', path: ['createOrder'] }], null, 200);
+    expect(messageFor(conflict(limit), { action: 'checkout' })).toBe(`${limit}.`);
+    expect(messageFor(conflict('This idempotencyKey was used for an order with other items'), { action: 'checkout' })).toMatch(/^Your cart changed/);
+  });
+
   it('tells an unreachable shop from a fault of the page', () => {
     expect(messageFor(new ShopNetworkError('Could not reach the shop at http://127.0.0.1/graphql'), { action: 'load' })).toMatch(/cannot reach the shop/);
     expect(messageFor(new TypeError('x is undefined'), { action: 'load' })).toMatch(/reload/);

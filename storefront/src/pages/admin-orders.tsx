@@ -5,6 +5,7 @@ import { Notice } from '../components/notice.js';
 import { Pager, useCursorPages } from '../components/pager.js';
 import { SignInFirst } from '../components/sign-in-first.js';
 import { cancellable, STATUS_LABEL, StatusBadge } from '../components/status.js';
+import { ColumnHeads } from '../components/table-parts.js';
 import { messageFor } from '../messages.js';
 import { formatDate, formatMoney } from '../money.js';
 import { links } from '../router.js';
@@ -78,15 +79,7 @@ function OrdersTable({ status }: { status: OrderStatus | undefined }) {
         <>
           <p class="count">{orders.totalCount} orders</p>
           <table class="admin-orders">
-            <thead>
-              <tr>
-                <th scope="col">Placed</th>
-                <th scope="col">Customer</th>
-                <th scope="col">Total</th>
-                <th scope="col">Status</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
+            <ColumnHeads columns={['Placed', 'Customer', 'Total', 'Status', 'Actions']} />
             <tbody>
               {orders.nodes.map((order) => {
                 const next = NEXT[order.status];

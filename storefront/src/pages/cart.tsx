@@ -2,8 +2,9 @@ import { useRef, useState } from 'preact/hooks';
 import { CreateOrderDocument, ProductDocument, ShopError } from '@shop/sdk';
 import { useApp } from '../app-context.js';
 import { Notice } from '../components/notice.js';
+import { ColumnHeads, TotalFoot } from '../components/table-parts.js';
 import { messageFor } from '../messages.js';
-import { formatMoney } from '../money.js';
+import { formatMoney, timesQuantity } from '../money.js';
 import { links, navigate } from '../router.js';
 
 /** The cart and its checkout. */
@@ -52,22 +53,12 @@ export function CartPage() {
     );
   }
   const currency = lines[0]!.price.currency;
-  const total = lines.reduce((sum, line) => sum + line.price.amountCents * line.quantity, 0);
+  const total = lines.reduce((sum, line) => sum + timesQuantity(line.price, line.quantity).amountCents, 0);
   return (
     <section>
       <h1 tabIndex={-1}>Your cart</h1>
       <table class="cart">
-        <thead>
-          <tr>
-            <th scope="col">Product</th>
-            <th scope="col">Price</th>
-            <th scope="col">Quantity</th>
-            <th scope="col">Subtotal</th>
-            <th scope="col">
-              <span class="visually-hidden">Remove</span>
-            </th>
-          </tr>
-        </thead>
+        <ColumnHeads columns={['Product', 'Price', 'Quantity', 'Subtotal', <span class="visually-hidden">Remove</span>]} />
         <tbody>
           {lines.map((line) => {
             const stock = stockNow.get(line.productId);
@@ -88,7 +79,7 @@ export function CartPage() {
                     onChange={(event) => cart.setQuantity(line.productId, Math.max(1, Math.floor(Number(event.currentTarget.value)) || 1))}
                   />
                 </td>
-                <td>{formatMoney({ amountCents: line.price.amountCents * line.quantity, currency: line.price.currency })}</td>
+                <td>{formatMoney(timesQuantity(line.price, line.quantity))}</td>
                 <td>
                   <button type="button" class="link-button" aria-label={`Remove ${line.name}`} onClick={() => cart.remove(line.productId)}>
                     Remove
@@ -98,15 +89,7 @@ export function CartPage() {
             );
           })}
         </tbody>
-        <tfoot>
-          <tr>
-            <th scope="row" colSpan={3}>
-              Total
-            </th>
-            <td class="total">{formatMoney({ amountCents: total, currency })}</td>
-            <td />
-          </tr>
-        </tfoot>
+        <TotalFoot total={{ amountCents: total, currency }} columnsBefore={3} columnsAfter={1} />
       </table>
       <Notice kind="error">{error}</Notice>
       {user ? (

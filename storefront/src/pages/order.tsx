@@ -1,12 +1,14 @@
 import { useState } from 'preact/hooks';
 import { CancelOrderDocument, OrderDocument, type OrderFieldsFragment } from '@shop/sdk';
 import { useApp } from '../app-context.js';
+import { NotFound } from '../components/not-found.js';
 import { Notice } from '../components/notice.js';
 import { OrderItems } from '../components/order-items.js';
 import { SignInFirst } from '../components/sign-in-first.js';
 import { cancellable, STATUS_LABEL, StatusBadge } from '../components/status.js';
 import { messageFor } from '../messages.js';
 import { formatDate } from '../money.js';
+import { readById } from '../read-by-id.js';
 import { links } from '../router.js';
 import { useQuery } from '../use-query.js';
 
@@ -18,7 +20,7 @@ export function OrderPage({ id, placed }: { id: string; placed: boolean }) {
 
 function Order({ id, placed }: { id: string; placed: boolean }) {
   const { shop } = useApp();
-  const query = useQuery(() => shop.request(OrderDocument, { id }), [id]);
+  const query = useQuery(() => readById(shop.request(OrderDocument, { id }), { order: null }), [id]);
   /** The order as the last change answered it, over the one read. */
   const [changed, setChanged] = useState<OrderFieldsFragment>();
   const [confirming, setConfirming] = useState(false);
@@ -28,12 +30,9 @@ function Order({ id, placed }: { id: string; placed: boolean }) {
   if (!query.data) return <p class="loading">Loading the order…</p>;
   if (!query.data.order) {
     return (
-      <section>
-        <h1 tabIndex={-1}>Order not found</h1>
-        <p>
-          <a href={links.orders()}>Back to my orders</a>
-        </p>
-      </section>
+      <NotFound title="Order not found">
+        <a href={links.orders()}>Back to my orders</a>
+      </NotFound>
     );
   }
   // The change answers without the products when products is down; the read's items keep them.

@@ -1,9 +1,11 @@
 import { useState } from 'preact/hooks';
 import { ProductDocument } from '@shop/sdk';
 import { useApp } from '../app-context.js';
+import { NotFound } from '../components/not-found.js';
 import { Notice } from '../components/notice.js';
 import { StockLabel } from '../components/stock.js';
 import { formatMoney } from '../money.js';
+import { readById } from '../read-by-id.js';
 import { links } from '../router.js';
 import { useQuery } from '../use-query.js';
 
@@ -11,18 +13,15 @@ export function ProductPage({ id }: { id: string }) {
   const { shop, cart } = useApp();
   const [quantity, setQuantity] = useState(1);
   const [added, setAdded] = useState('');
-  const query = useQuery(() => shop.request(ProductDocument, { id }), [id]);
+  const query = useQuery(() => readById(shop.request(ProductDocument, { id }), { product: null }), [id]);
   if (query.error) return <Notice kind="error">{query.error}</Notice>;
   if (!query.data) return <p class="loading">Loading the product…</p>;
   const { product } = query.data;
   if (!product) {
     return (
-      <section>
-        <h1 tabIndex={-1}>Product not found</h1>
-        <p>
-          It may have been removed. <a href={links.catalogue()}>Back to the catalogue</a>
-        </p>
-      </section>
+      <NotFound title="Product not found">
+        It may have been removed. <a href={links.catalogue()}>Back to the catalogue</a>
+      </NotFound>
     );
   }
   const onAdd = (event: SubmitEvent) => {

@@ -101,7 +101,7 @@ export type Checkout = ReturnType<typeof createCheckout>;
 
 function tooManyOpenOrders(openOrders: number): ConflictError {
   return new ConflictError(
-    `You have ${openOrders} open orders waiting for payment, the most one customer may have: pay or cancel one of them to place another`,
+    `You have ${openOrders} open ${openOrders === 1 ? 'order' : 'orders'} waiting for payment, the most one customer may have: pay or cancel one of them to place another`,
   );
 }
 
