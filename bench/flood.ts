@@ -34,7 +34,7 @@ import { benchSecrets } from './keys.js';
 import { peakRssMb } from './proc-stats.js';
 import { killAll, startServer, type Server } from './processes.js';
 import { SUBGRAPHS, seedBenchData } from './seed.js';
-import { withoutInheritedTracing } from './traced-gateways.js';
+import { benchServerEnv } from './stack.js';
 
 const { values: args } = parseArgs({
   options: { seconds: { type: 'string', default: '60' }, addresses: { type: 'string', default: '32' } },
@@ -139,17 +139,7 @@ try {
   await seedBenchData(databases.locations, secrets.userPassword);
   const ports = Object.fromEntries(await Promise.all([...SUBGRAPHS, 'gateway', 'metrics'].map(async (name) => [name, await freePort()] as const)));
   const base = (name: string) => `http://127.0.0.1:${ports[name]}`;
-  const common = {
-    ...withoutInheritedTracing(process.env),
-    NODE_ENV: 'production',
-    HOST: '127.0.0.1',
-    APOLLO_TELEMETRY_DISABLED: 'true',
-    USERS_URL: base('users'),
-    PRODUCTS_URL: base('products'),
-    ORDERS_URL: base('orders'),
-    SERVICE_CREDENTIAL: secrets.serviceCredential,
-    METRICS_PORT: '0',
-  };
+  const common = { ...benchServerEnv(base, secrets.serviceCredential), METRICS_PORT: '0' };
   const start = async (name: string, entry: URL, nodeFlags: string[], env: Record<string, string>) => {
     const server = await startServer(name, [...nodeFlags, '--import', 'tsx', '--conditions=source', fileURLToPath(entry)], { ...common, ...env, PORT: String(ports[name]) }, {
       cwd: ROOT,

@@ -73,6 +73,21 @@ const ENTRIES: Record<SubgraphName | GatewayName, string> = {
  * Sandbox, the production config checks), with telemetry off and tracing off but for the traced
  * gateways. `stop` stops them all and removes the data.
  */
+/** What every server the bench starts is given: production, on loopback, each subgraph at `base(name)`. */
+export function benchServerEnv(base: (name: SubgraphName) => string, serviceCredential: string): Record<string, string> {
+  return {
+    // Whatever tracing the bench's own environment configures reaches no server: off means off.
+    ...withoutInheritedTracing(process.env),
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    APOLLO_TELEMETRY_DISABLED: 'true',
+    USERS_URL: base('users'),
+    PRODUCTS_URL: base('products'),
+    ORDERS_URL: base('orders'),
+    SERVICE_CREDENTIAL: serviceCredential,
+  };
+}
+
 export async function startBenchStack(
   databaseServerUrl: string | undefined,
   /** Servers to run under `--cpu-prof`, their profiles written to `profileDir` when they stop. */
@@ -106,17 +121,7 @@ export async function startBenchStack(
     const ports = {} as Record<SubgraphName | GatewayName, number>;
     for (const name of [...SUBGRAPHS, ...GATEWAYS]) ports[name] = await freePort();
     const base = (name: SubgraphName) => `http://127.0.0.1:${ports[name]}`;
-    const common = {
-      // Whatever tracing the bench's own environment configures reaches no server: off means off.
-      ...withoutInheritedTracing(process.env),
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      APOLLO_TELEMETRY_DISABLED: 'true',
-      USERS_URL: base('users'),
-      PRODUCTS_URL: base('products'),
-      ORDERS_URL: base('orders'),
-      SERVICE_CREDENTIAL: secrets.serviceCredential,
-    };
+    const common = benchServerEnv(base, secrets.serviceCredential);
     // First, so it is stopped last: the gateways' final exports at shutdown still find it.
     const collector = await startCollector(tempDir, common);
     started.push(collector);

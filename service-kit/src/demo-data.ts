@@ -1,7 +1,8 @@
 /**
  * The demo shop that `npm start` seeds on an empty database in development (DESIGN.md §2).
  * Each service seeds only its own part; the ids are fixed so the parts refer to each other.
- * These passwords are public demo data: production never seeds and refuses them.
+ * These passwords are public demo data: production never seeds them, and users disables a demo
+ * account that still opens with its published password.
  */
 export const DEMO_USERS = [
   {

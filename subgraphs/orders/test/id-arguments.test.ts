@@ -1,27 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import { graphql, parse } from 'graphql';
+import { graphql } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import type { Viewer } from '@shop/service-kit';
+import { subgraphSchema, untouchable } from '../../../test/support/id-arguments.js';
 import { testLogger } from '../../../test/support/logger.js';
 import { resolvers } from '../src/resolvers/index.js';
 
-const schema = buildSubgraphSchema({
-  typeDefs: parse(readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8')),
-  resolvers: resolvers as GraphQLResolverMap<unknown>,
-});
+const schema = subgraphSchema(new URL('../schema.graphql', import.meta.url), resolvers);
 
 const ADMIN: Viewer = { userId: randomUUID(), role: 'ADMIN' };
-
-/** A part of the context that fails the test when anything of it is called: a refused id costs no work. */
-function untouchable(name: string): object {
-  return new Proxy(() => {}, {
-    get: (_target, property) => untouchable(`${name}.${String(property)}`),
-    apply: () => expect.fail(`${name} was called for an id that is no uuid`),
-  });
-}
 
 const context = {
   requestId: 'request-1',
