@@ -1,7 +1,7 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import { defineCounter, defineGauge, type Database, type Logger } from '@shop/service-kit';
-import { ENVELOPE_COLUMNS, orderEventEnvelope } from './order-event-envelope.js';
+import { ENVELOPE_COLUMNS, orderEventEnvelope, type EnvelopeRow } from './order-event-envelope.js';
 import { coalescingRun } from './coalescing-run.js';
 import { ensureOrderEventsStream, subjectOf, type OrderEventsStream } from './order-events-stream.js';
 
@@ -14,14 +14,8 @@ export interface EventRelayOptions extends OrderEventsStream {
   logger: Logger;
 }
 
-interface PendingEvent {
+interface PendingEvent extends EnvelopeRow {
   seq: string;
-  id: string;
-  type: string;
-  schema_version: number;
-  occurred_at: Date;
-  payload: unknown;
-  reason: string | null;
 }
 
 /** Events handed on per transaction: the orders of one batch stay locked while it is published. */

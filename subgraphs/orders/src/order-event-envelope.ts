@@ -21,14 +21,17 @@ export interface OrderEventEnvelope {
  */
 export const ENVELOPE_COLUMNS = 'e.type, e.schema_version, e.occurred_at, e.payload, e.reason';
 
-export function orderEventEnvelope(event: {
+/** An `order_events` row as ENVELOPE_COLUMNS and the event's id select it. */
+export interface EnvelopeRow {
   id: string;
   type: string;
   schema_version: number;
   occurred_at: Date;
   payload: unknown;
   reason: string | null;
-}): OrderEventEnvelope {
+}
+
+export function orderEventEnvelope(event: EnvelopeRow): OrderEventEnvelope {
   return {
     id: event.id,
     type: event.type,
