@@ -34,6 +34,7 @@ export default withMermaid({
           { text: 'Subscriptions', link: '/use/subscriptions' },
           { text: '@defer', link: '/use/defer' },
           { text: 'The storefront', link: '/use/storefront' },
+          { text: 'API reference', link: '/use/api-reference' },
         ],
       },
       {
@@ -42,7 +43,7 @@ export default withMermaid({
           { text: 'Architecture', link: '/extend/architecture' },
           { text: 'Checkout and the order lifecycle', link: '/extend/checkout' },
           { text: 'Working on the code', link: '/extend/developing' },
-          { text: 'Adding a subgraph', link: '/extend/adding-a-subgraph' },
+          { text: 'Add a subgraph (tutorial)', link: '/extend/adding-a-subgraph' },
           { text: 'Contracts between the services', link: '/extend/contracts' },
           { text: "The public API's compatibility", link: '/extend/api-compatibility' },
           { text: 'Tests', link: '/extend/tests' },
@@ -53,6 +54,7 @@ export default withMermaid({
         text: 'Run it',
         items: [
           { text: 'Configuration', link: '/run/configuration' },
+          { text: 'Configuration reference', link: '/run/configuration-reference' },
           { text: 'Deploying: Docker and Compose', link: '/run/deploying' },
           { text: 'Deploying: Kubernetes', link: '/run/kubernetes' },
           { text: 'Operations and observability', link: '/run/observability' },

@@ -23,71 +23,74 @@ function endpointOverrides(env: Record<string, string | undefined>): { endpoints
   return { endpoints, problems };
 }
 
+/** What the gateway reads from its environment: its schema, also read by the configuration reference (npm run docs:reference). */
+export const gatewayEnv = {
+  ...commonEnv(DEFAULT_PORTS.gateway, DEFAULT_METRICS_PORTS.gateway),
+  ...tokenEnv,
+  // The shop's services' base URLs: each, when set, routes its subgraph (and USERS_URL is where the users service's keys are).
+  USERS_URL: httpUrlEnv.optional(),
+  PRODUCTS_URL: httpUrlEnv.optional(),
+  ORDERS_URL: httpUrlEnv.optional(),
+  SUPERGRAPH_PATH: z.string().min(1).optional(),
+  SUPERGRAPH_URL: httpUrlEnv.optional(),
+  // Within what a Node timer can count, and no tighter than a registry should be asked.
+  SUPERGRAPH_POLL_SECONDS: z.coerce.number().min(0.1).max(86_400).default(10),
+  // How often the users service is asked which sessions ended: the bound on refusing their tokens (at most 30 s promised).
+  SESSION_REVOCATIONS_POLL_SECONDS: z.coerce.number().min(1).max(25).default(5),
+  SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  SUBGRAPH_CONNECTIONS: z.coerce.number().int().positive().default(128),
+  SUBGRAPH_DEDUPLICATION: z.stringbool().default(true),
+  SUBGRAPH_BREAKER_ERROR_PERCENT: z.coerce.number().int().min(1).max(100).default(50),
+  SUBGRAPH_BREAKER_MIN_CALLS: z.coerce.number().int().min(1).default(5),
+  SUBGRAPH_BREAKER_RESET_MS: z.coerce.number().int().positive().default(10_000),
+  // Memory for whole answers to anonymous catalogue queries; 0 turns the response cache off.
+  RESPONSE_CACHE_MB: z.coerce.number().int().min(0).default(32),
+  // Memory for public entities (the catalogue's products) shared by every client; 0 keeps none.
+  ENTITY_CACHE_MB: z.coerce.number().int().min(0).default(16),
+  // Documents clients register by hash at run time (automatic persisted queries); 0 registers none.
+  PERSISTED_QUERIES_CACHE_MB: z.coerce.number().int().min(0).default(4),
+  // Parsed and validated documents, by hash, so a repeated one is not parsed again.
+  DOCUMENT_CACHE_MB: z.coerce.number().int().min(1).default(8),
+  // Query plans of the supergraph served, by document.
+  QUERY_PLAN_CACHE_MB: z.coerce.number().int().min(1).default(8),
+  // Rate-limit counters held in memory (all limiters together; with Redis, while it cannot answer): least recently used first out.
+  RATE_LIMIT_MEMORY_KEYS: z.coerce.number().int().min(1000).default(50_000),
+  // Ended sessions remembered (the users service's feed); past it the oldest go, refused then by expiry only.
+  SESSION_REVOCATIONS_MAX: z.coerce.number().int().min(1000).default(20_000),
+  MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_000_000),
+  PERSISTED_DOCUMENTS_PATH: z.string().min(1).optional(),
+  PERSISTED_DOCUMENTS_ONLY: z.stringbool().default(false),
+  MAX_DEPTH: count(DEFAULT_LIMITS.maxDepth),
+  MAX_ALIASES: count(DEFAULT_LIMITS.maxAliases),
+  MAX_DIRECTIVES: count(DEFAULT_LIMITS.maxDirectives),
+  MAX_TOKENS: count(DEFAULT_LIMITS.maxTokens),
+  MAX_COST: count(DEFAULT_LIMITS.maxCost),
+  // The longest string an argument or variable may hold; above anything the shop accepts.
+  MAX_STRING_ARGUMENT_LENGTH: count(DEFAULT_LIMITS.maxStringLength),
+  RATE_LIMIT_REQUESTS: count(600),
+  RATE_LIMIT_WINDOW_SECONDS: count(60),
+  LOGIN_RATE_LIMIT: count(10),
+  LOGIN_RATE_LIMIT_WINDOW_SECONDS: count(300),
+  // login attempts per account (its email), from any number of addresses.
+  LOGIN_ACCOUNT_RATE_LIMIT: count(30),
+  LOGIN_ACCOUNT_RATE_LIMIT_WINDOW_SECONDS: count(300),
+  // register calls per client address (an IPv6 client per /64).
+  REGISTER_RATE_LIMIT: count(10),
+  REGISTER_RATE_LIMIT_WINDOW_SECONDS: count(3600),
+  // Where the counters live in Redis: gateways of different shops sharing one Redis each take their own.
+  RATE_LIMIT_KEY_PREFIX: z.string().min(1).default('shop-gateway'),
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  // Express's "trust proxy": a hop count, or addresses / CIDRs / loopback, linklocal, uniquelocal.
+  TRUSTED_PROXIES: list.default([]),
+  // Browser origins allowed to call /graphql; unset: any in development, none in production.
+  CORS_ORIGINS: list.optional(),
+};
+
 /** `heapLimitBytes`: the heap the budgets must fit half of; this process's own (V8's heap_size_limit) unless a test gives one. */
 export function loadConfig(env: Record<string, string | undefined>, heapLimitBytes?: number) {
   const { endpoints, problems } = endpointOverrides(env);
   const config = withProblems(problems, () => loadEnv(
-    {
-      ...commonEnv(DEFAULT_PORTS.gateway, DEFAULT_METRICS_PORTS.gateway),
-      ...tokenEnv,
-      // The shop's services' base URLs: each, when set, routes its subgraph (and USERS_URL is where the users service's keys are).
-      USERS_URL: httpUrlEnv.optional(),
-      PRODUCTS_URL: httpUrlEnv.optional(),
-      ORDERS_URL: httpUrlEnv.optional(),
-      SUPERGRAPH_PATH: z.string().min(1).optional(),
-      SUPERGRAPH_URL: httpUrlEnv.optional(),
-      // Within what a Node timer can count, and no tighter than a registry should be asked.
-      SUPERGRAPH_POLL_SECONDS: z.coerce.number().min(0.1).max(86_400).default(10),
-      // How often the users service is asked which sessions ended: the bound on refusing their tokens (at most 30 s promised).
-      SESSION_REVOCATIONS_POLL_SECONDS: z.coerce.number().min(1).max(25).default(5),
-      SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
-      SUBGRAPH_CONNECTIONS: z.coerce.number().int().positive().default(128),
-      SUBGRAPH_DEDUPLICATION: z.stringbool().default(true),
-      SUBGRAPH_BREAKER_ERROR_PERCENT: z.coerce.number().int().min(1).max(100).default(50),
-      SUBGRAPH_BREAKER_MIN_CALLS: z.coerce.number().int().min(1).default(5),
-      SUBGRAPH_BREAKER_RESET_MS: z.coerce.number().int().positive().default(10_000),
-      // Memory for whole answers to anonymous catalogue queries; 0 turns the response cache off.
-      RESPONSE_CACHE_MB: z.coerce.number().int().min(0).default(32),
-      // Memory for public entities (the catalogue's products) shared by every client; 0 keeps none.
-      ENTITY_CACHE_MB: z.coerce.number().int().min(0).default(16),
-      // Documents clients register by hash at run time (automatic persisted queries); 0 registers none.
-      PERSISTED_QUERIES_CACHE_MB: z.coerce.number().int().min(0).default(4),
-      // Parsed and validated documents, by hash, so a repeated one is not parsed again.
-      DOCUMENT_CACHE_MB: z.coerce.number().int().min(1).default(8),
-      // Query plans of the supergraph served, by document.
-      QUERY_PLAN_CACHE_MB: z.coerce.number().int().min(1).default(8),
-      // Rate-limit counters held in memory (all limiters together; with Redis, while it cannot answer): least recently used first out.
-      RATE_LIMIT_MEMORY_KEYS: z.coerce.number().int().min(1000).default(50_000),
-      // Ended sessions remembered (the users service's feed); past it the oldest go, refused then by expiry only.
-      SESSION_REVOCATIONS_MAX: z.coerce.number().int().min(1000).default(20_000),
-      MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_000_000),
-      PERSISTED_DOCUMENTS_PATH: z.string().min(1).optional(),
-      PERSISTED_DOCUMENTS_ONLY: z.stringbool().default(false),
-      MAX_DEPTH: count(DEFAULT_LIMITS.maxDepth),
-      MAX_ALIASES: count(DEFAULT_LIMITS.maxAliases),
-      MAX_DIRECTIVES: count(DEFAULT_LIMITS.maxDirectives),
-      MAX_TOKENS: count(DEFAULT_LIMITS.maxTokens),
-      MAX_COST: count(DEFAULT_LIMITS.maxCost),
-      // The longest string an argument or variable may hold; above anything the shop accepts.
-      MAX_STRING_ARGUMENT_LENGTH: count(DEFAULT_LIMITS.maxStringLength),
-      RATE_LIMIT_REQUESTS: count(600),
-      RATE_LIMIT_WINDOW_SECONDS: count(60),
-      LOGIN_RATE_LIMIT: count(10),
-      LOGIN_RATE_LIMIT_WINDOW_SECONDS: count(300),
-      // login attempts per account (its email), from any number of addresses.
-      LOGIN_ACCOUNT_RATE_LIMIT: count(30),
-      LOGIN_ACCOUNT_RATE_LIMIT_WINDOW_SECONDS: count(300),
-      // register calls per client address (an IPv6 client per /64).
-      REGISTER_RATE_LIMIT: count(10),
-      REGISTER_RATE_LIMIT_WINDOW_SECONDS: count(3600),
-      // Where the counters live in Redis: gateways of different shops sharing one Redis each take their own.
-      RATE_LIMIT_KEY_PREFIX: z.string().min(1).default('shop-gateway'),
-      REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
-      // Express's "trust proxy": a hop count, or addresses / CIDRs / loopback, linklocal, uniquelocal.
-      TRUSTED_PROXIES: list.default([]),
-      // Browser origins allowed to call /graphql; unset: any in development, none in production.
-      CORS_ORIGINS: list.optional(),
-    },
+    gatewayEnv,
     env,
     (config) => [
       ...(config.SUPERGRAPH_PATH && config.SUPERGRAPH_URL ? ['SUPERGRAPH_URL: set either SUPERGRAPH_PATH or SUPERGRAPH_URL, not both'] : []),

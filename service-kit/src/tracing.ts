@@ -26,7 +26,7 @@ const RESOURCE_ATTRIBUTES = /^\s*[^=,\s]+\s*=[^,]*(,\s*[^=,\s]+\s*=[^,]*)*$/;
  * The OpenTelemetry variables this project documents, checked as strictly as the rest of the
  * configuration: the SDK itself only warns and falls back, so a typo would export nothing unnoticed.
  */
-const tracingEnv = {
+export const tracingEnv = {
   OTEL_SDK_DISABLED: z.stringbool().default(false),
   OTEL_TRACES_EXPORTER: exporterList.optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl.optional(),
