@@ -167,6 +167,7 @@ export async function startBenchStack(
         // Every bench request is one client (one address, one signed-in user): the limits meant
         // for the open internet would answer 429 within a second. Document limits stay on.
         RATE_LIMIT_REQUESTS: '1000000000',
+        LOGIN_ADDRESS_RATE_LIMIT: '1000000',
         LOGIN_RATE_LIMIT: '1000000',
         LOGIN_ACCOUNT_RATE_LIMIT: '1000000',
         REGISTER_RATE_LIMIT: '1000000',

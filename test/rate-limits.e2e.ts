@@ -64,6 +64,15 @@ describe('rate limits behind a trusted proxy', () => {
     expect((await from('203.0.113.2')).status).toBe(200);
   });
 
+  it('answers a client past its allowance before reading its body: invalid JSON is 429, not 400', async ({ secondStack: stack }) => {
+    const send = (body: string) =>
+      fetch(`${stack.gatewayUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.50' }, body });
+    expect((await send('{ "query": "{ __typename }"')).status).toBe(400);
+    const refused = await send(`{ "query": "${'x'.repeat(100_000)}`);
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code).toBe('RATE_LIMITED');
+  });
+
   it('counts an IPv6 client per /64, so one customer’s addresses share one allowance', async ({ secondStack: stack }) => {
     const from = (address: string) => catalogue(stack, { headers: { 'x-forwarded-for': address } });
     expect((await from('2001:db8:7:8::1')).status).toBe(200);

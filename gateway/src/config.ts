@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { commonEnv, ConfigError, DEFAULT_METRICS_PORTS, DEFAULT_PORTS, httpUrlEnv, loadEnv, tokenEnv } from '@shop/service-kit';
 import { DEFAULT_LIMITS } from './document-limits.js';
-import { memoryBudgetProblems } from './memory-budget.js';
+import { DEFAULT_MEMORY_KEYS_PER_LIMITER, memoryBudgetProblems } from './memory-budget.js';
 import { ENDPOINT_OVERRIDE, type SubgraphOverrides } from './subgraph-routing.js';
 
 const count = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -44,7 +44,7 @@ export const gatewayEnv = {
   SUBGRAPH_BREAKER_MIN_CALLS: z.coerce.number().int().min(1).default(5),
   SUBGRAPH_BREAKER_RESET_MS: z.coerce.number().int().positive().default(10_000),
   // Memory for whole answers to anonymous catalogue queries; 0 turns the response cache off.
-  RESPONSE_CACHE_MB: z.coerce.number().int().min(0).default(32),
+  RESPONSE_CACHE_MB: z.coerce.number().int().min(0).default(24),
   // Memory for public entities (the catalogue's products) shared by every client; 0 keeps none.
   ENTITY_CACHE_MB: z.coerce.number().int().min(0).default(16),
   // Documents clients register by hash at run time (automatic persisted queries); 0 registers none.
@@ -53,10 +53,10 @@ export const gatewayEnv = {
   DOCUMENT_CACHE_MB: z.coerce.number().int().min(1).default(8),
   // Query plans of the supergraph served, by document.
   QUERY_PLAN_CACHE_MB: z.coerce.number().int().min(1).default(8),
-  // Rate-limit counters held in memory (all limiters together; with Redis, while it cannot answer): least recently used first out.
-  RATE_LIMIT_MEMORY_KEYS: z.coerce.number().int().min(1000).default(50_000),
+  // Rate-limit counters each limiter holds in memory (with Redis, while it cannot answer): past it the request limit drops the least recently used, the password limits refuse new clients.
+  RATE_LIMIT_MEMORY_KEYS: z.coerce.number().int().min(1000).default(DEFAULT_MEMORY_KEYS_PER_LIMITER),
   // Ended sessions remembered (the users service's feed); past it the oldest go, refused then by expiry only.
-  SESSION_REVOCATIONS_MAX: z.coerce.number().int().min(1000).default(20_000),
+  SESSION_REVOCATIONS_MAX: z.coerce.number().int().min(1000).default(10_000),
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_000_000),
   PERSISTED_DOCUMENTS_PATH: z.string().min(1).optional(),
   PERSISTED_DOCUMENTS_ONLY: z.stringbool().default(false),
@@ -69,6 +69,9 @@ export const gatewayEnv = {
   MAX_STRING_ARGUMENT_LENGTH: count(DEFAULT_LIMITS.maxStringLength),
   RATE_LIMIT_REQUESTS: count(600),
   RATE_LIMIT_WINDOW_SECONDS: count(60),
+  // login attempts per client address (an IPv6 client per /64), whatever the email.
+  LOGIN_ADDRESS_RATE_LIMIT: count(30),
+  LOGIN_ADDRESS_RATE_LIMIT_WINDOW_SECONDS: count(300),
   LOGIN_RATE_LIMIT: count(10),
   LOGIN_RATE_LIMIT_WINDOW_SECONDS: count(300),
   // login attempts per account (its email), from any number of addresses.
@@ -86,7 +89,7 @@ export const gatewayEnv = {
   CORS_ORIGINS: list.optional(),
 };
 
-/** `heapLimitBytes`: the heap the budgets must fit half of; this process's own (V8's heap_size_limit) unless a test gives one. */
+/** `heapLimitBytes`: the heap the budgets must fit half of; this process's own old generation (memory-budget.ts) unless a test gives one. */
 export function loadConfig(env: Record<string, string | undefined>, heapLimitBytes?: number) {
   const { endpoints, problems } = endpointOverrides(env);
   const config = withProblems(problems, () => loadEnv(

@@ -1,11 +1,12 @@
-import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { getNamedType, OperationTypeNode, valueFromASTUntyped, type GraphQLFormattedError } from 'graphql';
 import { LRUCache } from 'lru-cache';
-import { defineCounter } from '@shop/service-kit';
+import { defineCounter, isUuid } from '@shop/service-kit';
 import type { SubgraphAnswer } from './unavailable-answer.js';
 import type { GatewayContext } from './context.js';
 import { rootFields } from './root-fields.js';
+import { sha256Hex } from './sha256.js';
+import { ENTITY_QUERY_IDS_BYTES } from './memory-budget.js';
 
 /** A subgraph's Cache-Control, as far as sharing an answer goes. */
 export interface CacheControl {
@@ -50,8 +51,6 @@ interface Entry {
 
 /** A subgraph entity fetch: `_entities(representations: $representations)`, planned by the gateway. */
 const ENTITIES_FETCH = /\{\s*_entities\s*\(\s*representations\s*:\s*\$representations\s*\)/;
-/** Kept per query text: the plans' fetches are few; past this many the memo starts again. */
-const MAX_QUERY_IDS = 1_000;
 /** How long a drop is remembered against fetches that started before it (longer than any fetch). */
 const DROP_MEMORY_MS = 60_000;
 /**
@@ -110,13 +109,27 @@ export function createEntityCache(maxMegabytes: number) {
       if (keys?.size === 0) keysOfEntity.delete(entry.entity);
     },
   });
+  /**
+   * A short id per subgraph query text, so cache keys do not repeat it: the plans' entity fetches
+   * are few, each hashed once. Bounded in bytes (ENTITY_QUERY_IDS_BYTES, in the memory budget):
+   * past it the memo starts again.
+   */
   const queryIds = new Map<string, string>();
+  let queryIdsBytes = 0;
   const queryIdOf = (query: string) => {
     let id = queryIds.get(query);
     if (!id) {
-      if (queryIds.size >= MAX_QUERY_IDS) queryIds.clear();
-      id = createHash('sha256').update(query).digest('base64url').slice(0, 22);
-      queryIds.set(query, id);
+      // 128 bits of the hash: as unlikely to collide as a UUID.
+      id = sha256Hex(query).slice(0, 32);
+      const bytes = 2 * (query.length + id.length) + 100;
+      if (queryIdsBytes + bytes > ENTITY_QUERY_IDS_BYTES) {
+        queryIds.clear();
+        queryIdsBytes = 0;
+      }
+      if (bytes <= ENTITY_QUERY_IDS_BYTES) {
+        queryIds.set(query, id);
+        queryIdsBytes += bytes;
+      }
     }
     return id;
   };
@@ -216,6 +229,11 @@ export function createEntityCache(maxMegabytes: number) {
       return cache.size;
     },
 
+    /** The memo of query ids: how many texts, and their bytes as counted against ENTITY_QUERY_IDS_BYTES. */
+    get queryIds(): { count: number; bytes: number } {
+      return { count: queryIds.size, bytes: queryIdsBytes };
+    },
+
     /** The drops remembered against fetches in flight: how many, and their memory in bytes (both bounded). */
     get dropsRemembered(): { count: number; bytes: number } {
       return { count: droppedAt.size, bytes: droppedAt.calculatedSize };
@@ -227,7 +245,7 @@ export type EntityCache = ReturnType<typeof createEntityCache>;
 
 /**
  * Drops what a mutation through this gateway changed: for each root field with an `id` argument
- * that succeeded (data for it, no error on its path), the entity of that id of the type the field
+ * that succeeded (data for it, no error at its own path), the entity of that id of the type the field
  * returns (`updateProduct(id: …): Product!` drops that product), so whoever reads it next here gets
  * it as written. A field that failed (refused, unknown id) changed nothing, so it drops nothing:
  * otherwise anyone could empty the cache of popular products with refused writes. Other replicas
@@ -251,7 +269,8 @@ export function entityCacheInvalidation(cache: EntityCache): ApolloServerPlugin<
             const responseKey = selection.alias?.value ?? selection.name.value;
             if (data[responseKey] == null || failedAt(result.errors, responseKey)) continue;
             const id: unknown = valueFromASTUntyped(idArgument.value, request.variables);
-            cache.drop(getNamedType(field.type).name, id);
+            // The shop's ids are UUIDs, which its subgraphs accept in any case but answer (and so are cached) in lower case.
+            cache.drop(getNamedType(field.type).name, typeof id === 'string' && isUuid(id) ? id.toLowerCase() : id);
           }
         },
       };
@@ -259,7 +278,11 @@ export function entityCacheInvalidation(cache: EntityCache): ApolloServerPlugin<
   };
 }
 
-/** Whether an error lies on a root field's path (or on none: then it may concern any field). */
+/**
+ * Whether a root field failed: an error at its own path (or on none: then it may concern any
+ * field). An error deeper in its selection (a field of the written entity that could not be read)
+ * leaves the write done.
+ */
 function failedAt(errors: readonly GraphQLFormattedError[] | undefined, responseKey: string): boolean {
-  return (errors ?? []).some((error) => error.path === undefined || error.path[0] === responseKey);
+  return (errors ?? []).some((error) => error.path === undefined || (error.path.length === 1 && error.path[0] === responseKey));
 }

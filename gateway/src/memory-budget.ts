@@ -33,6 +33,20 @@ export function boundedCache<Value extends object | string>(maxBytes: number, en
 export const RATE_LIMIT_KEY_BYTES = 320;
 export const SESSION_REVOCATION_BYTES = 400;
 /**
+ * The in-memory rate limiters, each with its own store of RATE_LIMIT_MEMORY_KEYS counters:
+ * requests, logins per address, per email and address, per account, registrations (rate-limits.ts;
+ * gateway/test/rate-limits.test.ts checks the count).
+ */
+export const IN_MEMORY_RATE_LIMITERS = 5;
+/** Counters each in-memory limiter holds by default (RATE_LIMIT_MEMORY_KEYS). */
+export const DEFAULT_MEMORY_KEYS_PER_LIMITER = 10_000;
+/**
+ * The entity cache's ids of subgraph query texts (entity-cache.ts): the texts are the keys, so
+ * they are bounded in bytes (two a character) and the memo starts again past it. Fixed: the plans'
+ * entity fetches are few and short, so this holds all of them many times over.
+ */
+export const ENTITY_QUERY_IDS_BYTES = MiB;
+/**
  * The tokens service-kit remembers as verified (auth.ts: at most 10,000 for a minute each), each
  * a token the users service signed (~600 characters) and who it names: 1.5 KiB counted apiece.
  * Not configurable; listed so the sum is the whole.
@@ -63,11 +77,12 @@ export function memoryBudget(settings: MemorySettings): MemoryBudgetLine[] {
   return [
     { store: 'response cache (whole anonymous answers)', setting: 'RESPONSE_CACHE_MB', bytes: settings.RESPONSE_CACHE_MB * MiB },
     { store: 'entity cache (public entities)', setting: 'ENTITY_CACHE_MB', bytes: settings.ENTITY_CACHE_MB * MiB },
+    { store: "entity cache's query ids", setting: undefined, bytes: settings.ENTITY_CACHE_MB > 0 ? ENTITY_QUERY_IDS_BYTES : 0 },
     // With only the manifest's documents served, nothing is registered at run time.
     { store: 'automatic persisted queries', setting: 'PERSISTED_QUERIES_CACHE_MB', bytes: settings.PERSISTED_DOCUMENTS_ONLY ? 0 : settings.PERSISTED_QUERIES_CACHE_MB * MiB },
     { store: 'parsed documents', setting: 'DOCUMENT_CACHE_MB', bytes: settings.DOCUMENT_CACHE_MB * MiB },
     { store: 'query plans', setting: 'QUERY_PLAN_CACHE_MB', bytes: settings.QUERY_PLAN_CACHE_MB * MiB },
-    { store: 'rate-limit counters in memory', setting: 'RATE_LIMIT_MEMORY_KEYS', bytes: settings.RATE_LIMIT_MEMORY_KEYS * RATE_LIMIT_KEY_BYTES },
+    { store: 'rate-limit counters in memory (per limiter)', setting: 'RATE_LIMIT_MEMORY_KEYS', bytes: IN_MEMORY_RATE_LIMITERS * settings.RATE_LIMIT_MEMORY_KEYS * RATE_LIMIT_KEY_BYTES },
     { store: 'ended sessions', setting: 'SESSION_REVOCATIONS_MAX', bytes: settings.SESSION_REVOCATIONS_MAX * SESSION_REVOCATION_BYTES },
     { store: 'verified tokens', setting: undefined, bytes: VERIFIED_TOKENS_BYTES },
   ];
@@ -75,18 +90,51 @@ export function memoryBudget(settings: MemorySettings): MemoryBudgetLine[] {
 
 const inMiB = (bytes: number) => `${Math.round((bytes / MiB) * 10) / 10} MiB`;
 
+/** V8's default largest semi-space on 64-bit Node 20–22 (16 MiB): its young generation is three of them. */
+const DEFAULT_SEMI_SPACE_MIB = 16;
+
+/** The last value of a V8 size flag (in MiB) among Node's options, `--a-b=1`, `--a_b=1` or `--a-b 1`; undefined when absent. */
+function flagMiB(options: readonly string[], flag: string): number | undefined {
+  let found: number | undefined;
+  options.forEach((option, index) => {
+    const [name = '', inline] = option.split('=', 2);
+    if (name.replaceAll('_', '-') !== flag) return;
+    const value = Number(inline ?? options[index + 1]);
+    if (Number.isFinite(value) && value > 0) found = value;
+  });
+  return found;
+}
+
 /**
- * Refuses budgets that together exceed half the heap this process may grow to (V8's
- * heap_size_limit: --max-old-space-size and the young generation): the other half is for the
+ * The old generation's limit: where long-lived entries (every cache and counter) live; the young
+ * generation (V8's heap_size_limit holds it too: three semi-spaces, 48 MiB with
+ * --max-semi-space-size=16) only holds what dies young. Read from --max-old-space-size when Node
+ * was given one (its command line wins over NODE_OPTIONS, as in Node); else heap_size_limit less
+ * three semi-spaces (--max-semi-space-size, or V8's default), which is what V8 computes it from.
+ */
+export function oldSpaceLimitBytes(node: { execArgv: readonly string[]; nodeOptions: string | undefined; heapSizeLimit: number }): number {
+  const options = [...(node.nodeOptions ?? '').split(/\s+/).filter((option) => option !== ''), ...node.execArgv];
+  const oldSpace = flagMiB(options, '--max-old-space-size');
+  if (oldSpace !== undefined) return oldSpace * MiB;
+  return node.heapSizeLimit - 3 * (flagMiB(options, '--max-semi-space-size') ?? DEFAULT_SEMI_SPACE_MIB) * MiB;
+}
+
+/** This process's old-generation limit (see oldSpaceLimitBytes). */
+export const processOldSpaceLimitBytes = () =>
+  oldSpaceLimitBytes({ execArgv: process.execArgv, nodeOptions: process.env.NODE_OPTIONS, heapSizeLimit: getHeapStatistics().heap_size_limit });
+
+/**
+ * Refuses budgets that together exceed half the old generation this process may grow to (192 MiB
+ * with the gateway's --max-old-space-size=192: at most 96 MiB): the other half is for the
  * requests in flight, the schema and the planner, and for the garbage collector to work in.
  */
-export function memoryBudgetProblems(settings: MemorySettings, heapLimitBytes = getHeapStatistics().heap_size_limit): string[] {
+export function memoryBudgetProblems(settings: MemorySettings, heapLimitBytes = processOldSpaceLimitBytes()): string[] {
   const lines = memoryBudget(settings);
   const total = lines.reduce((sum, line) => sum + line.bytes, 0);
   if (total <= heapLimitBytes / 2) return [];
   const parts = lines.filter((line) => line.bytes > 0).map((line) => `${line.setting ?? line.store} ${inMiB(line.bytes)}`);
   return [
-    `memory budgets: the caches and limiter stores may take ${inMiB(total)} (${parts.join(', ')}), more than half of this gateway's heap ` +
+    `memory budgets: the caches and limiter stores may take ${inMiB(total)} (${parts.join(', ')}), more than half of this gateway's old-generation heap ` +
       `(${inMiB(heapLimitBytes)}, so at most ${inMiB(heapLimitBytes / 2)}); lower those settings or give Node a larger --max-old-space-size`,
   ];
 }

@@ -124,6 +124,13 @@ export async function createGatewayService(deps: GatewayServiceDeps) {
   const cors: CorsOptions = { origin: deps.corsOrigins, maxAge: 600, exposedHeaders: ['Retry-After'] };
   const persistedDocuments = deps.persistedDocuments?.documents;
   const subgraphsReady = subgraphReadiness(() => gateway.served()?.subgraphs ?? new Map(), subgraphClient);
+  /** What runs beside the HTTP service: stopped with it, or at once when it cannot be made. */
+  const stopDependencies = async () => {
+    revocations.stop();
+    for (const breaker of breakers.values()) breaker.close();
+    await subgraphClient.close();
+    await rateLimiters.close();
+  };
   const service = await createHttpService<GatewayContext>({
     logger: deps.logger,
     graphql: { gateway },
@@ -142,10 +149,10 @@ export async function createGatewayService(deps: GatewayServiceDeps) {
       ...(deps.responseCacheMegabytes > 0 ? [anonymousResponseCache(deps.responseCacheMegabytes)] : []),
       ...(entityCache ? [entityCacheInvalidation(entityCache)] : []),
     ],
-    guards: [
-      requestLimit,
-      ...(deps.persistedDocuments?.onlyListed ? [onlyPersistedDocuments(deps.persistedDocuments.documents)] : []),
-    ],
+    // The request limit needs only the headers (the token, else the address): a client past its
+    // allowance is answered before any of its body (up to MAX_BODY_BYTES of JSON) is parsed.
+    beforeBody: [requestLimit],
+    guards: deps.persistedDocuments?.onlyListed ? [onlyPersistedDocuments(deps.persistedDocuments.documents)] : [],
     documentStore: boundedCache<DocumentNode>(deps.documentCacheMegabytes * MiB, objectEntryBytes),
     persistedQueries: {
       cache: persistedDocumentStore(deps.persistedDocuments?.documents ?? new Map(), {
@@ -168,6 +175,10 @@ export async function createGatewayService(deps: GatewayServiceDeps) {
     },
     readiness: async () => [...revocations.problems(), ...(await subgraphsReady())],
     readinessDetails: () => servedSupergraphDetails(gateway.served()),
+  }).catch(async (error: unknown) => {
+    // The revocation poller's timer and Redis's reconnects would otherwise keep a process that failed to start alive.
+    await stopDependencies();
+    throw error;
   });
   service.app.set('trust proxy', deps.trustedProxies);
   return {
@@ -180,10 +191,7 @@ export async function createGatewayService(deps: GatewayServiceDeps) {
     reloadSupergraph: () => gateway.reload(),
     async stop() {
       await service.stop();
-      revocations.stop();
-      for (const breaker of breakers.values()) breaker.close();
-      await subgraphClient.close();
-      await rateLimiters.close();
+      await stopDependencies();
     },
   };
 }

@@ -61,11 +61,12 @@ export const gatewayService = {
       },
       rateLimits: {
         requests: { points: config.RATE_LIMIT_REQUESTS, durationSeconds: config.RATE_LIMIT_WINDOW_SECONDS },
+        loginAddresses: { points: config.LOGIN_ADDRESS_RATE_LIMIT, durationSeconds: config.LOGIN_ADDRESS_RATE_LIMIT_WINDOW_SECONDS },
         logins: { points: config.LOGIN_RATE_LIMIT, durationSeconds: config.LOGIN_RATE_LIMIT_WINDOW_SECONDS },
         loginAccounts: { points: config.LOGIN_ACCOUNT_RATE_LIMIT, durationSeconds: config.LOGIN_ACCOUNT_RATE_LIMIT_WINDOW_SECONDS },
         registrations: { points: config.REGISTER_RATE_LIMIT, durationSeconds: config.REGISTER_RATE_LIMIT_WINDOW_SECONDS },
         keyPrefix: config.RATE_LIMIT_KEY_PREFIX,
-        memoryKeys: config.RATE_LIMIT_MEMORY_KEYS,
+        memoryKeysPerLimiter: config.RATE_LIMIT_MEMORY_KEYS,
         ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL } : {}),
       },
       responseCacheMegabytes: config.RESPONSE_CACHE_MB,

@@ -5,6 +5,7 @@ import type { GatewayContext } from '../src/context.js';
 import { testLogger } from '../../test/support/logger.js';
 import { registeredValue } from '../../test/support/prometheus.js';
 import { createEntityCache, entityCacheInvalidation, entityFetchOf, type FetchedEntities } from '../src/entity-cache.js';
+import { ENTITY_QUERY_IDS_BYTES } from '../src/memory-budget.js';
 
 const QUERY = 'query($representations:[_Any!]!){_entities(representations:$representations){...on Product{name}}}';
 const product = (id: string) => ({ __typename: 'Product', id });
@@ -151,6 +152,24 @@ describe('the entity cache', () => {
   });
 });
 
+describe('the entity cache’s query ids', () => {
+  it('keeps the ids of query texts within ENTITY_QUERY_IDS_BYTES, however many distinct texts arrive', async () => {
+    const cache = createEntityCache(1);
+    const products = subgraph('max-age=60, public');
+    for (let index = 0; index < 300; index += 1) {
+      const query = `${QUERY.replace('{name}', `{name ${'description '.repeat(500)}}`)} # ${index}`;
+      await cache.serve('products', { query, representations: [product('a')] }, { fresh: false, restrict: () => {} }, products.fetch);
+      expect(cache.queryIds.bytes).toBeLessThanOrEqual(ENTITY_QUERY_IDS_BYTES);
+    }
+    expect(cache.queryIds.count).toBeGreaterThan(0);
+    expect(cache.queryIds.count).toBeLessThan(300);
+    // The same text keeps its id: a second read of it is a hit.
+    await serve(cache, ['b'], products.fetch);
+    await serve(cache, ['b'], products.fetch);
+    expect(products.asked.filter((ids) => ids[0] === 'b')).toHaveLength(1);
+  });
+});
+
 describe('the entity cache’s drops', () => {
   it('remembers a bounded number of drops in bounded memory, however many distinct ids are dropped', () => {
     const cache = createEntityCache(1);
@@ -166,7 +185,7 @@ describe('entityCacheInvalidation', () => {
   const schema = buildSchema(`
     type Product { id: ID!  name: String }
     type Query { product(id: ID!): Product }
-    type Mutation { updateProduct(id: ID!): Product  deleteProduct(id: ID!): Boolean  renameProduct(id: ID!): Product! }
+    type Mutation { updateProduct(id: ID!): Product  deleteProduct(id: ID!): Boolean  renameProduct(id: ID!): Product!  restockProduct(id: ID!): Product }
   `);
   /** updateProduct succeeds for "a" and "b" only (else FORBIDDEN, as for an anonymous client); deleteProduct answers null for unknown ids. */
   const rootValue = {
@@ -178,6 +197,13 @@ describe('entityCacheInvalidation', () => {
     renameProduct: () => {
       throw new GraphQLError('Not allowed', { extensions: { code: 'FORBIDDEN' } });
     },
+    // Written, but one field of what it answers cannot be read (another subgraph down, say).
+    restockProduct: ({ id }: { id: string }) => ({
+      id,
+      name: () => {
+        throw new GraphQLError('Unavailable', { extensions: { code: 'SERVICE_UNAVAILABLE' } });
+      },
+    }),
   };
 
   async function withCachedProducts(ids: string[]) {
@@ -211,6 +237,22 @@ describe('entityCacheInvalidation', () => {
     await run('mutation { ok: updateProduct(id: "a") { id } refused: updateProduct(id: "d") { id } }');
     await run('mutation { renameProduct(id: "c") { id } }');
     expect(await refetched()).toEqual(['a']);
+    await stop();
+  });
+
+  it('drops the entity of a write that succeeded although a field of its answer failed', async () => {
+    const { run, refetched, stop } = await withCachedProducts(['a', 'c']);
+    const answer = await run('mutation { restockProduct(id: "c") { id name } }');
+    expect(answer.body.kind === 'single' && answer.body.singleResult.errors?.[0]?.path).toEqual(['restockProduct', 'name']);
+    expect(await refetched()).toEqual(['c']);
+    await stop();
+  });
+
+  it('drops a cached entity whose UUID the mutation wrote in capitals', async () => {
+    const id = '0b6c3f4e-2a7d-4f6e-9c1a-5d8e7f6a4b3c';
+    const { run, refetched, stop } = await withCachedProducts([id, 'c']);
+    await run('mutation ($id: ID!) { restockProduct(id: $id) { id } }', { id: id.toUpperCase() });
+    expect(await refetched()).toEqual([id]);
     await stop();
   });
 });

@@ -5,9 +5,9 @@ import type { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
 import type { DocumentNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { capturingLogger } from '../../test/support/logger.js';
-import { boundedMemoryLimiter, BoundedRateLimitStore } from '../src/bounded-rate-limit-store.js';
+import type { BoundedRateLimitStore } from '../src/bounded-rate-limit-store.js';
 import { loadConfig } from '../src/config.js';
-import { boundedCache, memoryBudget, MiB, objectEntryBytes, stringEntryBytes } from '../src/memory-budget.js';
+import { boundedCache, IN_MEMORY_RATE_LIMITERS, memoryBudget, MiB, objectEntryBytes, oldSpaceLimitBytes, RATE_LIMIT_KEY_BYTES, stringEntryBytes } from '../src/memory-budget.js';
 import { persistedDocumentStore } from '../src/persisted-documents.js';
 import { createRateLimiters } from '../src/rate-limits.js';
 import { ReloadableGateway } from '../src/reloadable-gateway.js';
@@ -23,20 +23,23 @@ async function heldBytes<Value extends object | string>(cache: InMemoryLRUCache<
   return { entries: cache.keys().length, bytes };
 }
 
-/** V8's heap_size_limit in a Node started with the gateway's own flags (what npm start and the image give it). */
-function gatewayHeapLimit(): number {
+/** The old generation of a Node started with the gateway's own flags (what npm start gives it; the image passes them in NODE_OPTIONS). */
+function gatewayOldSpaceLimit(): number {
   const script = "process.stdout.write(String(require('node:v8').getHeapStatistics().heap_size_limit))";
-  return Number(execFileSync(process.execPath, [...gatewayService.nodeFlags, '-e', script], { encoding: 'utf8' }));
+  const heapSizeLimit = Number(execFileSync(process.execPath, [...gatewayService.nodeFlags, '-e', script], { encoding: 'utf8' }));
+  return oldSpaceLimitBytes({ execArgv: gatewayService.nodeFlags, nodeOptions: undefined, heapSizeLimit });
 }
 
 describe("the gateway's memory budget", () => {
-  it('fits its default budgets, every store counted, in half the heap the gateway runs with', () => {
-    const heapLimit = gatewayHeapLimit();
-    const config = loadConfig({}, heapLimit);
+  it('fits its default budgets, every store counted, in half the old generation the gateway runs with (96 MiB of 192)', () => {
+    const oldSpace = gatewayOldSpaceLimit();
+    expect(oldSpace).toBe(192 * MiB);
+    const config = loadConfig({}, oldSpace);
     const lines = memoryBudget(config);
     expect(lines.map((line) => line.setting)).toEqual([
       'RESPONSE_CACHE_MB',
       'ENTITY_CACHE_MB',
+      undefined,
       'PERSISTED_QUERIES_CACHE_MB',
       'DOCUMENT_CACHE_MB',
       'QUERY_PLAN_CACHE_MB',
@@ -44,15 +47,24 @@ describe("the gateway's memory budget", () => {
       'SESSION_REVOCATIONS_MAX',
       undefined,
     ]);
-    expect(lines.reduce((sum, line) => sum + line.bytes, 0)).toBeLessThanOrEqual(heapLimit / 2);
+    expect(lines.reduce((sum, line) => sum + line.bytes, 0)).toBeLessThanOrEqual(96 * MiB);
   });
 
-  it('refuses a configuration whose budgets add up to more than half the heap, naming them', () => {
-    expect(() => loadConfig({ RESPONSE_CACHE_MB: '64', DOCUMENT_CACHE_MB: '32' }, 240 * MiB)).toThrow(
-      /memory budgets: .* may take .* \(RESPONSE_CACHE_MB 64 MiB, ENTITY_CACHE_MB 16 MiB, .*DOCUMENT_CACHE_MB 32 MiB.*\), more than half of this gateway's heap \(240 MiB, so at most 120 MiB\)/,
+  it('reads the old generation from --max-old-space-size (the command line over NODE_OPTIONS), else V8’s limit less its young generation', () => {
+    const heapSizeLimit = 4144 * MiB;
+    expect(oldSpaceLimitBytes({ execArgv: [], nodeOptions: '--max-old-space-size=192 --max-semi-space-size=16', heapSizeLimit })).toBe(192 * MiB);
+    expect(oldSpaceLimitBytes({ execArgv: ['--max_old_space_size', '512'], nodeOptions: '--max-old-space-size=192', heapSizeLimit })).toBe(512 * MiB);
+    // No flag: heap_size_limit holds three semi-spaces (16 MiB each by default) beside the old generation.
+    expect(oldSpaceLimitBytes({ execArgv: [], nodeOptions: undefined, heapSizeLimit })).toBe(4096 * MiB);
+    expect(oldSpaceLimitBytes({ execArgv: ['--max-semi-space-size=32'], nodeOptions: '', heapSizeLimit })).toBe(4048 * MiB);
+  });
+
+  it('refuses a configuration whose budgets add up to more than half the old generation, naming them', () => {
+    expect(() => loadConfig({ RESPONSE_CACHE_MB: '64', DOCUMENT_CACHE_MB: '32' }, 192 * MiB)).toThrow(
+      /memory budgets: .* may take .* \(RESPONSE_CACHE_MB 64 MiB, ENTITY_CACHE_MB 16 MiB, .*DOCUMENT_CACHE_MB 32 MiB.*\), more than half of this gateway's old-generation heap \(192 MiB, so at most 96 MiB\)/,
     );
     // The same settings with a heap twice as large are fine; persisted queries registered at run time cost nothing when only listed documents are served.
-    expect(() => loadConfig({ RESPONSE_CACHE_MB: '64', DOCUMENT_CACHE_MB: '32' }, 480 * MiB)).not.toThrow();
+    expect(() => loadConfig({ RESPONSE_CACHE_MB: '64', DOCUMENT_CACHE_MB: '32' }, 384 * MiB)).not.toThrow();
     expect(memoryBudget(loadConfig({ PERSISTED_DOCUMENTS_ONLY: 'true' })).find((line) => line.setting === 'PERSISTED_QUERIES_CACHE_MB')?.bytes).toBe(0);
   });
 
@@ -118,35 +130,20 @@ describe("the gateway's memory budget", () => {
     }
   });
 
-  it('holds at most maxKeys rate-limit counters, all limiters together, and still counts the ones in use', async () => {
-    const store = new BoundedRateLimitStore(1_000);
-    const logins = boundedMemoryLimiter(store, { keyPrefix: 'test:logins', points: 2, duration: 300 });
-    const requests = boundedMemoryLimiter(store, { keyPrefix: 'test:requests', points: 2, duration: 60 });
-    for (let index = 0; index < 3_000; index += 1) {
-      await logins.consume(`${'x'.repeat(500)}${index}@example.com|192.0.2.1`);
-      await requests.consume(`address:192.0.2.${index}`);
-      expect(store.size).toBeLessThanOrEqual(1_000);
-    }
-    expect(store.evictions).toBe(5_000);
-    await requests.consume('address:alice');
-    await requests.consume('address:alice');
-    await expect(requests.consume('address:alice')).rejects.toMatchObject({ consumedPoints: 3 });
-  });
-
-  it('gives every in-memory limiter the one bounded store (RATE_LIMIT_MEMORY_KEYS)', async () => {
+  it('gives every in-memory limiter a store of its own, each bounded by RATE_LIMIT_MEMORY_KEYS and counted in the budget', async () => {
     const allowance = { points: 10, durationSeconds: 300 };
     const limiters = createRateLimiters(
-      { requests: allowance, logins: allowance, loginAccounts: allowance, registrations: allowance, keyPrefix: 'test', memoryKeys: 1_000 },
+      { requests: allowance, loginAddresses: allowance, logins: allowance, loginAccounts: allowance, registrations: allowance, keyPrefix: 'test', memoryKeysPerLimiter: 1_000 },
       capturingLogger().logger,
     );
-    for (let index = 0; index < 1_500; index += 1) {
-      await limiters.logins.consume(`key-${index}`);
-      await limiters.requests.consume(`key-${index}`);
-    }
+    const inMemory = [limiters.requests, limiters.loginAddresses, limiters.logins, limiters.loginAccounts, limiters.registrations];
+    for (let index = 0; index < 1_500; index += 1) for (const limiter of inMemory) await limiter.consume(`${'k'.repeat(500)}-${index}`).catch(() => undefined);
     // rate-limiter-flexible's memory limiter keeps its store in this undeclared field (see bounded-rate-limit-store.ts).
-    const storeOf = (limiter: unknown) => (limiter as { _memoryStorage: { size?: number } })._memoryStorage;
-    expect(storeOf(limiters.logins)).toBe(storeOf(limiters.requests));
-    expect(storeOf(limiters.logins).size).toBe(1_000);
+    const stores = inMemory.map((limiter) => (limiter as unknown as { _memoryStorage: BoundedRateLimitStore })._memoryStorage);
+    expect(new Set(stores).size).toBe(IN_MEMORY_RATE_LIMITERS);
+    for (const store of stores) expect(store.size).toBe(1_000);
+    const line = memoryBudget(loadConfig({ RATE_LIMIT_MEMORY_KEYS: '1000' })).find((budget) => budget.setting === 'RATE_LIMIT_MEMORY_KEYS');
+    expect(line?.bytes).toBe(IN_MEMORY_RATE_LIMITERS * 1_000 * RATE_LIMIT_KEY_BYTES);
     await limiters.close();
   });
 });

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ApolloServer } from '@apollo/server';
-import { buildSchema } from 'graphql';
+import { buildSchema, GraphQLError } from 'graphql';
 import type { GatewayContext } from '../src/context.js';
 import { documentLimits } from '../src/document-limits.js';
 import { operationGuard } from '../src/operation-guard.js';
@@ -26,13 +26,18 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 
 /** A real Apollo Server with the gateway's guard and its string-length rule, resolvers that count their calls. */
 async function guarded() {
-  const limiters = createRateLimiters({ requests: allowance, logins: allowance, loginAccounts: allowance, registrations: allowance, keyPrefix: randomUUID() }, testLogger('gateway'));
+  const limiters = createRateLimiters({ requests: allowance, loginAddresses: allowance, logins: allowance, loginAccounts: allowance, registrations: allowance, keyPrefix: randomUUID() }, testLogger('gateway'));
   const calls: string[] = [];
   const resolve = (name: string) => () => {
     calls.push(name);
     return name;
   };
-  const rootValue = Object.fromEntries(['login', 'register', 'changePassword', 'deleteMe', 'updateMe', 'cancelOrder'].map((name) => [name, resolve(name)]));
+  const rootValue: Record<string, (args: Record<string, unknown>) => unknown> = Object.fromEntries(['login', 'register', 'changePassword', 'deleteMe', 'updateMe', 'cancelOrder'].map((name) => [name, resolve(name)]));
+  const signIn = rootValue.login!;
+  rootValue.login = (args) => {
+    if (args.password === 'wrong') throw new GraphQLError('Wrong email or password', { extensions: { code: 'UNAUTHENTICATED' } });
+    return signIn(args);
+  };
   const limits = documentLimits({ maxDepth: 8, maxAliases: 20, maxDirectives: 50, maxTokens: 1000, maxCost: 5000, maxStringLength: 100, hideSuggestions: false });
   const server = new ApolloServer<GatewayContext>({ schema, rootValue, validationRules: limits.validationRules, plugins: [operationGuard({ maxStringLength: 100, limiters })] });
   await server.start();
@@ -78,6 +83,19 @@ describe('operationGuard', () => {
     const one = await run('mutation { login(email: "a", password: "b") updateMe(input: { name: "n" }) cancelOrder(id: "o") }');
     expect(one.errors).toBeUndefined();
     expect(calls).toEqual(['login', 'updateMe', 'cancelOrder']);
+    await stop();
+  });
+
+  it('gives a login’s per-account point back when it succeeded, not when it failed', async () => {
+    const { run, limiters, stop } = await guarded();
+    const account = sha256('alice@example.com');
+    expect((await run('mutation { login(email: "alice@example.com", password: "wrong") }')).errors).toEqual([{ code: 'UNAUTHENTICATED', field: undefined }]);
+    expect((await limiters.loginAccounts.get(account))?.consumedPoints).toBe(1);
+    expect((await run('mutation { signedIn: login(email: "Alice@example.com", password: "right") }')).errors).toBeUndefined();
+    expect((await limiters.loginAccounts.get(account))?.consumedPoints).toBe(1);
+    // The per-address points stay taken.
+    expect((await limiters.logins.get(`${account}|203.0.113.1`))?.consumedPoints).toBe(2);
+    expect((await limiters.loginAddresses.get('203.0.113.1'))?.consumedPoints).toBe(2);
     await stop();
   });
 });

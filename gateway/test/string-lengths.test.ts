@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { buildSchema, parse, validate } from 'graphql';
-import { requireShortVariables, stringLengthRule } from '../src/string-lengths.js';
+import { MAX_NAME_LENGTH, requireShortVariables, stringLengthRule } from '../src/string-lengths.js';
 
 const schema = buildSchema(`
   directive @tag(name: String) on FIELD
   input Address { lines: [String!]! }
   input SignUp { email: String!  address: Address }
-  type Query { product(id: ID!): String  echo(text: String, when: Int): String }
+  enum Colour { RED }
+  input Range { from: Float }
+  type Query { product(id: ID!): String  echo(text: String, when: Int): String  paint(colour: Colour, range: Range): String }
   type Mutation { register(input: SignUp!): String  login(email: String!): String }
 `);
 const long = 'x'.repeat(11);
@@ -26,8 +28,31 @@ describe('stringLengthRule', () => {
     expect(refusals(`mutation ($input: SignUp! = { email: "${long}" }) { register(input: $input) }`)).toMatchObject([{ field: 'input.email' }]);
   });
 
+  it('refuses a number or an enum value written over the bound, as it does a string', () => {
+    expect(refusals(`{ product(id: ${'9'.repeat(11)}) }`)).toEqual([{ message: 'id is longer than 10 characters', code: 'BAD_USER_INPUT', field: 'id' }]);
+    expect(refusals(`{ paint(range: { from: 1.${'5'.repeat(10)} }) }`)).toMatchObject([{ field: 'range.from' }]);
+    expect(refusals(`{ paint(colour: ${'R'.repeat(11)}) }`)).toMatchObject([{ field: 'colour' }]);
+    expect(refusals(`query ($when: Int = ${'1'.repeat(11)}) { echo(when: $when) }`)).toMatchObject([{ field: 'when' }]);
+  });
+
+  it(`refuses any name longer than ${MAX_NAME_LENGTH} characters, saying what it names`, () => {
+    const name = 'n'.repeat(MAX_NAME_LENGTH + 1);
+    const named = (document: string) =>
+      validate(schema, parse(document), [stringLengthRule(10)]).flatMap((error) => (error.extensions.code === 'BAD_USER_INPUT' ? [error.extensions.field] : []));
+    expect(named(`{ ${name}: echo }`)).toEqual(['alias']);
+    expect(named(`query ${name} { echo }`)).toEqual(['operation name']);
+    expect(named(`{ ...${name} } fragment ${name} on Query { echo }`)).toEqual(['fragment name', 'fragment name']);
+    expect(named(`query ($${name}: String) { echo(text: $${name}) }`)).toEqual(['variable name', 'variable name']);
+    expect(named(`{ echo(${name}: "a") }`)).toEqual(['argument name']);
+    expect(named(`{ paint(range: { ${name}: 1 }) }`)).toEqual(['input field name']);
+    expect(named(`{ ${name} }`)).toEqual(['field name']);
+    expect(refusals(`{ ${name}: echo }`)).toContainEqual({ message: `alias is longer than ${MAX_NAME_LENGTH} characters`, code: 'BAD_USER_INPUT', field: 'alias' });
+    expect(refusals(`query ${'n'.repeat(MAX_NAME_LENGTH)} { ${'a'.repeat(MAX_NAME_LENGTH)}: echo }`)).toEqual([]);
+  });
+
   it('lets strings up to the bound through', () => {
     expect(refusals(`mutation ($e: String! = "${'x'.repeat(10)}") { login(email: $e) register(input: { email: "${'y'.repeat(10)}" }) }`)).toEqual([]);
+    expect(refusals(`{ product(id: ${'9'.repeat(10)}) paint(colour: RED, range: { from: 1.5 }) }`)).toEqual([]);
   });
 });
 

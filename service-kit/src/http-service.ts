@@ -47,6 +47,11 @@ export interface HttpServiceOptions<Context extends ServiceContext> {
   documentStore?: ApolloServerOptions<Context>['documentStore'];
   /** Where documents sent by hash (Apollo's persisted-query extension) are found; Apollo's in-memory cache by default. */
   persistedQueries?: ApolloServerOptions<Context>['persistedQueries'];
+  /**
+   * Checks on each GraphQL request before its body is read, from its headers alone (a rate limit):
+   * one may answer it instead, and then no byte of its body is parsed.
+   */
+  beforeBody?: RequestHandler[];
   /** Checks on each parsed GraphQL request before Apollo sees it; one may answer it instead (a refusal). */
   guards?: RequestHandler[];
   /** Validation rules beside GraphQL's own (document limits). */
@@ -147,6 +152,7 @@ export async function createHttpService<Context extends ServiceContext>(
   app.use(
     '/graphql',
     ...(options.cors ? [cors(options.cors)] : []),
+    ...(options.beforeBody ?? []),
     express.json({ limit: options.maxBodyBytes ?? 1_000_000 }),
     ...(options.guards ?? []),
     graphqlEndpoint(apollo, async (req, res) => {

@@ -9,11 +9,11 @@ import { statementsFor } from '../support/statements.js';
 /**
  * What an anonymous client chooses, sent as an attacker would. The gateway trusts its loopback
  * proxy (these tests name their client's address in X-Forwarded-For); one registration per
- * address and three logins per account, the other allowances out of reach.
+ * address, five logins per address and three per account, the other allowances out of reach.
  */
 const it = test.extend('stackOptions', { scope: 'file' }, {
   trustedProxies: ['loopback'],
-  rateLimits: { registrations: { points: 1, durationSeconds: 3600 }, loginAccounts: { points: 3, durationSeconds: 300 } },
+  rateLimits: { registrations: { points: 1, durationSeconds: 3600 }, loginAccounts: { points: 3, durationSeconds: 300 }, loginAddresses: { points: 5, durationSeconds: 300 } },
 });
 
 const HUGE = 'x'.repeat(900 * 1024);
@@ -57,6 +57,20 @@ describe('values an anonymous client chooses, at the gateway', () => {
     const refused = await attempt('203.0.113.4');
     expect(refused.status).toBe(429);
     expect(errorCodes(refused)).toEqual(['RATE_LIMITED']);
+  });
+
+  it('limits the logins of one address whatever the emails: a new email each time gains nothing', async ({ stack }) => {
+    const attempt = () => graphql(stack.gatewayUrl, LoginDocument, { variables: { email: `sprayed-${randomUUID()}@example.com`, password: 'guess' }, ...from('198.51.100.40') });
+    for (let index = 0; index < 5; index += 1) expect(errorCodes(await attempt())).toEqual(['UNAUTHENTICATED']);
+    const refused = await attempt();
+    expect(refused.status).toBe(429);
+    expect(errorCodes(refused)).toEqual(['RATE_LIMITED']);
+  });
+
+  it('refuses a number, an alias or an operation name over the bounds, as it does a long string', async ({ stack }) => {
+    expect(answer(await graphql(stack.gatewayUrl, `{ product(id: ${'9'.repeat(300_000)}) { id } }`))).toEqual(refusal('id'));
+    expect(answer(await graphql(stack.gatewayUrl, `{ ${'a'.repeat(300_000)}: product(id: "${DEMO_PRODUCTS[0]!.id}") { id } }`))).toEqual(refusal('alias'));
+    expect(answer(await graphql(stack.gatewayUrl, `query ${'Q'.repeat(300_000)} { products(first: 1) { totalCount } }`))).toEqual(refusal('operation name'));
   });
 
   it('keeps a cached product when an anonymous client’s write to it is refused', async ({ stack, alice }) => {

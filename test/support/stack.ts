@@ -62,7 +62,7 @@ export interface StackOptions {
   /** The gateway's entity cache (ENTITY_CACHE_MB); its default (on) otherwise. 0 for a file about what a client sees when nothing is cached. */
   entityCacheMegabytes?: number;
   /** The gateway's rate limits; so generous otherwise that no other test meets them. */
-  rateLimits?: { requests?: RateLimit; logins?: RateLimit; loginAccounts?: RateLimit; registrations?: RateLimit };
+  rateLimits?: { requests?: RateLimit; loginAddresses?: RateLimit; logins?: RateLimit; loginAccounts?: RateLimit; registrations?: RateLimit };
   /** The gateway in production (NODE_ENV=production): no Sandbox or introspection, suggestions hidden. */
   gatewayProduction?: boolean;
   corsOrigins?: string[];
@@ -173,6 +173,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ORDERS_URL: await subgraphUrl('orders'),
       RATE_LIMIT_REQUESTS: String(limits.requests?.points ?? 1_000_000),
       RATE_LIMIT_WINDOW_SECONDS: String(limits.requests?.durationSeconds ?? 60),
+      LOGIN_ADDRESS_RATE_LIMIT: String(limits.loginAddresses?.points ?? 1_000_000),
+      LOGIN_ADDRESS_RATE_LIMIT_WINDOW_SECONDS: String(limits.loginAddresses?.durationSeconds ?? 60),
       LOGIN_RATE_LIMIT: String(limits.logins?.points ?? 1_000_000),
       LOGIN_RATE_LIMIT_WINDOW_SECONDS: String(limits.logins?.durationSeconds ?? 60),
       LOGIN_ACCOUNT_RATE_LIMIT: String(limits.loginAccounts?.points ?? 1_000_000),
