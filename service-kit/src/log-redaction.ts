@@ -13,19 +13,35 @@ export const REDACTION_BOUNDS = { depth: 8, nodes: 2_000 } as const;
 
 /**
  * Field names whose values are credentials, whatever their case or separators: passwords (any
- * `*password`: currentPassword, newPassword, passwordHash), tokens (refreshToken, accessToken,
- * x-csrf-token), secrets, credentials, keys that sign or grant, and the headers that carry them.
+ * `*password`: currentPassword, newPassword, passwordHash; pwd), tokens (refreshToken, accessToken,
+ * x-csrf-token, jwt), secrets, credentials, signatures (webhook-signature), one-time codes (otp,
+ * totp, otpCode, OTP_CODE: at the end of the name or before a separator or `code`, since inside
+ * a word the letters are common: footprint, hotpath), keys that sign or grant, and the headers
+ * that carry them. One regular expression: it runs on every key of every line.
  */
 const SECRET_FIELD =
-  /pass(?:word|wd|phrase)|secret|token|credential|bearer|authori[sz]ation|cookie|(?:api|private|signing|access|encryption|session|client|master)[-_ ]?keys?$/i;
+  /pass(?:word|wd|phrase)|pwd|secret|token|jwt|credential|signature|otps?(?:$|[-_ ]|code)|bearer|authori[sz]ation|cookie|(?:api|private|signing|access|encryption|session|client|master)[-_ ]?keys?$/i;
 /** Fields that hold a URL or a request target, whose query string goes even without a scheme (`/graphql?query=...`). */
 const URL_FIELD = /(?:url|uri|href|path|location|target|endpoint)$/i;
 /** A URL inside any text: scheme, `//`, then up to whitespace or a quote. */
 const URL_IN_TEXT = /[a-z][a-z\d+.-]*:\/\/[^\s"'<>]*/gi;
 /** What scrubUrl takes out begins with one of these: a URL without any is left as it is. */
 const HIDDEN_URL_PART = /[@?#]/;
+/** Every text scrubText changes holds one of these: one search of a line that holds none, and it is returned as it came. */
+const MAYBE_SECRET_IN_TEXT = /:\/\/|=|eyJ|bearer\s/i;
 /** `password=...` and the like in connection strings (libpq's `host=db password=...`) and form bodies. */
 const SECRET_ASSIGNMENT = /\b((?:pass(?:word|wd)?|pwd|secret|token|api[-_]?key)\s*=\s*)[^\s&;,]+/gi;
+/**
+ * A JWT (or JWS/JWE) in compact form: its header is base64url JSON, so it starts `eyJ` (`{"`),
+ * then two to four more dot-separated base64url parts, the last (a signature) possibly empty.
+ */
+const JWT_IN_TEXT = /eyJ[\w-]*(?:\.[\w-]*){2,4}/g;
+/**
+ * `Bearer <credential>` (RFC 6750; the scheme is case-insensitive), as a header is copied into a
+ * message: a credential starts with eight characters of a token (the English word keeps the
+ * short word after it: "the bearer of"), and goes on to the next space or quote.
+ */
+const BEARER_IN_TEXT = /\b(bearer\s+)(?=[\w\-.~+/]{8})[^\s"',;]+/gi;
 
 export const isSecretField = (key: string): boolean => SECRET_FIELD.test(key);
 
@@ -52,12 +68,18 @@ export function scrubUrl(url: string): string {
   return url.slice(0, schemeEnd) + rest;
 }
 
-/** Text with every URL in it scrubbed (scrubUrl) and `password=...`-style assignments redacted. */
+/**
+ * Text with every URL in it scrubbed (scrubUrl), `password=...`-style assignments, JWTs and
+ * `Bearer` credentials redacted.
+ */
 export function scrubText(text: string): string {
+  // Most lines hold none of it, and pay for one search.
+  if (!MAYBE_SECRET_IN_TEXT.test(text)) return text;
   let scrubbed = text;
-  // Both checks first: most lines hold neither, and pay only for two substring searches.
   if (scrubbed.includes('://') && HIDDEN_URL_PART.test(scrubbed)) scrubbed = scrubbed.replace(URL_IN_TEXT, scrubUrl);
   if (scrubbed.includes('=')) scrubbed = scrubbed.replace(SECRET_ASSIGNMENT, `$1${REDACTED}`);
+  if (scrubbed.includes('eyJ')) scrubbed = scrubbed.replace(JWT_IN_TEXT, REDACTED);
+  scrubbed = scrubbed.replace(BEARER_IN_TEXT, `$1${REDACTED}`);
   return scrubbed;
 }
 

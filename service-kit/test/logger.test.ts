@@ -29,6 +29,8 @@ const SECRET_FIELDS = [
   'signingKey', 'signingKeys', 'privateKey', 'JWT_PRIVATE_KEY', 'encryptionKey',
   'credential', 'credentials', 'SERVICE_CREDENTIAL', 'x-service-credential',
   'apiKey', 'api_key', 'x-api-key', 'accessKey', 'bearer',
+  'jwt', 'JWT', 'idJwt', 'pwd', 'PGPWD', 'signature', 'webhook-signature', 'Webhook-Signature', 'requestSignature',
+  'otp', 'OTP', 'totp', 'otpCode', 'otp_code', 'userOtp', 'hotp',
 ];
 
 describe('log redaction', () => {
@@ -119,6 +121,11 @@ describe('log redaction', () => {
     expect((JSON.parse(output()) as { huge: unknown[] }).huge.at(-1)).toBe(TRUNCATED);
   });
 
+  it('keeps fields whose names only hold the letters of a secret inside a word', () => {
+    const fields = { footprint: 'small', hotpath: '/graphql', notPaid: 3, signatureValid: true, otpSent: true };
+    expect(redactForLog(fields)).toBe(fields);
+  });
+
   it('walks what toJSON returns, and an object whose toJSON returns itself', () => {
     const hidden = secret('to-json');
     const selfish = { token: hidden, toJSON() { return this; } };
@@ -190,5 +197,42 @@ describe('URLs in the log', () => {
     ['file:///app/dist/index.js', 'file:///app/dist/index.js'],
   ])('scrubUrl(%s) is %s', (url, scrubbed) => {
     expect(scrubUrl(url)).toBe(scrubbed);
+  });
+});
+
+describe('credentials inside text', () => {
+  /** A JWT as users issues them (header and claims are base64url JSON), with a signature no one would write by chance. */
+  const jwt = (marker: string) =>
+    [{ alg: 'EdDSA', typ: 'JWT', kid: 'k1' }, { sub: 'user-1', sid: marker }].map((part) => Buffer.from(JSON.stringify(part)).toString('base64url')).join('.') +
+    `.${Buffer.from(secret(marker)).toString('base64url')}`;
+
+  it('redacts a JWT in the message, in any string value at any depth and in an error message, keeping the text around it', () => {
+    const { logger, output, lines } = capturedLogger();
+    const tokens = ['msg', 'value', 'nested', 'list', 'error'].map(jwt);
+    logger.warn(
+      { note: `refresh with ${tokens[1]} failed`, request: { body: { query: 'x', extensions: { hint: tokens[2] } } }, seen: [`first ${tokens[3]}`] },
+      `token ${tokens[0]} was refused`,
+    );
+    logger.error(new Error(`verify failed for ${tokens[4]}`));
+    for (const token of tokens) {
+      expect(output()).not.toContain(token);
+      // Not even its signature alone, nor its claims.
+      expect(output()).not.toContain(token.split('.')[2]);
+      expect(output()).not.toContain(token.split('.')[1]);
+    }
+    expect(JSON.parse(lines[0]!)).toMatchObject({ msg: `token ${REDACTED} was refused`, note: `refresh with ${REDACTED} failed`, seen: [`first ${REDACTED}`] });
+  });
+
+  it.each(['Bearer', 'bearer', 'BEARER'])('redacts "%s <token>" in the message and in string values, keeping the scheme', (scheme) => {
+    const { logger, output, lines } = capturedLogger();
+    const [opaque, inValue, inHeaders] = [secret('opaque'), secret('value'), secret('headers')];
+    logger.info({ sent: `${scheme} ${inValue}`, raw: `GET / HTTP/1.1\r\nAuthorization: ${scheme}  ${inHeaders}\r\n` }, `calling products with ${scheme} ${opaque}, then retrying`);
+    for (const value of [opaque, inValue, inHeaders]) expect(output()).not.toContain(value);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ msg: `calling products with ${scheme} ${REDACTED}, then retrying`, sent: `${scheme} ${REDACTED}` });
+  });
+
+  it('leaves text with neither as it came: words like "bearer" without a credential after them, base64 that is no JWT', () => {
+    const fields = { note: 'the bearer of the card', id: 'eyJhbGciOi', version: 'v1.2.3', list: ['a.b.c'] };
+    expect(redactForLog(fields)).toBe(fields);
   });
 });

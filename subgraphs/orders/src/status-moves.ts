@@ -1,4 +1,4 @@
-import { isUuid, type Database, type Transaction } from '@shop/service-kit';
+import type { Database, Transaction } from '@shop/service-kit';
 import type { OrderRow, OrderStatus, StoredOrderRow } from './order-rows.js';
 import { clearStockReleasePending, COLUMNS, inTransaction, recordStatusChange, selectStoredOrder } from './order-sql.js';
 
@@ -8,9 +8,9 @@ export function createStatusMoves(db: Database) {
     /**
      * Moves an order to `to` if it is in one of `from` (the check and the write are one
      * statement, so concurrent moves cannot both win). Cancelling marks its stock as owed back.
+     * `orderId` is a uuid: the resolvers that reach this refuse anything else, after authorization.
      */
     async moveOrder(orderId: string, from: readonly OrderStatus[], to: OrderStatus, tx?: Transaction): Promise<OrderRow | null> {
-      if (!isUuid(orderId)) return null;
       return inTransaction(db, tx, async (tx) => {
         const [row] = await tx.query<OrderRow>(
           `UPDATE orders SET status = $3, updated_at = now(), stock_release_pending = stock_release_pending OR $3 = 'CANCELLED'

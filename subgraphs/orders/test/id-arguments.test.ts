@@ -40,6 +40,10 @@ const FIELDS: [document: string, field: string][] = [
   ],
 ];
 
+/** Who may use each field of FIELDS (by document): everyone signed in, or admins only. */
+const ADMINS_ONLY = /webhook|updateOrderStatus/i;
+const CUSTOMER: Viewer = { userId: randomUUID(), role: 'CUSTOMER' };
+
 describe("orders' id arguments", () => {
   it.each(FIELDS)('refuses an id that is no uuid as BAD_USER_INPUT naming the argument, before any work: %s', async (document, field) => {
     for (const id of ['nope', '', `${randomUUID()} `, 'x'.repeat(10_000)]) {
@@ -47,6 +51,18 @@ describe("orders' id arguments", () => {
       expect(errors?.map((error) => error.extensions)).toEqual([{ code: 'BAD_USER_INPUT', field }]);
       // The client chose the value and its length: the message does not carry it back.
       expect(errors?.[0]?.message.length).toBeLessThan(100);
+    }
+  });
+
+  // Who asks comes first, as in products and users: an anonymous caller learns nothing from its id's shape.
+  it.each(FIELDS)('answers an anonymous caller UNAUTHENTICATED whatever the id, and a customer FORBIDDEN where admins only may: %s', async (document) => {
+    for (const id of ['nope', randomUUID()]) {
+      const anonymous = await graphql({ schema, source: document, variableValues: { id }, contextValue: { ...context, viewer: null } });
+      expect(anonymous.errors?.map((error) => error.extensions.code)).toEqual(['UNAUTHENTICATED']);
+    }
+    if (ADMINS_ONLY.test(document)) {
+      const customer = await graphql({ schema, source: document, variableValues: { id: 'nope' }, contextValue: { ...context, viewer: CUSTOMER } });
+      expect(customer.errors?.map((error) => error.extensions.code)).toEqual(['FORBIDDEN']);
     }
   });
 });

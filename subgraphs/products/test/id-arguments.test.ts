@@ -53,4 +53,15 @@ describe("products' id arguments", () => {
     expect(result).toEqual({ data: { product: null } });
     expect(asked).toEqual([id]);
   });
+
+  // Who asks comes first, as in orders and users: a caller without the right learns nothing from its id's shape.
+  it('answers updateProduct from an anonymous caller UNAUTHENTICATED and from a customer FORBIDDEN, whatever the id', async () => {
+    const source = 'mutation ($id: ID!) { updateProduct(id: $id, input: { stock: 1 }) { id } }';
+    for (const [viewer, code] of [[null, 'UNAUTHENTICATED'], [{ userId: randomUUID(), role: 'CUSTOMER' }, 'FORBIDDEN']] as const) {
+      for (const id of ['nope', randomUUID()]) {
+        const { errors } = await graphql({ schema, source, variableValues: { id }, contextValue: { ...context, viewer } });
+        expect(errors?.map((error) => error.extensions.code)).toEqual([code]);
+      }
+    }
+  });
 });

@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { defineCounter, defineGauge } from '@shop/service-kit';
 import { boundedWork } from './bounded-work.js';
-import { hashPassword, needsRehash, verifyPassword, type ScryptParams } from './passwords.js';
+import { hashPassword, needsRehash, paddingFor, spendPadding, verifyPassword, type ScryptParams } from './passwords.js';
 
 export interface PasswordHasherOptions {
   /** The parameters of new hashes; stored hashes of others are verified with theirs, and renewed at sign-in. */
@@ -37,35 +36,57 @@ function passwordHashMetrics() {
  * Every password hash users computes, bounded: at most `concurrency` at once and `queueLength`
  * waiting, so a flood of sign-ins or sign-ups costs users a bounded amount of CPU and memory and
  * everyone else a bounded wait, never a queue without end.
+ *
+ * A failed check costs what one at the current parameters costs, whatever it was checked
+ * against: a hash stored with weaker parameters is padded with the difference, and an unknown
+ * email (no hash at all) with all of it, inside the same turn of the bound. So the time of a
+ * wrong guess tells no account from another, nor an account from an unknown email.
  */
 export function createPasswordHasher({ params, concurrency, queueLength }: PasswordHasherOptions) {
   const metrics = passwordHashMetrics();
   const bounded = boundedWork({ concurrency, queueLength, onChange: metrics.onChange });
   let computed = 0;
-  const counted = <T>(work: () => Promise<T>) =>
+  let work = 0;
+  const meter = (done: number) => {
+    work += done;
+  };
+  const counted = <T>(job: () => Promise<T>) =>
     bounded(() => {
       computed += 1;
       metrics.computed.inc();
-      return work();
+      return job();
     });
-  let decoy: Promise<string> | undefined;
-  const hash = (password: string) => counted(() => hashPassword(password, params));
-  const verify = (password: string, stored: string) => counted(() => verifyPassword(password, stored));
+  const hash = (password: string) => counted(() => hashPassword(password, params, meter));
+  /** Whether `password` matches `stored`; when it does not, only after the time a current-parameter check takes. */
+  const verify = (password: string, stored: string) =>
+    counted(async () => {
+      const matches = await verifyPassword(password, stored, meter);
+      // A match is not padded: the sign-in renews a weak hash at the current cost anyway.
+      if (!matches) await spendPadding(password, paddingFor(stored, params), meter);
+      return matches;
+    });
   return {
     params,
     hash,
     verify,
-    /** Checks `password` against a hash of nothing (an unknown email), so that both failures take as long. */
+    /**
+     * Checks `password` against no hash (an unknown email) as long as against a stored one: the
+     * work of a current-parameter check, in the bound like every other. Nothing is kept between
+     * calls, so no failure of one (a refusal, an error) stays for the next.
+     */
     async verifyDecoy(password: string): Promise<false> {
-      decoy ??= hashPassword(randomBytes(16).toString('hex'), params);
-      await verify(password, await decoy);
+      await verify(password, '');
       return false;
     },
     /** Whether a stored hash that just verified should be replaced by one with the current parameters. */
     needsRehash: (stored: string) => needsRehash(stored, params),
-    /** Hashes computed so far (verifications included). */
+    /** Hashes computed so far (verifications included, with their padding). */
     get computed() {
       return computed;
+    },
+    /** The scrypt work done so far (scryptWork of every derivation, padding included). */
+    get work() {
+      return work;
     },
     /** The bound every hash runs under (what is running and waiting; a test may take a slot of it). */
     bound: bounded,

@@ -6,6 +6,8 @@ export const MAX_PASSWORD_LENGTH = 1024;
 /** RFC 5321's limit on a forward path; nothing longer is an address anyone can have. */
 export const MAX_EMAIL_LENGTH = 254;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** Printable ASCII without space: what an address the shop can mail has (an internationalised domain in its `xn--` form). */
+const ASCII_ADDRESS = /^[\x21-\x7e]+$/;
 
 export interface Registration {
   email: string;
@@ -16,12 +18,27 @@ export interface Registration {
 // One check per field, so every place that takes the field (sign-up, profile changes, a new
 // password) applies the same rule; `field` names the argument at fault in the error.
 
-/** A valid email address, trimmed; else BAD_USER_INPUT naming `field`. */
+/**
+ * A valid email address, trimmed; else BAD_USER_INPUT naming `field`. ASCII only: emails are
+ * compared by emailKey, which folds the case of ASCII letters alone, so that users and its
+ * database (whatever its locale) agree on which addresses are the same.
+ */
 export function checkEmail(email: string, field = 'email'): string {
   const trimmed = email.trim();
   if (trimmed.length > MAX_EMAIL_LENGTH || !EMAIL.test(trimmed)) throw new BadUserInputError(`${field} is not a valid email address`, field);
+  if (!ASCII_ADDRESS.test(trimmed)) {
+    throw new BadUserInputError(`${field} must be written in ASCII (an internationalised domain in its xn-- form)`, field);
+  }
   return trimmed;
 }
+
+/**
+ * The form in which two emails are the same account: ASCII letters lower-cased, nothing else
+ * changed. Exactly what the database compares, `lower(email COLLATE "C")` (the index that keeps
+ * emails unique): unlike String#toLowerCase or lower() in the database's own locale, it folds no
+ * other letter (`İ`, `K`), so no address can match here and not there, or the other way.
+ */
+export const emailKey = (email: string): string => email.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
 
 /** A password of 8 to 1024 characters, kept exactly as given; else BAD_USER_INPUT naming `field`. */
 export function checkPassword(password: string, field = 'password'): string {
@@ -48,7 +65,7 @@ export function checkName(name: string, field = 'name'): string {
  * (in development they are taken), so clients say what they say of one.
  */
 export function refuseDemoEmail(email: string, owner?: string): string {
-  const demo = DEMO_USERS.find((user) => user.email === email.toLowerCase());
+  const demo = DEMO_USERS.find((user) => emailKey(user.email) === emailKey(email));
   if (demo && demo.id !== owner) throw new ConflictError('This email belongs to a demo account and cannot be used');
   return email;
 }

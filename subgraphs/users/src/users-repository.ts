@@ -71,9 +71,10 @@ export function createUsersRepository(db: Database) {
       return db.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE id = ANY($1::uuid[])`, [valid], { prepare: true });
     },
 
+    /** The account of `email`, compared as emailKey does (ASCII letters in any case), through the unique index. */
     async findUserWithPasswordByEmail(email: string): Promise<UserWithPasswordRow | null> {
       const rows = await db.query<UserWithPasswordRow>(
-        `SELECT ${WITH_PASSWORD} FROM users WHERE lower(email) = lower($1)`,
+        `SELECT ${WITH_PASSWORD} FROM users WHERE lower(email COLLATE "C") = lower($1 COLLATE "C")`,
         [email],
       );
       return rows[0] ?? null;
@@ -172,7 +173,7 @@ export function createUsersRepository(db: Database) {
       return rows.length === 1;
     },
 
-    /** Throws EmailTakenError when the email is in use, whatever its case. */
+    /** Throws EmailTakenError when the email is in use, whatever the case of its ASCII letters. */
     async createUser(user: NewUser): Promise<UserRow> {
       try {
         const rows = await db.query<UserRow>(

@@ -179,6 +179,30 @@ describe('users: password work, demo accounts and ids (in process)', { timeout: 
     });
   });
 
+  describe('emails: one comparison in code and database', () => {
+    it('refuses to register an address outside ASCII as BAD_USER_INPUT, without hashing', async () => {
+      const { response, hashes } = await hashesOf(REGISTER, { email: 'admİn@example.com' });
+      expect([errorCodes(response), field(response)]).toEqual([['BAD_USER_INPUT'], 'email']);
+      expect(hashes).toBe(0);
+    });
+
+    it("finds and keeps unique an account by its ASCII letters in any case, and by no other letter, whatever lower() would fold (İ, K)", async () => {
+      const repository = createUsersRepository(db);
+      const account = (email: string) => ({ email, name: 'Case', role: 'CUSTOMER' as const, passwordHash: 'scrypt$1024$8$1$c2FsdA==$aGFzaA==' });
+      // As a row from before non-ASCII addresses were refused would be.
+      const dotted = await repository.createUser(account('case-İ@example.com'));
+      const kelvin = await repository.createUser(account('case-\u212A@example.com'));
+      expect((await repository.findUserWithPasswordByEmail('CASE-İ@EXAMPLE.COM'))?.id).toBe(dotted.id);
+      expect((await repository.findUserWithPasswordByEmail('case-\u212A@Example.com'))?.id).toBe(kelvin.id);
+      // The addresses users' checks take for others are others here too: free, and not found as these.
+      for (const other of ['case-i@example.com', 'case-k@example.com']) {
+        expect(await repository.findUserWithPasswordByEmail(other)).toBeNull();
+        await repository.createUser(account(other));
+      }
+      await expect(repository.createUser(account('CASE-I@example.COM'))).rejects.toThrow('email taken');
+    });
+  });
+
   describe('ids from clients', () => {
     it.for<[string, string]>([
       ['user', `query ($id: ID!) { user(id: $id) { id } }`],

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BadUserInputError } from '@shop/service-kit';
 import { DEMO_USERS } from '@shop/service-kit';
-import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, checkEmail, checkName, checkPassword, checkRegistration, refuseDemoEmail, type Registration } from '../src/registration.js';
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, checkEmail, checkName, checkPassword, checkRegistration, emailKey, refuseDemoEmail, type Registration } from '../src/registration.js';
 
 const VALID: Registration = { email: 'bob@example.com', password: 'long-enough', name: 'Bob' };
 
@@ -87,5 +87,29 @@ describe('refuseDemoEmail', () => {
     expect(() => refuseDemoEmail('ALICE@example.com', admin.id)).toThrow(expect.objectContaining({ extensions: { code: 'CONFLICT' } }));
     expect(refuseDemoEmail('ADMIN@example.com', admin.id)).toBe('ADMIN@example.com');
     expect(refuseDemoEmail('admin@example.org')).toBe('admin@example.org');
+  });
+});
+
+describe('emails outside ASCII', () => {
+  // Each is a letter that some lower() folds to an ASCII one, or a look-alike of one.
+  it.for(['admİn@example.com', 'ALİCE@example.com', '\u212Aate@example.com', 'ålice@example.com', 'bob@exämple.com', 'bob@ｅxample.com', 'bo\u0301b@example.com'])(
+    'refuses %j as BAD_USER_INPUT naming the field, at sign-up and wherever an email is set',
+    (email) => {
+      expect(refusal({ ...VALID, email }).extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'email' });
+      expect(() => checkEmail(email, 'newEmail')).toThrow(expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', field: 'newEmail' } }));
+    },
+  );
+
+  it('accepts an internationalised domain in its xn-- form, and every printable ASCII character a local part may hold', () => {
+    expect(checkEmail('bob@xn--exmple-cua.com')).toBe('bob@xn--exmple-cua.com');
+    expect(checkEmail("o'brien+shop_1.x-y!#$%&*=?^`{|}~@example.com")).toBe("o'brien+shop_1.x-y!#$%&*=?^`{|}~@example.com");
+  });
+
+  it('compares by emailKey: ASCII letters in any case, and no other letter folded', () => {
+    expect(emailKey('Bob.SMITH@Example.COM')).toBe('bob.smith@example.com');
+    expect(emailKey('ADMİN@EXAMPLE.COM')).toBe('admİn@example.com');
+    expect(emailKey('\u212AATE@example.com')).toBe('\u212Aate@example.com');
+    // So no demo account is taken for another address, or another for one.
+    expect(refuseDemoEmail('admİn@example.com')).toBe('admİn@example.com');
   });
 });

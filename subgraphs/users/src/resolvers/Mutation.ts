@@ -87,8 +87,9 @@ export const Mutation: MutationResolvers = {
   },
 
   setUserRole: (_parent, { id: givenId, role }, { viewer, users, sessions }) => {
-    const id = requireUuid(givenId, 'id');
+    // Who asks comes before what they send: a non-admin learns nothing from the id's shape.
     const admin = requireAdmin(viewer);
+    const id = requireUuid(givenId, 'id');
     return users.transaction(async (tx) => {
       const { user, lastAdmin } = await lockUserAndAdmins(users, id, tx, admin.userId);
       if (user.role === role) return user;
@@ -107,8 +108,8 @@ export const Mutation: MutationResolvers = {
   },
 
   deleteUser: (_parent, { id }, context) => {
-    const userId = requireUuid(id, 'id');
-    return erase(context, userId, requireAdmin(context.viewer).userId);
+    const admin = requireAdmin(context.viewer);
+    return erase(context, requireUuid(id, 'id'), admin.userId);
   },
 };
 

@@ -4,9 +4,11 @@ import type { QueryResolvers, QueryUsersArgs } from '../__generated__/resolvers-
 export const Query: QueryResolvers = {
   me: (_parent, _args, { viewer, loaders }) => (viewer ? loaders.userById.load(viewer.userId) : null),
 
+  // Who asks comes before what they send: anonymous is UNAUTHENTICATED whatever the id.
   user: (_parent, args, { viewer, loaders }) => {
+    const signedIn = requireViewer(viewer);
     const id = requireUuid(args.id, 'id');
-    if (!isSelfOrAdmin(requireViewer(viewer), id)) throw new ForbiddenError('You may only read your own account');
+    if (!isSelfOrAdmin(signedIn, id)) throw new ForbiddenError('You may only read your own account');
     return loaders.userById.load(id);
   },
 
