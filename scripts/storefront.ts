@@ -1,7 +1,10 @@
 import { execFile } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import sirv from 'sirv';
@@ -17,15 +20,46 @@ export interface RunningStorefront {
   close(): Promise<void>;
 }
 
+// Its path only: this module is imported by `npm start`'s launcher, which serves the storefront and must not load Vite.
 const VITE = join(dirname(createRequire(import.meta.url).resolve('vite/package.json')), 'bin/vite.js');
 
 /**
  * `vite build` of the storefront into `outDir` (storefront/vite.config.ts): static files that any
  * gateway can be served beside (config.json names one). Vite's own command in a process of its
- * own, which takes the bundler's memory (~250 MB) with it when it ends.
+ * own, which takes the bundler's memory (~250 MB) with it when it ends. `signal` ends a build in
+ * progress (its process with it).
  */
-export async function buildStorefront(outDir: string): Promise<void> {
-  await promisify(execFile)(process.execPath, [VITE, 'build', '--outDir', outDir, '--emptyOutDir'], { cwd: join(ROOT, 'storefront'), env: { ...process.env, NODE_ENV: 'production' } });
+export async function buildStorefront(outDir: string, signal?: AbortSignal): Promise<void> {
+  await promisify(execFile)(process.execPath, [VITE, 'build', '--outDir', outDir, '--emptyOutDir'], {
+    cwd: join(ROOT, 'storefront'),
+    env: { ...process.env, NODE_ENV: 'production' },
+    ...(signal ? { signal } : {}),
+  });
+}
+
+/**
+ * The storefront as `npm start` runs it: built afresh into a temporary folder, so it never serves
+ * a stale or half-written build, then served (serveStorefront) in this process. The folder goes
+ * when it is closed, when the build fails, and on any way out of the process; `signal` ends a
+ * build in progress.
+ */
+export async function buildAndServeStorefront(options: { gatewayUrl: string; host: string; port: number; signal?: AbortSignal }): Promise<RunningStorefront> {
+  const outDir = await mkdtemp(join(tmpdir(), 'shop-storefront-'));
+  const removeBuild = () => rmSync(outDir, { recursive: true, force: true });
+  // 'exit' handlers run on process.exit() too: a signal handler that exits leaves no build behind.
+  process.once('exit', removeBuild);
+  const forget = () => {
+    process.off('exit', removeBuild);
+    removeBuild();
+  };
+  try {
+    await buildStorefront(outDir, options.signal);
+    const served = await serveStorefront({ gatewayUrl: options.gatewayUrl, outDir, host: options.host, port: options.port });
+    return { url: served.url, close: () => served.close().finally(forget) };
+  } catch (error) {
+    forget();
+    throw error;
+  }
 }
 
 /**

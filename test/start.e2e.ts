@@ -1,13 +1,31 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commandLine, parentPid } from '../bench/proc-stats.js';
 import { npmStartOnFreePorts, startNpmStart, type RunningProcess } from '../scripts/processes.js';
+import { gatewayService, SUBGRAPH_SERVICES } from '../scripts/services.js';
 import { createTestDatabase, type TestDatabase } from './support/databases.js';
 import { ALICE, graphql, login } from './support/graphql.js';
 
+/** The files the Node processes started by `pid` run, that still run (from Linux's /proc). */
+async function nodeProcessesStartedBy(pid: number): Promise<string[]> {
+  const entries: string[] = [];
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const command = commandLine(Number(name));
+      if (parentPid(Number(name)) === pid && command.startsWith(`${process.execPath} `)) entries.push(command.split(' ').at(-1)!);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return entries.sort();
+}
+
 /**
- * `npm start` as a newcomer runs it: four processes and the storefront's, PGlite on disk (or, with TEST_DATABASE_URL,
+ * `npm start` as a newcomer runs it: four processes and the storefront served by the launcher, PGlite on disk (or, with TEST_DATABASE_URL,
  * a PostgreSQL database per service), demo data, then Ctrl-C.
  */
 // Four Node processes booting from TypeScript: minutes on a loaded two-core machine, not seconds.
@@ -19,6 +37,8 @@ describe('npm start', { timeout: 180_000 }, () => {
   let storefrontUrl: string;
   let running: RunningProcess | undefined;
   const start = async () => {
+    // One stack at a time: a test that failed midway leaves its stack for the next to stop.
+    await running?.stop();
     running = startNpmStart(env);
     await running.waitFor(/The shop supergraph is up/);
     return running;
@@ -54,6 +74,10 @@ describe('npm start', { timeout: 180_000 }, () => {
     expect(storefront.status).toBe(200);
     expect(await storefront.text()).toMatch(/<script type="module" crossorigin src="\.\/assets\/index-[\w-]+\.js">/);
     expect(await (await fetch(`${storefrontUrl}/config.json`)).json()).toEqual({ gatewayUrl: `${gatewayUrl}/graphql` });
+    // Served by the launcher itself (a process of its own held 90 MB of the laptop's 1.2 GB): its
+    // Node processes are the four services, Vite's build having ended.
+    const services = [gatewayService, ...Object.values(SUBGRAPH_SERVICES)].map((service) => fileURLToPath(service.entry));
+    expect(await nodeProcessesStartedBy(stack.pid)).toEqual(services.sort());
 
     expect(await stack.stop()).toBe(0);
     for (const name of ['users', 'products', 'orders', 'gateway']) {
