@@ -167,7 +167,7 @@ export function formatReport(rows: Row[], skipped: Skipped[] = []): string {
   return sections.join('\n\n');
 }
 
-/** The rows as a Markdown table (readable in a terminal, pasteable into the README). */
+/** The rows as a Markdown table (readable in a terminal, pasteable into docs/performance/). */
 export function formatTable(rows: Row[], skipped: Skipped[] = []): string {
   const body = rows.map((row) => [
     row.scenario,

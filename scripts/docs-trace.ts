@@ -1,5 +1,5 @@
 /**
- * `npm run docs:trace`: docs/canonical-query-trace.png, the README's picture of one real trace of
+ * `npm run docs:trace`: docs/canonical-query-trace.png, the observability page's picture of one real trace of
  * the canonical query. Starts the stack as `npm start` does (PGlite in a temporary folder, demo
  * data, free ports, every service tracing to a collector on loopback), sends the canonical query
  * once as Alice, turns that request's spans into a speedscope profile and screenshots speedscope's

@@ -22,7 +22,7 @@ interface ComposeService {
   volumes?: string[];
 }
 
-/** What an operator exports before `docker compose up` (the README's two secrets). */
+/** What an operator exports before `docker compose up` (docs/run/deploying.md's two secrets). */
 const OPERATOR_ENV: Record<string, string> = { JWT_PRIVATE_KEY: newSigningKeyPem().replaceAll('\n', '\\n'), SERVICE_CREDENTIAL: 'c'.repeat(64) };
 
 /**

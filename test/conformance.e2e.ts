@@ -4,10 +4,10 @@ import { SUBGRAPHS, type Stack } from './support/stack.js';
 import { it } from './support/fixtures.js';
 
 /**
- * The SHOULD and MAY audits of graphql-http that every service fails on purpose (README, "GraphQL
+ * The SHOULD and MAY audits of graphql-http that every service fails on purpose (docs/extend/tests.md, "GraphQL
  * over HTTP conformance", says why at length). All four services share one HTTP layer
  * (service-kit's http-service), so they fail the same ones. A change in this list, either way, is
- * news: update the README with it.
+ * news: update docs/extend/tests.md with it.
  */
 const ACCEPTED: Record<string, string> = {
   '5A70': 'MAY accept GET: CSRF prevention refuses a GET without content-type or apollo-require-preflight',

@@ -19,7 +19,7 @@ const definitionOf = (name: ServiceName) => (name === 'gateway' ? gatewayService
 const readJson = (path: string): unknown => JSON.parse(readFileSync(join(ROOT, path), 'utf8'));
 const WORKSPACES = (readJson('package.json') as { workspaces: string[] }).workspaces;
 
-/** How each service's image is built: the README's and docker-compose.yml's commands. */
+/** How each service's image is built: docs/run/deploying.md's and docker-compose.yml's commands. */
 const IMAGES: { service: ServiceName; image: Image }[] = [
   { service: 'gateway', image: imageOf(dockerfile, 'gateway') },
   ...SUBGRAPH_NAMES.map((name) => ({ service: name, image: imageOf(dockerfile, 'subgraph', { SUBGRAPH: name }) })),

@@ -27,7 +27,7 @@ import { newSigningKeyPem } from './support/tokens.js';
 
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 
-/** What an operator puts in each secret key (README, Kubernetes), in the shape the services check. */
+/** What an operator puts in each secret key (docs/run/kubernetes.md), in the shape the services check. */
 const SECRET_VALUES: SecretValues = {
   JWT_PRIVATE_KEY: () => newSigningKeyPem(),
   SERVICE_CREDENTIAL: () => hex(32),
@@ -37,7 +37,7 @@ const SECRET_VALUES: SecretValues = {
   POSTGRES_PASSWORD: () => hex(12),
 };
 
-/** The secrets README tells operators to create, by name and key: renaming one breaks their clusters. */
+/** The secrets docs/run/kubernetes.md tells operators to create, by name and key: renaming one breaks their clusters. */
 const PRODUCTION_SECRETS = {
   'gateway-secrets': ['REDIS_URL'],
   'orders-secrets': ['DATABASE_URL', 'NATS_URL'],
@@ -136,7 +136,7 @@ describe('deploy/kubernetes', () => {
           expect(await RULES[rule](manifest(), context)).toEqual([]);
         });
 
-        it('references exactly the secrets README tells operators to create', () => {
+        it('references exactly the secrets the Kubernetes docs tell operators to create', () => {
           expect(secretReferences(manifest())).toEqual(SECRETS[overlay]);
         });
 

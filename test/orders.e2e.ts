@@ -23,7 +23,7 @@ interface CanonicalAnswer {
     items: { quantity: number; unitPrice: Money; product: { id: string; name: string; price: { amountCents: number } } | null }[];
   } | null;
 }
-/** The quick start's query (README), with the count: me with my email, my orders with their user; the SDK's MyOrders selects neither. */
+/** The README's first queries, with the count: me with my email, my orders with their user; the SDK's MyOrders selects neither. */
 const QUICK_START = '{ me { email orders { totalCount nodes { id status total { amountCents currency } user { email } items { quantity unitPrice { amountCents } product { name } } } } } }';
 interface QuickStartAnswer {
   me: { email: string; orders: { totalCount: number; nodes: { id: string; user: { email: string } | null }[] } | null } | null;

@@ -47,7 +47,7 @@ const it = test
     const fallback = await mkdtemp(join(tmpdir(), 'shop-storefront-shots-'));
     onCleanup(() => rm(fallback, { recursive: true, force: true }));
     const dir = await screenshotsDir(fallback);
-    /** Takes the page as the README shows it and checks that a PNG was written. */
+    /** Takes the page as the docs show it and checks that a PNG was written. */
     return async (page: Page, name: string) => {
       const path = join(dir, `${name}.png`);
       await page.screenshot({ path, animations: 'disabled' });

@@ -14,7 +14,7 @@ export const gatewayService = {
   name: 'gateway',
   entry: entryBeside(import.meta.url),
   // Its heap bounded: unbounded it held 384–451 MB at peak under the bench, bounded 198–212 MB at
-  // the same throughput (README, Benchmark); --max-old-space-size alone thrashed.
+  // the same throughput (docs/performance/); --max-old-space-size alone thrashed.
   nodeFlags: ['--max-old-space-size=192', '--max-semi-space-size=16'],
   loadConfig: async (env) => (await import('./config.js')).loadConfig(env),
   async create(config, logger) {

@@ -6,7 +6,7 @@ import { initialisePgliteDataDir, isPgliteDataDir } from './pglite-initdb.js';
 
 /**
  * Embedded PostgreSQL (PGlite) as every service and test opens it. Three things make it cheaper
- * than `PGlite.create(dataDir)`, measured on the 2-core machine (README, "What npm start costs"):
+ * than `PGlite.create(dataDir)`, measured on the 2-core machine (docs/performance/footprint.md, "What `npm start` costs"):
  * - its WebAssembly is compiled once per process, not once per database (a test process opens
  *   three, and reopens them);
  * - PostgreSQL's buffer cache is 16 MB instead of 160 MB: a service's data is small, and the

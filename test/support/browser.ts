@@ -84,7 +84,7 @@ export async function pageReport(page: Page): Promise<string> {
 }
 
 /**
- * Where the screenshots go: docs/storefront/ (the README's pictures) when SCREENSHOTS=update
+ * Where the screenshots go: docs/storefront/ (the storefront page's pictures in the docs) when SCREENSHOTS=update
  * (`npm run docs:storefront`), else a folder of the run's own, so that `npm test` leaves the
  * working tree as it was (each run's orders have new dates).
  */

@@ -124,7 +124,7 @@ export const isShopService = (workload: Workload) => workload.kind === 'Deployme
 // Environments, with secrets replaced by values of the right shape
 // ---------------------------------------------------------------------------------------------
 
-/** Values an operator would put in each secret key the manifests reference (README, Kubernetes). */
+/** Values an operator would put in each secret key the manifests reference (docs/run/kubernetes.md). */
 export type SecretValues = Record<string, (service: string) => string>;
 
 /**
