@@ -4,7 +4,8 @@
  * planner) side by side (and the owning subgraph directly where one subgraph answers alone).
  * Distinct traffic first (many customers, each with its own token and its own orders), then
  * identical traffic (one request repeated, which deduplication merges). Prints the tables with
- * every process's CPU per request and the ratios, writes them as JSON under bench/results/.
+ * every process's CPU per request and the ratios, writes them as JSON under bench/results/ and
+ * draws them as charts in docs/performance/charts/.
  * Figures drift on a shared machine: compare only ratios from one run.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -17,6 +18,7 @@ import { post } from './graphql.js';
 import { cpuMs, peakRssMb, resetPeakRss } from './proc-stats.js';
 import { killAll, type Server } from './processes.js';
 import { formatExports, formatReport, missingExports, ratios, type Row, type Skipped } from './report.js';
+import { runLabel, writeCharts } from './charts.js';
 import {
   CREATE_ORDER,
   createOrderScenario,
@@ -134,6 +136,8 @@ try {
   }
   const file = await writeResults({ rows, skipped, ratios: ratios(rows), consistency, notExported });
   console.log(`Written to ${file}`);
+  // Drawn from this run's own rows, so the docs' charts are always a real run's.
+  console.log(`Charts: ${(await writeCharts({ rows, config }, runLabel(file))).join(', ')}`);
   if (consistency.problems.length || notExported.length) process.exitCode = 1;
 } finally {
   await stopStack?.();
