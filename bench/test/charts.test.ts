@@ -1,25 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { renderCharts, runLabel, slug, type BenchResults } from '../charts.js';
 import type { Row } from '../report.js';
+import { benchRow } from './rows.js';
 
-const row = (scenario: string, target: Row['target'], requestsPerSecond: number, traffic: Row['traffic'] = 'distinct', databaseCpuMsPerRequest?: number): Row => ({
-  scenario,
-  traffic,
-  target,
-  requestsPerSecond,
-  responses: requestsPerSecond * 20,
-  p50Ms: 5,
-  p99Ms: 20,
-  maxMs: 45,
-  errors: 0,
-  non2xx: 0,
-  graphqlErrors: 0,
-  cpuMsPerRequest: 1000 / requestsPerSecond,
-  subgraphCpuMsPerRequest: { users: 0.25, products: 0.5, orders: 0.75 },
-  ...(databaseCpuMsPerRequest === undefined ? {} : { databaseCpuMsPerRequest }),
-  loadGeneratorCpuMsPerRequest: 0.05,
-  peakRssMb: 150,
-});
+const row = (scenario: string, target: Row['target'], requestsPerSecond: number, traffic: Row['traffic'] = 'distinct', databaseCpuMsPerRequest?: number): Row =>
+  benchRow({
+    scenario,
+    traffic,
+    target,
+    requestsPerSecond,
+    responses: requestsPerSecond * 20,
+    cpuMsPerRequest: 1000 / requestsPerSecond,
+    subgraphCpuMsPerRequest: { users: 0.25, products: 0.5, orders: 0.75 },
+    ...(databaseCpuMsPerRequest === undefined ? {} : { databaseCpuMsPerRequest }),
+  });
 
 const results: BenchResults = {
   config: { connections: 50, durationSeconds: 20 },

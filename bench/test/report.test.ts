@@ -1,23 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { formatCpuTable, formatExports, formatRatios, formatReport, formatTable, missingExports, processCpu, ratios, type Row } from '../report.js';
+import { benchRow } from './rows.js';
 
-const row = (scenario: string, target: Row['target'], requestsPerSecond: number, cpuMsPerRequest = 1.234, traffic: Row['traffic'] = 'identical'): Row => ({
-  scenario,
-  traffic,
-  target,
-  requestsPerSecond,
-  responses: requestsPerSecond * 10,
-  p50Ms: 5,
-  p99Ms: 20,
-  maxMs: 45,
-  errors: 0,
-  non2xx: 0,
-  graphqlErrors: 0,
-  cpuMsPerRequest,
-  subgraphCpuMsPerRequest: { users: 0.1, products: 0.2, orders: 0.3 },
-  loadGeneratorCpuMsPerRequest: 0.05,
-  peakRssMb: 150.4,
-});
+const row = (scenario: string, target: Row['target'], requestsPerSecond: number, cpuMsPerRequest = 1.234, traffic: Row['traffic'] = 'identical'): Row =>
+  benchRow({ scenario, traffic, target, requestsPerSecond, cpuMsPerRequest, peakRssMb: 150.4 });
 
 const exported = { exports: 12, bytes: 300_000, spans: 6000, collectorCpuMsPerRequest: 0.0123 };
 
