@@ -4,7 +4,7 @@ import { LRUCache } from 'lru-cache';
 import { defineCounter, isUuid } from '@shop/service-kit';
 import type { SubgraphAnswer } from './unavailable-answer.js';
 import type { GatewayContext } from './context.js';
-import { rootFields } from './root-fields.js';
+import { responseKey, rootFields } from './root-fields.js';
 import { sha256Hex } from './sha256.js';
 import { ENTITY_QUERY_IDS_BYTES } from './memory-budget.js';
 
@@ -266,8 +266,8 @@ export function entityCacheInvalidation(cache: EntityCache): ApolloServerPlugin<
             const field = fields[selection.name.value];
             const idArgument = selection.arguments?.find((argument) => argument.name.value === 'id');
             if (!field || !idArgument) continue;
-            const responseKey = selection.alias?.value ?? selection.name.value;
-            if (data[responseKey] == null || failedAt(result.errors, responseKey)) continue;
+            const key = responseKey(selection);
+            if (data[key] == null || failedAt(result.errors, key)) continue;
             const id: unknown = valueFromASTUntyped(idArgument.value, request.variables);
             // The shop's ids are UUIDs, which its subgraphs accept in any case but answer (and so are cached) in lower case.
             cache.drop(getNamedType(field.type).name, typeof id === 'string' && isUuid(id) ? id.toLowerCase() : id);
@@ -283,6 +283,6 @@ export function entityCacheInvalidation(cache: EntityCache): ApolloServerPlugin<
  * field). An error deeper in its selection (a field of the written entity that could not be read)
  * leaves the write done.
  */
-function failedAt(errors: readonly GraphQLFormattedError[] | undefined, responseKey: string): boolean {
-  return (errors ?? []).some((error) => error.path === undefined || (error.path.length === 1 && error.path[0] === responseKey));
+function failedAt(errors: readonly GraphQLFormattedError[] | undefined, key: string): boolean {
+  return (errors ?? []).some((error) => error.path === undefined || (error.path.length === 1 && error.path[0] === key));
 }

@@ -2,6 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { GatewayContext } from './context.js';
 import { passwordFields, requireOnePasswordField, type PasswordField } from './password-fields.js';
 import { refundLoginAccountPoint, takePasswordPoints, type RateLimiters } from './rate-limits.js';
+import { responseKey } from './root-fields.js';
 import { requireShortVariables } from './string-lengths.js';
 
 /**
@@ -29,8 +30,8 @@ export function operationGuard(options: { maxStringLength: number; limiters: Rat
           const login = fields.find((field) => field.work.kind === 'login');
           if (login?.work.kind !== 'login' || response.body.kind !== 'single') return;
           const { data, errors } = response.body.singleResult;
-          const responseKey = login.field.alias?.value ?? login.field.name.value;
-          if (data?.[responseKey] == null || errors?.some((error) => error.path === undefined || error.path[0] === responseKey)) return;
+          const key = responseKey(login.field);
+          if (data?.[key] == null || errors?.some((error) => error.path === undefined || error.path[0] === key)) return;
           await refundLoginAccountPoint(options.limiters, login.work.email);
         },
       };

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Request, RequestHandler } from 'express';
 import { PrefixingKeyValueCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
+import { searchOf } from '@shop/service-kit';
 import { boundedCache, MiB, stringEntryBytes } from './memory-budget.js';
 import { sha256Hex } from './sha256.js';
 
@@ -70,7 +71,7 @@ export function onlyPersistedDocuments(documents: PersistedDocuments): RequestHa
 /**
  * Every document text a request carries, read as Apollo Server reads it (runHttpQuery): a POST's
  * JSON body, or each of a batch's; a GET's `query` parameters from the URL's query string as
- * graphqlEndpoint hands it to Apollo, in one parse with URLSearchParams, never Express's `req.query`
+ * graphqlEndpoint hands it to Apollo (service-kit's searchOf), in one parse with URLSearchParams, never Express's `req.query`
  * (node:querystring stops at 1,000 parameters, so padding would hide a `query` after them). Every
  * `query` parameter counts, though Apollo refuses more than one. Other methods run nothing.
  */
@@ -83,10 +84,8 @@ function documentTexts(req: Request): string[] {
         return typeof query === 'string' ? [query] : [];
       });
     }
-    case 'GET': {
-      const queryStart = req.url.indexOf('?');
-      return queryStart < 0 ? [] : new URLSearchParams(req.url.slice(queryStart)).getAll('query');
-    }
+    case 'GET':
+      return new URLSearchParams(searchOf(req)).getAll('query');
     default:
       return [];
   }

@@ -22,3 +22,6 @@ export function rootFields(document: DocumentNode, operation: OperationDefinitio
   collect(operation.selectionSet, new Set());
   return fields;
 }
+
+/** The key a field's value answers under: its alias, else its name. */
+export const responseKey = (field: FieldNode): string => field.alias?.value ?? field.name.value;

@@ -1,5 +1,5 @@
 import { Kind, parse, type DocumentNode } from 'graphql';
-import { rootFields } from './root-fields.js';
+import { responseKey, rootFields } from './root-fields.js';
 import type { GraphQLDataSource } from '@apollo/gateway';
 
 /** The answer type of @apollo/gateway's data sources (its own copy of the gateway interface's types). */
@@ -37,6 +37,6 @@ function rootResponseNames(document: DocumentNode): string[] {
   if (!operation) return [];
   const names = rootFields(document, operation)
     .filter((field) => field.name.value !== '__typename')
-    .map((field) => field.alias?.value ?? field.name.value);
+    .map(responseKey);
   return [...new Set(names)];
 }

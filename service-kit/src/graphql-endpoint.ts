@@ -18,9 +18,8 @@ export function graphqlEndpoint<Context extends BaseContext>(
       for (const [key, value] of Object.entries(req.headers)) {
         if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
       }
-      const queryStart = req.url.indexOf('?');
       const answer = await apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method: req.method.toUpperCase(), headers, search: queryStart < 0 ? '' : req.url.slice(queryStart), body: req.body },
+        httpGraphQLRequest: { method: req.method.toUpperCase(), headers, search: searchOf(req), body: req.body },
         context: () => context(req, res),
       });
       for (const [key, value] of answer.headers) res.setHeader(key, value);
@@ -35,4 +34,13 @@ export function graphqlEndpoint<Context extends BaseContext>(
       next(error);
     }
   };
+}
+
+/**
+ * A request's query string (`?…`, or '') exactly as graphqlEndpoint hands it to Apollo, which
+ * parses it once with URLSearchParams: what a guard must read to see what Apollo will run.
+ */
+export function searchOf(req: Pick<Request, 'url'>): string {
+  const queryStart = req.url.indexOf('?');
+  return queryStart < 0 ? '' : req.url.slice(queryStart);
 }

@@ -5,6 +5,7 @@ export * from './demo-data.js';
 export * from './errors.js';
 export * from './format-error.js';
 export * from './http-service.js';
+export { searchOf } from './graphql-endpoint.js';
 export * from './lifecycle.js';
 export * from './logger.js';
 export * from './migrate.js';
