@@ -102,7 +102,7 @@ function serviceFiles(n: Names): Record<string, string> {
   "include": ["src"]
 }
 `,
-    'schema.graphql': `extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
+    'schema.graphql': `extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"])
 
 """
 An instant in time as an ISO-8601 string in UTC, such as \`2026-11-25T09:30:00.000Z\`.

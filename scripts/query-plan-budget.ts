@@ -4,6 +4,7 @@ import { Kind, parse } from 'graphql';
 import { operationFromDocument, Supergraph } from '@apollo/federation-internals';
 import { QueryPlanner, type PlanNode, type SubscriptionNode } from '@apollo/query-planner';
 import { ROOT } from './root.js';
+import { SUPPORTED_SUPERGRAPH_FEATURES } from '../gateway/src/authorization/supergraph-features.js';
 import { SUPERGRAPH_FILE } from './supergraph.js';
 
 /** What an operation costs the gateway: how many subgraph fetches, in how many waves one after another. */
@@ -31,7 +32,7 @@ function operationName(document: string): string {
 
 /** Plans each operation as the gateway does (same supergraph, same planner) and measures the plan. */
 export function planCosts(supergraphSdl: string, operations: Record<string, string>): PlanBudget {
-  const supergraph = Supergraph.build(supergraphSdl);
+  const supergraph = Supergraph.build(supergraphSdl, { supportedFeatures: SUPPORTED_SUPERGRAPH_FEATURES });
   const apiSchema = supergraph.apiSchema();
   const planner = new QueryPlanner(supergraph);
   const costs: PlanBudget = {};

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,9 @@ import { gatewayService } from '../scripts/services.js';
 import { startLibrarySubgraphs, type LibrarySubgraphs } from './support/library-subgraphs.js';
 import { eventually } from './support/poll.js';
 import { capturingLogger } from './support/logger.js';
+import { signToken } from './support/tokens.js';
+import { GUARDED_SCHEMAS, GUARDED_SUBGRAPHS } from './support/guarded-library.js';
+import { composeSubgraphs } from '../scripts/supergraph.js';
 import type { Logger } from '@shop/service-kit';
 
 type Answer = { data?: unknown; errors?: { message: string; path?: (string | number)[]; extensions?: { code?: string } }[] };
@@ -18,8 +21,8 @@ type Gateway = Awaited<ReturnType<typeof gatewayService.create>>;
 
 const hashOf = (text: string) => createHash('sha256').update(text).digest('hex');
 
-async function post(url: string, query: string, variables?: Record<string, unknown>): Promise<{ status: number; answer: Answer }> {
-  const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+async function post(url: string, query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}): Promise<{ status: number; answer: Answer }> {
+  const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
   return { status: response.status, answer: (await response.json()) as Answer };
 }
 
@@ -215,6 +218,63 @@ describe('the gateway on a supergraph that is not the shop', () => {
     served = withoutReviews;
     process.emit('SIGHUP', 'SIGHUP');
     await eventually(async () => (await servedHash(signalled.url)) === hashOf(withoutReviews), 'SIGHUP brought the change in', { intervalMs: 50 });
+  });
+
+  it('verifies tokens in production with keys given inline (JWKS), with no USERS_URL and no users service asked', async () => {
+    const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+    const jwks = { keys: [{ ...publicKey.export({ format: 'jwk' }), kid: 'library-1', alg: 'EdDSA', use: 'sig' }] };
+    const { logger, lines } = capturingLogger();
+    const path = join(dir, 'production-jwks.graphql');
+    await writeFile(path, withoutReviews);
+    const { gateway, url } = await startGateway({ NODE_ENV: 'production', SUPERGRAPH_PATH: path, JWKS: JSON.stringify(jwks) }, logger);
+    stops.push(() => gateway.stop());
+    // The subgraph named users is served where the supergraph says, not at a shop default.
+    expect(Object.fromEntries(gateway.servedSupergraph()!.subgraphs)).toEqual({ users: library.urls.users, products: library.urls.products, orders: library.urls.orders });
+
+    const query = '{ readers { id name } }';
+    const bearer = async (key: typeof privateKey) => ({ authorization: `Bearer ${await signToken(key, 'library-1', { sub: 'r1', role: 'CUSTOMER' })}` });
+    const anonymous = await post(url, query);
+    expect(anonymous.answer.data).toBeTruthy();
+    const signedIn = await post(url, query, undefined, await bearer(privateKey));
+    expect(signedIn).toEqual(anonymous);
+    // Not vacuous: a token signed with another key is refused.
+    const forged = await post(url, query, undefined, await bearer(generateKeyPairSync('ed25519').privateKey));
+    expect(forged.status).toBe(401);
+    expect(forged.answer.errors?.map((error) => error.extensions?.code)).toEqual(['UNAUTHENTICATED']);
+
+    // Nothing polls a users service: ready, with nothing about sessions but the one line saying what to set.
+    const ready = await fetch(`${url}/ready`);
+    expect(ready.status).toBe(200);
+    const sessionLines = lines.filter((line) => /session/i.test(line.msg));
+    expect(sessionLines.map((line) => [line.level, line.msg])).toEqual([
+      [30, "not polling session revocations: a token counts until it expires (set SESSION_REVOCATIONS_URL to refuse ended sessions' tokens sooner)"],
+    ]);
+  });
+
+  it('refuses every token in production when no keys are given, and serves anonymous requests', async () => {
+    const path = join(dir, 'production-no-keys.graphql');
+    await writeFile(path, withoutReviews);
+    const { gateway, url } = await startGateway({ NODE_ENV: 'production', SUPERGRAPH_PATH: path });
+    stops.push(() => gateway.stop());
+    const query = '{ readers { id name } }';
+    expect((await post(url, query)).answer.data).toBeTruthy();
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const refused = await post(url, query, undefined, { authorization: `Bearer ${await signToken(privateKey, 'k', { sub: 'r1', role: 'CUSTOMER' })}` });
+    expect(refused.status).toBe(401);
+    expect(refused.answer.errors).toEqual([
+      expect.objectContaining({ message: 'This gateway verifies no tokens (set JWKS_URL or JWKS)', extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }) }),
+    ]);
+    expect((await fetch(`${url}/ready`)).status).toBe(200);
+
+    // With no keys, a supergraph that declares authorization cannot be enforced: refused at start, and on reload.
+    const guarded = composeSubgraphs(GUARDED_SUBGRAPHS.map((name) => ({ name, url: `http://127.0.0.1:9/${name}`, sdl: GUARDED_SCHEMAS[name] })));
+    const guardedPath = join(dir, 'production-no-keys-guarded.graphql');
+    await writeFile(guardedPath, guarded);
+    await expect(startGateway({ NODE_ENV: 'production', SUPERGRAPH_PATH: guardedPath })).rejects.toThrow(/declares authorization .* no keys to verify tokens/);
+    await writeFile(`${path}.next`, guarded);
+    await rename(`${path}.next`, path);
+    await gateway.reloadSupergraph();
+    expect(gateway.servedSupergraph()!.hash).toBe(hashOf(withoutReviews));
   });
 
   it('answers SERVICE_UNAVAILABLE on the paths of a subgraph it cannot reach, and only there', async () => {

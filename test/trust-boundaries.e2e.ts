@@ -1,12 +1,14 @@
-import { describe, expect } from 'vitest';
+import { afterAll, describe, expect } from 'vitest';
 import { createPrivateKey, randomUUID } from 'node:crypto';
 import { SERVICE_CREDENTIAL_HEADER } from '@shop/service-kit';
 import { MeDocument, OrdersDocument, ProductDocument } from '@shop/sdk';
 import { signingKeyFromPem, type SigningKey } from '../subgraphs/users/src/signing-key.js';
-import { SERVICE_CREDENTIAL, SUBGRAPHS } from './support/stack.js';
+import { gatewayService } from '../scripts/services.js';
+import { SERVICE_CREDENTIAL, SUBGRAPHS, type Stack, type SubgraphName } from './support/stack.js';
 import { test } from './support/fixtures.js';
-import { errorCodes, graphql } from './support/graphql.js';
-import { createOrder, createProduct } from './support/checkout.js';
+import { errorCodes, graphql, type GraphQLResponse } from './support/graphql.js';
+import { createOrder, createProduct, newCustomer } from './support/checkout.js';
+import { testLogger } from './support/logger.js';
 import { newSigningKeyPem, signToken, unsignedToken } from './support/tokens.js';
 
 /** Identity headers a client might add, hoping some service believes them. */
@@ -186,6 +188,259 @@ describe('trust boundaries', () => {
       const allowed = await graphql(stack.urls.products, query, { headers: { [SERVICE_CREDENTIAL_HEADER]: SERVICE_CREDENTIAL }, variables: variables(orderId, productId) });
       expect(allowed.errors).toBeUndefined();
       expect(allowed.data).toHaveProperty(field);
+    });
+  });
+});
+
+/*
+ * The shop's declared authorization (issue 32), one request per cell: anonymous, alice, bob (another
+ * customer) and the admin against each guarded field, in filter mode (this file's gateway) and in
+ * reject mode (a second gateway on the same subgraphs). Each request carries its own x-request-id,
+ * which the gateway passes to every subgraph call (and orders to products), so a subgraph's share
+ * of one cell is counted exactly, apart from the gateway's own polls.
+ */
+type Person = 'anonymous' | 'alice' | 'bob' | 'admin';
+type Path = (string | number)[];
+const PEOPLE: Person[] = ['anonymous', 'alice', 'bob', 'admin'];
+const SIGNED_IN: Person[] = ['alice', 'bob', 'admin'];
+const codeOf = (person: Person) => (person === 'anonymous' ? 'UNAUTHENTICATED' : 'FORBIDDEN');
+
+/** What the matrix needs beside the file's stack: bob, alice's id and an order of hers (PENDING), a product, and a gateway in reject mode. */
+interface MatrixSetup {
+  tokens: Record<Person, string | undefined>;
+  aliceId: string;
+  orderId: string;
+  productId: string;
+  rejectingUrl: string;
+  stopRejecting: () => Promise<void>;
+}
+
+interface ShopRow {
+  name: string;
+  query: string;
+  variables?: (setup: MatrixSetup) => Record<string, unknown>;
+  /** The guarded root field (its response key): the path of the error when it is denied. */
+  field: string;
+  /** Whom the gateway lets through. */
+  allowed: Person[];
+  /** Filter mode's data when it is denied (null for a non-null field: the whole of data is). */
+  denied: unknown;
+  /** Subgraphs that serve the guarded field: asked nothing when it is denied. */
+  guarded: SubgraphName[];
+  /** Subgraphs that serve the rest of the document: asked all the same in filter mode. */
+  rest?: SubgraphName[];
+  /** The answer to one let through (the subgraph's own check may still refuse). */
+  answer: (person: Person, setup: MatrixSetup) => { data: unknown; errors?: { path: Path; code: string }[] };
+  /** A mutation: denied its root field, it is refused whole in filter mode too, so nothing of it writes. */
+  mutation?: true;
+}
+
+const SHOP_ROWS: ShopRow[] = [
+  {
+    name: '@authenticated Query.orders (non-null)',
+    query: '{ orders(first: 1) { totalCount } }',
+    field: 'orders',
+    allowed: SIGNED_IN,
+    denied: null,
+    guarded: ['orders'],
+    answer: () => ({ data: { orders: { totalCount: expect.any(Number) } } }),
+  },
+  {
+    name: '@authenticated Query.order, of the @authenticated type Order',
+    query: 'query ($id: ID!) { order(id: $id) { id status } }',
+    variables: ({ orderId }) => ({ id: orderId }),
+    field: 'order',
+    allowed: SIGNED_IN,
+    denied: { order: null },
+    guarded: ['orders'],
+    // Signed in is all the gateway knows: whose order it is, orders checks (its second line).
+    answer: (person, { orderId }) =>
+      person === 'bob' ? { data: { order: null }, errors: [{ path: ['order'], code: 'FORBIDDEN' }] } : { data: { order: { id: orderId, status: expect.any(String) } } },
+  },
+  {
+    name: '@authenticated Query.user',
+    query: 'query ($id: ID!) { user(id: $id) { name } }',
+    variables: ({ aliceId }) => ({ id: aliceId }),
+    field: 'user',
+    allowed: SIGNED_IN,
+    denied: { user: null },
+    guarded: ['users'],
+    // Another user's account: users' own check refuses bob.
+    answer: (person) => (person === 'bob' ? { data: { user: null }, errors: [{ path: ['user'], code: 'FORBIDDEN' }] } : { data: { user: { name: expect.any(String) } } }),
+  },
+  {
+    name: '@authenticated Mutation.createOrder',
+    query: 'mutation ($input: CreateOrderInput!) { createOrder(input: $input) { id } }',
+    variables: ({ productId }) => ({ input: { items: [{ productId, quantity: 1 }], idempotencyKey: randomUUID() } }),
+    field: 'createOrder',
+    allowed: SIGNED_IN,
+    denied: null,
+    guarded: ['orders', 'products'],
+    answer: () => ({ data: { createOrder: { id: expect.any(String) } } }),
+    mutation: true,
+  },
+  {
+    name: '@requiresScopes(catalogue:write) Mutation.createProduct',
+    query: CREATE_PRODUCT,
+    variables: () => NEW_PRODUCT,
+    field: 'createProduct',
+    allowed: ['admin'],
+    denied: null,
+    guarded: ['products'],
+    answer: () => ({ data: { createProduct: { id: expect.any(String) } } }),
+    mutation: true,
+  },
+  {
+    name: '@requiresScopes(orders:write:any) Mutation.updateOrderStatus',
+    query: 'mutation ($id: ID!) { updateOrderStatus(id: $id, status: PAID) { id status } }',
+    variables: ({ orderId }) => ({ id: orderId }),
+    field: 'updateOrderStatus',
+    allowed: ['admin'],
+    denied: null,
+    guarded: ['orders'],
+    answer: (_person, { orderId }) => ({ data: { updateOrderStatus: { id: orderId, status: 'PAID' } } }),
+    mutation: true,
+  },
+  {
+    name: '@requiresScopes(users:admin) Query.users',
+    query: '{ users(first: 1) { totalCount } }',
+    field: 'users',
+    allowed: ['admin'],
+    denied: null,
+    guarded: ['users'],
+    answer: () => ({ data: { users: { totalCount: expect.any(Number) } } }),
+  },
+  {
+    name: '@requiresScopes(webhooks:admin) Query.webhooks, beside the public catalogue',
+    query: '{ webhooks(first: 1) { totalCount } products(first: 1) { totalCount } }',
+    field: 'webhooks',
+    allowed: ['admin'],
+    // webhooks is non-null: its null takes the whole of data, though products was asked.
+    denied: null,
+    guarded: ['orders'],
+    rest: ['products'],
+    answer: () => ({ data: { webhooks: { totalCount: expect.any(Number) }, products: { totalCount: expect.any(Number) } } }),
+  },
+  {
+    name: '@requiresScopes(webhooks:admin) the type Webhook, through Query.webhook',
+    query: 'query ($id: ID!) { webhook(id: $id) { id url } }',
+    variables: () => ({ id: randomUUID() }),
+    field: 'webhook',
+    allowed: ['admin'],
+    denied: { webhook: null },
+    guarded: ['orders'],
+    answer: () => ({ data: { webhook: null } }),
+  },
+];
+
+/** The reject-mode gateway is started by the first cell that needs the setup, and stopped after the block. */
+let matrixSetup: Promise<MatrixSetup> | undefined;
+function setupOf({ stack, alice, admin }: { stack: Stack; alice: string; admin: string }): Promise<MatrixSetup> {
+  matrixSetup ??= (async () => {
+    const productId = await createProduct(stack.gatewayUrl, admin, { stock: 1000 });
+    const placed = await createOrder(stack.gatewayUrl, alice, [{ productId, quantity: 1 }]);
+    const aliceId = (await graphql(stack.gatewayUrl, MeDocument, { token: alice })).data!.me!.id;
+    if (!placed.data?.createOrder) throw new Error(`alice's order failed: ${JSON.stringify(placed.errors)}`);
+    const config = await gatewayService.loadConfig({
+      NODE_ENV: 'test',
+      HOST: '127.0.0.1',
+      METRICS_PORT: '0',
+      USERS_URL: stack.urls.users,
+      PRODUCTS_URL: stack.urls.products,
+      ORDERS_URL: stack.urls.orders,
+      AUTHORIZATION_MODE: 'reject',
+      RATE_LIMIT_REQUESTS: '1000000',
+      REGISTER_RATE_LIMIT: '1000000',
+    });
+    const rejecting = await gatewayService.create(config, testLogger('gateway-reject'));
+    const rejectingUrl = await rejecting.listen(0, '127.0.0.1');
+    return {
+      tokens: { anonymous: undefined, alice, bob: await newCustomer(stack.gatewayUrl), admin },
+      aliceId,
+      orderId: placed.data.createOrder.id,
+      productId,
+      rejectingUrl,
+      stopRejecting: () => rejecting.stop(),
+    };
+  })();
+  return matrixSetup;
+}
+
+/** One request through `gatewayUrl` under a request id of its own, and how many requests of it each subgraph received. */
+async function askCounted(stack: Stack, gatewayUrl: string, query: string, options: { token?: string; variables?: Record<string, unknown> }) {
+  const requestId = `authorization-matrix-${randomUUID()}`;
+  const response: GraphQLResponse = await graphql(gatewayUrl, query, { ...options, headers: { 'x-request-id': requestId } });
+  const asked = (name: SubgraphName) => stack.requests[name].filter((headers) => headers['x-request-id'] === requestId).length > 0;
+  return { response, asked };
+}
+
+const errorsAt = (response: GraphQLResponse) => (response.errors ?? []).map((error) => ({ path: error.path ?? null, code: error.extensions?.code }));
+
+describe('declared authorization of the shop (issue 32)', () => {
+  afterAll(async () => {
+    const setup = await matrixSetup?.catch(() => undefined);
+    await setup?.stopRejecting();
+  });
+
+  /** A refusal of the whole operation: no data, the denied root field's error, 401 or 403, and no subgraph asked. */
+  const refusal = (person: Person, row: ShopRow) => ({
+    status: person === 'anonymous' ? 401 : 403,
+    data: undefined,
+    errors: [{ path: [row.field], code: codeOf(person) }],
+    asked: { users: false, products: false, orders: false },
+  });
+
+  const filterCells = SHOP_ROWS.flatMap((row) => PEOPLE.map((person) => [row.name, person, row] as const));
+  it.for(filterCells)('filter mode: %s, as %s', async ([, person, row], { shop }) => {
+    const setup = await setupOf(shop);
+    const { response, asked } = await askCounted(shop.stack, shop.stack.gatewayUrl, row.query, { token: setup.tokens[person], ...(row.variables ? { variables: row.variables(setup) } : {}) });
+    const letThrough = row.allowed.includes(person);
+    if (!letThrough && row.mutation) {
+      expect({ status: response.status, data: response.data, errors: errorsAt(response), asked: Object.fromEntries(SUBGRAPHS.map((name) => [name, asked(name)])) }).toEqual(refusal(person, row));
+      return;
+    }
+    const answer = letThrough ? row.answer(person, setup) : { data: row.denied, errors: [{ path: [row.field], code: codeOf(person) }] };
+    const subgraphs = [...row.guarded, ...(row.rest ?? [])];
+    expect({ status: response.status, data: response.data, errors: errorsAt(response), asked: Object.fromEntries(subgraphs.map((name) => [name, asked(name)])) }).toEqual({
+      status: 200,
+      data: answer.data,
+      errors: answer.errors ?? [],
+      asked: Object.fromEntries([...row.guarded.map((name) => [name, letThrough]), ...(row.rest ?? []).map((name) => [name, true])]),
+    });
+  });
+
+  // Reject mode: every cell the gateway denies, and the reads it lets through (a write would happen twice).
+  const rejectCells = SHOP_ROWS.flatMap((row) => PEOPLE.filter((person) => !row.allowed.includes(person) || !row.mutation).map((person) => [row.name, person, row] as const));
+  it.for(rejectCells)('reject mode: %s, as %s', async ([, person, row], { shop }) => {
+    const setup = await setupOf(shop);
+    const { response, asked } = await askCounted(shop.stack, setup.rejectingUrl, row.query, { token: setup.tokens[person], ...(row.variables ? { variables: row.variables(setup) } : {}) });
+    const actual = { status: response.status, data: response.data, errors: errorsAt(response), asked: Object.fromEntries(SUBGRAPHS.map((name) => [name, asked(name)])) };
+    if (row.allowed.includes(person)) {
+      const answer = row.answer(person, setup);
+      expect({ ...actual, asked: undefined }).toEqual({ status: 200, data: answer.data, errors: answer.errors ?? [], asked: undefined });
+    } else {
+      expect(actual).toEqual(refusal(person, row));
+    }
+  });
+
+  // A guarded field inside a mutation's answer is nulled like any other in filter mode: the mutation runs.
+  it('answers an anonymous register that selects the new user\'s orders, without asking orders for them', async ({ shop }) => {
+    const setup = await setupOf(shop);
+    const query = 'mutation ($input: RegisterInput!) { register(input: $input) { user { name orders(first: 1) { totalCount } } } }';
+    const variables = () => ({ input: { email: `matrix-${randomUUID()}@example.com`, password: 'matrix-password', name: 'Matrix' } });
+    const filtered = await askCounted(shop.stack, shop.stack.gatewayUrl, query, { variables: variables() });
+    expect({ data: filtered.response.data, errors: errorsAt(filtered.response), users: filtered.asked('users'), orders: filtered.asked('orders') }).toEqual({
+      data: { register: { user: { name: 'Matrix', orders: null } } },
+      errors: [{ path: ['register', 'user', 'orders'], code: 'UNAUTHENTICATED' }],
+      users: true,
+      orders: false,
+    });
+    const rejected = await askCounted(shop.stack, setup.rejectingUrl, query, { variables: variables() });
+    expect({ status: rejected.response.status, data: rejected.response.data, errors: errorsAt(rejected.response), users: rejected.asked('users') }).toEqual({
+      status: 401,
+      data: undefined,
+      errors: [{ path: ['register', 'user', 'orders'], code: 'UNAUTHENTICATED' }],
+      users: false,
     });
   });
 });

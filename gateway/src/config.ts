@@ -1,5 +1,6 @@
+import { createPublicKey } from 'node:crypto';
 import { z } from 'zod';
-import { commonEnv, ConfigError, DEFAULT_METRICS_PORTS, DEFAULT_PORTS, httpUrlEnv, loadEnv, tokenEnv } from '@shop/service-kit';
+import { beneath, commonEnv, ConfigError, DEFAULT_METRICS_PORTS, DEFAULT_PORTS, defaultUrl, httpUrlEnv, loadEnv, tokenEnv, type JwkSet } from '@shop/service-kit';
 import { DEFAULT_LIMITS } from './document-limits.js';
 import { DEFAULT_MEMORY_KEYS_PER_LIMITER, memoryBudgetProblems } from './memory-budget.js';
 import { ENDPOINT_OVERRIDE, type SubgraphOverrides } from './subgraph-routing.js';
@@ -7,6 +8,40 @@ import { ENDPOINT_OVERRIDE, type SubgraphOverrides } from './subgraph-routing.js
 const count = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 /** A comma-separated list; empty entries dropped. */
 const list = z.string().transform((value) => value.split(',').map((item) => item.trim()).filter((item) => item !== ''));
+
+/** JWK members that only a private or secret key has (RFC 7518 §6.2.2, §6.3.2, §6.4.1; RFC 9964's `priv`). */
+const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k', 'priv'];
+
+/**
+ * JWKS: a JWK Set as JSON, public keys only (a gateway needs nothing to sign, and a private key
+ * in its environment is one more place to leak it from). Each key must be one Node can read, so a
+ * pasted key that is cut short is named at start rather than refusing every token later.
+ */
+const jwkSetEnv = z
+  .string()
+  .transform((text, context) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      context.addIssue({ code: 'custom', message: 'must be a JWK Set as JSON: {"keys":[...]}' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.object({ keys: z.array(z.looseObject({ kty: z.string() })).min(1) }))
+  .superRefine((set, context) => {
+    set.keys.forEach((key, index) => {
+      const held = PRIVATE_MEMBERS.filter((member) => member in key);
+      if (held.length > 0) {
+        context.addIssue({ code: 'custom', path: ['keys', index], message: `holds private key members (${held.join(', ')}): give the public keys only` });
+        return;
+      }
+      try {
+        createPublicKey({ key, format: 'jwk' });
+      } catch (error) {
+        context.addIssue({ code: 'custom', path: ['keys', index], message: `is no public key (${error instanceof Error ? error.message : String(error)})` });
+      }
+    });
+  });
 
 /**
  * The SUBGRAPH_<NAME>_URL variables set: named after subgraphs, which only the supergraph knows,
@@ -27,8 +62,13 @@ function endpointOverrides(env: Record<string, string | undefined>): { endpoints
 export const gatewayEnv = {
   ...commonEnv(DEFAULT_PORTS.gateway, DEFAULT_METRICS_PORTS.gateway),
   ...tokenEnv,
-  // The shop's services' base URLs: each, when set, routes its subgraph (and USERS_URL is where the users service's keys are).
+  // The shop's services' base URLs: each, when set, routes its subgraph (and USERS_URL is where the users service's keys are, unless JWKS_URL or JWKS says otherwise).
   USERS_URL: httpUrlEnv.optional(),
+  // Where the keys that verify tokens are published (a JWK Set), or the set itself: not both.
+  JWKS_URL: httpUrlEnv.optional(),
+  JWKS: jwkSetEnv.optional(),
+  // Where ended sessions are listed (the users service's feed, or one that answers as it does).
+  SESSION_REVOCATIONS_URL: httpUrlEnv.optional(),
   PRODUCTS_URL: httpUrlEnv.optional(),
   ORDERS_URL: httpUrlEnv.optional(),
   SUPERGRAPH_PATH: z.string().min(1).optional(),
@@ -87,6 +127,10 @@ export const gatewayEnv = {
   TRUSTED_PROXIES: list.default([]),
   // Browser origins allowed to call /graphql; unset: any in development, none in production.
   CORS_ORIGINS: list.optional(),
+  // What a request gets for selections the supergraph's @authenticated, @requiresScopes or @policy deny it: filter answers them null with an error, reject refuses the whole operation.
+  AUTHORIZATION_MODE: z.enum(['filter', 'reject']).default('filter'),
+  // How long a @policy function may take to decide before the policy counts as denied.
+  POLICY_TIMEOUT_MS: z.coerce.number().int().min(1).max(10_000).default(100),
 };
 
 /** `heapLimitBytes`: the heap the budgets must fit half of; this process's own old generation (memory-budget.ts) unless a test gives one. */
@@ -97,8 +141,10 @@ export function loadConfig(env: Record<string, string | undefined>, heapLimitByt
     env,
     (config) => [
       ...(config.SUPERGRAPH_PATH && config.SUPERGRAPH_URL ? ['SUPERGRAPH_URL: set either SUPERGRAPH_PATH or SUPERGRAPH_URL, not both'] : []),
-      // Its development default is this machine, where a deployed users service never is: every token would be refused.
-      ...(config.NODE_ENV === 'production' && !config.USERS_URL ? ['USERS_URL: required in production (where the gateway fetches the keys that verify tokens)'] : []),
+      ...(config.JWKS_URL && config.JWKS ? ['JWKS: set either JWKS_URL or JWKS, not both'] : []),
+      ...(config.SESSION_REVOCATIONS_URL && !tokenKeysOf(config).tokenKeys
+        ? ['SESSION_REVOCATIONS_URL: this gateway verifies no tokens, so it has no sessions to end: set JWKS_URL, JWKS or USERS_URL too']
+        : []),
       ...memoryBudgetProblems(config, heapLimitBytes),
     ],
   ));
@@ -107,7 +153,24 @@ export function loadConfig(env: Record<string, string | undefined>, heapLimitByt
     endpoints,
     bases: Object.fromEntries(Object.entries(bases).filter((entry): entry is [string, string] => entry[1] !== undefined)),
   };
-  return { ...config, subgraphOverrides };
+  return { ...config, subgraphOverrides, ...tokenKeysOf(config) };
+}
+
+type TokenKeySettings = Pick<z.infer<z.ZodObject<typeof gatewayEnv>>, 'NODE_ENV' | 'USERS_URL' | 'JWKS_URL' | 'JWKS' | 'SESSION_REVOCATIONS_URL'>;
+
+/**
+ * Where the keys that verify tokens come from (`tokenKeys`: JWKS, JWKS_URL, else the users
+ * service's), and where ended sessions are listed (`sessionRevocationsUrl`: SESSION_REVOCATIONS_URL,
+ * else the users service's feed when its keys are the ones used). Neither in production without
+ * any of these: its users default is this machine, where a deployed users service never is.
+ */
+function tokenKeysOf(config: TokenKeySettings): { tokenKeys?: { jwks: JwkSet } | { jwksUrl: string }; sessionRevocationsUrl?: string } {
+  const revocations = config.SESSION_REVOCATIONS_URL ? { sessionRevocationsUrl: config.SESSION_REVOCATIONS_URL } : {};
+  if (config.JWKS) return { tokenKeys: { jwks: config.JWKS }, ...revocations };
+  if (config.JWKS_URL) return { tokenKeys: { jwksUrl: config.JWKS_URL }, ...revocations };
+  const users = config.USERS_URL ?? (config.NODE_ENV === 'production' ? undefined : defaultUrl('users'));
+  if (!users) return {};
+  return { tokenKeys: { jwksUrl: beneath(users, '.well-known/jwks.json') }, sessionRevocationsUrl: beneath(users, 'sessions/revocations'), ...revocations };
 }
 
 /** Runs `load`, then throws one ConfigError naming its problems and `problems` together. */

@@ -1,4 +1,4 @@
-import type { ServiceContext } from '@shop/service-kit';
+import type { ServiceContext, Viewer } from '@shop/service-kit';
 
 /** What the gateway forwards to every subgraph call of a request. */
 export interface GatewayContext extends ServiceContext {
@@ -13,4 +13,6 @@ export interface GatewayContext extends ServiceContext {
   clientAddress: string;
   /** The signed-in user, from the verified token (rate limits of password checks); absent when anonymous. */
   userId?: string;
+  /** Who the verified token names, with its role and scopes (declared authorization, policies); absent when anonymous. */
+  viewer?: Viewer;
 }

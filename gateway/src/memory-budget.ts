@@ -47,6 +47,12 @@ export const DEFAULT_MEMORY_KEYS_PER_LIMITER = 10_000;
  */
 export const ENTITY_QUERY_IDS_BYTES = MiB;
 /**
+ * What declared authorization made of each document for each access (authorization/
+ * declared-authorization.ts): most documents come to "nothing denied", a few bytes; the others
+ * keep the document they are planned as. Fixed: the outcomes of a few hundred documents fit.
+ */
+export const AUTHORIZATION_OUTCOMES_BYTES = MiB;
+/**
  * The tokens service-kit remembers as verified (auth.ts: at most 10,000 for a minute each), each
  * a token the users service signed (~600 characters) and who it names: 1.5 KiB counted apiece.
  * Not configurable; listed so the sum is the whole.
@@ -85,6 +91,7 @@ export function memoryBudget(settings: MemorySettings): MemoryBudgetLine[] {
     { store: 'rate-limit counters in memory (per limiter)', setting: 'RATE_LIMIT_MEMORY_KEYS', bytes: IN_MEMORY_RATE_LIMITERS * settings.RATE_LIMIT_MEMORY_KEYS * RATE_LIMIT_KEY_BYTES },
     { store: 'ended sessions', setting: 'SESSION_REVOCATIONS_MAX', bytes: settings.SESSION_REVOCATIONS_MAX * SESSION_REVOCATION_BYTES },
     { store: 'verified tokens', setting: undefined, bytes: VERIFIED_TOKENS_BYTES },
+    { store: 'authorization outcomes', setting: undefined, bytes: AUTHORIZATION_OUTCOMES_BYTES },
   ];
 }
 

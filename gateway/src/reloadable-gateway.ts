@@ -11,6 +11,8 @@ import { planPersistedDocuments } from './plan-warmup.js';
 import { sha256Hex } from './sha256.js';
 import { boundedCache, objectEntryBytes } from './memory-budget.js';
 import type { PersistedDocuments } from './persisted-documents.js';
+import { authorizationRules, type AuthorizationRules } from './authorization/rules.js';
+import { SUPPORTED_SUPERGRAPH_FEATURES, withoutAuthorizationPurpose } from './authorization/supergraph-features.js';
 
 /** The supergraph being served: what `/ready` and the logs say about it. */
 export interface ServedSupergraph {
@@ -34,6 +36,10 @@ export interface ReloadableGatewayOptions {
   planAhead?: PersistedDocuments;
   /** The heap each supergraph's query plans may take (QUERY_PLAN_CACHE_MB); @apollo/gateway's 30 MiB by its estimate otherwise. */
   queryPlanCacheBytes?: number;
+  /** Wraps each supergraph's executor (declared authorization runs each request as it decided). */
+  wrapExecutor?: (execute: GatewayExecutor) => GatewayExecutor;
+  /** Why a supergraph that declares authorization cannot be served (no keys to verify tokens with); undefined when it can. */
+  authorizationUnavailable?: string;
 }
 
 interface Loaded extends ServedSupergraph {
@@ -51,6 +57,7 @@ interface Loaded extends ServedSupergraph {
 export class ReloadableGateway implements GatewayInterface {
   private readonly listeners = new Set<GatewaySchemaLoadOrUpdateCallback>();
   private readonly executors = new WeakMap<GraphQLSchema, GatewayExecutor>();
+  private readonly rules = new WeakMap<GraphQLSchema, AuthorizationRules>();
   private current: Loaded | undefined;
   private apollo: Parameters<GatewayInterface['load']>[0] | undefined;
   private reloading: Promise<void> | undefined;
@@ -62,6 +69,11 @@ export class ReloadableGateway implements GatewayInterface {
   private stopWatching: (() => void) | undefined;
 
   constructor(private readonly options: ReloadableGatewayOptions) {}
+
+  /** The authorization the supergraph behind `schema` declares; undefined when it declares none. */
+  authorizationRulesOf(schema: GraphQLSchema): AuthorizationRules | undefined {
+    return this.rules.get(schema);
+  }
 
   /** What is served now; undefined before the first load. */
   served(): ServedSupergraph | undefined {
@@ -179,11 +191,13 @@ export class ReloadableGateway implements GatewayInterface {
     const { source, overrides, logger } = this.options;
     // Validated here, in full, whatever NODE_ENV: the supergraph itself, then every subgraph
     // extracted from it (subgraphs() extracts, and so validates). One that fails changes nothing.
-    const supergraph = Supergraph.build(text, { validateSupergraph: true });
+    const supergraph = Supergraph.build(text, { validateSupergraph: true, supportedFeatures: SUPPORTED_SUPERGRAPH_FEATURES });
     supergraph.subgraphs();
+    const rules = authorizationRules(supergraph.schema);
+    if (rules && this.options.authorizationUnavailable) throw new Error(`it declares authorization (@authenticated, @requiresScopes or @policy), but ${this.options.authorizationUnavailable}`);
     const subgraphs = routeSubgraphs(supergraph.subgraphsMetadata(), overrides);
     const gateway = new ApolloGateway({
-      supergraphSdl: text,
+      supergraphSdl: withoutAuthorizationPurpose(text),
       validateSupergraph: false,
       // Its own "loaded" line says less than ours below; its warnings and errors still come through.
       logger: logger.child({ component: '@apollo/gateway' }, { level: 'warn' }),
@@ -193,7 +207,8 @@ export class ReloadableGateway implements GatewayInterface {
     });
     const { schema, executor } = await gateway.load(this.apollo);
     const planned = this.options.planAhead ? await planPersistedDocuments(gateway, this.options.planAhead, logger) : undefined;
-    this.executors.set(schema, executor);
+    this.executors.set(schema, this.options.wrapExecutor ? this.options.wrapExecutor(executor) : executor);
+    if (rules) this.rules.set(schema, rules);
     try {
       // Apollo Server derives what it needs from the schema here, and may refuse it.
       for (const listener of this.listeners) listener({ apiSchema: schema, coreSupergraphSdl: text });

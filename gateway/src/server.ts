@@ -5,6 +5,7 @@ import {
   createCircuitBreaker,
   createHttpService,
   isTracing,
+  UnauthenticatedError,
   viewerFromAuthorization,
   type BreakerOptions,
   type BreakerState,
@@ -29,7 +30,8 @@ import { anonymousResponseCache } from './response-cache.js';
 import { createEntityCache, entityCacheInvalidation } from './entity-cache.js';
 import { pollSessionRevocations, refusingRevokedSessions } from './session-revocations.js';
 import { valueCompletionToLog } from './value-completion.js';
-import { boundedCache, MiB, objectEntryBytes } from './memory-budget.js';
+import { AUTHORIZATION_OUTCOMES_BYTES, boundedCache, MiB, objectEntryBytes } from './memory-budget.js';
+import { declaredAuthorization, type AuthorizationOptions } from './authorization/declared-authorization.js';
 
 export interface GatewayServiceDeps {
   logger: Logger;
@@ -39,9 +41,10 @@ export interface GatewayServiceDeps {
   subgraphOverrides: SubgraphOverrides;
   /** A signal that reloads the supergraph (SIGHUP for the service). */
   reloadSignal?: NodeJS.Signals;
-  verifyToken: VerifyToken;
-  /** Where the users service lists ended sessions and changed roles, how often to ask, and how many to remember. */
-  sessionRevocations: { url: string; intervalMs: number; maxEntries: number };
+  /** Checks a request's token; absent (no keys configured), every request that sends one is refused. */
+  verifyToken?: VerifyToken;
+  /** Where ended sessions and changed roles are listed (the users service's feed), how often to ask, and how many to remember; absent, none is asked and a token counts until it expires. */
+  sessionRevocations?: { url: string; intervalMs: number; maxEntries: number };
   sandbox: boolean;
   /** Longest one subgraph call may take. */
   subgraphTimeoutMs: number;
@@ -64,6 +67,8 @@ export interface GatewayServiceDeps {
   documentCacheMegabytes: number;
   queryPlanCacheMegabytes: number;
   persistedQueriesCacheMegabytes: number;
+  /** How the supergraph's @authenticated, @requiresScopes and @policy are enforced. */
+  authorization: AuthorizationOptions;
   /** Browser origins allowed to call /graphql: a list, or any (`true`). */
   corsOrigins: string[] | true;
   /** Express's "trust proxy": which hops may say who the client is (X-Forwarded-For). */
@@ -92,6 +97,9 @@ export async function createGatewayService(deps: GatewayServiceDeps) {
   };
   // Made here, like the breakers, so that it outlives a reload of the supergraph.
   const entityCache = deps.entityCacheMegabytes > 0 ? createEntityCache(deps.entityCacheMegabytes) : undefined;
+  // The gateway is made below, with the executor this wraps; the rules are read off the supergraph it serves.
+  const rulesOf: Parameters<typeof declaredAuthorization>[0]['rulesOf'] = (schema) => gateway.authorizationRulesOf(schema);
+  const authorization = declaredAuthorization({ ...deps.authorization, logger: deps.logger, cacheBytes: AUTHORIZATION_OUTCOMES_BYTES, rulesOf });
   const gateway = new ReloadableGateway({
     source: deps.supergraph,
     overrides: deps.subgraphOverrides,
@@ -101,11 +109,16 @@ export async function createGatewayService(deps: GatewayServiceDeps) {
     // The first requests after a start or a reload should not be the ones that plan.
     ...(deps.persistedDocuments ? { planAhead: deps.persistedDocuments.documents } : {}),
     queryPlanCacheBytes: deps.queryPlanCacheMegabytes * MiB,
+    wrapExecutor: authorization.executor,
+    ...(deps.verifyToken ? {} : { authorizationUnavailable: 'this gateway has no keys to verify tokens with (set JWKS_URL or JWKS)' }),
   });
-  const revocations = pollSessionRevocations({ ...deps.sessionRevocations, client: subgraphClient, logger: deps.logger });
+  const revocations = deps.sessionRevocations && pollSessionRevocations({ ...deps.sessionRevocations, client: subgraphClient, logger: deps.logger });
   // The first read, before any request: until it succeeds, tokens with a session are refused.
-  await revocations.start();
-  const verifyToken = refusingRevokedSessions(deps.verifyToken, revocations);
+  await revocations?.start();
+  // Without keys a token cannot be judged: refused, never taken for an anonymous request.
+  const verifyToken: VerifyToken = deps.verifyToken
+    ? refusingRevokedSessions(deps.verifyToken, revocations)
+    : () => Promise.reject(new UnauthenticatedError('This gateway verifies no tokens (set JWKS_URL or JWKS)', 401));
   // One verification per request, shared by the rate limit (its key) and the context (its refusal).
   const viewers = new WeakMap<Request, Promise<Viewer | null>>();
   const viewerOf = (req: Request) => {
@@ -126,7 +139,7 @@ export async function createGatewayService(deps: GatewayServiceDeps) {
   const subgraphsReady = subgraphReadiness(() => gateway.served()?.subgraphs ?? new Map(), subgraphClient);
   /** What runs beside the HTTP service: stopped with it, or at once when it cannot be made. */
   const stopDependencies = async () => {
-    revocations.stop();
+    revocations?.stop();
     for (const breaker of breakers.values()) breaker.close();
     await subgraphClient.close();
     await rateLimiters.close();
@@ -146,7 +159,9 @@ export async function createGatewayService(deps: GatewayServiceDeps) {
       ...limits.plugins,
       operationGuard({ maxStringLength: deps.documentLimits.maxStringLength, limiters: rateLimiters }),
       valueCompletionToLog(),
-      ...(deps.responseCacheMegabytes > 0 ? [anonymousResponseCache(deps.responseCacheMegabytes)] : []),
+      // Ahead of the response cache: in reject mode it answers a denied operation before any cache is read.
+      authorization.plugin,
+      ...(deps.responseCacheMegabytes > 0 ? [anonymousResponseCache(deps.responseCacheMegabytes, authorization.cacheKeyOf)] : []),
       ...(entityCache ? [entityCacheInvalidation(entityCache)] : []),
     ],
     // The request limit needs only the headers (the token, else the address): a client past its
@@ -168,12 +183,12 @@ export async function createGatewayService(deps: GatewayServiceDeps) {
         requestId,
         logger,
         ...(authorization ? { authorization } : {}),
-        ...(viewer ? { userId: viewer.userId } : {}),
+        ...(viewer ? { userId: viewer.userId, viewer } : {}),
         ...(isTracing() ? {} : clientTraceContext(req)),
         clientAddress: clientAddress(req),
       };
     },
-    readiness: async () => [...revocations.problems(), ...(await subgraphsReady())],
+    readiness: async () => [...(revocations?.problems() ?? []), ...(await subgraphsReady())],
     readinessDetails: () => servedSupergraphDetails(gateway.served()),
   }).catch(async (error: unknown) => {
     // The revocation poller's timer and Redis's reconnects would otherwise keep a process that failed to start alive.

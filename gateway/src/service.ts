@@ -1,7 +1,9 @@
 import { fileURLToPath } from 'node:url';
-import { defaultUrl, entryBeside, type GatewayServiceDefinition } from '@shop/service-kit/definitions';
+import { entryBeside, type GatewayServiceDefinition } from '@shop/service-kit/definitions';
 import type { GatewayConfig } from './config.js';
 import type { createGatewayService } from './server.js';
+import type { Policies } from './authorization/policies.js';
+import type { Logger } from '@shop/service-kit';
 
 /** One number is a hop count; anything else names addresses. */
 const trustedProxies = (entries: string[]) => (entries.length === 1 && /^\d+$/.test(entries[0]!) ? Number(entries[0]) : entries);
@@ -17,14 +19,20 @@ export const gatewayService = {
   // the same throughput (docs/performance/); --max-old-space-size alone thrashed.
   nodeFlags: ['--max-old-space-size=192', '--max-semi-space-size=16'],
   loadConfig: async (env) => (await import('./config.js')).loadConfig(env),
-  async create(config, logger) {
-    const [{ createGatewayService }, { loadPersistedDocuments }, { usersTokenVerifier, beneath }, { fileSupergraph, urlSupergraph }] = await Promise.all([
+  /** `policies`: the functions that decide `@policy` names; the shop's registry (./policies.ts) unless given. */
+  async create(config, logger, extras: { policies?: Policies } = {}) {
+    const [{ createGatewayService }, { loadPersistedDocuments }, { keySetTokenVerifier }, { fileSupergraph, urlSupergraph }] = await Promise.all([
       import('./server.js'),
       import('./persisted-documents.js'),
       import('@shop/service-kit'),
       import('./supergraph-source.js'),
     ]);
-    const usersUrl = config.USERS_URL ?? defaultUrl('users');
+    const { tokenKeys, sessionRevocationsUrl } = config;
+    if (!tokenKeys) {
+      logger.info('verifying no tokens: a request with an Authorization header is refused (set JWKS_URL or JWKS, or USERS_URL for the users service\'s keys)');
+    } else if (!sessionRevocationsUrl) {
+      logger.info('not polling session revocations: a token counts until it expires (set SESSION_REVOCATIONS_URL to refuse ended sessions\' tokens sooner)');
+    }
     return createGatewayService({
       logger,
       supergraph: config.SUPERGRAPH_URL
@@ -32,12 +40,14 @@ export const gatewayService = {
         : fileSupergraph(config.SUPERGRAPH_PATH ?? fileURLToPath(new URL('../../supergraph.graphql', import.meta.url))),
       subgraphOverrides: config.subgraphOverrides,
       reloadSignal: 'SIGHUP',
-      // Required in production; in development the users service of `npm start`.
-      verifyToken: usersTokenVerifier({ ...config, USERS_URL: usersUrl }),
-      sessionRevocations: {
-        url: beneath(usersUrl, 'sessions/revocations'),
-        intervalMs: config.SESSION_REVOCATIONS_POLL_SECONDS * 1000,
-        maxEntries: config.SESSION_REVOCATIONS_MAX,
+      ...(tokenKeys ? { verifyToken: keySetTokenVerifier(tokenKeys, { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE }) } : {}),
+      ...(sessionRevocationsUrl
+        ? { sessionRevocations: { url: sessionRevocationsUrl, intervalMs: config.SESSION_REVOCATIONS_POLL_SECONDS * 1000, maxEntries: config.SESSION_REVOCATIONS_MAX } }
+        : {}),
+      authorization: {
+        mode: config.AUTHORIZATION_MODE,
+        policyTimeoutMs: config.POLICY_TIMEOUT_MS,
+        policies: extras.policies ?? (await import('./policies.js')).policies,
       },
       sandbox: config.NODE_ENV !== 'production',
       subgraphTimeoutMs: config.SUBGRAPH_TIMEOUT_MS,
@@ -85,3 +95,6 @@ export const gatewayService = {
     });
   },
 } satisfies GatewayServiceDefinition<GatewayConfig, Awaited<ReturnType<typeof createGatewayService>>>;
+
+/** The gateway as the service makes it from its configuration, with `@policy` functions of the caller's own. */
+export const createGatewayFromConfig = (config: GatewayConfig, logger: Logger, extras: { policies?: Policies }) => gatewayService.create(config, logger, extras);

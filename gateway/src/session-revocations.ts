@@ -13,7 +13,7 @@ interface FeedPage {
 }
 
 export interface SessionRevocationsOptions {
-  /** The users service's feed (`/sessions/revocations`). */
+  /** The feed: the users service's `/sessions/revocations`, or SESSION_REVOCATIONS_URL (its query string kept). */
   url: string;
   intervalMs: number;
   /** The most ended sessions remembered (SESSION_REVOCATIONS_MAX); past it the oldest learned go. */
@@ -71,7 +71,9 @@ export function pollSessionRevocations({ url, intervalMs, maxEntries, client, lo
     try {
       // Pages until the feed is read to its end (a full page may have more behind it).
       for (;;) {
-        const reply = await client.get(`${url}?after=${revision}`, Math.min(intervalMs, 5_000));
+        const pageUrl = new URL(url);
+        pageUrl.searchParams.set('after', revision);
+        const reply = await client.get(pageUrl.href, Math.min(intervalMs, 5_000));
         if (reply.status !== 200) throw new Error(`answered HTTP ${reply.status}`);
         const page = JSON.parse(reply.body) as FeedPage;
         learn(page);
@@ -115,7 +117,7 @@ export function pollSessionRevocations({ url, intervalMs, maxEntries, client, lo
     },
     /** What keeps the gateway from judging sessions, for /ready; empty once the feed has been read. */
     problems(): string[] {
-      return hasRead ? [] : [`session revocations: not read yet from the users service (${lastFailure ?? 'first read in progress'}); tokens with a session are refused meanwhile`];
+      return hasRead ? [] : [`session revocations: not read yet (${lastFailure ?? 'first read in progress'}); tokens with a session are refused meanwhile`];
     },
     /** How many ended sessions are remembered. */
     get size(): number {
@@ -138,7 +140,9 @@ export type SessionRevocations = ReturnType<typeof pollSessionRevocations>;
  * a token with a session cannot be judged: SERVICE_UNAVAILABLE (503), since the fault is the
  * gateway's and passes on its own; UNAUTHENTICATED would have clients throw away a good session.
  */
-export function refusingRevokedSessions(verify: VerifyToken, revocations: SessionRevocations): VerifyToken {
+export function refusingRevokedSessions(verify: VerifyToken, revocations: SessionRevocations | undefined): VerifyToken {
+  // None polled (SESSION_REVOCATIONS_URL unset beside JWKS_URL or JWKS): tokens count until they expire.
+  if (!revocations) return verify;
   return async (token) => {
     const viewer = await verify(token);
     if (viewer.session && !revocations.hasRead()) {

@@ -46,6 +46,7 @@ describe("the gateway's memory budget", () => {
       'RATE_LIMIT_MEMORY_KEYS',
       'SESSION_REVOCATIONS_MAX',
       undefined,
+      undefined,
     ]);
     expect(lines.reduce((sum, line) => sum + line.bytes, 0)).toBeLessThanOrEqual(96 * MiB);
   });

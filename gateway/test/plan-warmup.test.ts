@@ -4,6 +4,7 @@ import { ApolloServer } from '@apollo/server';
 import { describe, expect, it, vi } from 'vitest';
 import { loadPersistedDocuments } from '../src/persisted-documents.js';
 import { planPersistedDocuments } from '../src/plan-warmup.js';
+import { withoutAuthorizationPurpose } from '../src/authorization/supergraph-features.js';
 import { capturingLogger } from '../../test/support/logger.js';
 
 const SUPERGRAPH = new URL('../../supergraph.graphql', import.meta.url);
@@ -12,7 +13,7 @@ const MANIFEST = new URL('../../sdk/src/__generated__/persisted-documents.json',
 /** @apollo/gateway on the shop's supergraph, its subgraphs answering nothing (planning is what is tested). */
 async function loadedGateway() {
   const gateway = new ApolloGateway({
-    supergraphSdl: await readFile(SUPERGRAPH, 'utf8'),
+    supergraphSdl: withoutAuthorizationPurpose(await readFile(SUPERGRAPH, 'utf8')),
     buildService: () => ({ process: async () => ({ data: null, errors: [{ message: 'not asked in this test' }] }) }),
   });
   return gateway;

@@ -87,8 +87,8 @@ describe('session revocations at the gateway', () => {
     users.setDown(true);
     running = pollSessionRevocations({ url: 'http://users/sessions/revocations', intervalMs: 20, maxEntries: 10_000, client: users.client, logger: capturingLogger().logger });
     await running.start();
-    const withSession: Viewer = { userId: 'u-1', role: 'CUSTOMER', session: { id: 's-1', generation: 1 } };
-    const sessionless: Viewer = { userId: 'u-2', role: 'CUSTOMER' };
+    const withSession: Viewer = { userId: 'u-1', role: 'CUSTOMER', scopes: [], session: { id: 's-1', generation: 1 } };
+    const sessionless: Viewer = { userId: 'u-2', role: 'CUSTOMER', scopes: [] };
     const verify = refusingRevokedSessions(async (token) => (token === 'with-session' ? withSession : sessionless), running);
 
     await expect(verify('with-session')).rejects.toMatchObject({ extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503 } } });
@@ -106,7 +106,7 @@ describe('session revocations at the gateway', () => {
     users.add({ sessionId: 's-ended', ended: true, minGeneration: 1, expiresAt: inAMinute() });
     running = pollSessionRevocations({ url: 'http://users/sessions/revocations', intervalMs: 60_000, maxEntries: 10_000, client: users.client, logger: capturingLogger().logger });
     await running.start();
-    const verify = refusingRevokedSessions(async () => ({ userId: 'u-1', role: 'CUSTOMER', session: { id: 's-ended', generation: 1 } }), running);
+    const verify = refusingRevokedSessions(async () => ({ userId: 'u-1', role: 'CUSTOMER', scopes: [], session: { id: 's-ended', generation: 1 } }), running);
     expect(running.problems()).toEqual([]);
     await expect(verify('any')).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
   });
@@ -122,5 +122,13 @@ describe('session revocations at the gateway', () => {
     expect(running.refuses({ id: 's-1500', generation: 1 })).toBe(true);
     expect(running.refuses({ id: 's-1499', generation: 1 })).toBe(false);
     expect(lines.filter((line) => /SESSION_REVOCATIONS_MAX/.test(line.msg))).toHaveLength(1);
+  });
+
+  it('asks a feed given with a query string of its own (SESSION_REVOCATIONS_URL), keeping it', async () => {
+    const users = feed();
+    running = pollSessionRevocations({ url: 'https://sessions.internal/ended?tenant=a', intervalMs: 60_000, maxEntries: 1000, client: users.client, logger: capturingLogger().logger });
+    await running.start();
+    expect(users.asked).toEqual(['https://sessions.internal/ended?tenant=a&after=0']);
+    expect(running.problems()).toEqual([]);
   });
 });

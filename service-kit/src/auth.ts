@@ -6,10 +6,26 @@ import { beneath } from './service-url.js';
 export const ROLES = ['CUSTOMER', 'ADMIN'] as const;
 export type Role = (typeof ROLES)[number];
 
+/**
+ * What each role may do beyond being signed in, as OAuth scopes: the one table the schemas'
+ * `@requiresScopes` are written against. The users service puts a role's scopes in its tokens.
+ */
+export const SCOPES_OF_ROLE = {
+  CUSTOMER: [],
+  ADMIN: ['users:admin', 'catalogue:write', 'orders:write:any', 'webhooks:admin'],
+} as const satisfies Record<Role, readonly string[]>;
+
+/** The scopes a token of a user with `role` carries. */
+export function scopesOfRole(role: Role): readonly string[] {
+  return SCOPES_OF_ROLE[role];
+}
+
 /** Who is asking, as proven by a verified token. Services build it from the token only. */
 export interface Viewer {
   userId: string;
   role: Role;
+  /** The token's scopes (its `scope` claim), what the gateway checks `@requiresScopes` against. */
+  scopes: readonly string[];
   /** The session the token belongs to (`sid`), when it was issued for one. */
   session?: TokenSession;
 }
@@ -87,7 +103,7 @@ export function createTokenVerifier(key: VerificationKey, rules: TokenRules): Ve
     if (typeof payload.sub !== 'string' || !ROLES.includes(role as Role)) {
       throw new UnauthenticatedError('The token does not carry a user and role', 401);
     }
-    const viewer: Viewer = { userId: payload.sub, role: role as Role, ...sessionOf(payload) };
+    const viewer: Viewer = { userId: payload.sub, role: role as Role, scopes: scopesOfClaim(payload.scope), ...sessionOf(payload) };
     if (verified.size >= VERIFIED_TOKENS.max) verified.delete(verified.keys().next().value!);
     // `exp` is required above, so it is a number of seconds.
     verified.set(token, { viewer, until: Math.min(payload.exp! * 1000, Date.now() + VERIFIED_TOKENS.ttlMs) });
@@ -99,6 +115,26 @@ export function createTokenVerifier(key: VerificationKey, rules: TokenRules): Ve
 function sessionOf(payload: Record<string, unknown>): Pick<Viewer, 'session'> {
   const { sid, gen } = payload;
   return typeof sid === 'string' && typeof gen === 'number' && Number.isInteger(gen) ? { session: { id: sid, generation: gen } } : {};
+}
+
+/** How much of a `scope` claim is read: a token is the client's text, so its size is bounded here. */
+const SCOPE_CLAIM_LIMITS = { maxScopes: 64, maxScopeLength: 128 };
+
+/**
+ * The scopes of a `scope` claim, a space-separated string (RFC 9068): the first
+ * `maxScopes` distinct ones; a longer scope is ignored (never cut short, which could make it
+ * another one). A missing claim, or one that is not a string, is no scopes.
+ */
+export function scopesOfClaim(claim: unknown): readonly string[] {
+  if (typeof claim !== 'string') return [];
+  const scopes = new Set<string>();
+  // Read scope by scope, not split whole: a huge claim costs no more than its first scopes.
+  for (const [scope] of claim.matchAll(/[^ ]+/g)) {
+    if (scope.length > SCOPE_CLAIM_LIMITS.maxScopeLength) continue;
+    scopes.add(scope);
+    if (scopes.size === SCOPE_CLAIM_LIMITS.maxScopes) break;
+  }
+  return [...scopes];
 }
 
 /**
@@ -155,4 +191,16 @@ export function hasServiceCredential(presented: string | undefined, expected: st
   if (!presented) return false;
   const digest = (value: string) => createHash('sha256').update(value).digest();
   return timingSafeEqual(digest(presented), digest(expected));
+}
+
+/** A JWK Set (RFC 7517): `{ "keys": [...] }`. */
+export type JwkSet = Parameters<typeof createLocalJWKSet>[0];
+
+/**
+ * Checks tokens against keys kept elsewhere than the users service: a JWK Set given inline (its
+ * public keys, read once) or the URL that publishes one (fetched and refreshed as the users
+ * service's are, remoteKeySet). The gateway's JWKS and JWKS_URL.
+ */
+export function keySetTokenVerifier(keys: { jwks: JwkSet } | { jwksUrl: string }, rules: TokenRules): VerifyToken {
+  return createTokenVerifier('jwks' in keys ? createLocalJWKSet(keys.jwks) : remoteKeySet(keys.jwksUrl), rules);
 }

@@ -8,6 +8,9 @@ import {
   remoteKeySet,
   requireAdmin,
   requireViewer,
+  SCOPES_OF_ROLE,
+  scopesOfClaim,
+  scopesOfRole,
   viewerFromAuthorization,
   type Viewer,
   type VerifyToken,
@@ -15,8 +18,9 @@ import {
 import { ForbiddenError, ServiceUnavailableError, UnauthenticatedError } from '../src/errors.js';
 
 const RULES = { issuer: 'shop-users', audience: 'shop' };
-const CUSTOMER: Viewer = { userId: 'user-1', role: 'CUSTOMER' };
-const ADMIN: Viewer = { userId: 'admin-1', role: 'ADMIN' };
+const ADMIN_SCOPES = ['users:admin', 'catalogue:write', 'orders:write:any', 'webhooks:admin'];
+const CUSTOMER: Viewer = { userId: 'user-1', role: 'CUSTOMER', scopes: [] };
+const ADMIN: Viewer = { userId: 'admin-1', role: 'ADMIN', scopes: ADMIN_SCOPES };
 
 let privateKey: CryptoKey;
 let publicKey: CryptoKey;
@@ -76,7 +80,16 @@ async function expectRefused(promise: Promise<unknown>): Promise<void> {
 describe('createTokenVerifier', () => {
   it('returns the viewer of a valid token', async () => {
     expect(await verify(await signToken())).toEqual(CUSTOMER);
-    expect(await verify(await signToken({ claims: { role: 'ADMIN' }, subject: 'admin-1' }))).toEqual(ADMIN);
+    expect(await verify(await signToken({ claims: { role: 'ADMIN', scope: ADMIN_SCOPES.join(' ') }, subject: 'admin-1' }))).toEqual(ADMIN);
+  });
+
+  it('reads the scopes from the scope claim, whatever the role', async () => {
+    const viewerWith = async (claims: JWTPayload) => verify(await signToken({ claims: { role: 'CUSTOMER', ...claims } }));
+    expect((await viewerWith({ scope: 'catalogue:write  orders:read' })).scopes).toEqual(['catalogue:write', 'orders:read']);
+    expect((await viewerWith({ scope: '' })).scopes).toEqual([]);
+    expect((await viewerWith({})).scopes).toEqual([]);
+    // Not RFC 9068's form: no scopes rather than a guess.
+    expect((await viewerWith({ scope: ['users:admin'] })).scopes).toEqual([]);
   });
 
   it('takes the key from a key function, as with a remote JWKS', async () => {
@@ -238,6 +251,34 @@ describe('createTokenVerifier', () => {
       throw new errors.JWKSNoMatchingKey();
     }, RULES);
     await expectRefused(noMatch(await signToken()));
+  });
+});
+
+describe('scopesOfClaim', () => {
+  it('splits a space-separated claim, once per scope', () => {
+    expect(scopesOfClaim(' users:admin catalogue:write users:admin ')).toEqual(['users:admin', 'catalogue:write']);
+  });
+
+  it('reads at most 64 scopes and ignores the rest', () => {
+    const scopes = Array.from({ length: 100 }, (_, index) => `scope:${index}`);
+    expect(scopesOfClaim(scopes.join(' '))).toEqual(scopes.slice(0, 64));
+  });
+
+  it('ignores a scope longer than 128 characters rather than cutting it short', () => {
+    const longest = 'a'.repeat(128);
+    expect(scopesOfClaim(`${longest}b users:admin ${longest}`)).toEqual(['users:admin', longest]);
+  });
+
+  it('reads no scopes from a claim that is missing or not a string', () => {
+    for (const claim of [undefined, null, 42, ['users:admin'], { scope: 'users:admin' }]) expect(scopesOfClaim(claim)).toEqual([]);
+  });
+});
+
+describe('scopesOfRole', () => {
+  it("gives customers no scopes and admins every admin's scope", () => {
+    expect(scopesOfRole('CUSTOMER')).toEqual([]);
+    expect(scopesOfRole('ADMIN')).toEqual(ADMIN_SCOPES);
+    expect(Object.keys(SCOPES_OF_ROLE).sort()).toEqual(['ADMIN', 'CUSTOMER']);
   });
 });
 

@@ -1,5 +1,6 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { SignJWT } from 'jose';
+import { ROLES, scopesOfRole, type Role } from '@shop/service-kit';
 
 /** A fresh Ed25519 private key as PKCS#8 PEM, the form JWT_PRIVATE_KEY takes. */
 export function newSigningKeyPem(): string {
@@ -9,6 +10,8 @@ export function newSigningKeyPem(): string {
 export interface TokenClaims {
   sub: string;
   role: string;
+  /** Space-separated scopes; by default the role's, as the users service signs them. */
+  scope?: string;
   iss?: string;
   aud?: string;
   /** Seconds since the epoch. */
@@ -21,8 +24,8 @@ const inOneHour = () => Math.floor(Date.now() / 1000) + 3600;
 
 /** A JWT as users would issue it, signed with `key` under `kid`, with any claim overridden. */
 export function signToken(key: KeyObject, kid: string, claims: TokenClaims): Promise<string> {
-  const { sub, role, iss, aud, exp } = { ...TOKEN_DEFAULTS, exp: inOneHour(), ...claims };
-  return new SignJWT({ role })
+  const { sub, role, scope, iss, aud, exp } = { ...TOKEN_DEFAULTS, exp: inOneHour(), scope: scopeOfRole(claims.role), ...claims };
+  return new SignJWT({ role, scope })
     .setProtectedHeader({ alg: 'EdDSA', kid, typ: 'JWT' })
     .setSubject(sub)
     .setIssuer(iss)
@@ -30,6 +33,11 @@ export function signToken(key: KeyObject, kid: string, claims: TokenClaims): Pro
     .setIssuedAt()
     .setExpirationTime(exp)
     .sign(key);
+}
+
+/** The scope claim users signs for `role`; none for a role that is not one (a test's forged role). */
+function scopeOfRole(role: string): string {
+  return (ROLES as readonly string[]).includes(role) ? scopesOfRole(role as Role).join(' ') : '';
 }
 
 /** An unsigned token (`alg: none`): valid claims, no signature at all. jose will not make one, so it is built by hand. */

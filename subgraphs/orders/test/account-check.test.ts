@@ -5,7 +5,7 @@ import { testLogger } from '../../../test/support/logger.js';
 import { inRequestScope } from '@shop/service-kit';
 import { createAccountCheck } from '../src/account-check.js';
 
-const VIEWER = { userId: 'user-1', role: 'CUSTOMER' as const };
+const VIEWER = { userId: 'user-1', role: 'CUSTOMER' as const, scopes: [] };
 const request = { authorization: 'Bearer token', logger: testLogger('orders') };
 
 /** A stand-in for users that records what it was sent and answers as told. */

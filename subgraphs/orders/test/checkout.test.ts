@@ -35,7 +35,7 @@ describe('checkout', { timeout: PGLITE_TIMEOUT }, () => {
   // A new customer and new products per test: the database is shared by the whole file.
   beforeEach(() => {
     products.reset();
-    viewer = { userId: randomUUID(), role: 'CUSTOMER' };
+    viewer = { userId: randomUUID(), role: 'CUSTOMER', scopes: [] };
     teapot = products.addProduct({ priceCents: 2500, currency: 'EUR', stock: 10 });
     cups = products.addProduct({ priceCents: 400, currency: 'EUR', stock: 10 });
   });
@@ -90,7 +90,7 @@ describe('checkout', { timeout: PGLITE_TIMEOUT }, () => {
   });
 
   it('keeps idempotency keys per user: the same key from another user is another order', async () => {
-    const other: Viewer = { userId: randomUUID(), role: 'CUSTOMER' };
+    const other: Viewer = { userId: randomUUID(), role: 'CUSTOMER', scopes: [] };
     const mine = await place([{ productId: teapot, quantity: 1 }]);
     const theirs = await place([{ productId: teapot, quantity: 1 }], 'click-1', other);
     expect(theirs.id).not.toBe(mine.id);
@@ -221,7 +221,7 @@ describe('checkout', { timeout: PGLITE_TIMEOUT }, () => {
     it('frees a slot for each order paid or cancelled; failed attempts and other customers take none', async () => {
       const [first, second] = await fillUp();
       await expect(place([{ productId: teapot, quantity: 1 }], 'while-full')).rejects.toMatchObject({ extensions: { code: 'CONFLICT' } });
-      await expect(place([{ productId: teapot, quantity: 1 }], 'theirs', { userId: randomUUID(), role: 'CUSTOMER' })).resolves.toMatchObject({ status: 'PENDING' });
+      await expect(place([{ productId: teapot, quantity: 1 }], 'theirs', { userId: randomUUID(), role: 'CUSTOMER', scopes: [] })).resolves.toMatchObject({ status: 'PENDING' });
       await db.query("UPDATE orders SET status = 'PAID' WHERE id = $1", [first!.id]);
       await db.query("UPDATE orders SET status = 'CANCELLED' WHERE id = $1", [second!.id]);
       // Refused for want of stock: it ends FAILED and holds no slot.

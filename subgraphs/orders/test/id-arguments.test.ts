@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { graphql } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import type { Viewer } from '@shop/service-kit';
+import { scopesOfRole, type Viewer } from '@shop/service-kit';
 import { subgraphSchema, untouchable } from '../../../test/support/id-arguments.js';
 import { testLogger } from '../../../test/support/logger.js';
 import { resolvers } from '../src/resolvers/index.js';
 
 const schema = subgraphSchema(new URL('../schema.graphql', import.meta.url), resolvers);
 
-const ADMIN: Viewer = { userId: randomUUID(), role: 'ADMIN' };
+const ADMIN: Viewer = { userId: randomUUID(), role: 'ADMIN', scopes: scopesOfRole('ADMIN') };
 
 const context = {
   requestId: 'request-1',
@@ -42,7 +42,7 @@ const FIELDS: [document: string, field: string][] = [
 
 /** Who may use each field of FIELDS (by document): everyone signed in, or admins only. */
 const ADMINS_ONLY = /webhook|updateOrderStatus/i;
-const CUSTOMER: Viewer = { userId: randomUUID(), role: 'CUSTOMER' };
+const CUSTOMER: Viewer = { userId: randomUUID(), role: 'CUSTOMER', scopes: [] };
 
 describe("orders' id arguments", () => {
   it.each(FIELDS)('refuses an id that is no uuid as BAD_USER_INPUT naming the argument, before any work: %s', async (document, field) => {

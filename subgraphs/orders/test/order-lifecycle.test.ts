@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Database, Viewer } from '@shop/service-kit';
+import { scopesOfRole, type Database, type Viewer } from '@shop/service-kit';
 import { testLogger } from '../../../test/support/logger.js';
 import { createCheckoutWrites } from '../src/checkout-writes.js';
 import { createOrderLifecycle, NEXT_STATUSES, type OrderLifecycle } from '../src/order-lifecycle.js';
@@ -12,9 +12,9 @@ import { fakeProducts, type FakeProducts } from './support/fake-products.js';
 import { openOrdersDatabase, PGLITE_TIMEOUT, storedState, writtenOrderId } from './support/orders-database.js';
 
 const logger = testLogger('orders');
-const ALICE: Viewer = { userId: randomUUID(), role: 'CUSTOMER' };
-const BOB: Viewer = { userId: randomUUID(), role: 'CUSTOMER' };
-const ADMIN: Viewer = { userId: randomUUID(), role: 'ADMIN' };
+const ALICE: Viewer = { userId: randomUUID(), role: 'CUSTOMER', scopes: [] };
+const BOB: Viewer = { userId: randomUUID(), role: 'CUSTOMER', scopes: [] };
+const ADMIN: Viewer = { userId: randomUUID(), role: 'ADMIN', scopes: scopesOfRole('ADMIN') };
 const STATUSES = Object.keys(NEXT_STATUSES) as OrderStatus[];
 const LEGAL: [OrderStatus, OrderStatus][] = [
   ['PENDING', 'PAID'],

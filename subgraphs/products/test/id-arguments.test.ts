@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { graphql } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import type { Viewer } from '@shop/service-kit';
+import { scopesOfRole, type Viewer } from '@shop/service-kit';
 import { subgraphSchema, untouchable } from '../../../test/support/id-arguments.js';
 import { testLogger } from '../../../test/support/logger.js';
 import { resolvers } from '../src/resolvers/index.js';
 
 const schema = subgraphSchema(new URL('../schema.graphql', import.meta.url), resolvers);
 
-const ADMIN: Viewer = { userId: randomUUID(), role: 'ADMIN' };
+const ADMIN: Viewer = { userId: randomUUID(), role: 'ADMIN', scopes: scopesOfRole('ADMIN') };
 
 const context = {
   requestId: 'request-1',
@@ -57,7 +57,7 @@ describe("products' id arguments", () => {
   // Who asks comes first, as in orders and users: a caller without the right learns nothing from its id's shape.
   it('answers updateProduct from an anonymous caller UNAUTHENTICATED and from a customer FORBIDDEN, whatever the id', async () => {
     const source = 'mutation ($id: ID!) { updateProduct(id: $id, input: { stock: 1 }) { id } }';
-    for (const [viewer, code] of [[null, 'UNAUTHENTICATED'], [{ userId: randomUUID(), role: 'CUSTOMER' }, 'FORBIDDEN']] as const) {
+    for (const [viewer, code] of [[null, 'UNAUTHENTICATED'], [{ userId: randomUUID(), role: 'CUSTOMER', scopes: [] }, 'FORBIDDEN']] as const) {
       for (const id of ['nope', randomUUID()]) {
         const { errors } = await graphql({ schema, source, variableValues: { id }, contextValue: { ...context, viewer } });
         expect(errors?.map((error) => error.extensions.code)).toEqual([code]);

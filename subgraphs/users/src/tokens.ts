@@ -1,5 +1,5 @@
 import { SignJWT } from 'jose';
-import type { Role, TokenRules, TokenSession } from '@shop/service-kit';
+import { scopesOfRole, type Role, type TokenRules, type TokenSession } from '@shop/service-kit';
 import type { SigningKey } from './signing-key.js';
 
 export interface AccessToken {
@@ -14,15 +14,15 @@ export interface TokenIssuer {
 }
 
 /**
- * Access tokens carry sub, role, the session (sid) and its generation (gen), iss, aud, iat and
- * exp; nothing else about the user.
+ * Access tokens carry sub, role, the role's scopes (scope, space-separated as RFC 9068 has it),
+ * the session (sid) and its generation (gen), iss, aud, iat and exp; nothing else about the user.
  */
 export function createTokenIssuer(key: SigningKey, rules: TokenRules, ttlSeconds: number): TokenIssuer {
   return {
     ttlSeconds,
     async issue(user, session) {
       const issuedAt = Math.floor(Date.now() / 1000);
-      const token = await new SignJWT({ role: user.role, sid: session.id, gen: session.generation })
+      const token = await new SignJWT({ role: user.role, scope: scopesOfRole(user.role).join(' '), sid: session.id, gen: session.generation })
         .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
         .setSubject(user.id)
         .setIssuer(rules.issuer)

@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { graphql } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import type { Viewer } from '@shop/service-kit';
+import { scopesOfRole, type Viewer } from '@shop/service-kit';
 import { subgraphSchema, untouchable } from '../../../test/support/id-arguments.js';
 import { testLogger } from '../../../test/support/logger.js';
 import { resolvers } from '../src/resolvers/index.js';
 
 const schema = subgraphSchema(new URL('../schema.graphql', import.meta.url), resolvers);
 
-const ADMIN: Viewer = { userId: randomUUID(), role: 'ADMIN' };
-const CUSTOMER: Viewer = { userId: randomUUID(), role: 'CUSTOMER' };
+const ADMIN: Viewer = { userId: randomUUID(), role: 'ADMIN', scopes: scopesOfRole('ADMIN') };
+const CUSTOMER: Viewer = { userId: randomUUID(), role: 'CUSTOMER', scopes: [] };
 
 const context = {
   requestId: 'request-1',

@@ -51,29 +51,30 @@ export type Mutation = {
    */
   createOrder: Order;
   /**
-   * Registers a webhook (admins only): order events of the given kinds are POSTed to `url`, signed per
-   * Standard Webhooks with the secret returned here, and only here. In production `url` must be https
-   * and resolve to public addresses only (else BAD_USER_INPUT with field url). `description` is up to 500 characters.
+   * Registers a webhook (admins only: scope `webhooks:admin`): order events of the given kinds are POSTed
+   * to `url`, signed per Standard Webhooks with the secret returned here, and only here. In production `url`
+   * must be https and resolve to public addresses only (else BAD_USER_INPUT with field url). `description`
+   * is up to 500 characters.
    */
   createWebhook: WebhookWithSecret;
-  /** Deletes a webhook and its deliveries (admins only); returns its id. Unknown id: NOT_FOUND. */
+  /** Deletes a webhook and its deliveries (admins only: scope `webhooks:admin`); returns its id. Unknown id: NOT_FOUND. */
   deleteWebhook: Scalars['ID']['output'];
-  /** Stops delivering to a webhook (admins only); its pending deliveries wait until it is enabled again. Unknown id: NOT_FOUND. */
+  /** Stops delivering to a webhook (admins only: scope `webhooks:admin`); its pending deliveries wait until it is enabled again. Unknown id: NOT_FOUND. */
   disableWebhook: Webhook;
-  /** Delivers to a webhook again (admins only), pending deliveries first. Unknown id: NOT_FOUND. */
+  /** Delivers to a webhook again (admins only: scope `webhooks:admin`), pending deliveries first. Unknown id: NOT_FOUND. */
   enableWebhook: Webhook;
   /**
-   * Delivers a SUCCEEDED or FAILED delivery again, now, with a fresh retry schedule (admins only).
+   * Delivers a SUCCEEDED or FAILED delivery again, now, with a fresh retry schedule (admins only: scope `webhooks:admin`).
    * A PENDING one is CONFLICT (it is already on its way); an unknown id NOT_FOUND.
    */
   redeliverWebhookDelivery: WebhookDelivery;
   /**
-   * Gives a webhook a new signing secret, returned here only (admins only). Deliveries are signed with the
-   * old secret too for `keepPreviousForSeconds` (0..604800, default a day), so receivers can switch
-   * without losing any; 0 when the old secret leaked.
+   * Gives a webhook a new signing secret, returned here only (admins only: scope `webhooks:admin`).
+   * Deliveries are signed with the old secret too for `keepPreviousForSeconds` (0..604800, default a day),
+   * so receivers can switch without losing any; 0 when the old secret leaked.
    */
   rotateWebhookSecret: WebhookWithSecret;
-  /** Moves an order along PENDING → PAID → SHIPPED → DELIVERED, or to CANCELLED from PENDING or PAID (admins only). Other moves are CONFLICT; an unknown id NOT_FOUND. */
+  /** Moves an order along PENDING → PAID → SHIPPED → DELIVERED, or to CANCELLED from PENDING or PAID (admins only: scope `orders:write:any`). Other moves are CONFLICT; an unknown id NOT_FOUND. */
   updateOrderStatus: Order;
 };
 
@@ -232,11 +233,11 @@ export type Query = {
   order?: Maybe<Order>;
   /** Orders, newest first: a customer's own, or all of them for an admin. `first` is 1..100; `status` filters. */
   orders: OrderConnection;
-  /** A webhook by id (admins only); null when unknown. */
+  /** A webhook by id (admins only: scope `webhooks:admin`); null when unknown. */
   webhook?: Maybe<Webhook>;
-  /** Webhook deliveries, newest first, of one webhook or all, in one status or any (admins only). `first` is 1..100. */
+  /** Webhook deliveries, newest first, of one webhook or all, in one status or any (admins only: scope `webhooks:admin`). `first` is 1..100. */
   webhookDeliveries: WebhookDeliveryConnection;
-  /** The registered webhooks, oldest first (admins only). `first` is 1..100. */
+  /** The registered webhooks, oldest first (admins only: scope `webhooks:admin`). `first` is 1..100. */
   webhooks: WebhookConnection;
 };
 
@@ -291,7 +292,7 @@ export type UserOrdersArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
-/** A merchant's endpoint that receives order events as signed HTTP POSTs (Standard Webhooks). Admins only. */
+/** A merchant's endpoint that receives order events as signed HTTP POSTs (Standard Webhooks). Admins only (scope `webhooks:admin`). */
 export type Webhook = {
   __typename?: 'Webhook';
   /** When it was registered: it receives events from then on. */
@@ -315,7 +316,7 @@ export type Webhook = {
 };
 
 
-/** A merchant's endpoint that receives order events as signed HTTP POSTs (Standard Webhooks). Admins only. */
+/** A merchant's endpoint that receives order events as signed HTTP POSTs (Standard Webhooks). Admins only (scope `webhooks:admin`). */
 export type WebhookDeliveriesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;

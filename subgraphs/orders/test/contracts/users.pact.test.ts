@@ -21,7 +21,7 @@ const TOKEN_OF_THE_USER = 'Bearer a-token-of-the-user';
 const NOT_A_TOKEN = 'Bearer not-a-token';
 const ME = '{ me { id } }';
 
-const viewer = { userId: USER, role: 'CUSTOMER' as const };
+const viewer = { userId: USER, role: 'CUSTOMER' as const, scopes: [] };
 const request = (authorization: string) => ({ authorization, logger: testLogger('orders') });
 
 describe('contract: orders -> users (consumer)', () => {

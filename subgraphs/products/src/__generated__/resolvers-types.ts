@@ -49,7 +49,7 @@ export type Money = {
 
 export type Mutation = {
   __typename?: 'Mutation';
-  /** Adds a product (admins only). Bad input is BAD_USER_INPUT with the field. */
+  /** Adds a product (admins only: scope `catalogue:write`). Bad input is BAD_USER_INPUT with the field. */
   createProduct: Product;
   /** Internal (orders only, with the service credential): gives an order's stock back, once; a later reserveStock for the order takes nothing. */
   releaseStock: StockReservation;
@@ -61,7 +61,7 @@ export type Mutation = {
    * and a call after releaseStock reserves nothing (status RELEASED).
    */
   reserveStock: StockReservation;
-  /** Changes a product (admins only). An unknown id is NOT_FOUND. */
+  /** Changes a product (admins only: scope `catalogue:write`). An unknown id is NOT_FOUND. */
   updateProduct: Product;
 };
 

@@ -42,7 +42,7 @@ export type Mutation = {
   changePassword: AuthPayload;
   /** Erases the signed-in user's account: name, email, password and sessions are deleted; their orders stay, with `user` null. Needs the current password (else UNAUTHENTICATED). */
   deleteMe: Scalars['Boolean']['output'];
-  /** Erases a user's account, as deleteMe does (admins only). The last admin cannot be erased: CONFLICT. Unknown id: NOT_FOUND; an id that cannot be one: BAD_USER_INPUT. */
+  /** Erases a user's account, as deleteMe does (admins only: scope `users:admin`). The last admin cannot be erased: CONFLICT. Unknown id: NOT_FOUND; an id that cannot be one: BAD_USER_INPUT. */
   deleteUser: Scalars['Boolean']['output'];
   /** Signs in, starting a session. A wrong email or password gives the same UNAUTHENTICATED error; so does a disabled account (with its own message, once the password is right). */
   login: AuthPayload;
@@ -50,7 +50,7 @@ export type Mutation = {
   refreshSession: AuthPayload;
   /** Creates a CUSTOMER account and signs it in. A taken email, or a demo account's, is CONFLICT; bad input is BAD_USER_INPUT with the field. Like every field that checks or sets a password: at most one such field per request (else BAD_USER_INPUT), and SERVICE_UNAVAILABLE while too many passwords are being checked at once. */
   register: AuthPayload;
-  /** Gives a user another role (admins only). The last admin cannot be demoted: CONFLICT. Takes effect within 30 seconds. Unknown id: NOT_FOUND; an id that cannot be one: BAD_USER_INPUT. */
+  /** Gives a user another role (admins only: scope `users:admin`). The last admin cannot be demoted: CONFLICT. Takes effect within 30 seconds. Unknown id: NOT_FOUND; an id that cannot be one: BAD_USER_INPUT. */
   setUserRole: User;
   /** Ends the session of the access token sent: its refresh token is refused at once, the access token at the gateway within 30 seconds. */
   signOut: Scalars['Boolean']['output'];
@@ -118,7 +118,7 @@ export type Query = {
   me?: Maybe<User>;
   /** A user by id: yourself, or anyone when you are an admin. Null when unknown; an id that cannot be one is BAD_USER_INPUT. */
   user?: Maybe<User>;
-  /** Every user, oldest first (admins only, else FORBIDDEN). `search` matches name or email, in any case; `role` keeps only that role. */
+  /** Every user, oldest first (admins only: scope `users:admin`, else FORBIDDEN). `search` matches name or email, in any case; `role` keeps only that role. */
   users: UserConnection;
 };
 

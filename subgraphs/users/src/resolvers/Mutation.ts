@@ -1,4 +1,4 @@
-import { ConflictError, ForbiddenError, NotFoundError, requireAdmin, requireUuid, requireViewer, UnauthenticatedError, type Transaction } from '@shop/service-kit';
+import { ConflictError, ForbiddenError, NotFoundError, requireAdmin, requireUuid, requireViewer, scopesOfRole, UnauthenticatedError, type Transaction } from '@shop/service-kit';
 import type { MutationResolvers } from '../__generated__/resolvers-types.js';
 import { EmailTakenError, type UserRow, type UsersRepository, type UserWithPasswordRow } from '../users-repository.js';
 import type { UsersContext } from '../context.js';
@@ -129,7 +129,7 @@ async function renewHash({ users, passwords, logger }: UsersContext, user: UserW
 
 /** The rest of this request acts as the user who just proved who they are (so `user { email }` reads). */
 function signIn(context: UsersContext, user: UserRow): void {
-  context.viewer = { userId: user.id, role: user.role };
+  context.viewer = { userId: user.id, role: user.role, scopes: scopesOfRole(user.role) };
 }
 
 /** A valid token may outlive its account (erased meanwhile): nothing left to act on. */
