@@ -8,8 +8,10 @@ export interface BenchConfig {
   scenarios: string[];
   /** Customers of the distinct scenarios, each with its own token and orders: at least 20, and at least one per connection. */
   customers: number;
-  /** Targets to measure (ours, ours-traced, ours-traced-10, stock, hive, hive-rust, ours-cached, direct); all when empty. */
+  /** Targets to measure (ours, ours-no-authz, ours-traced, ours-traced-10, stock, hive, hive-rust, ours-cached, direct); all when empty. */
   targets: string[];
+  /** Times each scenario's targets are measured, one after another in turn (a noisy machine's ratios, repeated); 1 by default. */
+  rounds: number;
   /** Servers to run under `--cpu-prof` (any gateway target, users, products, orders). */
   profile: string[];
   /** A PostgreSQL server the bench may create (and drop) its databases on; PGlite when unset. */
@@ -17,8 +19,9 @@ export interface BenchConfig {
 }
 
 const HELP = `npm run bench [-- --connections 50 --duration 20 --warmup 5 --scenarios canonical-distinct,canonical
-                        --targets ours,stock,hive,hive-rust --customers 50 --profile ours,products]
+                        --targets ours,stock,hive,hive-rust --customers 50 --profile ours,products --rounds 1]
   env: BENCH_CONNECTIONS, BENCH_DURATION (s), BENCH_WARMUP (s), BENCH_SCENARIOS, BENCH_TARGETS,
+       BENCH_ROUNDS: times each scenario's targets are measured in turn (each round's rows and ratios, then their medians),
        BENCH_CUSTOMERS: customers of the distinct scenarios (default: the connections, at least 20),
        BENCH_PROFILE: servers to run under --cpu-prof (profiles in bench/results/profiles-<time>/),
        BENCH_DATABASE_URL (or DATABASE_URL): PostgreSQL server to create the bench databases on`;
@@ -38,6 +41,7 @@ export function loadBenchConfig(argv: string[], env: NodeJS.ProcessEnv): BenchCo
       targets: { type: 'string' },
       customers: { type: 'string' },
       profile: { type: 'string' },
+      rounds: { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -63,6 +67,7 @@ export function loadBenchConfig(argv: string[], env: NodeJS.ProcessEnv): BenchCo
     scenarios: list(values.scenarios ?? env.BENCH_SCENARIOS),
     targets: list(values.targets ?? env.BENCH_TARGETS),
     profile: list(values.profile ?? env.BENCH_PROFILE),
+    rounds: number('rounds', values.rounds ?? env.BENCH_ROUNDS, 1),
     databaseUrl: env.BENCH_DATABASE_URL || env.DATABASE_URL || undefined,
   };
 }

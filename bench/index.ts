@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: the shop in production mode, driven by autocannon through our gateway (also
- * with tracing on), stock @apollo/gateway and Hive Gateway (with its JavaScript and its Rust query
- * planner) side by side (and the owning subgraph directly where one subgraph answers alone).
+ * with tracing on, and without its declared authorization), stock @apollo/gateway and Hive
+ * Gateway (with its JavaScript and its Rust query planner) side by side (and the owning subgraph
+ * directly where one subgraph answers alone).
  * Distinct traffic first (many customers, each with its own token and its own orders), then
  * identical traffic (one request repeated, which deduplication merges). Prints the tables with
  * every process's CPU per request and the ratios, writes them as JSON under bench/results/ and
@@ -17,7 +18,7 @@ import { createCustomers } from './customers.js';
 import { post } from './graphql.js';
 import { cpuMs, peakRssMb, resetPeakRss } from './proc-stats.js';
 import { killAll, type Server } from './processes.js';
-import { formatExports, formatReport, missingExports, ratios, type Row, type Skipped } from './report.js';
+import { formatExports, formatReport, inRound, missingExports, ratios, type Row, type Skipped } from './report.js';
 import { runLabel, writeCharts } from './charts.js';
 import {
   CREATE_ORDER,
@@ -27,6 +28,7 @@ import {
   documentsByOperationName,
   FIRST_MINUTE_PHASES,
   SCENARIOS,
+  targetsOf,
   type Scenario,
   type Script,
   type Target,
@@ -74,7 +76,7 @@ try {
   }
   const token = await signIn(stack.gateways.ours.url, stack.userPassword);
   console.log(
-    `${config.connections} connections, ${config.durationSeconds} s per run after ${config.warmupSeconds} s warm-up; ${cpus().length} CPUs`,
+    `${config.connections} connections, ${config.durationSeconds} s per run after ${config.warmupSeconds} s warm-up${config.rounds > 1 ? `, ${config.rounds} rounds` : ''}; ${cpus().length} CPUs`,
   );
   const initialStock = demoInitialStock();
   const scenarios: Scenario[] = [];
@@ -99,24 +101,30 @@ try {
   // The first minute restarts each gateway: measured last, so every other scenario meets the processes it warmed.
   scenarios.sort((a, b) => Number(a.traffic === 'first-minute') - Number(b.traffic === 'first-minute'));
   for (const scenario of scenarios) {
-    for (const target of targetsOf(scenario)) {
-      const load = { operations: scenario.operations, scripts: scenario.scripts, token, connections: config.connections, placedKeys, keyPrefix };
-      const server = serverFor(stack, scenario, target);
-      const problem = await firstAnswerProblem(server.url, scenario.scripts ?? [{ token, operations: scenario.operations }]);
-      if (problem) {
-        skipped.push({ scenario: scenario.name, traffic: scenario.traffic, target, reason: problem });
-        console.log(`${scenario.name} / ${target}: not measured: ${problem}`);
-        continue;
+    const targets = targetsOf(scenario, chosenTargets, ALL_TARGETS);
+    for (let round = 1; round <= config.rounds; round++) {
+      const label = (name: string) => inRound(name, round, config.rounds);
+      // Every other round in reverse (A B, B A, A B...): drift over the run (processes warming, a neighbour's load) falls on each target alike, not on the first.
+      for (const target of round % 2 ? targets : [...targets].reverse()) {
+        if (skipped.some((skip) => skip.scenario === scenario.name && skip.target === target)) continue;
+        const load = { operations: scenario.operations, scripts: scenario.scripts, token, connections: config.connections, placedKeys, keyPrefix };
+        const server = serverFor(stack, scenario, target);
+        const problem = round === 1 ? await firstAnswerProblem(server.url, scenario.scripts ?? [{ token, operations: scenario.operations }]) : undefined;
+        if (problem) {
+          skipped.push({ scenario: scenario.name, traffic: scenario.traffic, target, reason: problem });
+          console.log(`${scenario.name} / ${target}: not measured: ${problem}`);
+          continue;
+        }
+        // For the first minute too: the subgraphs are then warm for every target alike, and only the gateway starts cold.
+        await runLoad({ ...load, url: server.url, durationSeconds: config.warmupSeconds, keyPrefix: `${keyPrefix}-${target}-warmup-${round}` });
+        if (scenario.traffic !== 'first-minute') {
+          rows.push(await measured(stack, scenario, label(scenario.name), target, server, { ...load, url: server.url }, config.durationSeconds));
+          continue;
+        }
+        // A fresh gateway process and, at once, the load: as after a deploy.
+        const { server: fresh, startMs } = await stack.restartGateway(target as GatewayName);
+        rows.push(...(await measuredFirstMinute(stack, scenario, label, target, fresh, { ...load, url: fresh.url })).map((row) => ({ ...row, startMs })));
       }
-      // For the first minute too: the subgraphs are then warm for every target alike, and only the gateway starts cold.
-      await runLoad({ ...load, url: server.url, durationSeconds: config.warmupSeconds, keyPrefix: `${keyPrefix}-${target}-warmup` });
-      if (scenario.traffic !== 'first-minute') {
-        rows.push(await measured(stack, scenario, target, server, { ...load, url: server.url }, config.durationSeconds));
-        continue;
-      }
-      // A fresh gateway process and, at once, the load: as after a deploy.
-      const { server: fresh, startMs } = await stack.restartGateway(target as GatewayName);
-      rows.push(...(await measuredFirstMinute(stack, scenario, target, fresh, { ...load, url: fresh.url })).map((row) => ({ ...row, startMs })));
     }
   }
   console.log(`\n${formatReport(rows, skipped)}\n`);
@@ -136,8 +144,9 @@ try {
   }
   const file = await writeResults({ rows, skipped, ratios: ratios(rows), consistency, notExported });
   console.log(`Written to ${file}`);
-  // Drawn from this run's own rows, so the docs' charts are always a real run's.
-  console.log(`Charts: ${(await writeCharts({ rows, config }, runLabel(file))).join(', ')}`);
+  // Drawn from this run's own rows, so the docs' charts are always a real run's; one of several rounds draws none (a chart per round is no figure for the docs).
+  if (config.rounds === 1) console.log(`Charts: ${(await writeCharts({ rows, config }, runLabel(file))).join(', ')}`);
+  else console.log(`No charts drawn: a run of ${config.rounds} rounds is for its ratios (npm run bench:charts draws them from its results file if wanted)`);
   if (consistency.problems.length || notExported.length) process.exitCode = 1;
 } finally {
   await stopStack?.();
@@ -149,13 +158,13 @@ try {
  * One measured run of `scenario` against `server`: its load figures, and every process's CPU over
  * the run (the addressed server's, each subgraph's, and the load generator's: this process).
  */
-async function measured(running: BenchStack, scenario: Scenario, target: Target, server: Server, load: Omit<LoadOptions, 'durationSeconds'>, durationSeconds: number): Promise<Row> {
+async function measured(running: BenchStack, scenario: Scenario, label: string, target: Target, server: Server, load: Omit<LoadOptions, 'durationSeconds'>, durationSeconds: number): Promise<Row> {
   resetPeakRss(server.pid);
   // Spans leave in batches (every 5 s or 512 spans): the warm-up's last batch lands in the run, the run's last after it.
   const exportedSince = isTraced(target) ? await running.collector.countFrom(target) : undefined;
   const before = cpuNow(running, server);
-  const result = await runLoad({ ...load, durationSeconds, keyPrefix: `${load.keyPrefix ?? 'bench'}-${target}` });
-  const row = rowOf(scenario.name, scenario, target, server, result, before, cpuNow(running, server));
+  const result = await runLoad({ ...load, durationSeconds, keyPrefix: `${load.keyPrefix ?? 'bench'}-${target}-${label}` });
+  const row = rowOf(label, scenario, target, server, result, before, cpuNow(running, server));
   return { ...row, exported: await exportedSince?.(result.responses) };
 }
 
@@ -164,15 +173,15 @@ async function measured(running: BenchStack, scenario: Scenario, target: Target,
  * response in the phase its request was sent in (a slow first request counts where it started),
  * every process's CPU read at each phase's end.
  */
-async function measuredFirstMinute(running: BenchStack, scenario: Scenario, target: Target, server: Server, load: Omit<LoadOptions, 'durationSeconds'>): Promise<Row[]> {
+async function measuredFirstMinute(running: BenchStack, scenario: Scenario, label: (name: string) => string, target: Target, server: Server, load: Omit<LoadOptions, 'durationSeconds'>): Promise<Row[]> {
   const readings = [cpuNow(running, server)];
   let elapsed = 0;
   const timers = FIRST_MINUTE_PHASES.slice(0, -1).map((phase) => setTimeout(() => readings.push(cpuNow(running, server)), (elapsed += phase.seconds) * 1000));
   const seconds = FIRST_MINUTE_PHASES.reduce((sum, phase) => sum + phase.seconds, 0);
-  const result = await runLoad({ ...load, durationSeconds: seconds, windows: FIRST_MINUTE_PHASES, keyPrefix: `${load.keyPrefix ?? 'bench'}-${target}` });
+  const result = await runLoad({ ...load, durationSeconds: seconds, windows: FIRST_MINUTE_PHASES, keyPrefix: `${load.keyPrefix ?? 'bench'}-${target}-${label(scenario.name)}` });
   for (const timer of timers) clearTimeout(timer);
   readings.push(cpuNow(running, server));
-  return FIRST_MINUTE_PHASES.map((phase, i) => rowOf(`${scenario.name} ${phase.label}`, scenario, target, server, result.windows![i]!, readings[i]!, readings[i + 1]!));
+  return FIRST_MINUTE_PHASES.map((phase, i) => rowOf(label(`${scenario.name} ${phase.label}`), scenario, target, server, result.windows![i]!, readings[i]!, readings[i + 1]!));
 }
 
 /** A reading of every process's CPU ms so far: the addressed server, each subgraph, the PostgreSQL server where it is measured, the load generator (this process). */
@@ -210,15 +219,6 @@ function rowOf(label: string, scenario: Scenario, target: Target, server: Server
   };
   console.log(`${row.scenario} / ${target}: ${row.requestsPerSecond.toFixed(0)} req/s, p99 ${row.p99Ms} ms, max ${row.maxMs} ms, CPU ms/req ${row.cpuMsPerRequest.toFixed(2)}`);
   return row;
-}
-
-function targetsOf(scenario: Scenario): Target[] {
-  return ALL_TARGETS.filter(
-    (target) =>
-      chosenTargets.includes(target) &&
-      (target !== 'direct' || scenario.direct !== undefined) &&
-      (target !== 'ours-cached' || scenario.cacheable === true),
-  );
 }
 
 function serverFor(running: BenchStack, scenario: Scenario, target: Target): Server {

@@ -44,6 +44,12 @@ export interface Scenario {
   direct?: 'products';
   /** Anonymous catalogue reads: also measured against our gateway with its response cache on. */
   cacheable?: boolean;
+  /**
+   * Every request signed in and authorized: also measured against our gateway serving the
+   * supergraph without its declared authorization (`ours-no-authz`), so that the difference is
+   * the check itself, nothing it denies.
+   */
+  measuresAuthorization?: boolean;
   /** Writes: the bench checks the stock books once the services have stopped. */
   writes?: boolean;
 }
@@ -94,6 +100,22 @@ export function createOrderScenario(productId: string): Scenario {
   };
 }
 
+/**
+ * The targets `scenario` is measured against, in the order given by `all` (each of our variants
+ * right after `ours`): those chosen, but `direct` only where a subgraph answers it alone,
+ * `ours-cached` only for the cacheable scenarios and `ours-no-authz` only where the scenario
+ * measures authorization's cost, so each adds its one measurement and no more.
+ */
+export function targetsOf(scenario: Scenario, chosen: readonly string[], all: readonly Target[]): Target[] {
+  return all.filter(
+    (target) =>
+      chosen.includes(target) &&
+      (target !== 'direct' || scenario.direct !== undefined) &&
+      (target !== 'ours-cached' || scenario.cacheable === true) &&
+      (target !== 'ours-no-authz' || scenario.measuresAuthorization === true),
+  );
+}
+
 /** The distinct-traffic scenarios, reported first: each needs the customers the bench creates at start. */
 export const DISTINCT_SCENARIOS = ['canonical-distinct', 'mixed-distinct', 'first-minute'] as const;
 
@@ -127,6 +149,7 @@ export function distinctScenarios(customers: Customer[], productIds: string[], s
       name: 'canonical-distinct',
       traffic: 'distinct',
       description: `canonical query, ${customers.length} customers each reading their own orders by id with their own token`,
+      measuresAuthorization: true,
       operations: [],
       scripts: customers.map(({ token, orderIds }) => ({ token, operations: orderIds.map(canonicalOf) })),
     },

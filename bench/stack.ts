@@ -11,19 +11,23 @@ import { benchSecrets } from './keys.js';
 import { startServer, type Server } from './processes.js';
 import { SUBGRAPHS, seedBenchData, type DataLocation, type SubgraphName } from './seed.js';
 import { isTraced, tracingEnv, withoutInheritedTracing } from './traced-gateways.js';
+import { withoutAuthorizationPurpose } from '../gateway/src/authorization/supergraph-features.js';
+import { withoutDeclaredAuthorization } from './without-authorization.js';
 
 /**
  * `ours` runs without its response cache (the uncached figures); `ours-cached` with it, as
  * deployed; `ours-traced` and `ours-traced-10` as `ours` with tracing on (traced-gateways.ts),
- * measured right after it so that the two compare across as little drift as possible.
+ * measured right after it so that the two compare across as little drift as possible;
+ * `ours-no-authz` as `ours` serving the supergraph without its declared authorization
+ * (without-authorization.ts), measured right after it too: what enforcing the directives costs.
  */
-export const GATEWAYS = ['ours', 'ours-traced', 'ours-traced-10', 'stock', 'hive', 'hive-rust', 'ours-cached'] as const;
+export const GATEWAYS = ['ours', 'ours-no-authz', 'ours-traced', 'ours-traced-10', 'stock', 'hive', 'hive-rust', 'ours-cached'] as const;
 export type GatewayName = (typeof GATEWAYS)[number];
 
 /** The gateways that are ours: the compiled gateway with its definition's Node flags. */
-const OURS: readonly GatewayName[] = ['ours', 'ours-cached', 'ours-traced', 'ours-traced-10'];
+const OURS: readonly GatewayName[] = ['ours', 'ours-no-authz', 'ours-cached', 'ours-traced', 'ours-traced-10'];
 /** The gateways that run without the response cache. */
-const UNCACHED: readonly GatewayName[] = ['ours', 'ours-traced', 'ours-traced-10'];
+const UNCACHED: readonly GatewayName[] = ['ours', 'ours-no-authz', 'ours-traced', 'ours-traced-10'];
 
 export interface BenchStack {
   subgraphs: Record<SubgraphName, Server>;
@@ -59,6 +63,7 @@ const ENTRIES: Record<SubgraphName | GatewayName, string> = {
   products: 'subgraphs/products/dist/index.js',
   orders: 'subgraphs/orders/dist/index.js',
   ours: 'gateway/dist/index.js',
+  'ours-no-authz': 'gateway/dist/index.js',
   'ours-cached': 'gateway/dist/index.js',
   'ours-traced': 'gateway/dist/index.js',
   'ours-traced-10': 'gateway/dist/index.js',
@@ -154,16 +159,24 @@ export async function startBenchStack(
         ...(name === 'orders' ? { MAX_OPEN_ORDERS_PER_CUSTOMER: '1000000' } : {}),
       });
     }
-    // One supergraph for all the gateways, its routing URLs pointing at this run's subgraphs.
+    // One supergraph for all the gateways (ours-no-authz: the same without authorization), its routing URLs pointing at this run's subgraphs.
     let supergraph = await readFile(join(ROOT, 'supergraph.graphql'), 'utf8');
     for (const name of SUBGRAPHS) {
       supergraph = supergraph.replace(new RegExp(`(@join__graph\\(name: "${name}", url: ")[^"]+`), `$1${base(name)}/graphql`);
     }
     const supergraphPath = join(tempDir, 'supergraph.graphql');
     await writeFile(supergraphPath, supergraph);
+    // Written here, not in the gateways' own files: stock's runs by Node stripping its types, which imports no TypeScript source.
+    const supergraphOf: Partial<Record<GatewayName, string>> = {
+      'ours-no-authz': join(tempDir, 'supergraph-no-authz.graphql'),
+      // Stock refuses a feature linked for SECURITY that it does not know, and enforces none of them: it gets them as plain metadata.
+      stock: join(tempDir, 'supergraph-stock.graphql'),
+    };
+    await writeFile(supergraphOf['ours-no-authz']!, withoutDeclaredAuthorization(supergraph));
+    await writeFile(supergraphOf.stock!, withoutAuthorizationPurpose(supergraph));
     const startGateway = (name: GatewayName) =>
       start(name, {
-        SUPERGRAPH_PATH: supergraphPath,
+        SUPERGRAPH_PATH: supergraphOf[name] ?? supergraphPath,
         // Every bench request is one client (one address, one signed-in user): the limits meant
         // for the open internet would answer 429 within a second. Document limits stay on.
         RATE_LIMIT_REQUESTS: '1000000000',

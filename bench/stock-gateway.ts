@@ -1,7 +1,8 @@
 /**
  * The "stock" column: @apollo/gateway with its default options on @apollo/server's standalone
  * server, serving the supergraph at SUPERGRAPH_PATH (the bench writes one whose routing URLs are
- * the bench's subgraphs) on PORT. No custom fetcher, no limits, no caches of our own.
+ * the bench's subgraphs, its authorization links without `for: SECURITY`, which stock refuses and
+ * does not enforce: see stack.ts) on PORT. No custom fetcher, no limits, no caches of our own.
  * The one addition: a RemoteGraphQLDataSource that copies the client's Authorization header to
  * the subgraphs (stock forwards no headers, and our subgraphs verify the token themselves), the
  * minimum any real deployment adds.

@@ -1,5 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { formatCpuTable, formatExports, formatRatios, formatReport, formatTable, missingExports, processCpu, ratios, type Row } from '../report.js';
+import {
+  AUTHORIZATION_CPU_TARGET,
+  formatCpuTable,
+  formatExports,
+  formatRatios,
+  formatReport,
+  formatTable,
+  inRound,
+  missingExports,
+  processCpu,
+  ratios,
+  roundMedians,
+  targetVerdict,
+  type Row,
+} from '../report.js';
 import { benchRow } from './rows.js';
 
 const row = (scenario: string, target: Row['target'], requestsPerSecond: number, cpuMsPerRequest = 1.234, traffic: Row['traffic'] = 'identical'): Row =>
@@ -136,5 +150,50 @@ describe('bench report', () => {
     expect(lines[3]!.split('|').map((cell) => cell.trim()).slice(1, 7)).toEqual(['first-minute 5–60 s', 'ours', '500', '5', '20', '180']);
     expect(report.slice(firstMinute)).toContain('From start to first answer: ours 1.8 s');
     expect(report.slice(0, firstMinute)).not.toContain('From start');
+  });
+
+  it("gives authorization's cost as ours (the directives enforced) ÷ ours-no-authz, its CPU ratio against the target of 1.05×", () => {
+    expect(AUTHORIZATION_CPU_TARGET).toBe(1.05);
+    const [cost] = ratios([row('canonical-distinct', 'ours', 400, 1.03, 'distinct'), row('canonical-distinct', 'ours-no-authz', 410, 1, 'distinct')]);
+    expect(cost).toEqual({ scenario: 'canonical-distinct', name: 'ours ÷ ours-no-authz', value: expect.closeTo(400 / 410, 10) as number, cpuPerRequest: expect.closeTo(1.03, 10) as number, cpuTarget: 1.05 });
+    const table = formatRatios([cost!]).split('\n');
+    expect(table[0]!.split('|').map((cell) => cell.trim())).toEqual(['', 'scenario', 'ratio', 'req/s', 'CPU ms/req', 'if our gateway cost nothing', 'target (CPU ms/req)', '']);
+    expect(table[2]!.split('|').map((cell) => cell.trim())).toEqual(['', 'canonical-distinct', 'ours ÷ ours-no-authz', '0.98×', '1.03×', '', '≤ 1.05×: met', '']);
+    // Tables of ratios without a target keep their columns.
+    expect(formatRatios([{ scenario: 'page', name: 'ours ÷ stock', value: 3 }]).split('\n')[0]).not.toContain('target');
+  });
+
+  it('says a CPU ratio met its target as printed, else by how much it missed it', () => {
+    const verdict = (cpuPerRequest: number | undefined) =>
+      targetVerdict({ scenario: 'canonical-distinct', name: 'ours ÷ ours-no-authz', value: 1, ...(cpuPerRequest === undefined ? {} : { cpuPerRequest }), cpuTarget: 1.05 });
+    expect(verdict(0.97)).toBe('≤ 1.05×: met');
+    expect(verdict(1.0549)).toBe('≤ 1.05×: met');
+    expect(verdict(1.081)).toBe('≤ 1.05×: gap +0.03×');
+    expect(verdict(undefined)).toBe('≤ 1.05×: not measured');
+    expect(targetVerdict({ scenario: 'page', name: 'ours ÷ stock', value: 3, cpuPerRequest: 2 })).toBe('');
+  });
+
+  it('labels the rows of a run in rounds by round, and gives each ratio per round and its median over the rounds', () => {
+    expect(inRound('canonical-distinct', 2, 1)).toBe('canonical-distinct');
+    const cpu = [
+      [1.02, 1],
+      [1.2, 1.08],
+      [0.99, 1],
+    ];
+    const rows = cpu.flatMap(([withDirectives, without], i) => [
+      row(inRound('canonical-distinct', i + 1, 3), 'ours', 400 + i, withDirectives, 'distinct'),
+      row(inRound('canonical-distinct', i + 1, 3), 'ours-no-authz', 400, without, 'distinct'),
+    ]);
+    expect(rows.map((each) => each.scenario)).toEqual(['canonical-distinct #1', 'canonical-distinct #1', 'canonical-distinct #2', 'canonical-distinct #2', 'canonical-distinct #3', 'canonical-distinct #3']);
+    const perRound = ratios(rows);
+    expect(perRound.map((ratio) => ratio.cpuPerRequest?.toFixed(3))).toEqual(['1.020', '1.111', '0.990']);
+    expect(roundMedians(perRound)).toEqual([
+      { scenario: 'canonical-distinct (median of 3 rounds)', name: 'ours ÷ ours-no-authz', value: expect.closeTo(401 / 400, 10) as number, cpuPerRequest: expect.closeTo(1.02, 10) as number, cpuTarget: 1.05 },
+    ]);
+    // A single round has no median to give.
+    expect(roundMedians(ratios([row('canonical-distinct', 'ours', 400, 1.02), row('canonical-distinct', 'ours-no-authz', 400, 1)]))).toEqual([]);
+    const report = formatReport(rows);
+    expect(report).toMatch(/\| canonical-distinct #2 +\| ours ÷ ours-no-authz \| 1\.00× +\| 1\.11× .*\| ≤ 1\.05×: gap \+0\.06× \|/);
+    expect(report.slice(report.indexOf('median over the rounds'))).toMatch(/\| canonical-distinct \(median of 3 rounds\) \| ours ÷ ours-no-authz \| 1\.00× +\| 1\.02× .*\| ≤ 1\.05×: met +\|/);
   });
 });

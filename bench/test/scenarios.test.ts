@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { loadBenchConfig, MIN_CUSTOMERS } from '../config.js';
 import { orderProducts } from '../customers.js';
 import { readFileSync } from 'node:fs';
-import { connectionScripts, distinctScenarios as scenariosOf, documentsByOperationName, SCENARIOS, type Customer, type Script } from '../scenarios.js';
+import { connectionScripts, createOrderScenario, distinctScenarios as scenariosOf, documentsByOperationName, SCENARIOS, targetsOf, type Customer, type Script, type Target } from '../scenarios.js';
+import { GATEWAYS } from '../stack.js';
 
 const customers: Customer[] = Array.from({ length: 20 }, (_, c) => ({
   id: `user-${c}`,
@@ -80,6 +81,20 @@ describe('bench scenarios', () => {
     expect(() => distinctScenarios([], productIds)).toThrow();
     expect(() => distinctScenarios(customers, [])).toThrow();
   });
+
+  it("measure our gateway without the declared authorization for canonical-distinct alone, right after ours: a full run's one more measurement", () => {
+    const all: Target[] = [...GATEWAYS, 'direct'];
+    const everyScenario = [...distinctScenarios(customers, productIds), ...SCENARIOS, createOrderScenario('product-0')];
+    const measuringIt = everyScenario.filter((scenario) => targetsOf(scenario, all, all).includes('ours-no-authz'));
+    expect(measuringIt.map((scenario) => scenario.name)).toEqual(['canonical-distinct']);
+    // Every request of it signed in (each customer reading its own orders): the check runs, and denies nothing.
+    expect(measuringIt[0]!.scripts!.every((script) => script.operations.every((operation) => operation.signedIn))).toBe(true);
+    expect(targetsOf(measuringIt[0]!, all, all).slice(0, 2)).toEqual(['ours', 'ours-no-authz']);
+    expect(targetsOf(measuringIt[0]!, ['ours-no-authz', 'ours'], all)).toEqual(['ours', 'ours-no-authz']);
+    expect(targetsOf(measuringIt[0]!, ['ours', 'stock'], all)).toEqual(['ours', 'stock']);
+    // The other variants keep their own scenarios.
+    expect(everyScenario.filter((scenario) => targetsOf(scenario, all, all).includes('ours-cached')).map((scenario) => scenario.name)).toEqual(['products-page', 'product-by-id']);
+  });
 });
 
 describe('bench customers', () => {
@@ -97,5 +112,14 @@ describe('bench customers', () => {
     expect(loadBenchConfig(['--customers', '30'], { BENCH_CONNECTIONS: '10' }).customers).toBe(30);
     expect(loadBenchConfig([], { BENCH_CUSTOMERS: '64' }).customers).toBe(64);
     expect(() => loadBenchConfig(['--customers', '5'], {})).toThrow(/at least 20/);
+  });
+});
+
+describe('bench rounds', () => {
+  it('are one unless set, by flag or BENCH_ROUNDS', () => {
+    expect(loadBenchConfig([], {}).rounds).toBe(1);
+    expect(loadBenchConfig(['--rounds', '3'], { BENCH_ROUNDS: '2' }).rounds).toBe(3);
+    expect(loadBenchConfig([], { BENCH_ROUNDS: '2' }).rounds).toBe(2);
+    expect(() => loadBenchConfig(['--rounds', '0'], {})).toThrow(/rounds must be a whole number/);
   });
 });
