@@ -41,6 +41,7 @@ export default withMermaid({
         text: 'Extend it',
         items: [
           { text: 'Architecture', link: '/extend/architecture' },
+          { text: 'Who may read what', link: '/extend/authorization' },
           { text: 'Checkout and the order lifecycle', link: '/extend/checkout' },
           { text: 'Working on the code', link: '/extend/developing' },
           { text: 'Add a subgraph (tutorial)', link: '/extend/adding-a-subgraph' },
