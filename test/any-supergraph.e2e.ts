@@ -237,6 +237,9 @@ describe('the gateway on a supergraph that is not the shop', () => {
     expect(anonymous.answer.data).toBeTruthy();
     const signedIn = await post(url, query, undefined, await bearer(privateKey));
     expect(signedIn).toEqual(anonymous);
+    // Another issuer's token carries no shop role: with JWKS the gateway judges by scopes and needs none.
+    const roleless = await signToken(privateKey, 'library-1', { sub: 'r1', role: '', scope: 'a:read' });
+    expect(await post(url, query, undefined, { authorization: `Bearer ${roleless}` })).toEqual(anonymous);
     // Not vacuous: a token signed with another key is refused.
     const forged = await post(url, query, undefined, await bearer(generateKeyPairSync('ed25519').privateKey));
     expect(forged.status).toBe(401);

@@ -28,6 +28,8 @@ export const gatewayService = {
       import('./supergraph-source.js'),
     ]);
     const { tokenKeys, sessionRevocationsUrl } = config;
+    // The users service's tokens always carry a role, so one without is refused; another issuer's need none (the gateway judges by scopes).
+    const fromUsersService = config.JWKS === undefined && config.JWKS_URL === undefined;
     if (!tokenKeys) {
       logger.info('verifying no tokens: a request with an Authorization header is refused (set JWKS_URL or JWKS, or USERS_URL for the users service\'s keys)');
     } else if (!sessionRevocationsUrl) {
@@ -40,7 +42,7 @@ export const gatewayService = {
         : fileSupergraph(config.SUPERGRAPH_PATH ?? fileURLToPath(new URL('../../supergraph.graphql', import.meta.url))),
       subgraphOverrides: config.subgraphOverrides,
       reloadSignal: 'SIGHUP',
-      ...(tokenKeys ? { verifyToken: keySetTokenVerifier(tokenKeys, { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE }) } : {}),
+      ...(tokenKeys ? { verifyToken: keySetTokenVerifier(tokenKeys, { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE }, { requireRole: fromUsersService }) } : {}),
       ...(sessionRevocationsUrl
         ? { sessionRevocations: { url: sessionRevocationsUrl, intervalMs: config.SESSION_REVOCATIONS_POLL_SECONDS * 1000, maxEntries: config.SESSION_REVOCATIONS_MAX } }
         : {}),

@@ -23,7 +23,8 @@ export function scopesOfRole(role: Role): readonly string[] {
 /** Who is asking, as proven by a verified token. Services build it from the token only. */
 export interface Viewer {
   userId: string;
-  role: Role;
+  /** Always present where a role is required (every subgraph); a gateway accepts tokens of other issuers without one. */
+  role?: Role;
   /** The token's scopes (its `scope` claim), what the gateway checks `@requiresScopes` against. */
   scopes: readonly string[];
   /** The session the token belongs to (`sid`), when it was issued for one. */
@@ -83,9 +84,12 @@ const VERIFIED_TOKENS = { max: 10_000, ttlMs: 60_000 };
  * Verifies a token's signature and claims. A token that passed is remembered (until it expires,
  * and a minute at most), because every request verifies its token at the gateway and again at
  * each subgraph it reaches, and a signature check was a measurable share of their CPU. A refused
- * token is checked afresh each time.
+ * token is checked afresh each time. `requireRole: false` (the gateway, which judges by scopes and
+ * leaves roles to the subgraphs) accepts a token without the shop's `role` claim, as another
+ * issuer's are.
  */
-export function createTokenVerifier(key: VerificationKey, rules: TokenRules): VerifyToken {
+export function createTokenVerifier(key: VerificationKey, rules: TokenRules, options: { requireRole?: boolean } = {}): VerifyToken {
+  const requireRole = options.requireRole ?? true;
   const getKey: JWTVerifyGetKey = typeof key === 'function' ? key : async () => key;
   // A Map keeps insertion order: when full, the oldest entry goes.
   const verified = new Map<string, { viewer: Viewer; until: number }>();
@@ -99,11 +103,11 @@ export function createTokenVerifier(key: VerificationKey, rules: TokenRules): Ve
     } catch (error) {
       throw toAuthError(error);
     }
-    const role = payload.role;
-    if (typeof payload.sub !== 'string' || !ROLES.includes(role as Role)) {
-      throw new UnauthenticatedError('The token does not carry a user and role', 401);
+    const role = ROLES.find((known) => known === payload.role);
+    if (typeof payload.sub !== 'string' || (requireRole && !role)) {
+      throw new UnauthenticatedError(requireRole ? 'The token does not carry a user and role' : 'The token does not carry a user', 401);
     }
-    const viewer: Viewer = { userId: payload.sub, role: role as Role, scopes: scopesOfClaim(payload.scope), ...sessionOf(payload) };
+    const viewer: Viewer = { userId: payload.sub, ...(role ? { role } : {}), scopes: scopesOfClaim(payload.scope), ...sessionOf(payload) };
     if (verified.size >= VERIFIED_TOKENS.max) verified.delete(verified.keys().next().value!);
     // `exp` is required above, so it is a number of seconds.
     verified.set(token, { viewer, until: Math.min(payload.exp! * 1000, Date.now() + VERIFIED_TOKENS.ttlMs) });
@@ -201,6 +205,6 @@ export type JwkSet = Parameters<typeof createLocalJWKSet>[0];
  * public keys, read once) or the URL that publishes one (fetched and refreshed as the users
  * service's are, remoteKeySet). The gateway's JWKS and JWKS_URL.
  */
-export function keySetTokenVerifier(keys: { jwks: JwkSet } | { jwksUrl: string }, rules: TokenRules): VerifyToken {
-  return createTokenVerifier('jwks' in keys ? createLocalJWKSet(keys.jwks) : remoteKeySet(keys.jwksUrl), rules);
+export function keySetTokenVerifier(keys: { jwks: JwkSet } | { jwksUrl: string }, rules: TokenRules, options: { requireRole?: boolean } = {}): VerifyToken {
+  return createTokenVerifier('jwks' in keys ? createLocalJWKSet(keys.jwks) : remoteKeySet(keys.jwksUrl), rules, options);
 }

@@ -92,6 +92,17 @@ describe('createTokenVerifier', () => {
     expect((await viewerWith({ scope: ['users:admin'] })).scopes).toEqual([]);
   });
 
+  it("requires the shop's role claim unless told not to, as the gateway is for other issuers' tokens", async () => {
+    const withoutRole = await signToken({ claims: { role: undefined, scope: 'a:read' } });
+    const forgedRole = await signToken({ claims: { role: 'SUPERUSER' } });
+    await expectRefused(verify(withoutRole));
+    await expectRefused(verify(forgedRole));
+    const gatewayVerify = createTokenVerifier(publicKey, RULES, { requireRole: false });
+    expect(await gatewayVerify(withoutRole)).toEqual({ userId: CUSTOMER.userId, scopes: ['a:read'] });
+    // A role that is not one of the shop's is no role at all, not a refusal, and grants nothing.
+    expect(await gatewayVerify(forgedRole)).toEqual({ userId: CUSTOMER.userId, scopes: [] });
+  });
+
   it('takes the key from a key function, as with a remote JWKS', async () => {
     const getKey = vi.fn(async () => publicKey);
     const viewer = await createTokenVerifier(getKey, RULES)(await signToken());
