@@ -3,7 +3,8 @@ import { DEMO_USERS } from '@shop/service-kit';
 import { CancelOrderDocument, UpdateOrderStatusDocument } from '@shop/sdk';
 import { it } from './support/fixtures.js';
 import { errorCodes, graphql } from './support/graphql.js';
-import { createOrder, createProduct } from './support/checkout.js';
+import { createOrder, createProduct, newCustomer } from './support/checkout.js';
+import { subscribe } from './support/event-stream.js';
 import type { Stack } from './support/stack.js';
 
 const ALICE_USER = DEMO_USERS[1];
@@ -76,5 +77,61 @@ describe('order events (the outbox)', () => {
       `SELECT count(*)::int AS count FROM order_events e JOIN orders o ON o.id = e.order_id WHERE o.status IN ('FAILED', 'PLACING')`,
     );
     expect(failed[0]!.count).toBe(0);
+  });
+});
+
+describe('live order tracking through the gateway (GraphQL over SSE)', () => {
+  const ORDER_UPDATED = `subscription ($id: ID!) {
+    orderUpdated(id: $id) { id status user { name } items { quantity product { name } } }
+  }`;
+
+  const RESUMABLE = 'subscription ($id: ID!, $after: String) { orderUpdated(id: $id, after: $after) { id status } }';
+
+  it('delivers each status change with the order joined to its user (users) and products (products), as a query would', async ({ shop: { stack, alice, admin } }) => {
+    const productId = await createProduct(stack.gatewayUrl, admin, { stock: 10, priceCents: 900, name: 'Live kettle' });
+    const order = (await createOrder(stack.gatewayUrl, alice, [{ productId, quantity: 1 }])).data!.createOrder;
+    const stream = await subscribe(stack.gatewayUrl, ORDER_UPDATED, { token: alice, variables: { id: order.id } });
+    try {
+      expect(stream.status).toBe(200);
+      expect((await graphql(stack.gatewayUrl, UpdateOrderStatusDocument, { token: admin, variables: { id: order.id, status: 'PAID' } })).errors).toBeUndefined();
+      const event = await stream.next(15_000);
+      expect(event.event).toBe('next');
+      expect(event.data?.errors).toBeUndefined();
+      expect(event.data?.data).toEqual({
+        orderUpdated: { id: order.id, status: 'PAID', user: { name: ALICE_USER.name }, items: [{ quantity: 1, product: { name: 'Live kettle' } }] },
+      });
+      // The id a client resumes from: a client that was away meanwhile gets what it missed, once.
+      expect(event.id).toMatch(/^\w+$/);
+      stream.close();
+      expect((await graphql(stack.gatewayUrl, UpdateOrderStatusDocument, { token: admin, variables: { id: order.id, status: 'SHIPPED' } })).errors).toBeUndefined();
+      const resumed = await subscribe(stack.gatewayUrl, RESUMABLE, { token: alice, variables: { id: order.id, after: event.id } });
+      try {
+        const missed = await resumed.next(15_000);
+        expect(missed.data?.data).toEqual({ orderUpdated: { id: order.id, status: 'SHIPPED' } });
+        expect(await resumed.within(500)).toEqual([]);
+      } finally {
+        resumed.close();
+      }
+    } finally {
+      stream.close();
+    }
+  });
+
+  it("refuses another customer's order, and an anonymous subscriber, with their codes", async ({ shop: { stack, alice, admin } }) => {
+    const productId = await createProduct(stack.gatewayUrl, admin, { stock: 10 });
+    const order = (await createOrder(stack.gatewayUrl, alice, [{ productId, quantity: 1 }])).data!.createOrder;
+    const bob = await newCustomer(stack.gatewayUrl);
+    const codesOf = async (token: string | undefined) => {
+      const stream = await subscribe(stack.gatewayUrl, ORDER_UPDATED, { ...(token ? { token } : {}), variables: { id: order.id } });
+      try {
+        if (stream.json !== undefined) return ((stream.json as { errors?: { extensions?: { code?: string } }[] }).errors ?? []).map((error) => error.extensions?.code);
+        const event = await stream.next(15_000);
+        return (event.data?.errors ?? []).map((error) => error.extensions?.code);
+      } finally {
+        stream.close();
+      }
+    };
+    expect(await codesOf(bob)).toEqual(['FORBIDDEN']);
+    expect(await codesOf(undefined)).toEqual(['UNAUTHENTICATED']);
   });
 });

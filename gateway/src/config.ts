@@ -131,6 +131,16 @@ export const gatewayEnv = {
   AUTHORIZATION_MODE: z.enum(['filter', 'reject']).default('filter'),
   // How long a @policy function may take to decide before the policy counts as denied.
   POLICY_TIMEOUT_MS: z.coerce.number().int().min(1).max(10_000).default(100),
+  // Open subscriptions this replica holds at most (each a socket and a subgraph stream); past it a subscription is refused with SERVICE_UNAVAILABLE.
+  SUBSCRIPTIONS_MAX: count(10_000),
+  // Open subscriptions one client (its token's user, else its address) holds at most; past it RATE_LIMITED.
+  SUBSCRIPTIONS_PER_CLIENT: count(20),
+  // Seconds between heartbeats on an idle subscription stream, so proxies keep it open.
+  SUBSCRIPTION_HEARTBEAT_SECONDS: z.coerce.number().min(1).max(300).default(15),
+  // KiB of events that may wait unread for one subscriber; past it the subscriber is dropped (RATE_LIMITED, SLOW_CONSUMER).
+  SUBSCRIPTION_BUFFER_KB: z.coerce.number().int().min(16).max(16_384).default(256),
+  // Seconds between checks of open subscriptions' tokens: an ended session's or expired token's streams close within this plus SESSION_REVOCATIONS_POLL_SECONDS.
+  SUBSCRIPTION_SESSION_CHECK_SECONDS: z.coerce.number().min(1).max(25).default(5),
 };
 
 /** `heapLimitBytes`: the heap the budgets must fit half of; this process's own old generation (memory-budget.ts) unless a test gives one. */
@@ -144,6 +154,9 @@ export function loadConfig(env: Record<string, string | undefined>, heapLimitByt
       ...(config.JWKS_URL && config.JWKS ? ['JWKS: set either JWKS_URL or JWKS, not both'] : []),
       ...(config.SESSION_REVOCATIONS_URL && !tokenKeysOf(config).tokenKeys
         ? ['SESSION_REVOCATIONS_URL: this gateway verifies no tokens, so it has no sessions to end: set JWKS_URL, JWKS or USERS_URL too']
+        : []),
+      ...(config.SESSION_REVOCATIONS_POLL_SECONDS + config.SUBSCRIPTION_SESSION_CHECK_SECONDS > 30
+        ? ['SUBSCRIPTION_SESSION_CHECK_SECONDS: with SESSION_REVOCATIONS_POLL_SECONDS it must come to at most 30, the bound on closing an ended session\'s streams']
         : []),
       ...memoryBudgetProblems(config, heapLimitBytes),
     ],

@@ -42,8 +42,31 @@ export interface ReloadableGatewayOptions {
   authorizationUnavailable?: string;
 }
 
+/**
+ * What one served supergraph is made of, for what runs beside @apollo/gateway's executor on it
+ * (subscriptions: gateway/src/subscriptions/), found by the schema Apollo Server validated a
+ * request against.
+ */
+export interface FederatedSupergraph {
+  /**
+   * The supergraph (validated when it was loaded), with the features the gateway enforces itself:
+   * made again at the first call and kept, so a gateway nothing asks for it holds no second copy.
+   */
+  supergraph: () => Supergraph;
+  /** Each subgraph's data source, by name: the very ones @apollo/gateway calls. */
+  dataSources: ReadonlyMap<string, GraphQLDataSource<GatewayContext>>;
+  /** Each subgraph's endpoint, by name, as routed. */
+  subgraphs: ReadonlyMap<string, string>;
+  /** Aborted once this supergraph is served no more: its reason is `'reloaded'` (another replaced it) or `'stopped'`. */
+  retired: AbortSignal;
+}
+
+/** Why a supergraph is served no more: the `reason` of its FederatedSupergraph's `retired` signal. */
+export type SupergraphRetirement = 'reloaded' | 'stopped';
+
 interface Loaded extends ServedSupergraph {
   gateway: ApolloGateway;
+  retirement: AbortController;
 }
 
 /**
@@ -58,6 +81,7 @@ export class ReloadableGateway implements GatewayInterface {
   private readonly listeners = new Set<GatewaySchemaLoadOrUpdateCallback>();
   private readonly executors = new WeakMap<GraphQLSchema, GatewayExecutor>();
   private readonly rules = new WeakMap<GraphQLSchema, AuthorizationRules>();
+  private readonly federations = new WeakMap<GraphQLSchema, FederatedSupergraph>();
   private current: Loaded | undefined;
   private apollo: Parameters<GatewayInterface['load']>[0] | undefined;
   private reloading: Promise<void> | undefined;
@@ -73,6 +97,11 @@ export class ReloadableGateway implements GatewayInterface {
   /** The authorization the supergraph behind `schema` declares; undefined when it declares none. */
   authorizationRulesOf(schema: GraphQLSchema): AuthorizationRules | undefined {
     return this.rules.get(schema);
+  }
+
+  /** The supergraph behind `schema` (one this gateway served, or serves); undefined for any other schema. */
+  federationOf(schema: GraphQLSchema): FederatedSupergraph | undefined {
+    return this.federations.get(schema);
   }
 
   /** What is served now; undefined before the first load. */
@@ -130,6 +159,7 @@ export class ReloadableGateway implements GatewayInterface {
     this.stopped = true;
     this.stopWatching?.();
     await this.reloading;
+    this.current?.retirement.abort('stopped' satisfies SupergraphRetirement);
     await this.current?.gateway.stop();
   }
 
@@ -196,12 +226,17 @@ export class ReloadableGateway implements GatewayInterface {
     const rules = authorizationRules(supergraph.schema);
     if (rules && this.options.authorizationUnavailable) throw new Error(`it declares authorization (@authenticated, @requiresScopes or @policy), but ${this.options.authorizationUnavailable}`);
     const subgraphs = routeSubgraphs(supergraph.subgraphsMetadata(), overrides);
+    const dataSources = new Map<string, GraphQLDataSource<GatewayContext>>();
     const gateway = new ApolloGateway({
       supergraphSdl: withoutAuthorizationPurpose(text),
       validateSupergraph: false,
       // Its own "loaded" line says less than ours below; its warnings and errors still come through.
       logger: logger.child({ component: '@apollo/gateway' }, { level: 'warn' }),
-      buildService: ({ name }) => this.options.dataSource(name, subgraphs.get(name)!),
+      buildService: ({ name }) => {
+        const dataSource = this.options.dataSource(name, subgraphs.get(name)!);
+        dataSources.set(name, dataSource);
+        return dataSource;
+      },
       // Its own plan cache sizes a plan by its JSON, a fifth of what it takes on the heap (memory-budget.ts).
       ...(this.options.queryPlanCacheBytes ? { queryPlannerConfig: { cache: boundedCache<QueryPlan>(this.options.queryPlanCacheBytes, objectEntryBytes) } } : {}),
     });
@@ -209,6 +244,10 @@ export class ReloadableGateway implements GatewayInterface {
     const planned = this.options.planAhead ? await planPersistedDocuments(gateway, this.options.planAhead, logger) : undefined;
     this.executors.set(schema, this.options.wrapExecutor ? this.options.wrapExecutor(executor) : executor);
     if (rules) this.rules.set(schema, rules);
+    const retirement = new AbortController();
+    let parsed: Supergraph | undefined;
+    const supergraphOf = () => (parsed ??= Supergraph.build(text, { validateSupergraph: false, supportedFeatures: SUPPORTED_SUPERGRAPH_FEATURES }));
+    this.federations.set(schema, { supergraph: supergraphOf, dataSources, subgraphs, retired: retirement.signal });
     try {
       // Apollo Server derives what it needs from the schema here, and may refuse it.
       for (const listener of this.listeners) listener({ apiSchema: schema, coreSupergraphSdl: text });
@@ -217,7 +256,7 @@ export class ReloadableGateway implements GatewayInterface {
       throw error;
     }
     const previous = this.current;
-    this.current = { gateway, hash, location: source.location, loadedAt: new Date(), subgraphs };
+    this.current = { gateway, retirement, hash, location: source.location, loadedAt: new Date(), subgraphs };
     logger.info(
       { supergraph: { hash: this.current.hash, location: source.location, subgraphs: Object.fromEntries(subgraphs) }, replaced: previous?.hash, plannedAhead: planned },
       previous ? 'supergraph reloaded' : 'serving supergraph',
@@ -225,7 +264,9 @@ export class ReloadableGateway implements GatewayInterface {
     const unused = unusedOverrides(supergraph.subgraphsMetadata(), overrides);
     if (unused.length > 0) logger.warn({ variables: unused }, 'subgraph URL overrides name no subgraph of this supergraph');
     // Stopping it releases only what a supergraph manager holds, which a static text has none of;
-    // requests still running on it finish, and hold it until they do.
+    // requests still running on it finish, and hold it until they do. What streams on it (a
+    // subscription) ends, so its client subscribes again on this one.
+    previous?.retirement.abort('reloaded' satisfies SupergraphRetirement);
     await previous?.gateway.stop();
   }
 }

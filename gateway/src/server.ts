@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import type { CorsOptions } from 'cors';
+import type { ApolloServer } from '@apollo/server';
 import { Kind, parse, type DocumentNode } from 'graphql';
 import {
   createCircuitBreaker,
@@ -11,6 +12,7 @@ import {
   type BreakerState,
   type CircuitBreaker,
   type Logger,
+  type RequestInfo,
   type VerifyToken,
   type Viewer,
 } from '@shop/service-kit';
@@ -32,6 +34,7 @@ import { pollSessionRevocations, refusingRevokedSessions } from './session-revoc
 import { valueCompletionToLog } from './value-completion.js';
 import { AUTHORIZATION_OUTCOMES_BYTES, boundedCache, MiB, objectEntryBytes } from './memory-budget.js';
 import { declaredAuthorization, type AuthorizationOptions } from './authorization/declared-authorization.js';
+import { createSubscriptions, type SubscriptionSettings } from './subscriptions/subscriptions.js';
 
 export interface GatewayServiceDeps {
   logger: Logger;
@@ -73,6 +76,8 @@ export interface GatewayServiceDeps {
   corsOrigins: string[] | true;
   /** Express's "trust proxy": which hops may say who the client is (X-Forwarded-For). */
   trustedProxies: string[] | number;
+  /** Subscriptions' bounds, heartbeat and token checks. */
+  subscriptions: SubscriptionSettings;
 }
 
 /** The gateway, ready to listen; tests start it on a free port. */
@@ -100,6 +105,14 @@ export async function createGatewayService(deps: GatewayServiceDeps) {
   // The gateway is made below, with the executor this wraps; the rules are read off the supergraph it serves.
   const rulesOf: Parameters<typeof declaredAuthorization>[0]['rulesOf'] = (schema) => gateway.authorizationRulesOf(schema);
   const authorization = declaredAuthorization({ ...deps.authorization, logger: deps.logger, cacheBytes: AUTHORIZATION_OUTCOMES_BYTES, rulesOf });
+  const subscriptions = createSubscriptions({
+    settings: deps.subscriptions,
+    logger: deps.logger,
+    federationOf: (schema) => gateway.federationOf(schema),
+    // An open subscription's token is checked again as a new request's would be (verifyToken is made below).
+    verifyAuthorization: (header) => viewerFromAuthorization(header, verifyToken),
+    openTimeoutMs: deps.subgraphTimeoutMs,
+  });
   const gateway = new ReloadableGateway({
     source: deps.supergraph,
     overrides: deps.subgraphOverrides,
@@ -109,7 +122,8 @@ export async function createGatewayService(deps: GatewayServiceDeps) {
     // The first requests after a start or a reload should not be the ones that plan.
     ...(deps.persistedDocuments ? { planAhead: deps.persistedDocuments.documents } : {}),
     queryPlanCacheBytes: deps.queryPlanCacheMegabytes * MiB,
-    wrapExecutor: authorization.executor,
+    // Subscriptions around declared authorization, so each event is authorized as a query's answer is.
+    wrapExecutor: (execute) => subscriptions.wrapExecutor(execute, authorization.executor),
     ...(deps.verifyToken ? {} : { authorizationUnavailable: 'this gateway has no keys to verify tokens with (set JWKS_URL or JWKS)' }),
   });
   const revocations = deps.sessionRevocations && pollSessionRevocations({ ...deps.sessionRevocations, client: subgraphClient, logger: deps.logger });
@@ -139,10 +153,24 @@ export async function createGatewayService(deps: GatewayServiceDeps) {
   const subgraphsReady = subgraphReadiness(() => gateway.served()?.subgraphs ?? new Map(), subgraphClient);
   /** What runs beside the HTTP service: stopped with it, or at once when it cannot be made. */
   const stopDependencies = async () => {
+    await subscriptions.close();
     revocations?.stop();
     for (const breaker of breakers.values()) breaker.close();
     await subgraphClient.close();
     await rateLimiters.close();
+  };
+  const context = async ({ req, requestId, logger }: RequestInfo): Promise<GatewayContext> => {
+    const authorization = req.get('authorization');
+    // Checked here so a bad token fails fast; each subgraph checks it again.
+    const viewer = await viewerOf(req);
+    return {
+      requestId,
+      logger,
+      ...(authorization ? { authorization } : {}),
+      ...(viewer ? { userId: viewer.userId, viewer } : {}),
+      ...(isTracing() ? {} : clientTraceContext(req)),
+      clientAddress: clientAddress(req),
+    };
   };
   const service = await createHttpService<GatewayContext>({
     logger: deps.logger,
@@ -163,11 +191,16 @@ export async function createGatewayService(deps: GatewayServiceDeps) {
       authorization.plugin,
       ...(deps.responseCacheMegabytes > 0 ? [anonymousResponseCache(deps.responseCacheMegabytes, authorization.cacheKeyOf)] : []),
       ...(entityCache ? [entityCacheInvalidation(entityCache)] : []),
+      subscriptions.plugin,
     ],
     // The request limit needs only the headers (the token, else the address): a client past its
     // allowance is answered before any of its body (up to MAX_BODY_BYTES of JSON) is parsed.
     beforeBody: [requestLimit],
     guards: deps.persistedDocuments?.onlyListed ? [onlyPersistedDocuments(deps.persistedDocuments.documents)] : [],
+    transports: [
+      // Asked at each request, once the service (and its Apollo Server) is made.
+      subscriptions.sseHandler({ apollo: (): ApolloServer<GatewayContext> => service.apollo, context }),
+    ],
     documentStore: boundedCache<DocumentNode>(deps.documentCacheMegabytes * MiB, objectEntryBytes),
     persistedQueries: {
       cache: persistedDocumentStore(deps.persistedDocuments?.documents ?? new Map(), {
@@ -175,19 +208,7 @@ export async function createGatewayService(deps: GatewayServiceDeps) {
         registeredBytes: deps.persistedQueriesCacheMegabytes * MiB,
       }),
     },
-    context: async ({ req, requestId, logger }) => {
-      const authorization = req.get('authorization');
-      // Checked here so a bad token fails fast; each subgraph checks it again.
-      const viewer = await viewerOf(req);
-      return {
-        requestId,
-        logger,
-        ...(authorization ? { authorization } : {}),
-        ...(viewer ? { userId: viewer.userId, viewer } : {}),
-        ...(isTracing() ? {} : clientTraceContext(req)),
-        clientAddress: clientAddress(req),
-      };
-    },
+    context,
     readiness: async () => [...(revocations?.problems() ?? []), ...(await subgraphsReady())],
     readinessDetails: () => servedSupergraphDetails(gateway.served()),
   }).catch(async (error: unknown) => {
@@ -204,6 +225,8 @@ export async function createGatewayService(deps: GatewayServiceDeps) {
     servedSupergraph: () => gateway.served(),
     /** Reads the supergraph's source again, as SIGHUP does; resolves once it is served or refused. */
     reloadSupergraph: () => gateway.reload(),
+    /** Subscriptions open now (over every transport). */
+    openSubscriptions: () => subscriptions.open,
     async stop() {
       await service.stop();
       await stopDependencies();

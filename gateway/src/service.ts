@@ -87,6 +87,13 @@ export const gatewayService = {
       queryPlanCacheMegabytes: config.QUERY_PLAN_CACHE_MB,
       persistedQueriesCacheMegabytes: config.PERSISTED_QUERIES_CACHE_MB,
       corsOrigins: config.CORS_ORIGINS ?? (config.NODE_ENV === 'production' ? [] : true),
+      subscriptions: {
+        maxOpen: config.SUBSCRIPTIONS_MAX,
+        maxPerClient: config.SUBSCRIPTIONS_PER_CLIENT,
+        heartbeatSeconds: config.SUBSCRIPTION_HEARTBEAT_SECONDS,
+        bufferKilobytes: config.SUBSCRIPTION_BUFFER_KB,
+        sessionCheckSeconds: config.SUBSCRIPTION_SESSION_CHECK_SECONDS,
+      },
       trustedProxies: trustedProxies(config.TRUSTED_PROXIES),
       persistedDocuments: {
         documents: await loadPersistedDocuments(

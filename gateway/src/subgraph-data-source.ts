@@ -76,12 +76,9 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
 
   private callOf({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>) {
     if (!request.query) throw new Error('@apollo/gateway sent a subgraph request without a query');
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
     // Health checks and other gateway-initiated calls carry no request context: nothing to forward.
     const incoming: Partial<GatewayContext> = 'requestId' in context ? context : {};
-    if (incoming.authorization) headers.authorization = incoming.authorization;
-    if (incoming.requestId) headers[REQUEST_ID_HEADER] = incoming.requestId;
-    if (incoming.traceContext) Object.assign(headers, incoming.traceContext);
+    const headers: Record<string, string> = { 'content-type': 'application/json', ...forwardedHeaders(incoming) };
     const { query, variables, operationName, extensions } = request;
     return {
       url: this.url,
@@ -109,6 +106,15 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     // A 4xx that is not GraphQL (a proxy's page, a wrong route): unusable, though it says the host is up.
     throw new DependencyUnavailable(this.name, `answered HTTP ${reply.status} without GraphQL errors`, { countsAgainstBreaker: false });
   }
+}
+
+/** What a client's request passes on to every subgraph call it makes: its token, its request id and (when the gateway does not trace) its trace context. */
+export function forwardedHeaders(incoming: Partial<GatewayContext>): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (incoming.authorization) headers.authorization = incoming.authorization;
+  if (incoming.requestId) headers[REQUEST_ID_HEADER] = incoming.requestId;
+  if (incoming.traceContext) Object.assign(headers, incoming.traceContext);
+  return headers;
 }
 
 /** The answer when every error in it carries one of our public codes. */

@@ -47,6 +47,7 @@ describe("the gateway's memory budget", () => {
       'SESSION_REVOCATIONS_MAX',
       undefined,
       undefined,
+      undefined,
     ]);
     expect(lines.reduce((sum, line) => sum + line.bytes, 0)).toBeLessThanOrEqual(96 * MiB);
   });

@@ -54,6 +54,12 @@ export interface HttpServiceOptions<Context extends ServiceContext> {
   beforeBody?: RequestHandler[];
   /** Checks on each parsed GraphQL request before Apollo sees it; one may answer it instead (a refusal). */
   guards?: RequestHandler[];
+  /**
+   * Other transports of /graphql (the gateway's GraphQL over SSE), after the CORS, rate limit, body
+   * limit and guards every GraphQL request passes: each answers the requests it serves and passes
+   * the rest on to Apollo Server's endpoint.
+   */
+  transports?: RequestHandler[];
   /** Validation rules beside GraphQL's own (document limits). */
   validationRules?: ValidationRule[];
   /** Parser limits (such as `maxTokens`). */
@@ -155,6 +161,7 @@ export async function createHttpService<Context extends ServiceContext>(
     ...(options.beforeBody ?? []),
     express.json({ limit: options.maxBodyBytes ?? 1_000_000 }),
     ...(options.guards ?? []),
+    ...(options.transports ?? []),
     graphqlEndpoint(apollo, async (req, res) => {
       const requestId = String(res.locals.requestId);
       return options.context({ req, requestId, logger: logger.child({ requestId }) });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Express, Request } from 'express';
-import { parse } from 'graphql';
+import { parse, type GraphQLSchema } from 'graphql';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
@@ -31,7 +31,8 @@ export interface SubgraphDefinition<Context extends SubgraphContext> {
   resolvers: object;
   /** Adds the subgraph's own per-request parts (loaders, repositories) to the shared context. */
   context: (shared: SubgraphContext, req: Request) => Context;
-  routes?: (app: Express) => void;
+  /** Routes beside /graphql; `schema` is the one /graphql serves (another transport of it, say). */
+  routes?: (app: Express, schema: GraphQLSchema) => void;
 }
 
 /** A subgraph's HTTP service: its schema, token check per request, database readiness. */
@@ -52,7 +53,7 @@ export function createSubgraphService<Context extends SubgraphContext>(deps: Sub
     context: async ({ req, requestId, logger }) =>
       definition.context({ requestId, logger, viewer: await viewerFromAuthorization(req.get('authorization'), deps.verifyToken) }, req),
     readiness: databaseReadiness(deps.db),
-    routes: definition.routes,
+    ...(definition.routes ? { routes: (app: Express) => definition.routes!(app, schema) } : {}),
   });
 }
 

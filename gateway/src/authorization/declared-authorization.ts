@@ -33,7 +33,8 @@ type Outcome =
       selections: readonly DeniedSelection[];
       /**
        * Whether the whole operation is refused even in filter mode: a mutation with a denied root
-       * field, whose other root fields would otherwise write while its answer is nulled.
+       * field, whose other root fields would otherwise write while its answer is nulled, or a
+       * subscription with its one root field denied (nothing would be left to subscribe to).
        */
       refusedWhole: boolean;
     };
@@ -56,7 +57,7 @@ const MAX_OUTCOMES_PER_DOCUMENT = 16;
  *
  * - `plugin` decides each request (didResolveOperation) and, in reject mode, answers a denied one
  *   itself (responseForOperation, before the response cache: place it ahead of that plugin). So
- *   does filter mode for a mutation with a denied root field: nothing of it runs.
+ *   does filter mode for a mutation or subscription with a denied root field: nothing of it runs.
  * - `executor` wraps @apollo/gateway's: a request with denials is planned and run without them,
  *   then completed against the document the client sent (./complete.ts).
  * - `cacheKeyOf` is what a shared answer must be keyed by besides the document and variables:
@@ -118,7 +119,8 @@ export function declaredAuthorization(options: AuthorizationOptions & { logger: 
             if (authorized) {
               const text = print(authorized.document);
               const selections = deniedSelections(document, request.operationName, authorized);
-              const refusedWhole = requestContext.operation?.operation === OperationTypeNode.MUTATION && selections.some((selection) => selection.path.length <= 1);
+              const kind = requestContext.operation?.operation;
+              const refusedWhole = (kind === OperationTypeNode.MUTATION || kind === OperationTypeNode.SUBSCRIPTION) && selections.some((selection) => selection.path.length <= 1);
               outcome = { denied: true, operation: authorized, queryHash: sha256Hex(text), printedLength: text.length, selections, refusedWhole };
             } else outcome = ALLOWED;
             if (entry.byAccess.size >= MAX_OUTCOMES_PER_DOCUMENT) entry.byAccess.clear();

@@ -46,6 +46,7 @@ export const ordersService = {
       ...(config.NATS_URL
         ? { eventRelay: { natsUrl: config.NATS_URL, stream: config.ORDER_EVENTS_STREAM, subjectPrefix: config.ORDER_EVENTS_SUBJECT_PREFIX, pollMs: config.ORDER_EVENTS_POLL_MS } }
         : {}),
+      outboxPollMs: config.ORDER_EVENTS_POLL_MS,
       webhooks: {
         retrySchedule: config.WEBHOOK_RETRY_SCHEDULE,
         timeoutMs: config.WEBHOOK_TIMEOUT_MS,

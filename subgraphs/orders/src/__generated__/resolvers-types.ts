@@ -272,6 +272,74 @@ export type QueryWebhooksArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/**
+ * Live order updates, served over GraphQL over SSE (`Accept: text/event-stream` on /graphql). Each
+ * event carries the order as it is when the event is delivered (so at least as new as the change),
+ * and an id in `extensions.eventId` (also the SSE `id:` field): pass it as `after` (or as the
+ * `Last-Event-ID` header) to resume after it and get every later event once. Event ids are the
+ * `ORDERS` stream's sequence when orders publishes to NATS JetStream, else the outbox's sequence.
+ * A stream ends with UNAUTHENTICATED when the subscriber's token expires, and with
+ * SERVICE_UNAVAILABLE when orders stops or cannot read its events: subscribe again with `after`.
+ */
+export type Subscription = {
+  __typename?: 'Subscription';
+  /** The changes of every order of the signed-in user, from now on or after the event id `after`. */
+  myOrderUpdates: Order;
+  /**
+   * The changes of one order: its owner or an admin (else FORBIDDEN); an unknown id is NOT_FOUND
+   * (there is no null to answer with). `after` is an event id to resume after.
+   */
+  orderUpdated: Order;
+  /**
+   * The changes of every order (admins only: FORBIDDEN for anyone else, checked by orders since no
+   * scope names reading every order), from now on or after the event id `after`.
+   */
+  orderUpdates: Order;
+};
+
+
+/**
+ * Live order updates, served over GraphQL over SSE (`Accept: text/event-stream` on /graphql). Each
+ * event carries the order as it is when the event is delivered (so at least as new as the change),
+ * and an id in `extensions.eventId` (also the SSE `id:` field): pass it as `after` (or as the
+ * `Last-Event-ID` header) to resume after it and get every later event once. Event ids are the
+ * `ORDERS` stream's sequence when orders publishes to NATS JetStream, else the outbox's sequence.
+ * A stream ends with UNAUTHENTICATED when the subscriber's token expires, and with
+ * SERVICE_UNAVAILABLE when orders stops or cannot read its events: subscribe again with `after`.
+ */
+export type SubscriptionMyOrderUpdatesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/**
+ * Live order updates, served over GraphQL over SSE (`Accept: text/event-stream` on /graphql). Each
+ * event carries the order as it is when the event is delivered (so at least as new as the change),
+ * and an id in `extensions.eventId` (also the SSE `id:` field): pass it as `after` (or as the
+ * `Last-Event-ID` header) to resume after it and get every later event once. Event ids are the
+ * `ORDERS` stream's sequence when orders publishes to NATS JetStream, else the outbox's sequence.
+ * A stream ends with UNAUTHENTICATED when the subscriber's token expires, and with
+ * SERVICE_UNAVAILABLE when orders stops or cannot read its events: subscribe again with `after`.
+ */
+export type SubscriptionOrderUpdatedArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  id: Scalars['ID']['input'];
+};
+
+
+/**
+ * Live order updates, served over GraphQL over SSE (`Accept: text/event-stream` on /graphql). Each
+ * event carries the order as it is when the event is delivered (so at least as new as the change),
+ * and an id in `extensions.eventId` (also the SSE `id:` field): pass it as `after` (or as the
+ * `Last-Event-ID` header) to resume after it and get every later event once. Event ids are the
+ * `ORDERS` stream's sequence when orders publishes to NATS JetStream, else the outbox's sequence.
+ * A stream ends with UNAUTHENTICATED when the subscriber's token expires, and with
+ * SERVICE_UNAVAILABLE when orders stops or cannot read its events: subscribe again with `after`.
+ */
+export type SubscriptionOrderUpdatesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** A user, owned by the users service; the orders service adds the user's orders. */
 export type User = {
   __typename?: 'User';
@@ -549,6 +617,7 @@ export type ResolversTypes = ResolversObject<{
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Product: ResolverTypeWrapper<EntityReference>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   User: ResolverTypeWrapper<EntityReference>;
   Webhook: ResolverTypeWrapper<WebhookRow>;
   WebhookConnection: ResolverTypeWrapper<Omit<WebhookConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['WebhookEdge']>, nodes: Array<ResolversTypes['Webhook']> }>;
@@ -580,6 +649,7 @@ export type ResolversParentTypes = ResolversObject<{
   Boolean: Scalars['Boolean']['output'];
   Product: EntityReference;
   Query: Record<PropertyKey, never>;
+  Subscription: Record<PropertyKey, never>;
   User: EntityReference;
   Webhook: WebhookRow;
   WebhookConnection: Omit<WebhookConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['WebhookEdge']>, nodes: Array<ResolversParentTypes['Webhook']> };
@@ -663,6 +733,12 @@ export type QueryResolvers<ContextType = OrdersContext, ParentType extends Resol
   webhooks?: Resolver<ResolversTypes['WebhookConnection'], ParentType, ContextType, RequireFields<QueryWebhooksArgs, 'first'>>;
 }>;
 
+export type SubscriptionResolvers<ContextType = OrdersContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  myOrderUpdates?: SubscriptionResolver<ResolversTypes['Order'], "myOrderUpdates", ParentType, ContextType, Partial<SubscriptionMyOrderUpdatesArgs>>;
+  orderUpdated?: SubscriptionResolver<ResolversTypes['Order'], "orderUpdated", ParentType, ContextType, RequireFields<SubscriptionOrderUpdatedArgs, 'id'>>;
+  orderUpdates?: SubscriptionResolver<ResolversTypes['Order'], "orderUpdates", ParentType, ContextType, Partial<SubscriptionOrderUpdatesArgs>>;
+}>;
+
 export type UserResolvers<ContextType = OrdersContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['User']> | FederationReferenceType, FederationReferenceType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -738,6 +814,7 @@ export type Resolvers<ContextType = OrdersContext> = ResolversObject<{
   PageInfo?: PageInfoResolvers<ContextType>;
   Product?: ProductResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
   Webhook?: WebhookResolvers<ContextType>;
   WebhookConnection?: WebhookConnectionResolvers<ContextType>;
