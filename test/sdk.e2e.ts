@@ -18,6 +18,8 @@ import {
   DeleteUserDocument,
   MeDocument,
   MyOrdersDocument,
+  MyOrderUpdatesDocument,
+  OrderUpdatedDocument,
   OrderDocument,
   OrdersDocument,
   ProductDocument,
@@ -45,14 +47,16 @@ interface Sent {
   query?: string;
 }
 
-/** The SDK's own client, recording what it sends over the wire. */
-function recordingClient(stack: Stack, sent: Sent[]): ShopClient {
+/** The SDK's own client, recording what it sends over the wire (and telling `answered` of each answer). */
+function recordingClient(stack: Stack, sent: Sent[], answered?: (response: Response) => void): ShopClient {
   return createShopClient({
     url: `${stack.gatewayUrl}/graphql`,
     fetch: async (input, init) => {
       const body = JSON.parse(init?.body as string) as { query?: string; extensions?: { persistedQuery?: { sha256Hash?: string } } };
       sent.push({ hash: body.extensions?.persistedQuery?.sha256Hash, query: body.query });
-      return fetch(input, init);
+      const response = await fetch(input, init);
+      answered?.(response);
+      return response;
     },
   });
 }
@@ -75,6 +79,42 @@ const it = test.extend('clients', { scope: 'file' }, async ({ stack }) => {
   await alice.login(ALICE.email, ALICE.password);
   await admin.login(ADMIN.email, ADMIN.password);
   return { sent, alice, admin };
+});
+
+// First in the file: the manifest check below counts the subscriptions' documents this sends.
+describe('the client SDK’s subscriptions', () => {
+  it('streams alice’s order to her, typed, with its user and products, as the admin pays it', async ({ stack, clients: { sent, admin } }) => {
+    let streams = 0;
+    const alice = recordingClient(stack, sent, (response) => {
+      if (response.headers.get('content-type')?.startsWith('text/event-stream')) streams += 1;
+    });
+    await alice.login(ALICE.email, ALICE.password);
+    const { createOrder } = await alice.request(CreateOrderDocument, {
+      input: { idempotencyKey: randomUUID(), items: [{ productId: DEMO_PRODUCTS[0]!.id, quantity: 1 }] },
+    });
+    const orderUpdates = alice.subscribe(OrderUpdatedDocument, { id: createOrder.id });
+    const myUpdates = alice.subscribe(MyOrderUpdatesDocument);
+    const nextOfOrder = orderUpdates.next();
+    const nextOfMine = myUpdates.next();
+    // Both streams open (the gateway answers once the orders subgraph's stream is open): the payment comes after.
+    await expect.poll(() => streams, { timeout: 10_000 }).toBe(2);
+    await admin.request(UpdateOrderStatusDocument, { id: createOrder.id, status: 'PAID' });
+
+    const event = await nextOfOrder;
+    expect(event.done).toBe(false);
+    const paid = event.value!.orderUpdated;
+    expect(paid).toMatchObject({ id: createOrder.id, status: 'PAID', user: { id: ALICE_USER.id, name: ALICE_USER.name } });
+    expect(paid.items.map((item) => item.product?.name)).toEqual([DEMO_PRODUCTS[0]!.name]);
+    expect(paid.statusHistory.map((change) => change.status)).toEqual(['PENDING', 'PAID']);
+    expect(orderUpdates.lastEventId).toMatch(/^\S+$/);
+    const mine = await nextOfMine;
+    expect(mine.value?.myOrderUpdates).toMatchObject({ id: createOrder.id, status: 'PAID' });
+
+    // Closing ends the streams: the next read is done.
+    await orderUpdates.close();
+    await myUpdates.close();
+    expect(await orderUpdates.next()).toEqual({ done: true, value: undefined });
+  });
 });
 
 describe('the client SDK', () => {

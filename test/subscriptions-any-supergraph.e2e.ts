@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createClient, type Client } from 'graphql-sse';
+import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import type { FormattedExecutionResult } from 'graphql';
 import { metricsRegistry } from '@shop/service-kit';
 import { createGatewayFromConfig, gatewayService } from '../gateway/src/service.js';
@@ -15,8 +17,10 @@ import { signToken } from './support/tokens.js';
 /*
  * Federated subscriptions on a supergraph that is not the shop's (test/support/live-library.ts):
  * circulation's loans change, members and catalogue own who borrowed what. Clients speak GraphQL
- * over SSE to the gateway with The Guild's graphql-sse client (and by hand where the wire matters);
- * the gateway subscribes on circulation with the same library and joins every event.
+ * over SSE to the gateway with The Guild's graphql-sse client (and by hand where the wire matters,
+ * as for Apollo's multipart subscriptions);
+ * the gateway subscribes on circulation with the same library and joins every event. Some speak
+ * graphql-ws over WebSocket instead, with The Guild's graphql-ws client on `ws`.
  */
 
 type Gateway = Awaited<ReturnType<typeof createGatewayFromConfig>>;
@@ -25,6 +29,8 @@ type Result = FormattedExecutionResult<Record<string, unknown>>;
 const PER_CLIENT = 3;
 const KID = 'live-library';
 const LOAN = 'subscription Loan($id: ID!) { loanChanged(id: $id) { id status reader { name } book { title } } }';
+/** What Apollo Client sends for a subscription over HTTP. */
+const MULTIPART_ACCEPT = 'multipart/mixed;boundary="graphql";subscriptionSpec=1.0,application/json';
 
 /** One subscription as a client sees it: its results so far, whether it ended, and how. */
 interface Subscribed {
@@ -38,7 +44,12 @@ interface Subscribed {
   close(): void;
 }
 
-function subscribe(client: Client, query: string, variables: Record<string, unknown> = {}): Subscribed {
+/** What a graphql-sse and a graphql-ws client have alike: subscribe with a sink, get back how to leave. */
+interface Subscribable {
+  subscribe(request: { query: string; variables: Record<string, unknown> }, sink: { next(result: unknown): void; error(error: unknown): void; complete(): void }): () => void;
+}
+
+function subscribe(client: Subscribable, query: string, variables: Record<string, unknown> = {}): Subscribed {
   const results: Result[] = [];
   const waiting = new Set<() => void>();
   let completed = false;
@@ -223,6 +234,71 @@ describe('federated subscriptions on any supergraph', () => {
     expect(text).not.toContain('event:');
   });
 
+  it("serves Apollo's multipart HTTP subscriptions: each joined event a payload part, heartbeats as `{}` parts, the closing boundary at its end", async () => {
+    const reading = readStream(
+      `${url}/graphql`,
+      { method: 'POST', headers: { accept: MULTIPART_ACCEPT, 'content-type': 'application/json' }, body: JSON.stringify({ query: LOAN, variables: { id: 'l1' } }) },
+      10_000,
+      (text) => text.endsWith('--graphql--\r\n'),
+    );
+    await eventually(async () => openStreams() === 1, 'circulation serves the subscription');
+    library.change('l1', 'OVERDUE');
+    await eventually(async () => gateway.openSubscriptions() === 1, 'it stays open after its event');
+    library.completeAll();
+    const { status, contentType, text } = await reading;
+    expect(status).toBe(200);
+    expect(contentType).toBe('multipart/mixed;boundary="graphql";subscriptionSpec="1.0"');
+    const heartbeat = '--graphql\r\ncontent-type: application/json\r\n\r\n{}\r\n';
+    expect(text.startsWith(heartbeat)).toBe(true);
+    const event = { data: { loanChanged: { id: 'l1', status: 'OVERDUE', reader: { name: READERS[0]!.name }, book: { title: BOOKS[0]!.title } } } };
+    expect(text.replaceAll(heartbeat, '')).toBe(`--graphql\r\ncontent-type: application/json\r\n\r\n${JSON.stringify({ payload: event })}\r\n--graphql--\r\n`);
+    await eventually(async () => openStreams() === 0 && gateway.openSubscriptions() === 0, 'both ends let it go');
+  });
+
+  it("over multipart, says why the gateway ended a stream as a transport-level error, and a refusal as the payload's errors", async () => {
+    const reading = readStream(
+      `${url}/graphql`,
+      { method: 'POST', headers: { accept: 'multipart/mixed;subscriptionSpec="1.0", application/json', 'content-type': 'application/json' }, body: JSON.stringify({ query: LOAN, variables: { id: 'l2' } }) },
+      10_000,
+      (text) => text.endsWith('--graphql--\r\n'),
+    );
+    await eventually(async () => gateway.openSubscriptions() === 1, 'it is open');
+    await writeFile(supergraphPath, `${library.supergraph}\n# served again for multipart\n`);
+    await gateway.reloadSupergraph();
+    const parts = (await reading).text.split('--graphql').map((chunk) => chunk.split('\r\n\r\n')[1]?.trim()).filter((json) => json !== undefined && json !== '{}');
+    expect(parts.map((json) => JSON.parse(json!) as unknown)).toEqual([
+      { payload: null, errors: [{ message: expect.any(String) as string, extensions: { code: 'SERVICE_UNAVAILABLE', reason: 'SUPERGRAPH_RELOADED' } }] },
+    ]);
+    await eventually(async () => openStreams() === 0, 'its subgraph stream closes');
+
+    const denied = await readStream(
+      `${url}/graphql`,
+      { method: 'POST', headers: { accept: MULTIPART_ACCEPT, 'content-type': 'application/json' }, body: JSON.stringify({ query: 'subscription { desk { id } }' }) },
+      5_000,
+    );
+    expect(denied.text).toMatch(/^--graphql\r\ncontent-type: application\/json\r\n\r\n\{"payload":\{"errors":\[.*"code":"UNAUTHENTICATED".*\]\}\}\r\n--graphql--\r\n$/s);
+  });
+
+  it("passes a reconnecting EventSource's Last-Event-ID to the subgraph's stream, so it resumes after that event", async () => {
+    const open = (lastEventId: string) =>
+      readStream(
+        `${url}/graphql`,
+        { method: 'POST', headers: { accept: 'text/event-stream', 'content-type': 'application/json', 'last-event-id': lastEventId }, body: JSON.stringify({ query: LOAN, variables: { id: 'l1' } }) },
+        5_000,
+        (text) => text.startsWith(':'),
+      );
+    const before = library.streams.length;
+    await open('41');
+    await eventually(async () => library.streams.length === before + 1, 'circulation is asked');
+    expect(library.streams.at(-1)!.headers['last-event-id']).toBe('41');
+    await eventually(async () => openStreams() === 0 && gateway.openSubscriptions() === 0, 'it closes');
+    // Not an id the gateway would have sent: not passed on.
+    await open('not an id');
+    await eventually(async () => library.streams.length === before + 2, 'circulation is asked again');
+    expect(library.streams.at(-1)!.headers['last-event-id']).toBeUndefined();
+    await eventually(async () => openStreams() === 0 && gateway.openSubscriptions() === 0, 'it closes');
+  });
+
   it('filters a field denied to an anonymous subscriber in every event: null, with UNAUTHENTICATED at its path', async () => {
     const subscription = subscribe(clientOf(), 'subscription { loanChanged(id: "l1") { id reader { name email } } }');
     await eventually(async () => openStreams() === 1, 'circulation serves the subscription');
@@ -263,6 +339,7 @@ describe('federated subscriptions on any supergraph', () => {
     const answer = (await response.json()) as Result;
     expect(answer.errors?.map((error) => error.extensions?.code)).toEqual(['BAD_USER_INPUT']);
     expect(answer.errors?.[0]?.message).toContain('text/event-stream');
+    expect(answer.errors?.[0]?.message).toContain('multipart/mixed;subscriptionSpec=1.0');
   });
 
   it('holds a subscription to the limits a query is held to: aliases, string lengths; and serves it persisted by hash', async () => {
@@ -359,5 +436,170 @@ describe('federated subscriptions on any supergraph', () => {
     expect(Date.now() - stopping).toBeLessThan(5_000);
     await subscription.done;
     expect(subscription.results.map((result) => result.errors?.map((error) => error.extensions?.reason))).toEqual([['SHUTTING_DOWN']]);
+  });
+
+  describe('over graphql-ws (WebSocket)', () => {
+    const wsClients: WsClient[] = [];
+    const wsUrlOf = (base: string) => `${base.replace(/^http/, 'ws')}/graphql`;
+    /** A graphql-ws client; `closed` resolves with the close code once the socket closes. */
+    const wsClientOf = (connectionParams: Record<string, unknown> = {}, base = url, lazy = true) => {
+      let onClosed: (code: number) => void = () => undefined;
+      const closed = new Promise<number>((resolve) => (onClosed = resolve));
+      const client = createWsClient({
+        url: wsUrlOf(base),
+        webSocketImpl: WebSocket,
+        connectionParams,
+        retryAttempts: 0,
+        // Lazy, a client closes its socket once nothing is open, and opens another for the next operation.
+        lazy,
+        on: { closed: (event) => onClosed((event as { code: number }).code) },
+      });
+      wsClients.push(client);
+      return Object.assign(client, { closed });
+    };
+    const codesOf = (results: Result[]) => results.map((result) => result.errors?.map((error) => [error.extensions?.code, error.extensions?.reason]));
+    afterAll(async () => {
+      for (const client of wsClients) await client.dispose();
+    });
+
+    it('joins each event with the entities other subgraphs own, with the token of connection_init forwarded, and answers a query once', async () => {
+      const token = await tokenOf('ws-reader');
+      const client = wsClientOf({ authorization: `Bearer ${token}` });
+      const subscription = subscribe(client, LOAN, { id: 'l1' });
+      await eventually(async () => openStreams() === 1, 'circulation serves the subscription');
+      library.change('l2', 'OVERDUE');
+      library.change('l1', 'RENEWED');
+      expect(await subscription.result(0)).toEqual({ data: { loanChanged: { id: 'l1', status: 'RENEWED', reader: { name: READERS[0]!.name }, book: { title: BOOKS[0]!.title } } } });
+      expect(library.streams.at(-1)!.headers.authorization).toBe(`Bearer ${token}`);
+
+      const query = subscribe(client, '{ books { title } }');
+      await query.done;
+      expect(query.results).toEqual([{ data: { books: BOOKS.map(({ title }) => ({ title })) } }]);
+      subscription.close();
+      await eventually(async () => openStreams() === 0 && gateway.openSubscriptions() === 0, 'the subgraph stream closes once the client completes');
+    });
+
+    it('takes `Authorization` too; closes the socket with 4403 for a token it refuses, and serves a socket without one as anonymous', async () => {
+      const capitalized = wsClientOf({ Authorization: `Bearer ${await tokenOf('ws-reader-2')}` });
+      const forbidden = subscribe(capitalized, LOAN, { id: 'forbidden' });
+      await forbidden.done;
+      expect(forbidden.results[0]!.errors?.map((error) => error.extensions?.code)).toEqual(['FORBIDDEN']);
+
+      const refused = wsClientOf({ authorization: 'Bearer not-a-token' });
+      const subscription = subscribe(refused, LOAN, { id: 'l1' });
+      await expect(subscription.done).rejects.toMatchObject({ code: 4403 });
+      expect(await refused.closed).toBe(4403);
+
+      const anonymous = subscribe(wsClientOf(), 'subscription { desk { id } }');
+      await anonymous.done;
+      expect(codesOf(anonymous.results)).toEqual([[['UNAUTHENTICATED', undefined]]]);
+    });
+
+    it('refuses what a query would be refused, as a `next` with the code then `complete`', async () => {
+      const client = wsClientOf();
+      const invalid = subscribe(client, 'subscription { loanChanged(id: "l1") { nope } }');
+      await invalid.done;
+      expect(invalid.results[0]!.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      const longId = subscribe(client, LOAN, { id: 'x'.repeat(9_000) });
+      await longId.done;
+      expect(longId.results[0]!.errors?.map((error) => [error.extensions?.code, error.extensions?.field])).toEqual([['BAD_USER_INPUT', 'id']]);
+      expect(library.streams.filter((stream) => stream.open)).toEqual([]);
+    });
+
+    it(`holds at most ${PER_CLIENT} open subscriptions per client over a socket, refusing the next with RATE_LIMITED`, async () => {
+      const client = wsClientOf({ authorization: `Bearer ${await tokenOf('busy-ws-reader')}` });
+      const open = Array.from({ length: PER_CLIENT }, () => subscribe(client, LOAN, { id: 'l1' }));
+      await eventually(async () => gateway.openSubscriptions() === PER_CLIENT, 'all are open');
+      const refused = subscribe(client, LOAN, { id: 'l1' });
+      await refused.done;
+      expect(codesOf(refused.results)).toEqual([[['RATE_LIMITED', 'TOO_MANY_SUBSCRIPTIONS']]]);
+      for (const subscription of open) subscription.close();
+      await eventually(async () => gateway.openSubscriptions() === 0 && openStreams() === 0, 'all close');
+    });
+
+    it('ends a stream with UNAUTHENTICATED once the token of connection_init expires', async () => {
+      const expiresAt = Math.floor(Date.now() / 1000) + 2;
+      const subscription = subscribe(wsClientOf({ authorization: `Bearer ${await tokenOf('brief-ws-reader', expiresAt)}` }), LOAN, { id: 'l1' });
+      await subscription.done;
+      expect(Date.now()).toBeGreaterThanOrEqual(expiresAt * 1000);
+      expect(codesOf(subscription.results)).toEqual([[['UNAUTHENTICATED', 'SESSION_ENDED']]]);
+      await eventually(async () => openStreams() === 0, 'its subgraph stream closes');
+    });
+
+    it('ends a stream the gateway ends (a reload) with its coded error, then `complete`', async () => {
+      const subscription = subscribe(wsClientOf(), LOAN, { id: 'l2' });
+      await eventually(async () => openStreams() === 1, 'circulation serves the subscription');
+      await writeFile(supergraphPath, `${library.supergraph}\n# served again over a socket\n`);
+      await gateway.reloadSupergraph();
+      await subscription.done;
+      expect(codesOf(subscription.results)).toEqual([[['SERVICE_UNAVAILABLE', 'SUPERGRAPH_RELOADED']]]);
+      await eventually(async () => openStreams() === 0, 'its subgraph stream closes');
+    });
+
+    it('takes a request point per socket and per message, opens sockets only from allowed origins, and holds messages to the body limit', async () => {
+      const started = await gatewayWith({ RATE_LIMIT_REQUESTS: '3', CORS_ORIGINS: 'https://library.test', MAX_BODY_BYTES: '2000' });
+      try {
+        // One point for the socket, one for each of the two queries; the third query is past the allowance.
+        const client = wsClientOf({}, started.url, false);
+        for (let request = 0; request < 2; request += 1) {
+          const allowed = subscribe(client, '{ books { title } }');
+          await allowed.done;
+          expect(allowed.results[0]!.data).toBeDefined();
+        }
+        const limited = subscribe(client, '{ books { title } }');
+        await limited.done;
+        expect(limited.results.map((result) => result.errors?.map((error) => error.extensions?.code))).toEqual([['RATE_LIMITED']]);
+        expect(limited.results[0]!.errors?.[0]?.extensions?.retryAfterSeconds).toBeGreaterThan(0);
+
+        const statusOf = (origin: string) =>
+          new Promise<number>((resolve, reject) => {
+            const socket = new WebSocket(wsUrlOf(started.url), 'graphql-transport-ws', { origin });
+            socket.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+            socket.on('open', () => {
+              socket.close();
+              resolve(101);
+            });
+            socket.on('error', (error) => (error.message.includes('Unexpected server response') ? undefined : reject(error)));
+          });
+        expect(await statusOf('https://elsewhere.test')).toBe(403);
+        // This address has no point left for another socket.
+        expect(await statusOf('https://library.test')).toBe(429);
+      } finally {
+        await started.gateway.stop();
+      }
+    });
+
+    it('closes a socket whose message is past the body limit (1009), and lets in browsers from allowed origins', async () => {
+      const started = await gatewayWith({ CORS_ORIGINS: 'https://library.test', MAX_BODY_BYTES: '2000' });
+      try {
+        const statusOf = (origin: string) =>
+          new Promise<number>((resolve, reject) => {
+            const socket = new WebSocket(wsUrlOf(started.url), 'graphql-transport-ws', { origin });
+            socket.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+            socket.on('open', () => {
+              socket.close();
+              resolve(101);
+            });
+            socket.on('error', (error) => (error.message.includes('Unexpected server response') ? undefined : reject(error)));
+          });
+        expect(await statusOf('https://library.test')).toBe(101);
+        const tooLarge = wsClientOf({}, started.url);
+        const large = subscribe(tooLarge, `{ books { title } } # ${'x'.repeat(3_000)}`);
+        await expect(large.done).rejects.toMatchObject({ code: 1009 });
+      } finally {
+        await started.gateway.stop();
+      }
+    });
+
+    it('ends open streams with SHUTTING_DOWN when the gateway stops, without holding the stop', async () => {
+      const started = await gatewayWith();
+      const subscription = subscribe(wsClientOf({}, started.url), LOAN, { id: 'l1' });
+      await eventually(async () => started.gateway.openSubscriptions() === 1, 'it is open');
+      const stopping = Date.now();
+      await started.gateway.stop();
+      expect(Date.now() - stopping).toBeLessThan(5_000);
+      await subscription.done;
+      expect(codesOf(subscription.results)).toEqual([[['SERVICE_UNAVAILABLE', 'SHUTTING_DOWN']]]);
+    });
   });
 });

@@ -24,7 +24,7 @@ import type { SubgraphOverrides } from './subgraph-routing.js';
 import type { SupergraphSource } from './supergraph-source.js';
 import { onlyPersistedDocuments, persistedDocumentStore, type PersistedDocuments } from './persisted-documents.js';
 import { documentLimits, type DocumentLimits } from './document-limits.js';
-import { createRateLimiters, requestRateLimit, type RateLimitOptions } from './rate-limits.js';
+import { consume, createRateLimiters, requestRateLimit, type RateLimitOptions } from './rate-limits.js';
 import { operationGuard } from './operation-guard.js';
 import { addressKey } from './address-key.js';
 import type { GatewayContext } from './context.js';
@@ -142,10 +142,11 @@ export async function createGatewayService(deps: GatewayServiceDeps) {
   };
   const limits = documentLimits(deps.documentLimits);
   const rateLimiters = createRateLimiters(deps.rateLimits, deps.logger);
-  const requestLimit = requestRateLimit(rateLimiters.requests, async (req) => {
+  const requestKey = async (req: Request) => {
     const viewer = await viewerOf(req).catch(() => null);
     return viewer ? `user:${viewer.userId}` : `address:${addressKey(clientAddress(req))}`;
-  });
+  };
+  const requestLimit = requestRateLimit(rateLimiters.requests, requestKey);
   // Retry-After is not a header a browser lets a cross-origin page read unless it is exposed: a
   // storefront on another origin could not tell the shopper when to try again after RATE_LIMITED.
   const cors: CorsOptions = { origin: deps.corsOrigins, maxAge: 600, exposedHeaders: ['Retry-After'] };
@@ -217,6 +218,17 @@ export async function createGatewayService(deps: GatewayServiceDeps) {
     throw error;
   });
   service.app.set('trust proxy', deps.trustedProxies);
+  // graphql-ws on /graphql's upgrades: the upgrade and each subscribe message take a request's point; each message runs as a request to /graphql.
+  subscriptions.webSocket(
+    service.httpServer,
+    { apollo: () => service.apollo, context },
+    {
+      app: service.app,
+      admit: async (req) => consume(rateLimiters.requests, await requestKey(req)),
+      allowedOrigins: deps.corsOrigins,
+      maxPayloadBytes: deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    },
+  );
   return {
     ...service,
     /** closed | open | halfOpen: the breaker to one subgraph, for logs and tests. */
@@ -233,6 +245,9 @@ export async function createGatewayService(deps: GatewayServiceDeps) {
     },
   };
 }
+
+/** The body limit service-kit's /graphql applies when none is given (its express.json limit): a socket's messages are held to the same. */
+const DEFAULT_MAX_BODY_BYTES = 1_000_000;
 
 /** The names of the operations in `documents`. */
 function operationNames(documents: Iterable<string>): string[] {

@@ -15,6 +15,7 @@ import {
   type TypedDocumentString,
 } from './__generated__/graphql.js';
 import { ShopError, ShopNetworkError, toShopGraphQLError } from './errors.js';
+import { openSubscription, type ShopSubscription, type SubscriptionRetryOptions } from './subscriptions.js';
 
 /**
  * What the client needs to stay signed in: the short-lived access token (sent as
@@ -50,6 +51,8 @@ export interface ShopClientOptions {
    * gateway that serves only persisted documents accepts them.
    */
   persistedDocuments?: boolean;
+  /** How `subscribe` resubscribes after a dropped connection or a stream the server ended with a code that says to. */
+  subscriptionRetry?: SubscriptionRetryOptions;
 }
 
 /** The variables argument: optional where the operation has no required variable (where no variables at all will do). */
@@ -70,6 +73,19 @@ export interface ShopClient {
    * admin can create an account without becoming it): use `login` and `register` for that.
    */
   request<TResult, TVariables>(document: TypedDocumentString<TResult, TVariables>, ...variables: VariablesOf<NoInfer<TVariables>>): Promise<TResult>;
+  /**
+   * Subscribes to one of the SDK's subscription documents (GraphQL over SSE, the document sent by
+   * its hash, with the access token): an async iterable of its typed results, one per event.
+   * Breaking out of the loop (or `close()`) closes the stream.
+   *
+   * A dropped connection, or a stream the server ended with SERVICE_UNAVAILABLE and a reason that
+   * says to (SUPERGRAPH_RELOADED, SHUTTING_DOWN, SUBGRAPH_STREAM_LOST, SUBSCRIPTIONS_FULL), is
+   * subscribed again after a backoff (`subscriptionRetry`), resuming after the last event received
+   * when the operation declares `$after`: no event lost, none twice. UNAUTHENTICATED renews the
+   * session once, as `request` does, and subscribes again. Any other error ends the loop with
+   * ShopError; a server out of reach past the retries with ShopNetworkError.
+   */
+  subscribe<TResult, TVariables>(document: TypedDocumentString<TResult, TVariables>, ...variables: VariablesOf<NoInfer<TVariables>>): ShopSubscription<TResult>;
   /** Signs in and keeps the session for the requests that follow. */
   login(email: string, password: string): Promise<LoginMutation['login']>;
   /** Creates a customer account, signs it in and keeps the session. */
@@ -139,22 +155,28 @@ export function createShopClient(options: ShopClientOptions): ShopClient {
   const renewals = new WeakMap<ShopSession, Promise<ShopSession>>();
   /** Whether this machine's clock can tell an expired access token; see `adopt`. */
   let clockAgrees = true;
+  /**
+   * Counts the changes of who the client is signed in as (a renewal or a password change keeps
+   * it): a subscription resubscribes only as the user it was opened by.
+   */
+  let identity = 0;
 
-  /** Holds `next` (or nothing) and tells `onSession` when that is a change. */
-  function hold(next: ShopSession | undefined): void {
+  /** Holds `next` (or nothing) and tells `onSession` when that is a change; `sameUser` for a renewal of the session held. */
+  function hold(next: ShopSession | undefined, sameUser = false): void {
     if (next === session && (next !== undefined || token === undefined)) return;
+    if (!sameUser) identity += 1;
     session = next;
     token = next?.token;
     options.onSession?.(next ?? null);
   }
 
   /** Holds a session the server has just issued. */
-  function adopt(payload: SessionFieldsFragment): ShopSession {
+  function adopt(payload: SessionFieldsFragment, sameUser = false): ShopSession {
     const fresh = sessionOf(payload);
     // A token just issued that already looks expired means this clock is off (or tokens live only
     // seconds): renewing before each call would then renew every time, so only refusals renew.
     if (expiresSoon(fresh)) clockAgrees = false;
-    hold(fresh);
+    hold(fresh, sameUser);
     return fresh;
   }
 
@@ -209,7 +231,7 @@ export function createShopClient(options: ShopClientOptions): ShopClient {
     renewal = (async () => {
       try {
         const { refreshSession } = await attempt(RefreshSessionDocument, { refreshToken: stale.refreshToken }, undefined);
-        return session === stale ? adopt(refreshSession) : sessionOf(refreshSession);
+        return session === stale ? adopt(refreshSession, true) : sessionOf(refreshSession);
       } catch (error) {
         if (isUnauthenticated(error) && session === stale) hold(undefined);
         throw error;
@@ -249,7 +271,7 @@ export function createShopClient(options: ShopClientOptions): ShopClient {
       const renewed = session;
       if (text === REFRESH_SESSION && renewed && refreshTokenOf(variables) === renewed.refreshToken) {
         // The document is RefreshSession, so the result is its answer.
-        const fresh = adopt((result as RefreshSessionMutation).refreshSession);
+        const fresh = adopt((result as RefreshSessionMutation).refreshSession, true);
         renewals.set(renewed, Promise.resolve(fresh));
       }
       return result;
@@ -278,7 +300,7 @@ export function createShopClient(options: ShopClientOptions): ShopClient {
     if (token === usedToken && usedToken !== undefined) {
       if (SESSION_ENDING_DOCUMENTS.has(text)) hold(undefined);
       // The document is ChangePassword, so the result is its answer.
-      else if (text === CHANGE_PASSWORD) adopt((result as ChangePasswordMutation).changePassword);
+      else if (text === CHANGE_PASSWORD) adopt((result as ChangePasswordMutation).changePassword, true);
     }
     return result;
   }
@@ -301,8 +323,42 @@ export function createShopClient(options: ShopClientOptions): ShopClient {
     }
   }
 
+  function subscribe<TResult, TVariables>(
+    document: TypedDocumentString<TResult, TVariables>,
+    ...[variables]: VariablesOf<TVariables>
+  ): ShopSubscription<TResult> {
+    const openedAs = identity;
+    return openSubscription(
+      {
+        url,
+        fetch: fetchFn,
+        byHash,
+        retry: { attempts: 8, initialDelayMs: 500, maxDelayMs: 15_000, ...options.subscriptionRetry },
+        async credentials() {
+          if (identity !== openedAs) {
+            throw new ShopError([{ message: 'The client signed out, or in as someone else, since this subscription began', code: 'UNAUTHENTICATED' }], null, 0);
+          }
+          if (session && clockAgrees && expiresSoon(session)) await renew(session);
+          return { token, session };
+        },
+        async renewAfterRefusal(stale: ShopSession) {
+          try {
+            return (await renew(stale)) !== undefined;
+          } catch (refreshError) {
+            // Refused: the session is over, and the stream's own error says so. Anything else is the news.
+            if (isUnauthenticated(refreshError)) return false;
+            throw refreshError;
+          }
+        },
+      },
+      document,
+      variables,
+    );
+  }
+
   return {
     request,
+    subscribe,
     async login(email, password) {
       const { login } = await request(LoginDocument, { email, password });
       adopt(login);

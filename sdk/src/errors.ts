@@ -37,6 +37,8 @@ export interface ShopGraphQLError {
   field?: string;
   /** The product at fault (INSUFFICIENT_STOCK, NOT_FOUND in createOrder). */
   productId?: string;
+  /** Why the server ended a subscription (SUPERGRAPH_RELOADED, SESSION_ENDED, SLOW_CONSUMER, …), beside its code. */
+  reason?: string;
 }
 
 /**
@@ -94,5 +96,6 @@ export function toShopGraphQLError(raw: unknown): ShopGraphQLError {
     ...(Array.isArray(error.path) ? { path: error.path as (string | number)[] } : {}),
     ...(typeof extensions.field === 'string' ? { field: extensions.field } : {}),
     ...(typeof extensions.productId === 'string' ? { productId: extensions.productId } : {}),
+    ...(typeof extensions.reason === 'string' ? { reason: extensions.reason } : {}),
   };
 }

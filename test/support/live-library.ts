@@ -163,7 +163,7 @@ export interface LiveLibrary {
   close(): Promise<void>;
 }
 
-const HEADERS_RECORDED = ['authorization', 'x-request-id', 'traceparent'];
+const HEADERS_RECORDED = ['authorization', 'x-request-id', 'traceparent', 'last-event-id'];
 
 /** Starts the three subgraphs, each on its own free port on loopback. */
 export async function startLiveLibrary(): Promise<LiveLibrary> {

@@ -7,7 +7,7 @@ import { DependencyUnavailable, ServiceUnavailableError, type Logger } from '@sh
 import type { GatewayContext } from '../context.js';
 import type { FederatedSupergraph } from '../reloadable-gateway.js';
 import { forwardedHeaders } from '../subgraph-data-source.js';
-import { executeEvent, type EventExecution } from './event-execution.js';
+import { eventIdOf, executeEvent, type EventExecution } from './event-execution.js';
 import { formatEvent } from './event-format.js';
 import type { ReleasePlace } from './open-subscription-counts.js';
 import { streamEndError, type StreamEndReason } from './stream-ends.js';
@@ -16,6 +16,17 @@ import { subscriptionPlannerOf } from './subscription-planner.js';
 import type { SubscriptionMetrics } from './subscription-metrics.js';
 
 const tracer = trace.getTracer('@shop/gateway');
+
+/**
+ * The event a reconnecting client resumes after: the `Last-Event-ID` an EventSource sends back
+ * (the id of the last event it got, from the SSE `id:` field), passed to the subgraph's stream,
+ * which resumes after it when the operation gives no cursor argument (as orders does). Only an id
+ * of the shape the gateway sends (eventIdOf) is passed on.
+ */
+function resumptionHeaders(request: GatewayGraphQLRequestContext['request']): Record<string, string> {
+  const lastEventId = request.http?.headers.get('last-event-id') ?? undefined;
+  return eventIdOf({ extensions: { eventId: lastEventId } }) === undefined ? {} : { 'last-event-id': lastEventId! };
+}
 
 /** Why a subscription is over: a stream-end reason, the subgraph completed it, the client left, or it failed. */
 type Finish = StreamEndReason | 'complete' | 'client_closed' | 'failed';
@@ -47,6 +58,8 @@ export class FederatedSubscription {
   private finish: Finish | undefined;
   /** When the event being answered reached the gateway (performance.now()). */
   private lastReceivedAt: number | undefined;
+  /** The last result, when the gateway ended it (or it failed): the gateway's own word, not an event. */
+  private closingEvent: FormattedExecutionResult | undefined;
 
   constructor(
     /** The request as Apollo Server handed it to the gateway's executor: each event runs it again. */
@@ -85,7 +98,7 @@ export class FederatedSubscription {
         } catch (error) {
           // Masked and logged once, with the request's logger, as any unexpected error is; the subscription is over.
           this.end('failed');
-          yield formatEvent({ errors: [error instanceof GraphQLError ? error : new GraphQLError('subscription event failed', { originalError: error instanceof Error ? error : undefined })] }, this.logger);
+          yield this.closing({ errors: [error instanceof GraphQLError ? error : new GraphQLError('subscription event failed', { originalError: error instanceof Error ? error : undefined })] });
           return;
         }
         const startedAt = this.lastReceivedAt;
@@ -96,11 +109,25 @@ export class FederatedSubscription {
         }
       }
       const { finish } = this;
-      if (finish !== 'complete' && finish !== 'client_closed' && finish !== 'failed') yield formatEvent({ errors: [streamEndError(finish)] }, this.logger);
+      if (finish !== 'complete' && finish !== 'client_closed' && finish !== 'failed') yield this.closing({ errors: [streamEndError(finish)] });
     } finally {
       // A transport that stops reading (its client left) ends it here too.
       this.end('client_closed');
     }
+  }
+
+  /**
+   * Whether `result` (one `events` yielded) is the gateway's word on why it ended the subscription
+   * rather than an event of it: a transport whose protocol tells the two apart (Apollo's multipart
+   * sends the first as a transport-level error) asks.
+   */
+  isClosingEvent(result: FormattedExecutionResult): boolean {
+    return result === this.closingEvent;
+  }
+
+  private closing(result: GatewayExecutionResult): FormattedExecutionResult {
+    this.closingEvent = formatEvent(result, this.logger);
+    return this.closingEvent;
   }
 
   /** Ends it for `reason` (a reload, shutdown, an ended session, a slow consumer): the client's last event says why. Only the first reason counts. */
@@ -137,7 +164,7 @@ export class FederatedSubscription {
       const url = federation.subgraphs.get(subgraph);
       if (!url) throw new Error(`the supergraph routes no subgraph ${subgraph}`);
       const variables = Object.fromEntries((plan.primary.variableUsages ?? []).filter((name) => request.variables?.[name] !== undefined).map((name) => [name, request.variables?.[name]]));
-      const stream = await this.deps.streams.open({ subgraph, url, headers: forwardedHeaders(context), query: plan.primary.operation, variables, operationName: plan.primary.operationName });
+      const stream = await this.deps.streams.open({ subgraph, url, headers: { ...forwardedHeaders(context), ...resumptionHeaders(request) }, query: plan.primary.operation, variables, operationName: plan.primary.operationName });
       // A reload or a shutdown may have come while it opened.
       if (this.finish !== undefined || federation.retired.aborted) {
         stream.close();

@@ -70,7 +70,7 @@ export function subscriptionExecutors(deps: SubscriptionExecutorsDeps) {
         const kind = requestContext.operation.operation;
         if (kind === OperationTypeNode.MUTATION && transport?.method === 'GET') return refused(new BadUserInputError('A mutation cannot be sent with GET: use POST'));
         if (kind !== OperationTypeNode.SUBSCRIPTION) return execute(requestContext);
-        if (!transport) return refused(new BadUserInputError('Subscriptions are served over GraphQL over SSE: send this request with Accept: text/event-stream'));
+        if (!transport) return refused(new BadUserInputError("Subscriptions are served over GraphQL over SSE (Accept: text/event-stream) and Apollo's multipart HTTP (Accept: multipart/mixed;subscriptionSpec=1.0): send this request with one of them"));
         let release;
         try {
           release = deps.counts.take(clientKeyOf(requestContext.context));

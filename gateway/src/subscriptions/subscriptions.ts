@@ -1,5 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GatewayExecutor, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
+import type { Server } from 'node:http';
 import type { RequestHandler } from 'express';
 import type { Logger } from '@shop/service-kit';
 import type { GatewayContext } from '../context.js';
@@ -8,7 +9,9 @@ import { openSubscriptionCounts } from './open-subscription-counts.js';
 import { openSubscriptionRegistry } from './open-subscriptions.js';
 import { operationRunner, type OperationRunnerDeps } from './operation-runner.js';
 import { watchSessions } from './session-watch.js';
+import { apolloMultipart } from './multipart-transport.js';
 import { graphqlOverSse } from './sse-transport.js';
+import { graphqlOverWebSocket, type WebSocketOptions } from './ws-transport.js';
 import { subgraphStreams } from './subgraph-stream.js';
 import { subscriptionExecutors } from './subscription-executors.js';
 import { subscriptionMetrics } from './subscription-metrics.js';
@@ -44,9 +47,9 @@ export interface SubscriptionsDeps {
 
 /**
  * Federated subscriptions, as the gateway wires them (server.ts): the executors that run the
- * planner's SubscriptionNode around each supergraph's (`wrapExecutor`), GraphQL over SSE on
- * /graphql (`sseHandler`), the drain that ends every stream when the gateway stops (`plugin`),
- * and what must be closed after it (`close`).
+ * planner's SubscriptionNode around each supergraph's (`wrapExecutor`), GraphQL over SSE and
+ * Apollo's multipart subscriptions on /graphql (`sseHandler`), the drain that ends every stream
+ * when the gateway stops (`plugin`), and what must be closed after it (`close`).
  */
 export function createSubscriptions(deps: SubscriptionsDeps) {
   const { settings, logger } = deps;
@@ -55,20 +58,51 @@ export function createSubscriptions(deps: SubscriptionsDeps) {
   const registry = openSubscriptionRegistry();
   const streams = subgraphStreams({ openTimeoutMs: deps.openTimeoutMs, idleTimeoutMs: SUBGRAPH_STREAM_IDLE_MS, maxPendingEvents: MAX_PENDING_EVENTS });
   const executors = subscriptionExecutors({ federationOf: deps.federationOf, streams, counts, registry, metrics });
+  /** The WebSocket servers attached, closed as the gateway drains. */
+  const webSockets: ReturnType<typeof graphqlOverWebSocket>[] = [];
   const sessions = watchSessions({ intervalMs: settings.sessionCheckSeconds * 1000, subscriptions: registry.subscriptions, verify: deps.verifyAuthorization, logger });
   return {
     /** Wraps one supergraph's executor: subscriptions outermost and innermost, `between` (declared authorization) in the middle. */
     wrapExecutor: (execute: GatewayExecutor, between: (execute: GatewayExecutor) => GatewayExecutor = (inner) => inner): GatewayExecutor =>
       executors.deliver(between(executors.run(execute))),
-    /** GraphQL over SSE, for /graphql's chain after its CORS, rate limit, body limit and guards; passes on every other request. */
-    sseHandler: (runner: Omit<OperationRunnerDeps, 'logger'>): RequestHandler =>
-      graphqlOverSse(operationRunner({ ...runner, logger }), { heartbeatMs: settings.heartbeatSeconds * 1000, maxBufferedBytes: settings.bufferKilobytes * 1024 }),
-    /** Ends every stream as the server drains (SHUTTING_DOWN), so open streams do not hold the shutdown to its deadline. */
+    /**
+     * The HTTP streaming transports, GraphQL over SSE and Apollo's multipart subscriptions, for
+     * /graphql's chain after its CORS, rate limit, body limit and guards; passes on every other request.
+     */
+    sseHandler: (runner: Omit<OperationRunnerDeps, 'logger'>): RequestHandler => {
+      const run = operationRunner({ ...runner, logger });
+      const bounds = { heartbeatMs: settings.heartbeatSeconds * 1000, maxBufferedBytes: settings.bufferKilobytes * 1024 };
+      const sse = graphqlOverSse(run, bounds);
+      const multipart = apolloMultipart(run, bounds);
+      return (req, res, next) => sse(req, res, (error?: unknown) => (error === undefined ? multipart(req, res, next) : next(error)));
+    },
+    /**
+     * `graphql-ws` over WebSocket on /graphql's upgrade requests of `httpServer`, each message run
+     * as GraphQL over SSE runs a request; its pings every heartbeat, its slow consumers past the same buffer.
+     */
+    webSocket: (httpServer: Server, runner: Omit<OperationRunnerDeps, 'logger'>, options: Omit<WebSocketOptions, 'run' | 'verifyAuthorization' | 'keepAliveMs' | 'maxBufferedBytes' | 'logger'>): void => {
+      webSockets.push(
+        graphqlOverWebSocket(httpServer, {
+          ...options,
+          run: operationRunner({ ...runner, logger }),
+          verifyAuthorization: deps.verifyAuthorization,
+          keepAliveMs: settings.heartbeatSeconds * 1000,
+          maxBufferedBytes: settings.bufferKilobytes * 1024,
+          logger,
+        }),
+      );
+    },
+    /**
+     * Ends every stream as the server drains (SHUTTING_DOWN), so open streams do not hold the
+     * shutdown to its deadline; sockets close once their streams have said so (upgraded sockets
+     * are no HTTP requests the drain would wait for).
+     */
     plugin: {
       async serverWillStart() {
         return {
           async drainServer() {
             registry.endAll('SHUTTING_DOWN');
+            await Promise.all(webSockets.map((webSocket) => webSocket.close()));
           },
         };
       },
@@ -81,6 +115,7 @@ export function createSubscriptions(deps: SubscriptionsDeps) {
     async close(): Promise<void> {
       sessions.stop();
       registry.endAll('SHUTTING_DOWN');
+      await Promise.all(webSockets.map((webSocket) => webSocket.close()));
       await streams.close();
     },
   };

@@ -24,6 +24,7 @@ function floodingSubscription() {
     close() {
       if (ended.length === 0) ended.push('client_closed');
     },
+    isClosingEvent: () => false,
   };
   return subscription;
 }
@@ -100,6 +101,7 @@ describe('graphqlOverSse', () => {
         },
         end: () => undefined,
         close: () => undefined,
+        isClosingEvent: () => false,
       } as unknown as FederatedSubscription,
     });
     const text = await (await fetch(base, { method: 'POST', headers: { accept: 'text/event-stream', 'content-type': 'application/json' }, body: '{"query":"subscription { late }"}' })).text();

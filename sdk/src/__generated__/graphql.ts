@@ -163,6 +163,21 @@ export type CancelOrderMutationVariables = Exact<{
 
 export type CancelOrderMutation = { cancelOrder: { id: string, status: OrderStatus, createdAt: string, updatedAt: string, total: { amountCents: number, currency: string }, items: Array<{ quantity: number, unitPrice: { amountCents: number, currency: string }, product: { id: string, name: string, description: string, stock: number } | null }>, statusHistory: Array<{ status: OrderStatus, at: string }> } };
 
+export type OrderUpdatedSubscriptionVariables = Exact<{
+  id: string | number;
+  after?: string | null | undefined;
+}>;
+
+
+export type OrderUpdatedSubscription = { orderUpdated: { id: string, status: OrderStatus, createdAt: string, updatedAt: string, user: { id: string, email: string, name: string, role: Role, createdAt: string } | null, total: { amountCents: number, currency: string }, items: Array<{ quantity: number, unitPrice: { amountCents: number, currency: string }, product: { id: string, name: string, description: string, stock: number } | null }>, statusHistory: Array<{ status: OrderStatus, at: string }> } };
+
+export type MyOrderUpdatesSubscriptionVariables = Exact<{
+  after?: string | null | undefined;
+}>;
+
+
+export type MyOrderUpdatesSubscription = { myOrderUpdates: { id: string, status: OrderStatus, createdAt: string, updatedAt: string, total: { amountCents: number, currency: string }, items: Array<{ quantity: number, unitPrice: { amountCents: number, currency: string }, product: { id: string, name: string, description: string, stock: number } | null }>, statusHistory: Array<{ status: OrderStatus, at: string }> } };
+
 export type ProductsQueryVariables = Exact<{
   first?: number | null | undefined;
   after?: string | null | undefined;
@@ -702,6 +717,86 @@ fragment OrderFields on Order {
     at
   }
 }`, {"hash":"bbb854438ae42047f86c42d018bdccd2865bdac2ae11a5b097360fc468e6b71a"}) as unknown as TypedDocumentString<CancelOrderMutation, CancelOrderMutationVariables>;
+export const OrderUpdatedDocument = new TypedDocumentString(`
+    subscription OrderUpdated($id: ID!, $after: String) {
+  orderUpdated(id: $id, after: $after) {
+    ...OrderFields
+    user {
+      ...UserFields
+    }
+  }
+}
+    fragment MoneyFields on Money {
+  amountCents
+  currency
+}
+fragment UserFields on User {
+  id
+  email
+  name
+  role
+  createdAt
+}
+fragment OrderFields on Order {
+  id
+  status
+  total {
+    ...MoneyFields
+  }
+  createdAt
+  updatedAt
+  items {
+    quantity
+    unitPrice {
+      ...MoneyFields
+    }
+    product {
+      id
+      name
+      description
+      stock
+    }
+  }
+  statusHistory {
+    status
+    at
+  }
+}`, {"hash":"c2d7c5d17205f3614df4432629d2693cd975b8f5bcc6dc92f3ec30a1c0ec90f9"}) as unknown as TypedDocumentString<OrderUpdatedSubscription, OrderUpdatedSubscriptionVariables>;
+export const MyOrderUpdatesDocument = new TypedDocumentString(`
+    subscription MyOrderUpdates($after: String) {
+  myOrderUpdates(after: $after) {
+    ...OrderFields
+  }
+}
+    fragment MoneyFields on Money {
+  amountCents
+  currency
+}
+fragment OrderFields on Order {
+  id
+  status
+  total {
+    ...MoneyFields
+  }
+  createdAt
+  updatedAt
+  items {
+    quantity
+    unitPrice {
+      ...MoneyFields
+    }
+    product {
+      id
+      name
+      description
+      stock
+    }
+  }
+  statusHistory {
+    status
+    at
+  }
+}`, {"hash":"c24b10fbc0da7e2be78a60b57186f19135cf7cce8374149f6126a5dd83af1e40"}) as unknown as TypedDocumentString<MyOrderUpdatesSubscription, MyOrderUpdatesSubscriptionVariables>;
 export const ProductsDocument = new TypedDocumentString(`
     query Products($first: Int, $after: String, $search: String) {
   products(first: $first, after: $after, search: $search) {
