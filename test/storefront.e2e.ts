@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { describe, expect, onTestFailed } from 'vitest';
 import { MyOrdersDocument, OrderDocument, ProductsDocument } from '@shop/sdk';
 import { DEMO_PRODUCTS, DEMO_USERS } from '@shop/service-kit';
@@ -257,6 +257,70 @@ describe.skipIf(skipBrowserTests)('storefront in a browser', () => {
     expect(data!.order!.statusHistory.map((entry) => entry.status)).toEqual(['PENDING', 'PAID', 'SHIPPED']);
     expect(errors).toEqual([]);
     await close();
+  });
+
+  it("updates alice's order page and her orders live as the admin moves the order along in another browser", async ({ storefront, browser, shop: { stack, alice } }) => {
+    const id = await placeOrder(stack.gatewayUrl, alice);
+    const shopper = await visit(browser, storefront.url);
+    await signIn(shopper.page, ALICE.email, ALICE.password, ALICE_NAME);
+    // Her order in one tab, her orders in another; each page's stream (GraphQL over SSE) open before the admin acts.
+    const orderPage = shopper.page;
+    const ordersPage = await watchedPage(shopper.context, shopper.errors);
+    const streams = new Map<Page, Request[]>();
+    for (const page of [orderPage, ordersPage]) {
+      streams.set(page, []);
+      page.on('request', (request) => {
+        if (request.headers()['accept']?.includes('text/event-stream')) streams.get(page)!.push(request);
+      });
+    }
+    const opened = (page: Page) => page.waitForResponse((response) => response.request().headers()['accept']?.includes('text/event-stream') ?? false);
+    const orderOpened = opened(orderPage);
+    await orderPage.goto(`${storefront.url}#/orders/${id}`);
+    await expect.poll(() => orderPage.locator('.order-page .status').textContent()).toBe('Pending payment');
+    expect((await orderOpened).status()).toBe(200);
+    const ordersOpened = opened(ordersPage);
+    await ordersPage.goto(`${storefront.url}#/orders`);
+    const row = ordersPage.locator('.order-card', { has: ordersPage.locator(`a[href="#/orders/${id}"]`) });
+    await expect.poll(() => row.locator('.status').textContent()).toBe('Pending payment');
+    expect((await ordersOpened).status()).toBe(200);
+    expect(await orderPage.locator('.order-page .live').textContent()).toBe('Live');
+    // Marks what a reload would wipe: the pages must change in place.
+    for (const page of [orderPage, ordersPage]) await page.evaluate('window.notReloaded = true');
+
+    const admin = await visit(browser, storefront.url);
+    await signIn(admin.page, ADMIN.email, ADMIN.password, ADMIN_NAME);
+    await menu(admin.page, 'All orders').click();
+    const adminRow = admin.page.locator('tr', { has: admin.page.locator(`a[href="#/orders/${id}"]`) });
+    await adminRow.getByRole('button', { name: /as Paid$/ }).click();
+    await expect.poll(() => orderPage.locator('.order-page .status').textContent(), { timeout: 5_000 }).toBe('Paid');
+    await expect.poll(() => row.locator('.status').textContent(), { timeout: 5_000 }).toBe('Paid');
+    await adminRow.getByRole('button', { name: /as Shipped$/ }).click();
+    await expect.poll(() => orderPage.locator('.order-page .status').textContent(), { timeout: 5_000 }).toBe('Shipped');
+    await expect.poll(() => row.locator('.status').textContent(), { timeout: 5_000 }).toBe('Shipped');
+    expect(await orderPage.locator('.history li').allTextContents()).toEqual([expect.stringMatching(/Pending payment$/), expect.stringMatching(/Paid$/), expect.stringMatching(/Shipped$/)]);
+    // Shipped: no cancelling any more, and no error shown for the stream.
+    expect(await orderPage.getByRole('button', { name: 'Cancel order' }).count()).toBe(0);
+    expect(await orderPage.getByRole('alert').filter({ hasText: /\S/ }).count()).toBe(0);
+    for (const page of [orderPage, ordersPage]) expect(await page.evaluate('window.notReloaded')).toBe(true);
+    expect(streams.get(orderPage)).toHaveLength(1);
+
+    // Leaving the page closes its stream.
+    const [stream] = streams.get(orderPage)!;
+    let ended = false;
+    // The SDK aborts the stream's request: Chromium reports it failed (net::ERR_ABORTED).
+    const end = (request: Request) => {
+      if (request === stream) ended = true;
+    };
+    orderPage.on('requestfinished', end);
+    orderPage.on('requestfailed', end);
+    await orderPage.waitForTimeout(300);
+    expect(ended).toBe(false);
+    await menu(orderPage, 'Catalogue').click();
+    await expect.poll(() => ended, { timeout: 5_000 }).toBe(true);
+    expect(shopper.errors).toEqual([]);
+    expect(admin.errors).toEqual([]);
+    await admin.close();
+    await shopper.close();
   });
 
   it('registers a new customer, and says so when the email is taken', async ({ storefront, browser }) => {

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
-import { CancelOrderDocument, OrderDocument, type OrderFieldsFragment } from '@shop/sdk';
+import { CancelOrderDocument, OrderDocument, OrderUpdatedDocument, type OrderFieldsFragment } from '@shop/sdk';
 import { useApp } from '../app-context.js';
+import { LiveIndicator } from '../components/live-indicator.js';
 import { NotFound } from '../components/not-found.js';
 import { Notice } from '../components/notice.js';
 import { OrderItems } from '../components/order-items.js';
@@ -8,8 +9,10 @@ import { SignInFirst } from '../components/sign-in-first.js';
 import { cancellable, STATUS_LABEL, StatusBadge } from '../components/status.js';
 import { messageFor } from '../messages.js';
 import { formatDate } from '../money.js';
+import { later, withChange } from '../order-updates.js';
 import { readById } from '../read-by-id.js';
 import { links } from '../router.js';
+import { useLive } from '../use-live.js';
 import { useQuery } from '../use-query.js';
 
 export function OrderPage({ id, placed }: { id: string; placed: boolean }) {
@@ -21,8 +24,15 @@ export function OrderPage({ id, placed }: { id: string; placed: boolean }) {
 function Order({ id, placed }: { id: string; placed: boolean }) {
   const { shop } = useApp();
   const query = useQuery(() => readById(shop.request(OrderDocument, { id }), { order: null }), [id]);
-  /** The order as the last change answered it, over the one read. */
+  /** The order as the latest change left it (a live event, or the cancel's answer), over the one read. */
   const [changed, setChanged] = useState<OrderFieldsFragment>();
+  const change = (next: OrderFieldsFragment) => setChanged((current) => later(current, next));
+  // Opened with the read, not after it: a change made while the read is under way is not missed.
+  const live = useLive(
+    () => shop.subscribe(OrderUpdatedDocument, { id }),
+    ({ orderUpdated }) => change(orderUpdated),
+    [id],
+  );
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
@@ -35,13 +45,12 @@ function Order({ id, placed }: { id: string; placed: boolean }) {
       </NotFound>
     );
   }
-  // The change answers without the products when products is down; the read's items keep them.
-  const order = changed ? { ...query.data.order, ...changed, items: changed.items.some((item) => !item.product) ? query.data.order.items : changed.items } : query.data.order;
+  const order = withChange(query.data.order, changed);
   const cancel = async () => {
     setBusy(true);
     setError(undefined);
     try {
-      setChanged((await shop.request(CancelOrderDocument, { id })).cancelOrder);
+      change((await shop.request(CancelOrderDocument, { id })).cancelOrder);
       setConfirming(false);
     } catch (caught) {
       setError(messageFor(caught, { action: 'cancel' }));
@@ -58,7 +67,7 @@ function Order({ id, placed }: { id: string; placed: boolean }) {
       {placed && !changed && <Notice kind="success">Thank you! Your order is placed.</Notice>}
       <Notice kind="warning">{query.notice}</Notice>
       <p>
-        Status: <StatusBadge status={order.status} />
+        Status: <StatusBadge status={order.status} /> <LiveIndicator live={live.live} what="Changes to this order" />
       </p>
       <OrderItems order={order} />
       <h2>History</h2>
@@ -69,7 +78,7 @@ function Order({ id, placed }: { id: string; placed: boolean }) {
           </li>
         ))}
       </ol>
-      <Notice kind="error">{error}</Notice>
+      <Notice kind="error">{error ?? live.error}</Notice>
       {cancellable(order.status) &&
         (confirming ? (
           <div class="confirm" role="group" aria-label="Cancel this order?">
