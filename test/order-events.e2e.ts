@@ -5,6 +5,8 @@ import { it } from './support/fixtures.js';
 import { errorCodes, graphql } from './support/graphql.js';
 import { createOrder, createProduct, newCustomer } from './support/checkout.js';
 import { subscribe } from './support/event-stream.js';
+import { gatewayService } from '../scripts/services.js';
+import { testLogger } from './support/logger.js';
 import type { Stack } from './support/stack.js';
 
 const ALICE_USER = DEMO_USERS[1];
@@ -114,6 +116,50 @@ describe('live order tracking through the gateway (GraphQL over SSE)', () => {
       }
     } finally {
       stream.close();
+    }
+  });
+
+  it('resumes on another gateway replica after the first one stops mid-stream: nothing lost, nothing doubled', async ({ shop: { stack, alice, admin } }) => {
+    const productId = await createProduct(stack.gatewayUrl, admin, { stock: 10 });
+    const order = (await createOrder(stack.gatewayUrl, alice, [{ productId, quantity: 1 }])).data!.createOrder;
+    const replicas = await Promise.all(['first', 'second'].map(async (name) => {
+      const config = await gatewayService.loadConfig({
+        NODE_ENV: 'test',
+        HOST: '127.0.0.1',
+        METRICS_PORT: '0',
+        USERS_URL: stack.urls.users,
+        PRODUCTS_URL: stack.urls.products,
+        ORDERS_URL: stack.urls.orders,
+        RATE_LIMIT_REQUESTS: '1000000',
+      });
+      const gateway = await gatewayService.create(config, testLogger(`gateway-${name}`));
+      return { gateway, url: await gateway.listen(0, '127.0.0.1') };
+    }));
+    const [first, second] = replicas as [(typeof replicas)[number], (typeof replicas)[number]];
+    try {
+      const move = async (status: 'PAID' | 'SHIPPED' | 'DELIVERED') =>
+        expect((await graphql(stack.gatewayUrl, UpdateOrderStatusDocument, { token: admin, variables: { id: order.id, status } })).errors).toBeUndefined();
+      const stream = await subscribe(first.url, RESUMABLE, { token: alice, variables: { id: order.id } });
+      await move('PAID');
+      const paid = await stream.next(15_000);
+      expect(paid.data?.data).toEqual({ orderUpdated: { id: order.id, status: 'PAID' } });
+      // The replica goes away: its stream ends with a code saying to subscribe again.
+      await first.gateway.stop();
+      const last = await stream.next(15_000).catch(() => undefined);
+      if (last?.data?.errors) expect(last.data.errors.map((error) => error.extensions?.code)).toEqual(['SERVICE_UNAVAILABLE']);
+      stream.close();
+      await move('SHIPPED');
+      await move('DELIVERED');
+      const resumed = await subscribe(second.url, RESUMABLE, { token: alice, variables: { id: order.id, after: paid.id } });
+      try {
+        const statuses = [(await resumed.next(15_000)).data?.data, (await resumed.next(15_000)).data?.data];
+        expect(statuses).toEqual([{ orderUpdated: { id: order.id, status: 'SHIPPED' } }, { orderUpdated: { id: order.id, status: 'DELIVERED' } }]);
+        expect(await resumed.within(500)).toEqual([]);
+      } finally {
+        resumed.close();
+      }
+    } finally {
+      await Promise.allSettled(replicas.map(({ gateway }) => gateway.stop()));
     }
   });
 

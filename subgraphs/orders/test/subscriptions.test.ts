@@ -90,7 +90,7 @@ function subscriptionsReading(eventRelay: OrdersServiceDeps['eventRelay'], recor
     expect(Number(shipped.id)).toBeGreaterThan(Number(paid.id));
   });
 
-  it('resumes after an event id with every later event, once, the order as it is now', async () => {
+  it('resumes after an event id with every later event, once, each with the order as that event left it', async () => {
     const orderId = await orders.placeOrder(ALICE);
     const first = await open(ORDER_UPDATED, { variables: { id: orderId }, token: tokens.alice });
     await move(orderId, 'PAID');
@@ -104,7 +104,42 @@ function subscriptionsReading(eventRelay: OrdersServiceDeps['eventRelay'], recor
     const missed = [await resumed.next(), await resumed.next()];
     expect(missed[0]!.id).toBe(shipped.id);
     expect(Number(missed[1]!.id)).toBeGreaterThan(Number(shipped.id));
-    expect(missed.map((event) => orderOf(event, 'orderUpdated')?.status)).toEqual(['DELIVERED', 'DELIVERED']);
+    expect(missed.map((event) => orderOf(event, 'orderUpdated')?.status)).toEqual(['SHIPPED', 'DELIVERED']);
+    expect(await resumed.within(500)).toEqual([]);
+  });
+
+  it('resumed after two changes, gives each event its own status, history and time, the rest as the order is now', async () => {
+    const orderId = await orders.placeOrder(ALICE);
+    const follower = await open(ORDER_UPDATED, { variables: { id: orderId }, token: tokens.alice });
+    await move(orderId, 'PAID');
+    const paid = await follower.next();
+    follower.close();
+    await move(orderId, 'SHIPPED');
+    await move(orderId, 'DELIVERED');
+
+    const query = `subscription ($id: ID!, $after: String) {
+      orderUpdated(id: $id, after: $after) { id user { id } status total { amountCents currency } items { quantity } statusHistory { status at } createdAt updatedAt }
+    }`;
+    const resumed = await open(query, { variables: { id: orderId, after: paid.id }, token: tokens.alice });
+    const [shipped, delivered] = [orderOf(await resumed.next(), 'orderUpdated'), orderOf(await resumed.next(), 'orderUpdated')] as {
+      id: string;
+      user: { id: string };
+      status: OrderStatus;
+      total: unknown;
+      items: unknown[];
+      statusHistory: { status: OrderStatus; at: string }[];
+      createdAt: string;
+      updatedAt: string;
+    }[];
+    expect(shipped).toMatchObject({ id: orderId, user: { id: ALICE.id }, status: 'SHIPPED', total: { amountCents: 900, currency: 'EUR' }, items: [{ quantity: 2 }] });
+    expect(shipped!.statusHistory.map((change) => change.status)).toEqual(['PENDING', 'PAID', 'SHIPPED']);
+    expect(delivered).toMatchObject({ id: orderId, user: { id: ALICE.id }, status: 'DELIVERED' });
+    expect(delivered!.statusHistory.map((change) => change.status)).toEqual(['PENDING', 'PAID', 'SHIPPED', 'DELIVERED']);
+    // Each event's time is its change's; what never changes is the same in both.
+    expect(shipped!.updatedAt).toBe(shipped!.statusHistory.at(-1)!.at);
+    expect(delivered!.updatedAt).toBe(delivered!.statusHistory.at(-1)!.at);
+    expect(Date.parse(delivered!.updatedAt)).toBeGreaterThanOrEqual(Date.parse(shipped!.updatedAt));
+    expect(shipped!.createdAt).toBe(delivered!.createdAt);
     expect(await resumed.within(500)).toEqual([]);
   });
 

@@ -15,7 +15,7 @@ function follow(filter: OrderEventFilter, after: string | null | undefined, cont
 }
 
 /**
- * One event's order, authorized again for this event: the token must not have expired (the
+ * One event's order, as the event recorded it, authorized again for this event: the token must not have expired (the
  * stream's timer ends it at `exp`; this covers an event that comes first), and the order must be
  * readable by the subscriber. The error that ends a stream is thrown here, so it leaves as a field
  * error with its code.
@@ -26,8 +26,9 @@ function deliveredOrder(update: OrderUpdate | undefined, _args: unknown, { viewe
   if ('error' in update) throw update.error;
   if (tokenExpiresAt != null && Date.now() >= tokenExpiresAt) throw new UnauthenticatedError('The token expired; subscribe again with a new token');
   const order = readableOrder(viewer, update.order) ?? update.order;
-  // The order was read with its items: Order.items asks nothing more.
+  // The order was read with its items (and its history up to the event): Order.items and Order.statusHistory ask nothing more.
   loaders.itemsByOrderId.prime(order.id, update.order.items);
+  if (update.statusHistory) loaders.statusHistoryByOrderId.prime(order.id, update.statusHistory);
   return order;
 }
 

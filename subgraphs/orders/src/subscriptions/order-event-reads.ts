@@ -1,15 +1,23 @@
 import type { Queryable } from '@shop/service-kit';
-import type { OrderEventFilter, OrderEventNotice } from './order-event-feed.js';
+import { recordedOrderOf, type OrderEventFilter, type OrderEventNotice } from './order-event-feed.js';
 
 interface NoticeRow {
   seq: string;
   order_id: string;
   user_id: string;
+  occurred_at: Date;
+  payload: unknown;
 }
 
 // seq leaves as text (a bigint); notices carry it as a number, safe far beyond any outbox's size.
-const NOTICE_COLUMNS = 'e.seq::text AS seq, e.order_id, o.user_id';
-const noticeOf = (row: NoticeRow): OrderEventNotice => ({ sequence: Number(row.seq), orderId: row.order_id, userId: row.user_id });
+// The payload and the time are the order as the event recorded it, which is what the subscription delivers.
+const NOTICE_COLUMNS = 'e.seq::text AS seq, e.order_id, o.user_id, e.occurred_at, e.payload';
+const noticeOf = (row: NoticeRow): OrderEventNotice => ({
+  sequence: Number(row.seq),
+  orderId: row.order_id,
+  userId: row.user_id,
+  recorded: recordedOrderOf(row.payload, row.occurred_at),
+});
 
 /** What subscriptions read of the outbox (`order_events`) when there is no NATS: SQL only. */
 export function createOrderEventReads(db: Queryable) {

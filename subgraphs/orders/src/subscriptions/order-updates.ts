@@ -1,15 +1,18 @@
 import { AppError, defineGauge, ServiceUnavailableError, UnauthenticatedError, type Logger } from '@shop/service-kit';
 import type { OrderReads, OrderWithItems } from '../order-reads.js';
+import type { StatusChangeRow } from '../order-rows.js';
 import { interruptible } from './interruptible.js';
-import { sharedOrderLoads } from './shared-order-loads.js';
-import type { OrderEventFeed, OrderEventFilter } from './order-event-feed.js';
+import { sharedOrderLoads, sharedStatusHistoryLoads } from './shared-order-loads.js';
+import type { OrderEventFeed, OrderEventFilter, RecordedOrder } from './order-event-feed.js';
 import { onExpiry } from './token-expiry.js';
 
 /**
- * What a subscription's source yields: the order as it is after one of its events, with the event's
- * id (which the SSE endpoint sends as the event's id); or, last, the error that ends the stream.
+ * What a subscription's source yields: the order as it was after one of its events, with the
+ * event's id (which the SSE endpoint sends as the event's id) and the order's status history up to
+ * that event (absent when the event recorded nothing readable: the order is then as it is now, its
+ * history read as any order's); or, last, the error that ends the stream.
  */
-export type OrderUpdate = { eventId: string; order: OrderWithItems } | { error: AppError };
+export type OrderUpdate = { eventId: string; order: OrderWithItems; statusHistory?: StatusChangeRow[] } | { error: AppError };
 
 export interface FollowRequest {
   filter: OrderEventFilter;
@@ -21,8 +24,43 @@ export interface FollowRequest {
 
 export interface OrderUpdatesOptions {
   feed: OrderEventFeed;
-  orders: Pick<OrderReads, 'listOrdersWithItemsByIds'>;
+  orders: Pick<OrderReads, 'listOrdersWithItemsByIds' | 'listStatusHistoryByOrderIds'>;
   logger: Logger;
+}
+
+/**
+ * The order as `recorded` by its event: the status, total and items the event holds, changed at
+ * the event's time; the rest (id, customer, creation) from the order's row as it is now.
+ */
+export function orderAsRecorded(current: OrderWithItems, recorded: RecordedOrder): OrderWithItems {
+  return {
+    ...current,
+    status: recorded.status,
+    total_cents: recorded.totalCents,
+    currency: recorded.currency,
+    updated_at: recorded.occurredAt,
+    items: recorded.items.map((item, index) => ({
+      order_id: current.id,
+      position: index + 1,
+      product_id: item.productId,
+      quantity: item.quantity,
+      unit_price_cents: item.unitPriceCents,
+      currency: item.currency,
+    })),
+  };
+}
+
+/**
+ * `history` (oldest first) up to the change `recorded` by an event: a change and its event are
+ * written in one transaction, so at the same time (`now()`); the changes up to then, ending at the
+ * last one to the event's status (times are read to the millisecond, so a later change can share
+ * the event's millisecond; an order never returns to a status it left).
+ */
+export function historyUpTo(history: readonly StatusChangeRow[], recorded: RecordedOrder): StatusChangeRow[] {
+  const at = recorded.occurredAt.getTime();
+  const upTo = history.filter((change) => change.changed_at.getTime() <= at);
+  const last = upTo.findLastIndex((change) => change.status === recorded.status);
+  return last === -1 ? upTo : upTo.slice(0, last + 1);
 }
 
 /** Why a stream's events stopped. */
@@ -42,12 +80,15 @@ function endingError(reason: unknown): AppError | undefined {
 
 /**
  * The streams behind the Subscription fields: each follows the order events of its filter and
- * yields, per event, the order as it is then (read after the event, so at least as new as it). A
+ * yields, per event, the order as that event recorded it (its status, total, items and time, and
+ * its history up to then; the rest read after the event), so a client resuming after several
+ * changes sees each as it was. A
  * stream ends with an error event when its token expires (a timer at `exp`) or orders stops, and
  * quietly when its client leaves.
  */
 export function createOrderUpdates({ feed, orders, logger }: OrderUpdatesOptions) {
   const orderAfter = sharedOrderLoads(orders);
+  const historyAfter = sharedStatusHistoryLoads(orders);
   const open = new Set<AbortController>();
   const active = defineGauge({ name: 'orders_subscriptions_active', help: 'Subscriptions open on this replica of orders' });
   let stopping = false;
@@ -74,9 +115,16 @@ export function createOrderUpdates({ feed, orders, logger }: OrderUpdatesOptions
       async function* updates(): AsyncGenerator<OrderUpdate, void> {
         try {
           for await (const notice of events) {
-            const order = await orderAfter(notice.orderId, notice.sequence);
+            const { recorded } = notice;
+            // Both read at once, each shared with the event's other subscriptions.
+            const [order, history] = await Promise.all([
+              orderAfter(notice.orderId, notice.sequence),
+              recorded ? historyAfter(notice.orderId, notice.sequence) : undefined,
+            ]);
             // Gone meanwhile (deleted with its customer's account): nothing left to show.
-            if (order) yield { eventId: String(notice.sequence), order };
+            if (!order) continue;
+            const eventId = String(notice.sequence);
+            yield recorded && history ? { eventId, order: orderAsRecorded(order, recorded), statusHistory: historyUpTo(history, recorded) } : { eventId, order };
           }
           // The events stop only when `ended` aborts: say why, unless the client itself left.
           const error = endingError(ended.signal.reason);

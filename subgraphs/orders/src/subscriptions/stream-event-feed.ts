@@ -2,7 +2,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { DeliverPolicy, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import { isUuid, ServiceUnavailableError, type Logger } from '@shop/service-kit';
 import { ensureOrderEventsStream, type OrderEventsStream } from '../order-events-stream.js';
-import { matchesFilter, type OrderEventFeed, type OrderEventNotice } from './order-event-feed.js';
+import { matchesFilter, recordedOrderOf, type OrderEventFeed, type OrderEventNotice } from './order-event-feed.js';
 
 export interface StreamEventFeedOptions extends OrderEventsStream {
   /** NATS servers (NATS_URL). */
@@ -96,13 +96,16 @@ export function createStreamEventFeed(options: StreamEventFeedOptions): OrderEve
   };
 }
 
-/** What a subscription needs of a message: its sequence and whose order it is about; undefined for a message not an order event. */
+/**
+ * What a subscription needs of a message (an OrderEventEnvelope): its sequence, whose order it is
+ * about and the order as the event recorded it; undefined for a message not an order event.
+ */
 function noticeOf(message: JsMsg): OrderEventNotice | undefined {
   try {
-    const { order } = message.json<{ order?: { id?: unknown; userId?: unknown } }>();
+    const { order, occurredAt } = message.json<{ order?: { id?: unknown; userId?: unknown }; occurredAt?: unknown }>();
     const { id, userId } = order ?? {};
     if (typeof id !== 'string' || !isUuid(id) || typeof userId !== 'string') return undefined;
-    return { sequence: message.seq, orderId: id, userId };
+    return { sequence: message.seq, orderId: id, userId, recorded: recordedOrderOf(order, typeof occurredAt === 'string' ? occurredAt : undefined) };
   } catch {
     return undefined;
   }
