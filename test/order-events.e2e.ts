@@ -5,8 +5,7 @@ import { it } from './support/fixtures.js';
 import { errorCodes, graphql } from './support/graphql.js';
 import { createOrder, createProduct, newCustomer } from './support/checkout.js';
 import { subscribe } from './support/event-stream.js';
-import { gatewayService } from '../scripts/services.js';
-import { testLogger } from './support/logger.js';
+import { startExtraGateway } from './support/extra-gateway.js';
 import type { Stack } from './support/stack.js';
 
 const ALICE_USER = DEMO_USERS[1];
@@ -122,19 +121,7 @@ describe('live order tracking through the gateway (GraphQL over SSE)', () => {
   it('resumes on another gateway replica after the first one stops mid-stream: nothing lost, nothing doubled', async ({ shop: { stack, alice, admin } }) => {
     const productId = await createProduct(stack.gatewayUrl, admin, { stock: 10 });
     const order = (await createOrder(stack.gatewayUrl, alice, [{ productId, quantity: 1 }])).data!.createOrder;
-    const replicas = await Promise.all(['first', 'second'].map(async (name) => {
-      const config = await gatewayService.loadConfig({
-        NODE_ENV: 'test',
-        HOST: '127.0.0.1',
-        METRICS_PORT: '0',
-        USERS_URL: stack.urls.users,
-        PRODUCTS_URL: stack.urls.products,
-        ORDERS_URL: stack.urls.orders,
-        RATE_LIMIT_REQUESTS: '1000000',
-      });
-      const gateway = await gatewayService.create(config, testLogger(`gateway-${name}`));
-      return { gateway, url: await gateway.listen(0, '127.0.0.1') };
-    }));
+    const replicas = await Promise.all(['first', 'second'].map((name) => startExtraGateway(stack, `gateway-${name}`)));
     const [first, second] = replicas as [(typeof replicas)[number], (typeof replicas)[number]];
     try {
       const move = async (status: 'PAID' | 'SHIPPED' | 'DELIVERED') =>

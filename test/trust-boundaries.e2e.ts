@@ -3,12 +3,11 @@ import { createPrivateKey, randomUUID } from 'node:crypto';
 import { SERVICE_CREDENTIAL_HEADER } from '@shop/service-kit';
 import { MeDocument, OrdersDocument, ProductDocument } from '@shop/sdk';
 import { signingKeyFromPem, type SigningKey } from '../subgraphs/users/src/signing-key.js';
-import { gatewayService } from '../scripts/services.js';
 import { SERVICE_CREDENTIAL, SUBGRAPHS, type Stack, type SubgraphName } from './support/stack.js';
 import { test } from './support/fixtures.js';
 import { errorCodes, graphql, type GraphQLResponse } from './support/graphql.js';
 import { createOrder, createProduct, newCustomer } from './support/checkout.js';
-import { testLogger } from './support/logger.js';
+import { startExtraGateway } from './support/extra-gateway.js';
 import { newSigningKeyPem, signToken, unsignedToken } from './support/tokens.js';
 
 /** Identity headers a client might add, hoping some service believes them. */
@@ -341,19 +340,7 @@ function setupOf({ stack, alice, admin }: { stack: Stack; alice: string; admin: 
     const placed = await createOrder(stack.gatewayUrl, alice, [{ productId, quantity: 1 }]);
     const aliceId = (await graphql(stack.gatewayUrl, MeDocument, { token: alice })).data!.me!.id;
     if (!placed.data?.createOrder) throw new Error(`alice's order failed: ${JSON.stringify(placed.errors)}`);
-    const config = await gatewayService.loadConfig({
-      NODE_ENV: 'test',
-      HOST: '127.0.0.1',
-      METRICS_PORT: '0',
-      USERS_URL: stack.urls.users,
-      PRODUCTS_URL: stack.urls.products,
-      ORDERS_URL: stack.urls.orders,
-      AUTHORIZATION_MODE: 'reject',
-      RATE_LIMIT_REQUESTS: '1000000',
-      REGISTER_RATE_LIMIT: '1000000',
-    });
-    const rejecting = await gatewayService.create(config, testLogger('gateway-reject'));
-    const rejectingUrl = await rejecting.listen(0, '127.0.0.1');
+    const { gateway: rejecting, url: rejectingUrl } = await startExtraGateway(stack, 'gateway-reject', { AUTHORIZATION_MODE: 'reject' });
     return {
       tokens: { anonymous: undefined, alice, bob: await newCustomer(stack.gatewayUrl), admin },
       aliceId,
