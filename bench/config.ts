@@ -14,16 +14,22 @@ export interface BenchConfig {
   rounds: number;
   /** Servers to run under `--cpu-prof` (any gateway target, users, products, orders). */
   profile: string[];
+  /** The subscriptions scenario: subscribers open during the changes, idle subscriptions for the memory figure, the admin's status changes per second. */
+  subscribers: number;
+  idleSubscribers: number;
+  changesPerSecond: number;
   /** A PostgreSQL server the bench may create (and drop) its databases on; PGlite when unset. */
   databaseUrl: string | undefined;
 }
 
 const HELP = `npm run bench [-- --connections 50 --duration 20 --warmup 5 --scenarios canonical-distinct,canonical
-                        --targets ours,stock,hive,hive-rust --customers 50 --profile ours,products --rounds 1]
+                        --targets ours,stock,hive,hive-rust --customers 50 --profile ours,products --rounds 1
+                        --subscribers 1000 --idle-subscribers 5000 --change-rate 10]
   env: BENCH_CONNECTIONS, BENCH_DURATION (s), BENCH_WARMUP (s), BENCH_SCENARIOS, BENCH_TARGETS,
        BENCH_ROUNDS: times each scenario's targets are measured in turn (each round's rows and ratios, then their medians),
        BENCH_CUSTOMERS: customers of the distinct scenarios (default: the connections, at least 20),
        BENCH_PROFILE: servers to run under --cpu-prof (profiles in bench/results/profiles-<time>/),
+       BENCH_SUBSCRIBERS, BENCH_IDLE_SUBSCRIBERS, BENCH_CHANGE_RATE (status changes/s): the subscriptions scenario,
        BENCH_DATABASE_URL (or DATABASE_URL): PostgreSQL server to create the bench databases on`;
 
 /** The fewest customers a distinct scenario has (issue 19: at least 20, each with its own token). */
@@ -42,6 +48,9 @@ export function loadBenchConfig(argv: string[], env: NodeJS.ProcessEnv): BenchCo
       customers: { type: 'string' },
       profile: { type: 'string' },
       rounds: { type: 'string' },
+      subscribers: { type: 'string' },
+      'idle-subscribers': { type: 'string' },
+      'change-rate': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -68,6 +77,9 @@ export function loadBenchConfig(argv: string[], env: NodeJS.ProcessEnv): BenchCo
     targets: list(values.targets ?? env.BENCH_TARGETS),
     profile: list(values.profile ?? env.BENCH_PROFILE),
     rounds: number('rounds', values.rounds ?? env.BENCH_ROUNDS, 1),
+    subscribers: number('subscribers', values.subscribers ?? env.BENCH_SUBSCRIBERS, 1_000),
+    idleSubscribers: number('idle-subscribers', values['idle-subscribers'] ?? env.BENCH_IDLE_SUBSCRIBERS, 5_000),
+    changesPerSecond: number('change-rate', values['change-rate'] ?? env.BENCH_CHANGE_RATE, 10),
     databaseUrl: env.BENCH_DATABASE_URL || env.DATABASE_URL || undefined,
   };
 }

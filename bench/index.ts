@@ -37,10 +37,13 @@ import { checkConsistency, demoInitialStock } from './consistency.js';
 import { SUBGRAPHS, type SubgraphName } from './seed.js';
 import { startBenchStack, GATEWAYS, type BenchStack, type GatewayName } from './stack.js';
 import { isTraced } from './traced-gateways.js';
+import { runSubscriptions, SUBSCRIPTIONS } from './subscriptions.js';
+import { formatSubscriptionReport, missedSubscriptionTargets, type SubscriptionResult } from './subscription-report.js';
 
 const config = loadBenchConfig(process.argv.slice(2), process.env);
-const KNOWN: string[] = [...DISTINCT_SCENARIOS, ...SCENARIOS.map((s) => s.name), CREATE_ORDER];
-const chosen = config.scenarios.length ? config.scenarios : KNOWN;
+const KNOWN: string[] = [...DISTINCT_SCENARIOS, ...SCENARIOS.map((s) => s.name), CREATE_ORDER, SUBSCRIPTIONS];
+// The subscriptions scenario only when named: at its full size it adds several minutes to a run (docs/performance/index.md).
+const chosen = config.scenarios.length ? config.scenarios : KNOWN.filter((name) => name !== SUBSCRIPTIONS);
 const unknown = chosen.filter((name) => !KNOWN.includes(name));
 if (unknown.length) throw new Error(`No scenario named ${unknown.join(', ')}; known: ${KNOWN.join(', ')}`);
 const ALL_TARGETS: Target[] = [...GATEWAYS, 'direct'];
@@ -127,12 +130,35 @@ try {
       }
     }
   }
-  console.log(`\n${formatReport(rows, skipped)}\n`);
+  let subscriptions: SubscriptionResult | undefined;
+  if (chosen.includes(SUBSCRIPTIONS)) {
+    if (!chosenTargets.includes('ours')) console.log(`${SUBSCRIPTIONS}: not measured: it runs against ours only, and --targets leaves ours out`);
+    else {
+      const productId = await addBenchProduct(stack.gateways.ours.url, stack.userPassword);
+      initialStock.set(productId, BENCH_STOCK);
+      subscriptions = await runSubscriptions({
+        gateway: stack.gateways.ours,
+        subgraphs: stack.subgraphs,
+        adminToken: await signIn(stack.gateways.ours.url, stack.userPassword, 'admin@example.com'),
+        customerToken: token,
+        productId,
+        subscribers: config.subscribers,
+        idleSubscribers: config.idleSubscribers,
+        changesPerSecond: config.changesPerSecond,
+        warmupSeconds: config.warmupSeconds,
+        durationSeconds: config.durationSeconds,
+      });
+    }
+  }
+  if (rows.length || skipped.length) console.log(`\n${formatReport(rows, skipped)}\n`);
+  if (subscriptions) console.log(`\n${formatSubscriptionReport(subscriptions)}\n`);
+  const subscriptionProblems = subscriptions ? missedSubscriptionTargets(subscriptions) : [];
+  if (subscriptionProblems.length) console.log(`SUBSCRIPTIONS CHECK FAILED:\n  ${subscriptionProblems.join('\n  ')}\n`);
   const notExported = missingExports(rows);
   if (rows.some((row) => row.exported)) console.log(`Exported by the traced gateways to the collector during each run:\n\n${formatExports(rows)}\n`);
   if (notExported.length) console.log(`TRACING EXPORT CHECK FAILED:\n  ${notExported.join('\n  ')}\n`);
   let consistency: { checked: boolean; orders: number; problems: string[] } = { checked: false, orders: 0, problems: [] };
-  if (scenarios.some((scenario) => scenario.writes)) {
+  if (scenarios.some((scenario) => scenario.writes) || subscriptions) {
     await stack.stopServers();
     const problems = await checkConsistency(stack.locations, initialStock, placedKeys, keyPrefix);
     consistency = { checked: true, orders: placedKeys.size, problems };
@@ -142,12 +168,13 @@ try {
         : `Consistency check passed: ${placedKeys.size} orders placed; stock + reserved = initial for every product, one order per key`,
     );
   }
-  const file = await writeResults({ rows, skipped, ratios: ratios(rows), consistency, notExported });
+  const file = await writeResults({ rows, skipped, ratios: ratios(rows), consistency, notExported, ...(subscriptions ? { subscriptions } : {}) });
   console.log(`Written to ${file}`);
   // Drawn from this run's own rows, so the docs' charts are always a real run's; one of several rounds draws none (a chart per round is no figure for the docs).
-  if (config.rounds === 1) console.log(`Charts: ${(await writeCharts({ rows, config }, runLabel(file))).join(', ')}`);
+  if (!rows.length) console.log('No charts drawn: no load rows in this run');
+  else if (config.rounds === 1) console.log(`Charts: ${(await writeCharts({ rows, config }, runLabel(file))).join(', ')}`);
   else console.log(`No charts drawn: a run of ${config.rounds} rounds is for its ratios (npm run bench:charts draws them from its results file if wanted)`);
-  if (consistency.problems.length || notExported.length) process.exitCode = 1;
+  if (consistency.problems.length || notExported.length || subscriptionProblems.length) process.exitCode = 1;
 } finally {
   await stopStack?.();
   // The profiles are written as each server exits, so only now are they complete.

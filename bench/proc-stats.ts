@@ -81,6 +81,12 @@ function childrenOf(pid: number): number[] {
   }
 }
 
+/** Resident memory now (VmRSS) in MB. */
+export function rssMb(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) / 1024 : Number.NaN;
+}
+
 /** Peak resident memory (VmHWM) in MB. */
 export function peakRssMb(pid: number): number {
   const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));

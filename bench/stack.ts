@@ -31,7 +31,8 @@ const UNCACHED: readonly GatewayName[] = ['ours', 'ours-no-authz', 'ours-traced'
 
 export interface BenchStack {
   subgraphs: Record<SubgraphName, Server>;
-  gateways: Record<GatewayName, Server>;
+  /** Each with its Prometheus metrics' address (METRICS_PORT), read by the subscriptions scenario. */
+  gateways: Record<GatewayName, Server & { metricsUrl: string }>;
   /** Where the traced gateways export their spans. */
   collector: Collector;
   /** The demo accounts' password in this run. */
@@ -144,8 +145,10 @@ export async function startBenchStack(
         url: `http://127.0.0.1:${ports[name]}/graphql`,
         logFile: join(tempDir, `${name}.log`),
       });
-      started.push(server);
-      return server;
+      // The same object in `started` as returned: restartGateway finds it there by identity.
+      const running = { ...server, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` };
+      started.push(running);
+      return running;
     };
     const subgraphs = {} as Record<SubgraphName, Server>;
     for (const name of SUBGRAPHS) {
@@ -184,11 +187,14 @@ export async function startBenchStack(
         LOGIN_RATE_LIMIT: '1000000',
         LOGIN_ACCOUNT_RATE_LIMIT: '1000000',
         REGISTER_RATE_LIMIT: '1000000',
+        // The subscriptions scenario's subscribers are all the admin: the per-client bound (20) would refuse the 21st.
+        SUBSCRIPTIONS_PER_CLIENT: '1000000',
+        SUBSCRIPTIONS_MAX: '1000000',
         ...(UNCACHED.includes(name) ? { RESPONSE_CACHE_MB: '0' } : {}),
         ...(name === 'hive-rust' ? { HIVE_ROUTER_RUNTIME: 'true' } : {}),
         ...(isTraced(name) ? tracingEnv(name, collector.url) : {}),
       });
-    const gateways = {} as Record<GatewayName, Server>;
+    const gateways = {} as Record<GatewayName, Server & { metricsUrl: string }>;
     for (const name of GATEWAYS) gateways[name] = await startGateway(name);
     const restartGateway = async (name: GatewayName) => {
       const old = gateways[name];

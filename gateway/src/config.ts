@@ -132,7 +132,8 @@ export const gatewayEnv = {
   // How long a @policy function may take to decide before the policy counts as denied.
   POLICY_TIMEOUT_MS: z.coerce.number().int().min(1).max(10_000).default(100),
   // Open subscriptions this replica holds at most (each a socket and a subgraph stream); past it a subscription is refused with SERVICE_UNAVAILABLE.
-  SUBSCRIPTIONS_MAX: count(10_000),
+  // Each open subscription holds ~60 KB of heap (bench, 7 Dec): 1,000 fit the gateway's 192 MB beside its caches; more need a larger --max-old-space-size.
+  SUBSCRIPTIONS_MAX: count(1_000),
   // Open subscriptions one client (its token's user, else its address) holds at most; past it RATE_LIMITED.
   SUBSCRIPTIONS_PER_CLIENT: count(20),
   // Seconds between heartbeats on an idle subscription stream, so proxies keep it open.
