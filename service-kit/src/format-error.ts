@@ -63,3 +63,21 @@ export function unexpectedErrorLogging(fallback: Logger): ApolloServerPlugin<{ l
     },
   };
 }
+
+/**
+ * One error of a streamed result (a subscription's event), as a client may see it: what
+ * Apollo Server does for an answer on /graphql, which such an event never passes through. An
+ * unexpected error is logged once, as unexpectedErrorLogging does, then formatError masks it;
+ * the `http` extension, which Apollo drops from answers, is dropped too.
+ */
+export function formatStreamedError(error: GraphQLError, logger: Logger): GraphQLFormattedError {
+  if (isUnexpectedError(error)) logger.error({ err: unwrapResolverError(error), path: error.path }, 'unexpected error');
+  const formatted = formatError(error.toJSON(), error);
+  const { http: _http, ...extensions } = formatted.extensions ?? {};
+  return { ...formatted, extensions };
+}
+
+/** An event id fit for a GraphQL over SSE `id:` field, a line of its own: short, and nothing that could end the line. */
+export function isSseEventId(value: unknown): value is string {
+  return typeof value === 'string' && /^[\w.:-]{1,64}$/.test(value);
+}

@@ -1,6 +1,7 @@
 import { executeQueryPlan, type buildOperationContext, type GraphQLDataSource, type GraphQLDataSourceProcessOptions, type ServiceMap } from '@apollo/gateway';
 import type { QueryPlan } from '@apollo/query-planner';
 import type { GatewayExecutionResult, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
+import { isSseEventId } from '@shop/service-kit';
 import type { GatewayContext } from '../context.js';
 import type { SubgraphAnswer } from '../unavailable-answer.js';
 import type { SubscriptionPlan, SubscriptionPlanner } from './subscription-planner.js';
@@ -58,11 +59,8 @@ export async function executeEvent(execution: EventExecution, event: SubgraphAns
   return eventId === undefined ? result : { ...result, extensions: { ...result.extensions, eventId } };
 }
 
-/** Event ids go into the SSE `id:` field, a line of its own: only a short id that cannot end the line is carried. */
-const EVENT_ID = /^[\w.:-]{1,64}$/;
-
 /** The id the subgraph gave its event (`extensions.eventId`, as the shop's orders does), when it is one a client may resume from. */
 export function eventIdOf(answer: { extensions?: Record<string, unknown> }): string | undefined {
   const eventId = answer.extensions?.eventId;
-  return typeof eventId === 'string' && EVENT_ID.test(eventId) ? eventId : undefined;
+  return isSseEventId(eventId) ? eventId : undefined;
 }

@@ -1,7 +1,6 @@
 import { GraphQLError, type FormattedExecutionResult, type GraphQLFormattedError } from 'graphql';
-import { unwrapResolverError } from '@apollo/server/errors';
 import type { GatewayExecutionResult } from '@apollo/server-gateway-interface';
-import { formatError, isUnexpectedError, type Logger } from '@shop/service-kit';
+import { formatStreamedError, type Logger } from '@shop/service-kit';
 
 /**
  * One event as a client may see it, made as Apollo Server makes a query's answer (its
@@ -23,7 +22,5 @@ export function formatEvent(result: GatewayExecutionResult, logger: Logger): For
 
 function formatEventError(thrown: unknown, logger: Logger): GraphQLFormattedError {
   const error = thrown instanceof GraphQLError ? thrown : new GraphQLError(thrown instanceof Error ? thrown.message : String(thrown), { originalError: thrown instanceof Error ? thrown : undefined });
-  const { http: _http, ...extensions } = error.extensions;
-  if (isUnexpectedError(error)) logger.error({ err: unwrapResolverError(error), path: error.path }, 'unexpected error');
-  return formatError({ ...error.toJSON(), extensions: { ...extensions, code: extensions.code ?? 'INTERNAL_SERVER_ERROR' } }, error);
+  return formatStreamedError(error, logger);
 }

@@ -1,14 +1,12 @@
 import type { ServerResponse } from 'node:http';
 import { GraphQLError } from 'graphql';
 import type { ExecutionPatchResult, ExecutionResult, Response as SseResponse } from 'graphql-sse';
-import { formatError, isUnexpectedError, type Logger } from '@shop/service-kit';
+import { formatStreamedError, isSseEventId, type Logger } from '@shop/service-kit';
 
 // What goes over the wire of GraphQL over SSE beyond what graphql-sse writes itself.
 
 /** How graphql-sse prints a `next` event: the data (one JSON line) follows. */
 const NEXT_EVENT = 'event: next\ndata: ';
-/** Event ids are ours (sequences), but they go into a header-like field: nothing that could end the line. */
-const SAFE_EVENT_ID = /^[\w.:-]{1,64}$/;
 
 /**
  * A printed message, with the SSE `id:` field when it is a `next` event whose result carries
@@ -20,7 +18,7 @@ export function withEventIdField(message: string): string {
   try {
     const result = JSON.parse(message.slice(NEXT_EVENT.length)) as { extensions?: { eventId?: unknown } };
     const eventId = result.extensions?.eventId;
-    return typeof eventId === 'string' && SAFE_EVENT_ID.test(eventId) ? `id: ${eventId}\n${message}` : message;
+    return isSseEventId(eventId) ? `id: ${eventId}\n${message}` : message;
   } catch {
     return message;
   }
@@ -32,12 +30,7 @@ export function withEventIdField(message: string): string {
  */
 export function formattedResult<Result extends ExecutionResult | ExecutionPatchResult>(result: Result, logger: Logger): Result {
   if (!result.errors?.length) return result;
-  const errors = result.errors.map((error) => {
-    if (isUnexpectedError(error)) logger.error({ err: error.originalError ?? error, path: error.path }, 'unexpected error');
-    const formatted = formatError(error.toJSON(), error);
-    const { http: _http, ...extensions } = formatted.extensions ?? {};
-    return { ...formatted, extensions };
-  });
+  const errors = result.errors.map((error) => formatStreamedError(error, logger));
   // The stream prints a GraphQLError as its toJSON(), a formatted error: these stand in for them.
   return { ...result, errors: errors as unknown as GraphQLError[] };
 }
