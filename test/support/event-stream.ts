@@ -8,8 +8,8 @@ export interface StreamEvent {
 
 export interface GraphQLStreamResult {
   data?: Record<string, unknown> | null;
-  errors?: { message: string; path?: string[]; extensions?: { code?: string } }[];
-  extensions?: { eventId?: string };
+  errors?: { message: string; path?: string[]; extensions?: { code?: string; reason?: string } }[];
+  extensions?: { eventId?: string; committedAt?: string };
 }
 
 export interface EventStream {

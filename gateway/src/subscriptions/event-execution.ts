@@ -64,3 +64,15 @@ export function eventIdOf(answer: { extensions?: Record<string, unknown> }): str
   const eventId = answer.extensions?.eventId;
   return isSseEventId(eventId) ? eventId : undefined;
 }
+
+/**
+ * When the change an event announces was committed (`extensions.committedAt`, ISO 8601, as the
+ * shop's orders sends it), in ms since the epoch; undefined when the subgraph sends none or one
+ * that is not a time.
+ */
+export function committedAtOf(answer: { extensions?: Record<string, unknown> }): number | undefined {
+  const committedAt = answer.extensions?.committedAt;
+  if (typeof committedAt !== 'string' || committedAt.length > 40) return undefined;
+  const ms = Date.parse(committedAt);
+  return Number.isFinite(ms) ? ms : undefined;
+}

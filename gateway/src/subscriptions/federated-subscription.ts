@@ -7,7 +7,7 @@ import { DependencyUnavailable, ServiceUnavailableError, type Logger } from '@sh
 import type { GatewayContext } from '../context.js';
 import type { FederatedSupergraph } from '../reloadable-gateway.js';
 import { forwardedHeaders } from '../subgraph-data-source.js';
-import { eventIdOf, executeEvent, type EventExecution } from './event-execution.js';
+import { committedAtOf, eventIdOf, executeEvent, type EventExecution } from './event-execution.js';
 import { formatEvent } from './event-format.js';
 import type { ReleasePlace } from './open-subscription-counts.js';
 import { streamEndError, type StreamEndReason } from './stream-ends.js';
@@ -58,6 +58,8 @@ export class FederatedSubscription {
   private finish: Finish | undefined;
   /** When the event being answered reached the gateway (performance.now()). */
   private lastReceivedAt: number | undefined;
+  /** When the change the event being answered announces was committed (ms since the epoch), if its subgraph said. */
+  private lastCommittedAt: number | undefined;
   /** The last result, when the gateway ended it (or it failed): the gateway's own word, not an event. */
   private closingEvent: FormattedExecutionResult | undefined;
 
@@ -101,11 +103,13 @@ export class FederatedSubscription {
           yield this.closing({ errors: [error instanceof GraphQLError ? error : new GraphQLError('subscription event failed', { originalError: error instanceof Error ? error : undefined })] });
           return;
         }
-        const startedAt = this.lastReceivedAt;
+        const { lastReceivedAt: startedAt, lastCommittedAt: committedAt } = this;
         if (result.data !== undefined || result.errors) {
           yield formatEvent(result, this.logger);
           this.deps.metrics.events.inc({ outcome: result.errors ? 'error' : 'data' });
           if (startedAt !== undefined) this.deps.metrics.eventSeconds.observe((performance.now() - startedAt) / 1000);
+          // Wall clocks of two hosts: a commit that seems to come after its delivery is skew, counted as 0.
+          if (committedAt !== undefined) this.deps.metrics.commitToDeliverySeconds.observe(Math.max(0, Date.now() - committedAt) / 1000);
         }
       }
       const { finish } = this;
@@ -195,6 +199,7 @@ export class FederatedSubscription {
     switch (event.kind) {
       case 'result': {
         this.lastReceivedAt = event.receivedAt;
+        this.lastCommittedAt = committedAtOf(event.result);
         const { primary } = execution.plan;
         return tracer.startActiveSpan(
           'gateway.subscription.event',

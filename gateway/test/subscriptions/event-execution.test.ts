@@ -7,7 +7,7 @@ import { SUPPORTED_SUPERGRAPH_FEATURES } from '../../src/authorization/supergrap
 import type { GatewayContext } from '../../src/context.js';
 import type { FederatedSupergraph } from '../../src/reloadable-gateway.js';
 import { unavailableAnswer } from '../../src/unavailable-answer.js';
-import { executeEvent } from '../../src/subscriptions/event-execution.js';
+import { committedAtOf, executeEvent } from '../../src/subscriptions/event-execution.js';
 import { subscriptionPlannerOf } from '../../src/subscriptions/subscription-planner.js';
 import { composeSubgraphs } from '../../../scripts/supergraph.js';
 import { BOOKS, LIVE_LIBRARY_SCHEMAS, LIVE_LIBRARY_SUBGRAPHS, READERS } from '../../../test/support/live-library.js';
@@ -96,5 +96,16 @@ describe('executeEvent', () => {
     const result = await executeEvent(execution(federation()), { data: null, errors: [{ message: 'Not your loan', path: ['loanChanged'], extensions: { code: 'FORBIDDEN' } }] });
     expect(result.data).toBeNull();
     expect(result.errors?.map((error) => [error.message, error.path, error.extensions?.code, error.extensions?.serviceName])).toEqual([['Not your loan', ['loanChanged'], 'FORBIDDEN', 'circulation']]);
+  });
+});
+
+describe('committedAtOf', () => {
+  it("reads when an event's change was committed from the subgraph's extensions.committedAt, and nothing that is not a time", () => {
+    expect(committedAtOf({ extensions: { committedAt: '2026-12-07T18:00:00.123Z' } })).toBe(Date.UTC(2026, 11, 7, 18, 0, 0, 123));
+    expect(committedAtOf({ extensions: { eventId: '7' } })).toBeUndefined();
+    expect(committedAtOf({})).toBeUndefined();
+    expect(committedAtOf({ extensions: { committedAt: 'yesterday' } })).toBeUndefined();
+    expect(committedAtOf({ extensions: { committedAt: 1_765_130_400_000 } })).toBeUndefined();
+    expect(committedAtOf({ extensions: { committedAt: `2026-12-07T18:00:00Z${' '.repeat(100)}` } })).toBeUndefined();
   });
 });

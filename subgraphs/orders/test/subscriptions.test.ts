@@ -67,8 +67,9 @@ function subscriptionsReading(eventRelay: OrdersServiceDeps['eventRelay'], recor
     await stream.ended();
   };
 
-  it('sends the order after each change, its event id as the SSE id and as extensions.eventId', async () => {
+  it('sends the order after each change, its event id as the SSE id and as extensions.eventId, its commit time as extensions.committedAt', async () => {
     const orderId = await orders.placeOrder(ALICE);
+    const subscribedAt = Date.now();
     const stream = await open(ORDER_UPDATED, { variables: { id: orderId }, token: tokens.alice });
     expect(stream.status).toBe(200);
     expect(stream.headers.get('content-type')).toMatch(/^text\/event-stream/);
@@ -81,6 +82,10 @@ function subscriptionsReading(eventRelay: OrdersServiceDeps['eventRelay'], recor
     });
     expect(paid.id).toMatch(/^\d+$/);
     expect(paid.data?.extensions?.eventId).toBe(paid.id);
+    // The time the change's transaction wrote it: after the subscription opened, before the event came.
+    const committedAt = Date.parse(String(paid.data?.extensions?.committedAt));
+    expect(committedAt).toBeGreaterThanOrEqual(subscribedAt - 5);
+    expect(committedAt).toBeLessThanOrEqual(Date.now());
     expect(await recordedEventAt(orders, Number(paid.id))).toEqual({ orderId, type: 'order.paid' });
 
     await move(orderId, 'SHIPPED');

@@ -1,9 +1,17 @@
 import { createSourceEventStream, execute, type ExecutionArgs, type ExecutionResult } from 'graphql';
 
-/** The id a subscription's source event carries for its client (`eventId`, a string), if any. */
-function eventIdOf(event: unknown): string | undefined {
-  if (typeof event !== 'object' || event === null || !('eventId' in event)) return undefined;
-  return typeof event.eventId === 'string' ? event.eventId : undefined;
+/**
+ * What a subscription's source event carries for its client beyond the data: the id to resume
+ * from (`eventId`) and when the change it announces was committed (`committedAt`, ISO 8601), each
+ * a string, when the event has it.
+ */
+function eventExtensionsOf(event: unknown): { eventId?: string; committedAt?: string } | undefined {
+  if (typeof event !== 'object' || event === null) return undefined;
+  const extensions = {
+    ...('eventId' in event && typeof event.eventId === 'string' ? { eventId: event.eventId } : {}),
+    ...('committedAt' in event && typeof event.committedAt === 'string' ? { committedAt: event.committedAt } : {}),
+  };
+  return Object.keys(extensions).length > 0 ? extensions : undefined;
 }
 
 /**
@@ -11,7 +19,9 @@ function eventIdOf(event: unknown): string | undefined {
  * (`eventContext`: the subscription's with fresh loaders, else an order's history read for one
  * event would be served again for the next). And a source event carrying an `eventId` gives its
  * result `extensions.eventId`, where clients read the id to resume from (the SSE endpoint sends it
- * as the event's `id:` too). Subscribe-time errors come back as one result, as graphql-js's do.
+ * as the event's `id:` too), and one carrying `committedAt` gives `extensions.committedAt`, from
+ * which a gateway measures the time from the commit to the delivery. Subscribe-time errors come
+ * back as one result, as graphql-js's do.
  */
 export function subscribeWithEventIds<Context>(eventContext: (subscription: Context) => Context) {
   return async (args: ExecutionArgs & { contextValue: Context }): Promise<ExecutionResult | AsyncIterableIterator<ExecutionResult>> => {
@@ -19,8 +29,8 @@ export function subscribeWithEventIds<Context>(eventContext: (subscription: Cont
     if (!(Symbol.asyncIterator in source)) return source;
     return mapEvents(source, async (event) => {
       const result = await execute({ ...args, rootValue: event, contextValue: eventContext(args.contextValue) });
-      const eventId = eventIdOf(event);
-      return eventId === undefined ? result : { ...result, extensions: { ...result.extensions, eventId } };
+      const extensions = eventExtensionsOf(event);
+      return extensions === undefined ? result : { ...result, extensions: { ...result.extensions, ...extensions } };
     });
   };
 }

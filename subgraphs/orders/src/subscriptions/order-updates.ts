@@ -10,9 +10,10 @@ import { onExpiry } from './token-expiry.js';
  * What a subscription's source yields: the order as it was after one of its events, with the
  * event's id (which the SSE endpoint sends as the event's id) and the order's status history up to
  * that event (absent when the event recorded nothing readable: the order is then as it is now, its
- * history read as any order's); or, last, the error that ends the stream.
+ * history read as any order's), and when the change was committed (the time its transaction wrote
+ * it, ISO 8601; absent likewise); or, last, the error that ends the stream.
  */
-export type OrderUpdate = { eventId: string; order: OrderWithItems; statusHistory?: StatusChangeRow[] } | { error: AppError };
+export type OrderUpdate = { eventId: string; order: OrderWithItems; statusHistory?: StatusChangeRow[]; committedAt?: string } | { error: AppError };
 
 export interface FollowRequest {
   filter: OrderEventFilter;
@@ -124,7 +125,9 @@ export function createOrderUpdates({ feed, orders, logger }: OrderUpdatesOptions
             // Gone meanwhile (deleted with its customer's account): nothing left to show.
             if (!order) continue;
             const eventId = String(notice.sequence);
-            yield recorded && history ? { eventId, order: orderAsRecorded(order, recorded), statusHistory: historyUpTo(history, recorded) } : { eventId, order };
+            yield recorded && history
+              ? { eventId, order: orderAsRecorded(order, recorded), statusHistory: historyUpTo(history, recorded), committedAt: recorded.occurredAt.toISOString() }
+              : { eventId, order };
           }
           // The events stop only when `ended` aborts: say why, unless the client itself left.
           const error = endingError(ended.signal.reason);
