@@ -3,13 +3,13 @@ import type { Duplex } from 'node:stream';
 import type { Express, Request } from 'express';
 import { GraphQLError, GraphQLSchema, parse, type FormattedExecutionResult } from 'graphql';
 import type { ExecutionResult, SubscribePayload } from 'graphql-ws';
-import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { AppError, RateLimitedError, type Logger } from '@shop/service-kit';
 import { formatEvent } from './event-format.js';
 import type { FederatedSubscription } from './federated-subscription.js';
 import type { OperationRunner } from './operation-runner.js';
 import { connectionAuthorization, messageExchange } from './websocket-request.js';
+import { serveGraphqlWs } from './ws-server.js';
 
 export interface WebSocketOptions {
   /** The gateway's Express app: each message becomes one of its requests (websocket-request.ts). */
@@ -90,10 +90,8 @@ export function graphqlOverWebSocket(httpServer: Server, options: WebSocketOptio
     }
   };
 
-  const server = useServer<Record<string, unknown> | undefined, Connection>(
+  const server = serveGraphqlWs<Connection>(
     {
-      // Error messages graphql-ws makes itself (closing a broken socket) say nothing of the cause.
-      isProd: true,
       onConnect: async (ctx) => {
         const token = connectionAuthorization(ctx.connectionParams);
         if (token === 'malformed') return false;
@@ -127,6 +125,7 @@ export function graphqlOverWebSocket(httpServer: Server, options: WebSocketOptio
     },
     wss,
     options.keepAliveMs,
+    logger,
   );
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {

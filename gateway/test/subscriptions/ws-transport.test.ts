@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import express from 'express';
 import type { FormattedExecutionResult } from 'graphql';
 import WebSocket from 'ws';
@@ -8,7 +8,7 @@ import type { FederatedSubscription } from '../../src/subscriptions/federated-su
 import type { OperationAnswer, OperationRunner } from '../../src/subscriptions/operation-runner.js';
 import { graphqlOverWebSocket, type WebSocketTransport } from '../../src/subscriptions/ws-transport.js';
 import { eventually } from '../../../test/support/poll.js';
-import { testLogger } from '../../../test/support/logger.js';
+import { capturingLogger } from '../../../test/support/logger.js';
 
 /** A subscription stand-in: yields `count` events of `size` characters as fast as they are taken, until it is ended. */
 function fakeSubscription(count: number, size = 16) {
@@ -53,6 +53,7 @@ describe('graphqlOverWebSocket', () => {
   let base: string;
   let transport: WebSocketTransport;
   let answers: (() => OperationAnswer)[] = [];
+  const logged = capturingLogger();
   const run: OperationRunner = async () => answers.shift()!();
   // The stand-in has what the transport uses of a FederatedSubscription.
   const opened = (subscription: ReturnType<typeof fakeSubscription>): OperationAnswer => ({ kind: 'subscription', subscription: subscription as unknown as FederatedSubscription });
@@ -68,7 +69,7 @@ describe('graphqlOverWebSocket', () => {
       maxPayloadBytes: 10_000,
       keepAliveMs: 300,
       maxBufferedBytes: 16 * 1024,
-      logger: testLogger('ws-transport'),
+      logger: logged.logger,
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -107,6 +108,21 @@ describe('graphqlOverWebSocket', () => {
     client.socket.terminate();
     await eventually(async () => left.ended.length > 0, 'the one whose socket closed is closed');
     expect(left.ended).toEqual(['client_closed']);
+  });
+
+  it("closes a socket whose message is past the limit with 1009, logging the client's error once with its code, not to the console", async () => {
+    const consoleError = vi.spyOn(console, 'error');
+    try {
+      const client = await connect(base);
+      const closed = new Promise<number>((resolve) => client.socket.once('close', resolve));
+      client.socket.send(JSON.stringify({ id: 'big', type: 'subscribe', payload: { query: `subscription { s } # ${'x'.repeat(10_000)}` } }));
+      expect(await closed).toBe(1009);
+      await eventually(async () => logged.lines.some((line) => line.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH'), 'the error is logged');
+      expect(logged.lines.filter((line) => line.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH')).toMatchObject([{ level: 30, msg: 'a WebSocket closed on an error of its client' }]);
+      expect(consoleError).not.toHaveBeenCalled();
+    } finally {
+      consoleError.mockRestore();
+    }
   });
 
   // What bounds a socket that is not read: graphql-ws awaits each send, so its events wait in the
