@@ -28,6 +28,17 @@ function resumptionHeaders(request: GatewayGraphQLRequestContext['request']): Re
   return eventIdOf({ extensions: { eventId: lastEventId } }) === undefined ? {} : { 'last-event-id': lastEventId! };
 }
 
+/**
+ * What an open subscription keeps of its request for its events: all of it but Apollo Server's
+ * response and metrics, whose accessors hold Apollo's whole request (its headers, body and
+ * response), kilobytes that thousands of idle subscriptions would keep for nothing. The context
+ * object stays the same: the executors find the subscription, and declared authorization its
+ * outcome, by it.
+ */
+function heldForEvents(requestContext: GatewayGraphQLRequestContext<GatewayContext>): GatewayGraphQLRequestContext<GatewayContext> {
+  return { ...requestContext, response: { http: { headers: new Headers() } }, metrics: {} };
+}
+
 /** Why a subscription is over: a stream-end reason, the subgraph completed it, the client left, or it failed. */
 type Finish = StreamEndReason | 'complete' | 'client_closed' | 'failed';
 
@@ -64,8 +75,8 @@ export class FederatedSubscription {
   private closingEvent: FormattedExecutionResult | undefined;
 
   constructor(
-    /** The request as Apollo Server handed it to the gateway's executor: each event runs it again. */
-    private readonly requestContext: GatewayGraphQLRequestContext<GatewayContext>,
+    /** The request as Apollo Server handed it to the gateway's executor: each event runs it again (once open, its heldForEvents copy). */
+    private requestContext: GatewayGraphQLRequestContext<GatewayContext>,
     /** The executor chain beneath the one that opened it (declared authorization, then `step`). */
     private readonly execute: GatewayExecutor,
     private readonly deps: FederatedSubscriptionDeps,
@@ -175,7 +186,10 @@ export class FederatedSubscription {
         return { errors: [streamEndError(federation.retired.reason === 'stopped' ? 'SHUTTING_DOWN' : 'SUPERGRAPH_RELOADED')] };
       }
       this.stream = stream;
-      this.execution = { plan, planner, dataSources: federation.dataSources, requestContext, operationContext };
+      const held = heldForEvents(requestContext);
+      // The chain may have handed `step` the request it was given, or a copy of its own (declared authorization's, with the authorized document).
+      this.requestContext = requestContext === this.requestContext ? held : heldForEvents(this.requestContext);
+      this.execution = { plan, planner, dataSources: federation.dataSources, requestContext: held, operationContext };
       this.deps.metrics.active.inc();
       this.deps.onOpen(this, federation);
       return {};

@@ -1,12 +1,13 @@
-import { createClient, NetworkError, type ExecutionResult } from 'graphql-sse';
-import { Agent, fetch, type RequestInfo, type RequestInit } from 'undici';
+import { StringDecoder } from 'node:string_decoder';
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
 import { DependencyUnavailable, isErrorCode } from '@shop/service-kit';
-import type { GraphQLFormattedError } from 'graphql';
+import type { FormattedExecutionResult, GraphQLFormattedError } from 'graphql';
 
 /** What a subgraph's subscription sent, one at a time. */
 export type SubgraphEvent =
   /** One result of the subscription, as the subgraph sent it; `receivedAt` is a performance.now() reading. */
-  | { kind: 'result'; result: ExecutionResult; receivedAt: number }
+  | { kind: 'result'; result: FormattedExecutionResult; receivedAt: number }
   /** The subgraph completed the subscription (or the gateway closed it). */
   | { kind: 'complete' }
   /** The stream broke off: reset, timed out between heartbeats, or not an event stream. */
@@ -52,13 +53,16 @@ export interface SubgraphStreamRequest {
 }
 
 /**
- * Subscriptions on subgraphs over GraphQL over SSE, distinct connections mode, with The Guild's
- * graphql-sse client (what the orders subgraph and the graphql-sse handler serve: a POST to the
- * subgraph's GraphQL endpoint with `Accept: text/event-stream`). Streams have their own undici
+ * Subscriptions on subgraphs over GraphQL over SSE, distinct connections mode (what the orders
+ * subgraph and The Guild's graphql-sse handler serve: a POST to the subgraph's GraphQL endpoint
+ * with `Accept: text/event-stream`; `next` events carry a result, `complete` ends it, comments are
+ * heartbeats). Read with undici's `request()` and eventsource-parser rather than a fetch-based
+ * client: an idle stream is then a Node stream and a parser, several times less heap than a web
+ * stream's machinery, which thousands of idle subscriptions multiply. Streams have their own undici
  * pool: the subgraph client's deadline bounds whole calls, which a stream outlives by design;
- * here a stream is bounded by its silence instead (the graphql-sse handler sends a heartbeat
- * every 12 s). The client never retries: a lost stream is reported, and the gateway's client
- * subscribes again.
+ * here a stream is bounded by its silence instead (undici's body timeout; the graphql-sse handler
+ * sends a heartbeat every 12 s). Nothing is retried: a lost stream is reported, and the gateway's
+ * client subscribes again.
  */
 export function subgraphStreams(options: SubgraphStreamOptions) {
   const agent = new Agent({
@@ -66,68 +70,35 @@ export function subgraphStreams(options: SubgraphStreamOptions) {
     bodyTimeout: options.idleTimeoutMs,
     connectTimeout: Math.min(options.openTimeoutMs, 5_000),
   });
-  const fetchThroughAgent = (input: RequestInfo, init?: RequestInit) => fetch(input, { ...init, dispatcher: agent });
 
   return {
     /** Opens the subscription; resolves once the subgraph answered with its event stream, else rejects (SubgraphRefusal or DependencyUnavailable). */
-    open(request: SubgraphStreamRequest): Promise<SubgraphStream> {
-      const client = createClient({ url: request.url, headers: request.headers, fetchFn: fetchThroughAgent, retryAttempts: 0 });
-      const pending: SubgraphEvent[] = [];
-      let last: SubgraphEvent | undefined;
-      let wake: (() => void) | undefined;
-      let stop = () => {};
-      const settle = (event: SubgraphEvent) => {
-        if (last) return;
-        if (event.kind === 'result') {
-          if (pending.length < options.maxPendingEvents) {
-            pending.push(event);
-            wake?.();
-            return;
-          }
-          // Delivering what waits would only delay the end: it goes, and the overflow is said at once.
-          pending.length = 0;
-          event = { kind: 'overflow' };
-        }
-        last = event;
-        stop();
-        client.dispose();
-        wake?.();
-      };
-      const stream: SubgraphStream = {
-        async next() {
-          while (pending.length === 0 && !last) await new Promise<void>((resolve) => (wake = resolve));
-          wake = undefined;
-          return pending.shift() ?? last!;
-        },
-        close: () => settle({ kind: 'complete' }),
-      };
-      return new Promise<SubgraphStream>((resolve, reject) => {
-        let opened = false;
-        const refuse = (error: Error) => {
-          clearTimeout(deadline);
-          stream.close();
-          reject(error);
-        };
-        const deadline = setTimeout(() => refuse(new DependencyUnavailable(request.subgraph, `did not open the subscription within ${options.openTimeoutMs} ms`)), options.openTimeoutMs);
-        stop = client.subscribe<Record<string, unknown>, Record<string, unknown>>(
-          { query: request.query, variables: request.variables, ...(request.operationName ? { operationName: request.operationName } : {}) },
-          {
-            next: (result) => settle({ kind: 'result', result, receivedAt: performance.now() }),
-            error: (error: unknown) => {
-              if (opened) settle({ kind: 'lost', error });
-              else void refusalOf(request.subgraph, error).then(refuse);
-            },
-            complete: () => settle({ kind: 'complete' }),
-          },
-          {
-            connected: () => {
-              opened = true;
-              clearTimeout(deadline);
-              resolve(stream);
-            },
-          },
-        );
-      });
+    async open(request: SubgraphStreamRequest): Promise<SubgraphStream> {
+      const abort = new AbortController();
+      let timedOut: DependencyUnavailable | undefined;
+      // The whole opening (connecting, the headers, a refusal's body) within the bound, not each step within it.
+      const deadline = setTimeout(() => {
+        timedOut = new DependencyUnavailable(request.subgraph, `did not open the subscription within ${options.openTimeoutMs} ms`);
+        abort.abort(timedOut);
+      }, options.openTimeoutMs);
+      try {
+        const response = await undiciRequest(request.url, {
+          dispatcher: agent,
+          method: 'POST',
+          // graphql-sse's client sends these last, so a forwarded header cannot change what is asked for.
+          headers: { ...request.headers, 'content-type': 'application/json; charset=utf-8', accept: 'text/event-stream' },
+          body: JSON.stringify({ query: request.query, variables: request.variables, ...(request.operationName ? { operationName: request.operationName } : {}) }),
+          signal: abort.signal,
+        });
+        if (isEventStream(response)) return eventStream(request.subgraph, response.body, options.maxPendingEvents);
+        throw await refusalOf(request.subgraph, response);
+      } catch (error) {
+        if (timedOut) throw timedOut;
+        if (error instanceof SubgraphRefusal || error instanceof DependencyUnavailable) throw error;
+        throw new DependencyUnavailable(request.subgraph, 'gave no event stream', { cause: error });
+      } finally {
+        clearTimeout(deadline);
+      }
     },
     /** Closes every stream's connection at once (the gateway has drained: what is left is cut off). */
     close: () => agent.destroy(),
@@ -136,19 +107,92 @@ export function subgraphStreams(options: SubgraphStreamOptions) {
 
 export type SubgraphStreams = ReturnType<typeof subgraphStreams>;
 
+function isEventStream(response: Dispatcher.ResponseData): boolean {
+  const contentType = response.headers['content-type'];
+  const mediaType = (Array.isArray(contentType) ? contentType[0] : contentType)?.split(';')[0]?.trim().toLowerCase();
+  return response.statusCode >= 200 && response.statusCode < 300 && mediaType === 'text/event-stream';
+}
+
+/** The longest event (its data lines together) a subgraph may send: a shop's event is a few KB. */
+const MAX_EVENT_CHARS = 1_048_576;
+
+/**
+ * The stream of an opened subscription: the body's events parsed as they come, held (up to
+ * `maxPendingEvents`) until `next()` takes them. Its end (anything but a result) destroys the body,
+ * which closes the connection: the subgraph sees the subscription go.
+ */
+function eventStream(subgraph: string, body: Dispatcher.ResponseData['body'], maxPendingEvents: number): SubgraphStream {
+  const pending: SubgraphEvent[] = [];
+  let last: SubgraphEvent | undefined;
+  let wake: (() => void) | undefined;
+  const settle = (event: SubgraphEvent) => {
+    if (last) return;
+    if (event.kind === 'result') {
+      if (pending.length < maxPendingEvents) {
+        pending.push(event);
+        wake?.();
+        return;
+      }
+      // Delivering what waits would only delay the end: it goes, and the overflow is said at once.
+      pending.length = 0;
+      event = { kind: 'overflow' };
+    }
+    last = event;
+    body.destroy();
+    wake?.();
+  };
+  const parser = createParser({
+    onEvent: (message) => settle(eventOf(subgraph, message)),
+    // An event the gateway would hold whole before parsing it: bounded, as a subgraph that streams without end would take the heap.
+    maxBufferSize: MAX_EVENT_CHARS,
+    onError: (error) => settle({ kind: 'lost', error }),
+  });
+  // A character may span two chunks: the decoder holds its first bytes until the rest come.
+  const decoder = new StringDecoder('utf8');
+  body.on('data', (chunk: Buffer) => parser.feed(decoder.write(chunk)));
+  body.on('end', () => settle({ kind: 'lost', error: new Error(`${subgraph} ended its event stream without completing the subscription`) }));
+  // Also what a body timeout (silence past the idle bound) and a reset come as; after settling, destroy's own error is ignored.
+  body.on('error', (error) => settle({ kind: 'lost', error }));
+  return {
+    async next() {
+      while (pending.length === 0 && !last) await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
+      return pending.shift() ?? last!;
+    },
+    close: () => settle({ kind: 'complete' }),
+  };
+}
+
+/** One message of GraphQL over SSE as an event: `next` with a result (JSON), `complete`; anything else breaks the protocol. */
+function eventOf(subgraph: string, message: EventSourceMessage): SubgraphEvent {
+  if (message.event === 'complete') return { kind: 'complete' };
+  if (message.event !== 'next') return { kind: 'lost', error: new Error(`${subgraph} sent an event GraphQL over SSE has not: ${message.event ?? '(unnamed)'}`) };
+  let result: unknown;
+  try {
+    result = JSON.parse(message.data);
+  } catch (error) {
+    return { kind: 'lost', error: new Error(`${subgraph} sent a next event whose data is not JSON`, { cause: error }) };
+  }
+  if (typeof result !== 'object' || result === null || Array.isArray(result)) return { kind: 'lost', error: new Error(`${subgraph} sent a next event whose data is not a GraphQL result`) };
+  return { kind: 'result', result, receivedAt: performance.now() };
+}
+
 /**
  * Why a subscription did not open, sorted as a subgraph call's answer is (subgraph-data-source.ts):
  * a 4xx whose body is GraphQL errors that all carry a public code is the subgraph's own verdict;
- * anything else (refused, reset, 5xx, another body) is the subgraph being unavailable.
+ * anything else (5xx, another body, a success that is no event stream) is the subgraph being
+ * unavailable. Every body is consumed or dumped: one left unread holds its connection.
  */
-async function refusalOf(subgraph: string, error: unknown): Promise<Error> {
-  const response = error instanceof NetworkError ? (error.response as Response | undefined) : undefined;
-  if (!response) return new DependencyUnavailable(subgraph, 'gave no event stream', { cause: error });
-  if (response.status >= 500) return new DependencyUnavailable(subgraph, `answered HTTP ${response.status}`);
-  const errors = await response
+async function refusalOf(subgraph: string, response: Dispatcher.ResponseData): Promise<Error> {
+  const { statusCode, body } = response;
+  if (statusCode >= 500 || statusCode < 300) {
+    void body.dump().catch(() => undefined);
+    return new DependencyUnavailable(subgraph, statusCode < 300 ? `answered HTTP ${statusCode} without an event stream` : `answered HTTP ${statusCode}`);
+  }
+  const errors = await body
     .json()
-    .then((body: unknown) => (typeof body === 'object' && body !== null && 'errors' in body && Array.isArray(body.errors) ? (body.errors as unknown[]) : []))
+    .then((parsed: unknown) => (typeof parsed === 'object' && parsed !== null && 'errors' in parsed && Array.isArray(parsed.errors) ? (parsed.errors as unknown[]) : []))
     .catch(() => []);
   const coded = errors.length > 0 && errors.every((item) => typeof item === 'object' && item !== null && typeof (item as GraphQLFormattedError).message === 'string' && isErrorCode((item as GraphQLFormattedError).extensions?.code));
-  return coded ? new SubgraphRefusal(subgraph, errors as GraphQLFormattedError[]) : new DependencyUnavailable(subgraph, `answered HTTP ${response.status} without coded GraphQL errors`, { countsAgainstBreaker: false });
+  return coded ? new SubgraphRefusal(subgraph, errors as GraphQLFormattedError[]) : new DependencyUnavailable(subgraph, `answered HTTP ${statusCode} without coded GraphQL errors`, { countsAgainstBreaker: false });
 }

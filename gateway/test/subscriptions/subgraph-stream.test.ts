@@ -88,6 +88,71 @@ describe('subgraphStreams', () => {
     expect((await silent.next()).kind).toBe('lost');
   });
 
+  it('reports a next whose data is not a JSON result as lost, and a stream that ends without completing too', async () => {
+    subgraph.answer((_req, res) => {
+      eventStream(res);
+      res.write('event: next\ndata: {not json\n\n');
+    });
+    const garbled = await streams.open(request(url));
+    expect((await garbled.next()).kind).toBe('lost');
+    await expect.poll(() => subgraph.closed.length).toBeGreaterThan(0);
+
+    subgraph.answer((_req, res) => {
+      eventStream(res);
+      res.end(next({ data: { ticks: 1 } }));
+    });
+    const cut = await streams.open(request(url));
+    expect(kinds([await cut.next(), await cut.next()])).toEqual([{ data: { ticks: 1 } }, 'lost']);
+  });
+
+  it('reports an event past 1 MiB as lost, closing its connection, rather than hold it', async () => {
+    subgraph.answer((_req, res) => {
+      eventStream(res);
+      res.write('event: next\ndata: {"data":{"big":"');
+      // Never terminated: the gateway would otherwise buffer it without end.
+      const chunk = 'x'.repeat(64 * 1024);
+      for (let sent = 0; sent < 20; sent += 1) res.write(chunk);
+    });
+    const before = subgraph.closed.length;
+    const flooding = await streams.open(request(url));
+    const event = await flooding.next();
+    expect(event).toMatchObject({ kind: 'lost', error: { type: 'max-buffer-size-exceeded' } });
+    await expect.poll(() => subgraph.closed.length).toBeGreaterThan(before);
+  });
+
+  it('reads a character split across two chunks whole', async () => {
+    const bytes = Buffer.from(next({ data: { name: 'café ☕' } }));
+    const split = bytes.indexOf(Buffer.from('☕')) + 1;
+    subgraph.answer((_req, res) => {
+      eventStream(res);
+      res.write(bytes.subarray(0, split));
+      setTimeout(() => res.write(bytes.subarray(split)), 50);
+    });
+    const stream = await streams.open(request(url));
+    expect(kinds([await stream.next()])).toEqual([{ data: { name: 'café ☕' } }]);
+    stream.close();
+  });
+
+  it('keeps a stream open while heartbeats come, however long past the idle bound it lasts', async () => {
+    const patient = subgraphStreams({ openTimeoutMs: 1_000, idleTimeoutMs: 1_000, maxPendingEvents: 2 });
+    subgraph.answer((_req, res) => {
+      eventStream(res);
+      const heartbeats = setInterval(() => res.write(':\n\n'), 50);
+      setTimeout(() => {
+        clearInterval(heartbeats);
+        res.write(next({ data: { ticks: 1 } }));
+      }, 2_500);
+      res.on('close', () => clearInterval(heartbeats));
+    });
+    try {
+      const stream = await patient.open(request(url));
+      expect(kinds([await stream.next()])).toEqual([{ data: { ticks: 1 } }]);
+      stream.close();
+    } finally {
+      await patient.close();
+    }
+  });
+
   it('closes the connection when the gateway closes the stream', async () => {
     subgraph.answer((_req, res) => {
       eventStream(res);
@@ -111,7 +176,12 @@ describe('subgraphStreams', () => {
     subgraph.answer((_req, res) => res.writeHead(502).end('bad gateway'));
     await expect(streams.open(request(url))).rejects.toBeInstanceOf(DependencyUnavailable);
     subgraph.answer((_req, res) => res.writeHead(404, { 'content-type': 'text/html' }).end('<p>no</p>'));
-    await expect(streams.open(request(url))).rejects.toBeInstanceOf(DependencyUnavailable);
+    const uncoded = await streams.open(request(url)).catch((error: unknown) => error);
+    expect(uncoded).toBeInstanceOf(DependencyUnavailable);
+    expect((uncoded as DependencyUnavailable).countsAgainstBreaker).toBe(false);
+    // A success that is no event stream (a subgraph answering the subscription as a query) is no stream either.
+    subgraph.answer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: { ticks: 1 } })));
+    await expect(streams.open(request(url))).rejects.toThrow(/without an event stream/);
     await expect(streams.open(request('http://127.0.0.1:1/graphql'))).rejects.toBeInstanceOf(DependencyUnavailable);
     // Headers that never come are a subgraph unavailable too.
     subgraph.answer(() => undefined);
