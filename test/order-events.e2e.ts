@@ -1,14 +1,28 @@
 import { describe, expect } from 'vitest';
+import { createClient as createWsClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import { DEMO_USERS } from '@shop/service-kit';
-import { CancelOrderDocument, UpdateOrderStatusDocument } from '@shop/sdk';
-import { it } from './support/fixtures.js';
-import { errorCodes, graphql } from './support/graphql.js';
+import { CancelOrderDocument, createShopClient, OrderUpdatedDocument, SignOutDocument, UpdateOrderStatusDocument, type OrderStatus } from '@shop/sdk';
+import { test } from './support/fixtures.js';
+import { ALICE, errorCodes, graphql, login } from './support/graphql.js';
 import { createOrder, createProduct, newCustomer } from './support/checkout.js';
-import { subscribe } from './support/event-stream.js';
-import { startExtraGateway } from './support/extra-gateway.js';
+import { subscribe, type GraphQLStreamResult } from './support/event-stream.js';
+import { subscribeMultipart } from './support/multipart-stream.js';
+import { startExtraGateway, startGatewayOnOwnSupergraph } from './support/extra-gateway.js';
 import type { Stack } from './support/stack.js';
 
 const ALICE_USER = DEMO_USERS[1];
+
+/**
+ * `ownGateway`: one more gateway on the stack's subgraphs, started for the first test that asks,
+ * serving a supergraph file the tests control (so a test can make it reload), and ending an ended
+ * session's streams within 2 s (the stack's own gateway checks open subscriptions' tokens every 5 s).
+ */
+const it = test.extend('ownGateway', { scope: 'file' }, async ({ stack }, { onCleanup }) => {
+  const gateway = await startGatewayOnOwnSupergraph(stack, 'gateway-own-supergraph', { SESSION_REVOCATIONS_POLL_SECONDS: '1', SUBSCRIPTION_SESSION_CHECK_SECONDS: '1' });
+  onCleanup(() => gateway.stop());
+  return gateway;
+});
 
 interface EventRow {
   id: string;
@@ -166,5 +180,145 @@ describe('live order tracking through the gateway (GraphQL over SSE)', () => {
     };
     expect(await codesOf(bob)).toEqual(['FORBIDDEN']);
     expect(await codesOf(undefined)).toEqual(['UNAUTHENTICATED']);
+  });
+});
+
+describe('live order tracking on the other transports, and the streams the gateway ends', () => {
+  const LIVE_ORDER = `subscription ($id: ID!, $after: String) {
+    orderUpdated(id: $id, after: $after) { id status user { name } items { quantity product { name } } }
+  }`;
+  const PRODUCT_NAME = 'Tracked teapot';
+  /** An event of alice's order as every transport should deliver it: joined with users' and products' fields. */
+  const joined = (id: string, status: OrderStatus) => ({ orderUpdated: { id, status, user: { name: ALICE_USER.name }, items: [{ quantity: 1, product: { name: PRODUCT_NAME } }] } });
+  const reasonsOf = (result: GraphQLStreamResult | null | undefined) => (result?.errors ?? []).map((error) => [error.extensions?.code, error.extensions?.reason]);
+
+  /** A fresh order of alice's (each test moves its own along), and how the admin moves it. */
+  async function trackedOrder({ stack, alice, admin }: { stack: Stack; alice: string; admin: string }) {
+    const productId = await createProduct(stack.gatewayUrl, admin, { stock: 10, name: PRODUCT_NAME });
+    const { id } = (await createOrder(stack.gatewayUrl, alice, [{ productId, quantity: 1 }])).data!.createOrder;
+    const move = async (status: OrderStatus) =>
+      expect((await graphql(stack.gatewayUrl, UpdateOrderStatusDocument, { token: admin, variables: { id, status } })).errors).toBeUndefined();
+    return { id, move };
+  }
+
+  it("streams alice's order over Apollo's multipart HTTP subscriptions: each status a payload part, joined with users and products, readable once it came", async ({ shop }) => {
+    const order = await trackedOrder(shop);
+    // Its head comes once the orders subgraph's stream is open (as for SSE): the moves come after it.
+    const stream = await subscribeMultipart(shop.stack.gatewayUrl, LIVE_ORDER, { token: shop.alice, variables: { id: order.id } });
+    try {
+      expect(stream.status).toBe(200);
+      expect(stream.contentType).toBe('multipart/mixed;boundary="graphql";subscriptionSpec="1.0"');
+      for (const status of ['PAID', 'SHIPPED', 'DELIVERED'] as const) {
+        await order.move(status);
+        const part = await stream.next(15_000);
+        // Read when its bytes came, not when the next part (a heartbeat, up to 5 s on) came after them.
+        expect(stream.held).toEqual([]);
+        expect(part.errors).toBeUndefined();
+        expect(part.payload?.errors).toBeUndefined();
+        expect(part.payload?.data).toEqual(joined(order.id, status));
+      }
+    } finally {
+      stream.close();
+    }
+  });
+
+  it("streams alice's order over graphql-ws, her token in connection_init, each status joined with users and products", async ({ shop }) => {
+    const order = await trackedOrder(shop);
+    // graphql-ws tells a client nothing when a subscription is open: resuming after the order's
+    // first event (its placing) makes every move count, made before or after it opened.
+    const [placed] = await shop.stack.dbs.orders.query<{ seq: string }>('SELECT seq::text AS seq FROM order_events WHERE order_id = $1 ORDER BY seq LIMIT 1', [order.id]);
+    const client = createWsClient({
+      url: `${shop.stack.gatewayUrl.replace(/^http/, 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${shop.alice}` },
+      retryAttempts: 0,
+    });
+    const updates = client.iterate({ query: LIVE_ORDER, variables: { id: order.id, after: placed!.seq } });
+    try {
+      for (const status of ['PAID', 'SHIPPED'] as const) {
+        await order.move(status);
+        const { value } = await updates.next();
+        expect(value?.errors).toBeUndefined();
+        expect(value?.data).toEqual(joined(order.id, status));
+        expect(value?.extensions?.eventId).toMatch(/^\d+$/);
+      }
+    } finally {
+      await updates.return?.();
+      await client.dispose();
+    }
+  });
+
+  it('ends the stream of a session signed out with UNAUTHENTICATED (SESSION_ENDED), within the revocation poll and the session check', { timeout: 30_000 }, async ({ shop: { stack }, ownGateway }) => {
+    const session = await login(stack.gatewayUrl, ALICE.email, ALICE.password);
+    const stream = await subscribe(ownGateway.url, 'subscription { myOrderUpdates { id status } }', { token: session });
+    try {
+      expect(stream.status).toBe(200);
+      expect((await graphql(stack.gatewayUrl, SignOutDocument, { token: session })).errors).toBeUndefined();
+      // Within 1 s + 1 s here; the generous wait only keeps a noisy machine from failing it.
+      const last = await stream.next(20_000);
+      expect(last.event).toBe('next');
+      expect(reasonsOf(last.data)).toEqual([['UNAUTHENTICATED', 'SESSION_ENDED']]);
+      await stream.ended(5_000);
+    } finally {
+      stream.close();
+    }
+  });
+
+  it('ends open streams with SUPERGRAPH_RELOADED when the supergraph is served again, and a client that subscribes again gets the next change', async ({ shop, ownGateway }) => {
+    const order = await trackedOrder(shop);
+    const stream = await subscribe(ownGateway.url, LIVE_ORDER, { token: shop.alice, variables: { id: order.id } });
+    try {
+      expect(stream.status).toBe(200);
+      await ownGateway.serveAgain();
+      const last = await stream.next(15_000);
+      expect(last.event).toBe('next');
+      expect(reasonsOf(last.data)).toEqual([['SERVICE_UNAVAILABLE', 'SUPERGRAPH_RELOADED']]);
+      await stream.ended(5_000);
+    } finally {
+      stream.close();
+    }
+    const again = await subscribe(ownGateway.url, LIVE_ORDER, { token: shop.alice, variables: { id: order.id } });
+    try {
+      await order.move('PAID');
+      expect((await again.next(15_000)).data?.data).toEqual(joined(order.id, 'PAID'));
+    } finally {
+      again.close();
+    }
+  });
+
+  it("the SDK's subscription subscribes again by itself after SUPERGRAPH_RELOADED, resuming after the last event: nothing lost, nothing doubled", async ({ shop, ownGateway }) => {
+    const order = await trackedOrder(shop);
+    let streams = 0;
+    const client = createShopClient({
+      url: `${ownGateway.url}/graphql`,
+      token: shop.alice,
+      subscriptionRetry: { initialDelayMs: 50 },
+      fetch: async (input, init) => {
+        const response = await fetch(input, init);
+        if (response.headers.get('content-type')?.startsWith('text/event-stream')) streams += 1;
+        return response;
+      },
+    });
+    const updates = client.subscribe(OrderUpdatedDocument, { id: order.id });
+    const expected = (status: OrderStatus) => ({ id: order.id, status, user: { name: ALICE_USER.name }, items: [{ product: { name: PRODUCT_NAME } }] });
+    try {
+      const paid = updates.next();
+      await expect.poll(() => streams, { timeout: 10_000 }).toBe(1);
+      await order.move('PAID');
+      expect((await paid).value?.orderUpdated).toMatchObject(expected('PAID'));
+
+      // A generator runs only while it is read: a read waiting is what lets it subscribe again.
+      const shipped = updates.next();
+      // Awaited below; should the resubscription fail first, the poll's failure is the one to read.
+      shipped.catch(() => undefined);
+      await ownGateway.serveAgain();
+      await expect.poll(() => streams, { timeout: 10_000 }).toBe(2);
+      await order.move('SHIPPED');
+      expect((await shipped).value?.orderUpdated).toMatchObject(expected('SHIPPED'));
+      await order.move('DELIVERED');
+      expect((await updates.next()).value?.orderUpdated).toMatchObject(expected('DELIVERED'));
+    } finally {
+      await updates.close();
+    }
   });
 });

@@ -27,21 +27,27 @@ export function wantsMultipartSubscription(req: Request): boolean {
   });
 }
 
-/** One part of the response: the boundary, a JSON content type, the JSON. */
-const part = (json: string) => `--graphql\r\ncontent-type: application/json\r\n\r\n${json}\r\n`;
+/**
+ * One part of the response: its JSON content type, the JSON, then the boundary that ends it. The
+ * boundary goes after each part, not before (the stream opens with one): a client (Apollo
+ * Client's, which reads a part once the next boundary arrives) has each event as it is sent,
+ * rather than at the next heartbeat. Apollo Router frames its parts so.
+ */
+const part = (json: string) => `\r\ncontent-type: application/json\r\n\r\n${json}\r\n--graphql`;
 
 /**
  * Apollo's multipart framing: each result a part `{"payload": result}`, an empty `{}` part for a
  * heartbeat, the gateway's reason for ending a subscription as a transport-level error
  * (`{"payload": null, "errors": […]}`, which Apollo Client reports as protocol errors rather than
- * as the subscription's data), and the closing boundary at the end.
+ * as the subscription's data), and the closing boundary's `--` at the end.
  */
 export const MULTIPART_FRAMING: StreamFraming = {
   contentType: 'multipart/mixed;boundary="graphql";subscriptionSpec="1.0"',
+  start: '\r\n--graphql',
   heartbeat: part('{}'),
   event: (result) => part(JSON.stringify({ payload: result })),
   closing: ({ errors }: FormattedExecutionResult) => part(JSON.stringify({ payload: null, errors: errors ?? [] })),
-  end: '--graphql--\r\n',
+  end: '--\r\n',
 };
 
 /**

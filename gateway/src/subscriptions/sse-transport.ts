@@ -24,6 +24,7 @@ const HEARTBEAT = ':\n\n';
 /** GraphQL over SSE's framing (graphql-sse's): each result a `next`, a comment for a heartbeat, `complete` at the end. */
 export const SSE_FRAMING: StreamFraming = {
   contentType: 'text/event-stream; charset=utf-8',
+  start: '',
   heartbeat: HEARTBEAT,
   event: eventMessage,
   // The protocol has no error of its own after the stream opened: the reason is a `next` like any result.
@@ -65,7 +66,7 @@ export function graphqlOverSse(run: OperationRunner, bounds: StreamBounds): Requ
  * The GraphQL request a GET carries in its query string, as a JSON body for Apollo Server (read
  * as graphqlEndpoint hands it to Apollo: service-kit's searchOf, one URLSearchParams).
  */
-function queryStringRequestOf(req: Request): StreamRequest {
+export function queryStringRequestOf(req: Request): StreamRequest {
   const params = new URLSearchParams(searchOf(req));
   const body: Record<string, unknown> = {};
   for (const name of ['query', 'operationName', 'variables', 'extensions']) {

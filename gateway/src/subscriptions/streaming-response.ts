@@ -7,6 +7,8 @@ import type { OperationRunner } from './operation-runner.js';
 export interface StreamFraming {
   /** The response's content type. */
   contentType: string;
+  /** The stream's very first bytes, before any heartbeat or result (Apollo's multipart: its first boundary). */
+  start: string;
   /** What an idle stream sends so nothing on the way times it out; also its first bytes. */
   heartbeat: string;
   /** One result: an event of the subscription, or a query's (or a refused subscription's) one answer. */
@@ -47,7 +49,7 @@ export async function serveStream(run: OperationRunner, req: Request, res: Respo
     });
     if (answer.kind === 'single') {
       // Apollo Server's answer is JSON already: parsed once, so each framing writes it as it writes an event.
-      res.end(framing.event(JSON.parse(answer.body) as FormattedExecutionResult) + framing.end);
+      res.end(framing.start + framing.event(JSON.parse(answer.body) as FormattedExecutionResult) + framing.end);
       return;
     }
     await streamEvents(answer.subscription, res, framing, bounds);
@@ -72,7 +74,7 @@ async function streamEvents(subscription: FederatedSubscription, res: Response, 
     // Past the bound the subscription ends; its last event (saying why) and the end still go out.
     if (res.writableLength > maxBufferedBytes) subscription.end('SLOW_CONSUMER');
   };
-  send(framing.heartbeat);
+  send(framing.start + framing.heartbeat);
   const heartbeat = setInterval(() => send(framing.heartbeat), heartbeatMs);
   try {
     for await (const event of subscription.events()) send(subscription.isClosingEvent(event) ? framing.closing(event) : framing.event(event));

@@ -8,18 +8,22 @@ import { apolloMultipart } from '../../src/subscriptions/multipart-transport.js'
 import type { OperationAnswer, OperationRunner } from '../../src/subscriptions/operation-runner.js';
 
 const APOLLO_CLIENT_ACCEPT = 'multipart/mixed;boundary="graphql";subscriptionSpec=1.0,application/json';
-const part = (json: unknown) => `--graphql\r\ncontent-type: application/json\r\n\r\n${JSON.stringify(json)}\r\n`;
+/** Apollo Router's framing: the stream opens with a boundary, each part ends with one, `--` closes the last. */
+const START = '\r\n--graphql';
+const part = (json: unknown) => `\r\ncontent-type: application/json\r\n\r\n${JSON.stringify(json)}\r\n--graphql`;
 const HEARTBEAT = part({});
-const END = '--graphql--\r\n';
+const END = '--\r\n';
 
 /**
  * A multipart body read as Apollo Client's readMultipartBody reads it: messages split at CRLF
- * `--graphql`, each message's JSON after its blank line, empty `{}` (heartbeats) skipped.
+ * `--graphql`, each message's JSON after its blank line (none in the preamble before the first
+ * boundary), empty `{}` (heartbeats) skipped.
  */
 function readAsApolloClient(body: string): unknown[] {
   return body
     .split('\r\n--graphql')
     .slice(0, -1)
+    .filter((message) => message.includes('\r\n\r\n'))
     .map((message) => JSON.parse(message.slice(message.indexOf('\r\n\r\n'))) as Record<string, unknown>)
     .filter((result) => Object.keys(result).length > 0);
 }
@@ -89,7 +93,7 @@ describe('apolloMultipart', () => {
 
   it("sends one answer (a query's, a refusal's) as one part's payload, then the closing boundary", async () => {
     answer = () => ({ kind: 'single', body: '{"errors":[{"message":"no","extensions":{"code":"UNAUTHENTICATED"}}]}\n' });
-    expect(await (await post(base, APOLLO_CLIENT_ACCEPT)).text()).toBe(part({ payload: { errors: [{ message: 'no', extensions: { code: 'UNAUTHENTICATED' } }] } }) + END);
+    expect(await (await post(base, APOLLO_CLIENT_ACCEPT)).text()).toBe(START + part({ payload: { errors: [{ message: 'no', extensions: { code: 'UNAUTHENTICATED' } }] } }) + END);
   });
 
   it("frames each event as a payload part, heartbeats as `{}` parts, the gateway's reason for ending as a transport-level error, then ends", async () => {
@@ -98,18 +102,18 @@ describe('apolloMultipart', () => {
     answer = () => ({ kind: 'subscription', subscription: scriptedSubscription(events, reason, 500) as unknown as FederatedSubscription });
     const text = await (await post(base, APOLLO_CLIENT_ACCEPT)).text();
     // The first heartbeat at once, then one each 200 ms while the events wait.
-    expect(text.startsWith(HEARTBEAT + HEARTBEAT + HEARTBEAT)).toBe(true);
-    expect(text.replaceAll(HEARTBEAT, '')).toBe(part({ payload: events[0] }) + part({ payload: events[1] }) + part({ payload: null, errors: reason.errors }) + END);
+    expect(text.startsWith(START + HEARTBEAT + HEARTBEAT + HEARTBEAT)).toBe(true);
+    expect(text.replaceAll(HEARTBEAT, '')).toBe(START + part({ payload: events[0] }) + part({ payload: events[1] }) + part({ payload: null, errors: reason.errors }) + END);
     expect(readAsApolloClient(text)).toEqual([{ payload: events[0] }, { payload: events[1] }, { payload: null, errors: reason.errors }]);
   });
 
   it('ends a subscription the subgraph completed with the closing boundary alone', async () => {
     answer = () => ({ kind: 'subscription', subscription: scriptedSubscription([{ data: { s: 1 } }]) as unknown as FederatedSubscription });
-    expect(await (await post(base, APOLLO_CLIENT_ACCEPT)).text()).toBe(HEARTBEAT + part({ payload: { data: { s: 1 } } }) + END);
+    expect(await (await post(base, APOLLO_CLIENT_ACCEPT)).text()).toBe(START + HEARTBEAT + part({ payload: { data: { s: 1 } } }) + END);
   });
 
   it('sends a heartbeat at least every 5 s, as the protocol has it, though the configured one is longer', async () => {
     answer = () => ({ kind: 'subscription', subscription: scriptedSubscription([{ data: { s: 1 } }], undefined, 5_500) as unknown as FederatedSubscription });
-    expect(await (await post(slowBase, APOLLO_CLIENT_ACCEPT)).text()).toBe(HEARTBEAT + HEARTBEAT + part({ payload: { data: { s: 1 } } }) + END);
+    expect(await (await post(slowBase, APOLLO_CLIENT_ACCEPT)).text()).toBe(START + HEARTBEAT + HEARTBEAT + part({ payload: { data: { s: 1 } } }) + END);
   }, 10_000);
 });
