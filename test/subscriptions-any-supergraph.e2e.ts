@@ -234,7 +234,7 @@ describe('federated subscriptions on any supergraph', () => {
     expect(text).not.toContain('event:');
   });
 
-  it("serves Apollo's multipart HTTP subscriptions: each joined event a payload part, heartbeats as `{}` parts, the closing boundary at its end", async () => {
+  it("serves Apollo's multipart HTTP subscriptions: each joined event a payload part, heartbeats as `{}` parts, each part ending with its boundary, `--` at the end", async () => {
     const reading = readStream(
       `${url}/graphql`,
       { method: 'POST', headers: { accept: MULTIPART_ACCEPT, 'content-type': 'application/json' }, body: JSON.stringify({ query: LOAN, variables: { id: 'l1' } }) },
@@ -248,10 +248,11 @@ describe('federated subscriptions on any supergraph', () => {
     const { status, contentType, text } = await reading;
     expect(status).toBe(200);
     expect(contentType).toBe('multipart/mixed;boundary="graphql";subscriptionSpec="1.0"');
-    const heartbeat = '--graphql\r\ncontent-type: application/json\r\n\r\n{}\r\n';
-    expect(text.startsWith(heartbeat)).toBe(true);
+    // Apollo Router's framing: a boundary first, then each part closed by the next one, so a client reads each at once.
+    const heartbeat = '\r\ncontent-type: application/json\r\n\r\n{}\r\n--graphql';
+    expect(text.startsWith(`\r\n--graphql${heartbeat}`)).toBe(true);
     const event = { data: { loanChanged: { id: 'l1', status: 'OVERDUE', reader: { name: READERS[0]!.name }, book: { title: BOOKS[0]!.title } } } };
-    expect(text.replaceAll(heartbeat, '')).toBe(`--graphql\r\ncontent-type: application/json\r\n\r\n${JSON.stringify({ payload: event })}\r\n--graphql--\r\n`);
+    expect(text.replaceAll(heartbeat, '')).toBe(`\r\n--graphql\r\ncontent-type: application/json\r\n\r\n${JSON.stringify({ payload: event })}\r\n--graphql--\r\n`);
     await eventually(async () => openStreams() === 0 && gateway.openSubscriptions() === 0, 'both ends let it go');
   });
 
@@ -276,7 +277,7 @@ describe('federated subscriptions on any supergraph', () => {
       { method: 'POST', headers: { accept: MULTIPART_ACCEPT, 'content-type': 'application/json' }, body: JSON.stringify({ query: 'subscription { desk { id } }' }) },
       5_000,
     );
-    expect(denied.text).toMatch(/^--graphql\r\ncontent-type: application\/json\r\n\r\n\{"payload":\{"errors":\[.*"code":"UNAUTHENTICATED".*\]\}\}\r\n--graphql--\r\n$/s);
+    expect(denied.text).toMatch(/^\r\n--graphql\r\ncontent-type: application\/json\r\n\r\n\{"payload":\{"errors":\[.*"code":"UNAUTHENTICATED".*\]\}\}\r\n--graphql--\r\n$/s);
   });
 
   it("passes a reconnecting EventSource's Last-Event-ID to the subgraph's stream, so it resumes after that event", async () => {
@@ -436,6 +437,97 @@ describe('federated subscriptions on any supergraph', () => {
     expect(Date.now() - stopping).toBeLessThan(5_000);
     await subscription.done;
     expect(subscription.results.map((result) => result.errors?.map((error) => error.extensions?.reason))).toEqual([['SHUTTING_DOWN']]);
+  });
+
+  describe('over GraphQL over SSE, single connection mode', () => {
+    const singleClients: Client<true>[] = [];
+    afterAll(() => {
+      for (const client of singleClients) client.dispose();
+    });
+    /** A graphql-sse client in single connection mode, with the method of every request it sends; not lazy, it holds its stream open while nothing runs. */
+    const singleClientOf = (token?: string, base = url, lazy = true) => {
+      const methods: string[] = [];
+      const client = createClient({
+        url: `${base}/graphql`,
+        singleConnection: true,
+        lazy,
+        onNonLazyError: () => undefined,
+        headers: token ? { authorization: `Bearer ${token}` } : {},
+        retryAttempts: 0,
+        fetchFn: (input: RequestInfo | URL, init?: RequestInit) => {
+          methods.push(init?.method ?? 'GET');
+          return fetch(input, init);
+        },
+      });
+      singleClients.push(client);
+      return Object.assign(client, { methods });
+    };
+    const joined = (id: string, status: string, reader: number) => ({ data: { loanChanged: { id, status, reader: { name: READERS[reader]!.name }, book: { title: BOOKS[reader]!.title } } } });
+
+    it('runs two subscriptions and a query on one stream, each joined event to its operation; unsubscribing one stops it while the other goes on', async () => {
+      const client = singleClientOf(await tokenOf('single-reader'));
+      const first = subscribe(client, LOAN, { id: 'l1' });
+      const second = subscribe(client, LOAN, { id: 'l2' });
+      await eventually(async () => openStreams() === 2 && gateway.openSubscriptions() === 2, 'circulation serves both');
+      library.change('l1', 'OVERDUE');
+      library.change('l2', 'RENEWED');
+      expect(await first.result(0)).toEqual(joined('l1', 'OVERDUE', 0));
+      expect(await second.result(0)).toEqual(joined('l2', 'RENEWED', 1));
+      const query = subscribe(client, '{ books { title } }');
+      await query.done;
+      expect(query.results).toEqual([{ data: { books: BOOKS.map(({ title }) => ({ title })) } }]);
+
+      first.close();
+      await eventually(async () => openStreams() === 1 && gateway.openSubscriptions() === 1, 'the one unsubscribed closes');
+      library.change('l2', 'LOST');
+      expect(await second.result(1)).toEqual(joined('l2', 'LOST', 1));
+      expect(first.results).toHaveLength(1);
+      // One reservation, one stream, an operation each, one DELETE.
+      expect(client.methods.filter((method) => method === 'PUT' || method === 'GET')).toEqual(['PUT', 'GET']);
+      expect(client.methods.filter((method) => method === 'DELETE')).toEqual(['DELETE']);
+      second.close();
+      await eventually(async () => openStreams() === 0 && gateway.openSubscriptions() === 0, 'all close');
+    });
+
+    it(`refuses a token it does not hold (404), holds a client to ${PER_CLIENT} subscriptions on its stream and to ${PER_CLIENT} reservations, and lets the custom header and methods through CORS`, async () => {
+      const unknown = await fetch(`${url}/graphql?token=not-reserved`, { headers: { accept: 'text/event-stream' } });
+      expect(unknown.status).toBe(404);
+      expect(await unknown.json()).toMatchObject({ errors: [{ extensions: { code: 'NOT_FOUND' } }] });
+
+      const token = await tokenOf('busy-single-reader');
+      const client = singleClientOf(token);
+      const open = Array.from({ length: PER_CLIENT }, () => subscribe(client, LOAN, { id: 'l1' }));
+      await eventually(async () => gateway.openSubscriptions() === PER_CLIENT, 'all are open');
+      const refused = subscribe(client, LOAN, { id: 'l1' });
+      await refused.done;
+      expect(refused.results.map((result) => result.errors?.map((error) => [error.extensions?.code, error.extensions?.reason]))).toEqual([[['RATE_LIMITED', 'TOO_MANY_SUBSCRIPTIONS']]]);
+      // Its one reservation and two more are this client's share; the next PUT is refused.
+      const reserve = () => fetch(`${url}/graphql`, { method: 'PUT', headers: { authorization: `Bearer ${token}` } });
+      expect([(await reserve()).status, (await reserve()).status, (await reserve()).status]).toEqual([201, 201, 429]);
+      for (const subscription of open) subscription.close();
+      await eventually(async () => gateway.openSubscriptions() === 0 && openStreams() === 0, 'all close');
+
+      const preflight = await fetch(`${url}/graphql`, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://library.test', 'access-control-request-method': 'PUT', 'access-control-request-headers': 'authorization,x-graphql-event-stream-token' },
+      });
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers.get('access-control-allow-methods')).toContain('PUT');
+      expect(preflight.headers.get('access-control-allow-methods')).toContain('DELETE');
+      expect(preflight.headers.get('access-control-allow-headers')).toContain('x-graphql-event-stream-token');
+    });
+
+    it('ends its subscriptions with SHUTTING_DOWN and its stream when the gateway stops, without holding the stop', async () => {
+      const started = await gatewayWith();
+      // Not lazy: the client would hold the stream open after its last subscription ended, so the gateway must end it.
+      const subscription = subscribe(singleClientOf(undefined, started.url, false), LOAN, { id: 'l1' });
+      await eventually(async () => started.gateway.openSubscriptions() === 1, 'it is open');
+      const stopping = Date.now();
+      await started.gateway.stop();
+      expect(Date.now() - stopping).toBeLessThan(5_000);
+      await subscription.done;
+      expect(subscription.results.map((result) => result.errors?.map((error) => error.extensions?.reason))).toEqual([['SHUTTING_DOWN']]);
+    });
   });
 
   describe('over graphql-ws (WebSocket)', () => {

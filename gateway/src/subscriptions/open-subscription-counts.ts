@@ -1,3 +1,5 @@
+import { addressKey } from '../address-key.js';
+import type { GatewayContext } from '../context.js';
 import { streamEndError } from './stream-ends.js';
 
 export interface SubscriptionBounds {
@@ -6,6 +8,14 @@ export interface SubscriptionBounds {
   /** Open subscriptions one client holds at most (SUBSCRIPTIONS_PER_CLIENT): by its token's user, else its address. */
   maxPerClient: number;
 }
+
+/** The key a request's subscriptions count against: its token's user, else its address (as the request rate limit keys it). */
+export function clientKeyOf({ userId, clientAddress }: Pick<GatewayContext, 'userId' | 'clientAddress'>): string {
+  return userId ? `user:${userId}` : addressKeyOf(clientAddress);
+}
+
+/** The key of a client by its address alone. */
+export const addressKeyOf = (clientAddress: GatewayContext['clientAddress']) => `address:${addressKey(clientAddress)}`;
 
 /** Gives back a place taken; only the first call counts. */
 export type ReleasePlace = () => void;

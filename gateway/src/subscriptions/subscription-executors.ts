@@ -1,11 +1,10 @@
 import type { GatewayExecutionResult, GatewayExecutor, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import { GraphQLError, OperationTypeNode } from 'graphql';
 import { BadUserInputError } from '@shop/service-kit';
-import { addressKey } from '../address-key.js';
 import type { GatewayContext } from '../context.js';
 import type { FederatedSupergraph } from '../reloadable-gateway.js';
 import { FederatedSubscription } from './federated-subscription.js';
-import type { OpenSubscriptionCounts } from './open-subscription-counts.js';
+import { clientKeyOf, type OpenSubscriptionCounts } from './open-subscription-counts.js';
 import type { OpenSubscriptionRegistry } from './open-subscriptions.js';
 import type { SubgraphStreams } from './subgraph-stream.js';
 import type { SubscriptionMetrics } from './subscription-metrics.js';
@@ -40,9 +39,6 @@ export interface SubscriptionExecutorsDeps {
   registry: OpenSubscriptionRegistry;
   metrics: SubscriptionMetrics;
 }
-
-/** Whom a subscription counts against: its token's user, else its address (as the request rate limit keys it). */
-const clientKeyOf = (context: GatewayContext) => (context.userId ? `user:${context.userId}` : `address:${addressKey(context.clientAddress)}`);
 
 /**
  * Subscriptions as two layers around each supergraph's executor, with declared authorization (or

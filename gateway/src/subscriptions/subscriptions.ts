@@ -11,6 +11,7 @@ import { operationRunner, type OperationRunnerDeps } from './operation-runner.js
 import { watchSessions } from './session-watch.js';
 import { apolloMultipart } from './multipart-transport.js';
 import { graphqlOverSse } from './sse-transport.js';
+import { MAX_OPERATIONS_PER_STREAM, RESERVATION_TIMEOUT_MS, requestIdentity, sseSingleConnection, type SingleConnection } from './sse-single-connection.js';
 import { graphqlOverWebSocket, type WebSocketOptions } from './ws-transport.js';
 import { subgraphStreams } from './subgraph-stream.js';
 import { subscriptionExecutors } from './subscription-executors.js';
@@ -60,21 +61,32 @@ export function createSubscriptions(deps: SubscriptionsDeps) {
   const executors = subscriptionExecutors({ federationOf: deps.federationOf, streams, counts, registry, metrics });
   /** The WebSocket servers attached, closed as the gateway drains. */
   const webSockets: ReturnType<typeof graphqlOverWebSocket>[] = [];
+  /** GraphQL over SSE's single connection mode, once sseHandler made it: its streams end as the gateway drains. */
+  let singleConnection: SingleConnection | undefined;
   const sessions = watchSessions({ intervalMs: settings.sessionCheckSeconds * 1000, subscriptions: registry.subscriptions, verify: deps.verifyAuthorization, logger });
   return {
     /** Wraps one supergraph's executor: subscriptions outermost and innermost, `between` (declared authorization) in the middle. */
     wrapExecutor: (execute: GatewayExecutor, between: (execute: GatewayExecutor) => GatewayExecutor = (inner) => inner): GatewayExecutor =>
       executors.deliver(between(executors.run(execute))),
     /**
-     * The HTTP streaming transports, GraphQL over SSE and Apollo's multipart subscriptions, for
+     * The HTTP streaming transports, GraphQL over SSE (single connection mode, for requests with a
+     * reservation's token, then distinct connections) and Apollo's multipart subscriptions, for
      * /graphql's chain after its CORS, rate limit, body limit and guards; passes on every other request.
      */
     sseHandler: (runner: Omit<OperationRunnerDeps, 'logger'>): RequestHandler => {
       const run = operationRunner({ ...runner, logger });
       const bounds = { heartbeatMs: settings.heartbeatSeconds * 1000, maxBufferedBytes: settings.bufferKilobytes * 1024 };
+      singleConnection = sseSingleConnection(run, {
+        // A reserved stream holds a socket as a distinct connection's subscription does: bounded as one is.
+        bounds: { ...bounds, maxOpen: settings.maxOpen, maxPerClient: settings.maxPerClient, reservationTimeoutMs: RESERVATION_TIMEOUT_MS, maxOperations: MAX_OPERATIONS_PER_STREAM },
+        identify: requestIdentity(runner.context, logger),
+        logger,
+      });
+      const single = singleConnection.handler;
       const sse = graphqlOverSse(run, bounds);
       const multipart = apolloMultipart(run, bounds);
-      return (req, res, next) => sse(req, res, (error?: unknown) => (error === undefined ? multipart(req, res, next) : next(error)));
+      const passedOn = (next: (error?: unknown) => void, then: () => void) => (error?: unknown) => (error === undefined ? then() : next(error));
+      return (req, res, next) => single(req, res, passedOn(next, () => sse(req, res, passedOn(next, () => multipart(req, res, next)))));
     },
     /**
      * `graphql-ws` over WebSocket on /graphql's upgrade requests of `httpServer`, each message run
@@ -102,6 +114,7 @@ export function createSubscriptions(deps: SubscriptionsDeps) {
         return {
           async drainServer() {
             registry.endAll('SHUTTING_DOWN');
+            singleConnection?.drain();
             await Promise.all(webSockets.map((webSocket) => webSocket.close()));
           },
         };
@@ -115,6 +128,7 @@ export function createSubscriptions(deps: SubscriptionsDeps) {
     async close(): Promise<void> {
       sessions.stop();
       registry.endAll('SHUTTING_DOWN');
+      singleConnection?.drain();
       await Promise.all(webSockets.map((webSocket) => webSocket.close()));
       await streams.close();
     },
