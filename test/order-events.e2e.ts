@@ -1,4 +1,5 @@
 import { describe, expect } from 'vitest';
+import { ApolloClient, HttpLink, InMemoryCache, gql } from '@apollo/client';
 import { createClient as createWsClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { DEMO_USERS } from '@shop/service-kit';
@@ -219,6 +220,31 @@ describe('live order tracking on the other transports, and the streams the gatew
       }
     } finally {
       stream.close();
+    }
+  });
+
+  it("streams alice's order to Apollo Client 4's HttpLink (multipart, as Sandbox subscribes), each status as it is sent", async ({ shop }) => {
+    const order = await trackedOrder(shop);
+    // Apollo Client says nothing when a subscription is open: resuming after the order's placing makes every move count.
+    const [placed] = await shop.stack.dbs.orders.query<{ seq: string }>('SELECT seq::text AS seq FROM order_events WHERE order_id = $1 ORDER BY seq LIMIT 1', [order.id]);
+    const client = new ApolloClient({ link: new HttpLink({ uri: `${shop.stack.gatewayUrl}/graphql`, headers: { authorization: `Bearer ${shop.alice}` } }), cache: new InMemoryCache() });
+    const received: { data?: unknown; error?: unknown }[] = [];
+    const subscription = client.subscribe({ query: gql(LIVE_ORDER), variables: { id: order.id, after: placed!.seq } }).subscribe({
+      next: (result) => received.push(result),
+      error: (error: unknown) => received.push({ error }),
+    });
+    try {
+      for (const [index, status] of (['PAID', 'SHIPPED'] as const).entries()) {
+        await order.move(status);
+        // Within a heartbeat (5 s) only if each part is readable once sent; the wait is generous for a noisy machine, the check below is not timed.
+        await expect.poll(() => received.length, { timeout: 15_000 }).toBe(index + 1);
+        expect(received[index]!.error).toBeUndefined();
+        // Apollo Client's cache adds __typename and keeps what the query asked.
+        expect(received[index]!.data).toMatchObject(joined(order.id, status));
+      }
+    } finally {
+      subscription.unsubscribe();
+      client.stop();
     }
   });
 
