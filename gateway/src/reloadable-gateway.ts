@@ -13,6 +13,7 @@ import { boundedCache, objectEntryBytes } from './memory-budget.js';
 import type { PersistedDocuments } from './persisted-documents.js';
 import { authorizationRules, type AuthorizationRules } from './authorization/rules.js';
 import { SUPPORTED_SUPERGRAPH_FEATURES, withoutAuthorizationPurpose } from './authorization/supergraph-features.js';
+import { progressiveOverride } from './override/progressive-override.js';
 
 /** The supergraph being served: what `/ready` and the logs say about it. */
 export interface ServedSupergraph {
@@ -40,6 +41,8 @@ export interface ReloadableGatewayOptions {
   wrapExecutor?: (execute: GatewayExecutor) => GatewayExecutor;
   /** Why a supergraph that declares authorization cannot be served (no keys to verify tokens with); undefined when it can. */
   authorizationUnavailable?: string;
+  /** The named `@override` labels on for every request (OVERRIDE_LABELS); `percent(x)` labels are decided per shopper. */
+  overrideLabels?: readonly string[];
 }
 
 /**
@@ -242,7 +245,9 @@ export class ReloadableGateway implements GatewayInterface {
     });
     const { schema, executor } = await gateway.load(this.apollo);
     const planned = this.options.planAhead ? await planPersistedDocuments(gateway, this.options.planAhead, logger) : undefined;
-    this.executors.set(schema, this.options.wrapExecutor ? this.options.wrapExecutor(executor) : executor);
+    // Innermost: it plans with the request's override labels, under a key of the document authorization leaves to plan.
+    const labelled = progressiveOverride(gateway, { supergraph: supergraph.schema, configured: this.options.overrideLabels ?? [], logger })(executor);
+    this.executors.set(schema, this.options.wrapExecutor ? this.options.wrapExecutor(labelled) : labelled);
     if (rules) this.rules.set(schema, rules);
     const retirement = new AbortController();
     let parsed: Supergraph | undefined;
