@@ -2,9 +2,12 @@ import { describe, expect } from 'vitest';
 import { ProductsDocument } from '@shop/sdk';
 import type { Stack } from './support/stack.js';
 import { it } from './support/fixtures.js';
+import { startExtraGateway } from './support/extra-gateway.js';
 import { errorCodes, graphql } from './support/graphql.js';
+import { registeredValue } from './support/prometheus.js';
 
-const PAGE = 'products(first: 100) { nodes { id name description stock createdAt updatedAt price { amountCents currency } } }';
+/** A page of 100 orders with each item's product: 1 + 100 × (1 order + 50 items × (1 + 1 product)) = 10,101 by the schema's @listSize. */
+const ORDERS_WITH_PRODUCTS = 'orders(first: 100) { nodes { id items { product { name } } } }';
 const aliased = (count: number, field: string) => `{ ${Array.from({ length: count }, (_, index) => `a${index}: ${field}`).join(' ')} }`;
 
 /** The gateway answers the SDK's catalogue query: it keeps serving. */
@@ -46,9 +49,35 @@ describe('document limits at the gateway (defaults)', () => {
     await expectRefused(stack, `{ ${'__typename '.repeat(1000)}}`, /Document contains more th\w+ 1000 tokens/);
   });
 
-  it('refuses a document that costs more than 5000', async ({ stack }) => {
-    await expectRefused(stack, aliased(2, PAGE), /Cost limit of 5000 exceeded, found 5950/);
-    expect((await graphql(stack.gatewayUrl, aliased(1, PAGE))).errors).toBeUndefined();
+  it('refuses an operation estimated above MAX_OPERATION_COST (16000) with COST_ESTIMATED_TOO_EXPENSIVE, before any subgraph call', async ({ shop: { stack, admin } }) => {
+    const subgraphCalls = () => Object.values(stack.requests).flat().filter((headers) => headers['content-type']?.includes('json')).length;
+    const refusedBefore = await registeredValue('operation_cost_refusals_total', { mode: 'enforce' });
+    const callsBefore = subgraphCalls();
+    const response = await graphql(stack.gatewayUrl, aliased(2, ORDERS_WITH_PRODUCTS), { token: admin });
+    expect(response.status).toBe(400);
+    expect(response.data).toBeUndefined();
+    expect(response.errors).toEqual([
+      expect.objectContaining({ extensions: { code: 'COST_ESTIMATED_TOO_EXPENSIVE', cost: 20_202, maxCost: 16_000 } }),
+    ]);
+    expect(subgraphCalls()).toBe(callsBefore);
+    expect(await registeredValue('operation_cost_refusals_total', { mode: 'enforce' })).toBe(refusedBefore + 1);
+    // One such page is served, and asks the subgraphs.
+    expect((await graphql(stack.gatewayUrl, aliased(1, ORDERS_WITH_PRODUCTS), { token: admin })).errors).toBeUndefined();
+    expect(subgraphCalls()).toBeGreaterThan(callsBefore);
+    await expectServing(stack);
+  });
+
+  it('serves that operation with DEMAND_CONTROL_MODE=measure, and counts it', async ({ shop: { stack, admin } }) => {
+    const measuring = await startExtraGateway(stack, 'gateway-measure', { DEMAND_CONTROL_MODE: 'measure' });
+    try {
+      const countedBefore = await registeredValue('operation_cost_refusals_total', { mode: 'measure' });
+      const response = await graphql<{ a0: { nodes: unknown[] } }>(measuring.url, aliased(2, ORDERS_WITH_PRODUCTS), { token: admin });
+      expect(response.errors).toBeUndefined();
+      expect(response.data?.a0.nodes.length).toBeGreaterThan(0);
+      expect(await registeredValue('operation_cost_refusals_total', { mode: 'measure' })).toBe(countedBefore + 1);
+    } finally {
+      await measuring.gateway.stop();
+    }
   });
 
   it('refuses a batch of operations in one request', async ({ stack }) => {

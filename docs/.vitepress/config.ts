@@ -45,6 +45,8 @@ export default withMermaid({
           { text: 'Checkout and the order lifecycle', link: '/extend/checkout' },
           { text: 'Working on the code', link: '/extend/developing' },
           { text: 'Add a subgraph (tutorial)', link: '/extend/adding-a-subgraph' },
+          { text: 'Move a field between subgraphs', link: '/extend/progressive-override' },
+          { text: 'Costs in the schema', link: '/extend/demand-control' },
           { text: 'Contracts between the services', link: '/extend/contracts' },
           { text: "The public API's compatibility", link: '/extend/api-compatibility' },
           { text: 'Tests', link: '/extend/tests' },

@@ -2,8 +2,10 @@ import { createPublicKey } from 'node:crypto';
 import { z } from 'zod';
 import { beneath, commonEnv, ConfigError, DEFAULT_METRICS_PORTS, DEFAULT_PORTS, defaultUrl, httpUrlEnv, loadEnv, tokenEnv, type JwkSet } from '@shop/service-kit';
 import { DEFAULT_LIMITS } from './document-limits.js';
-import { DEFAULT_MEMORY_KEYS_PER_LIMITER, memoryBudgetProblems } from './memory-budget.js';
+import { DEFAULT_DOCUMENT_CACHE_MB, DEFAULT_MEMORY_KEYS_PER_LIMITER, memoryBudgetProblems } from './memory-budget.js';
+import { DEFAULT_COST_LIST_SIZE, DEFAULT_MAX_OPERATION_COST } from './demand-control/demand-control-settings.js';
 import { ENDPOINT_OVERRIDE, type SubgraphOverrides } from './subgraph-routing.js';
+import { overrideLabelsEnv } from './override/labels.js';
 
 const count = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 /** A comma-separated list; empty entries dropped. */
@@ -90,7 +92,7 @@ export const gatewayEnv = {
   // Documents clients register by hash at run time (automatic persisted queries); 0 registers none.
   PERSISTED_QUERIES_CACHE_MB: z.coerce.number().int().min(0).default(4),
   // Parsed and validated documents, by hash, so a repeated one is not parsed again.
-  DOCUMENT_CACHE_MB: z.coerce.number().int().min(1).default(8),
+  DOCUMENT_CACHE_MB: z.coerce.number().int().min(1).default(DEFAULT_DOCUMENT_CACHE_MB),
   // Query plans of the supergraph served, by document.
   QUERY_PLAN_CACHE_MB: z.coerce.number().int().min(1).default(8),
   // Rate-limit counters each limiter holds in memory (with Redis, while it cannot answer): past it the request limit drops the least recently used, the password limits refuse new clients.
@@ -104,7 +106,13 @@ export const gatewayEnv = {
   MAX_ALIASES: count(DEFAULT_LIMITS.maxAliases),
   MAX_DIRECTIVES: count(DEFAULT_LIMITS.maxDirectives),
   MAX_TOKENS: count(DEFAULT_LIMITS.maxTokens),
-  MAX_COST: count(DEFAULT_LIMITS.maxCost),
+  // The most an operation's estimated cost may be (the IBM cost specification, from the supergraph's @cost and @listSize).
+  // 16,000 fits every SDK document at any page size it may ask for: the largest, Orders at first: 100, comes to ~15,700.
+  MAX_OPERATION_COST: count(DEFAULT_MAX_OPERATION_COST),
+  // enforce refuses an operation whose estimate is above MAX_OPERATION_COST, before any subgraph call; measure serves it and only records it.
+  DEMAND_CONTROL_MODE: z.enum(['enforce', 'measure']).default('enforce'),
+  // The size the estimate assumes for a list that no @listSize bounds (every list of the shop's schema has one).
+  COST_DEFAULT_LIST_SIZE: z.coerce.number().int().min(1).max(1000).default(DEFAULT_COST_LIST_SIZE),
   // The longest string an argument or variable may hold; above anything the shop accepts.
   MAX_STRING_ARGUMENT_LENGTH: count(DEFAULT_LIMITS.maxStringLength),
   RATE_LIMIT_REQUESTS: count(600),
@@ -129,10 +137,12 @@ export const gatewayEnv = {
   CORS_ORIGINS: list.optional(),
   // What a request gets for selections the supergraph's @authenticated, @requiresScopes or @policy deny it: filter answers them null with an error, reject refuses the whole operation.
   AUTHORIZATION_MODE: z.enum(['filter', 'reject']).default('filter'),
+  // @override labels (not percent(x): those are decided per shopper) turned on for every request, comma-separated; at most 32, each up to 64 characters.
+  OVERRIDE_LABELS: overrideLabelsEnv.default([]),
   // How long a @policy function may take to decide before the policy counts as denied.
   POLICY_TIMEOUT_MS: z.coerce.number().int().min(1).max(10_000).default(100),
   // Open subscriptions this replica holds at most (each a socket and a subgraph stream); past it a subscription is refused with SERVICE_UNAVAILABLE.
-  // Each open subscription holds ~60 KB of heap (bench, 7 Dec): 1,000 fit the gateway's 192 MB beside its caches; more need a larger --max-old-space-size.
+  // Each holds ~30 KB of heap (bench, 7 Dec): memory-budget.ts refuses more than the heap holds beside full caches (1,000 fit the gateway's 192 MiB).
   SUBSCRIPTIONS_MAX: count(1_000),
   // Open subscriptions one client (its token's user, else its address) holds at most; past it RATE_LIMITED.
   SUBSCRIPTIONS_PER_CLIENT: count(20),

@@ -9,7 +9,6 @@ export interface DocumentLimits {
   maxAliases: number;
   maxDirectives: number;
   maxTokens: number;
-  maxCost: number;
   /** The longest string an argument, a variable or a default value may hold (the variables' are checked by operationGuard). */
   maxStringLength: number;
   /** Hide "Did you mean …?" in validation errors, so the schema cannot be guessed field by field. */
@@ -22,12 +21,12 @@ export interface DocumentLimits {
  * those two, so `me { orders { edges { node { items { product { name } } } } } }` (7) and an
  * order list with prices (8) are served; anything deeper is refused.
  */
-export const DEFAULT_LIMITS = { maxDepth: 8, maxAliases: 15, maxDirectives: 50, maxTokens: 1000, maxCost: 5000, maxStringLength: DEFAULT_MAX_STRING_LENGTH } as const;
+export const DEFAULT_LIMITS = { maxDepth: 8, maxAliases: 15, maxDirectives: 50, maxTokens: 1000, maxStringLength: DEFAULT_MAX_STRING_LENGTH } as const;
 
 /**
- * GraphQL Armor's checks, run by Apollo Server before any planning: depth, aliases, directives and
- * cost as validation rules (a refusal is a validation error, HTTP 400), suggestions masked. Depth
- * and cost count fields, not fragment spreads, so a fragment costs what its fields cost. String
+ * GraphQL Armor's checks, run by Apollo Server before any planning: depth, aliases and directives
+ * as validation rules (a refusal is a validation error, HTTP 400), suggestions masked. Depth
+ * counts fields, not fragment spreads, so a fragment's fields count as deep as they are. String
  * literals' length is our rule beside them (stringLengthRule). The token limit is graphql-js's own
  * parser option (a refusal is a syntax error, HTTP 400): Armor's Apollo plugin for it throws from
  * a hook Apollo Server answers with HTTP 500.
@@ -40,7 +39,8 @@ export function documentLimits(limits: DocumentLimits): {
   const { validationRules, plugins } = new ApolloArmor({
     maxTokens: { enabled: false },
     maxDepth: { n: limits.maxDepth, flattenFragments: true },
-    costLimit: { maxCost: limits.maxCost, flattenFragments: true },
+    // Cost is demand control's (./demand-control/): an estimate from the schema's @cost and @listSize, not Armor's per-field count.
+    costLimit: { enabled: false },
     maxAliases: { n: limits.maxAliases },
     maxDirectives: { n: limits.maxDirectives },
     blockFieldSuggestion: { enabled: limits.hideSuggestions },

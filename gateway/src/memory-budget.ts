@@ -38,6 +38,13 @@ export const SESSION_REVOCATION_BYTES = 400;
  * gateway/test/rate-limits.test.ts checks the count).
  */
 export const IN_MEMORY_RATE_LIMITERS = 5;
+/**
+ * Parsed documents held by default (DOCUMENT_CACHE_MB): 7 MiB, one less than it was, to make room
+ * for the operation cost formulas below within the 96 MiB. Taken from this cache because the
+ * formulas are kept for the same documents, by the same hash, and 7 MiB still holds some
+ * hundreds of parsed documents of the size the shop's clients send, where the SDK has a few dozen.
+ */
+export const DEFAULT_DOCUMENT_CACHE_MB = 7;
 /** Counters each in-memory limiter holds by default (RATE_LIMIT_MEMORY_KEYS). */
 export const DEFAULT_MEMORY_KEYS_PER_LIMITER = 10_000;
 /**
@@ -53,6 +60,14 @@ export const ENTITY_QUERY_IDS_BYTES = MiB;
  */
 export const AUTHORIZATION_OUTCOMES_BYTES = MiB;
 /**
+ * Demand control's cost formulas (demand-control/operation-costs.ts), one per document and
+ * operation of the supergraph served, each with its estimate when no variable changes it. Fixed: a
+ * formula of the SDK's largest operation (Orders) is counted at ~18 KiB (costingBytes; 12.5 KiB
+ * measured on Node 24), so this holds the SDK's few dozen documents and as many others. (Per
+ * supergraph: a reloaded one's go with it once its last request is done.)
+ */
+export const OPERATION_COST_FORMULAS_BYTES = MiB;
+/**
  * The plans of subscription documents (subscriptions/subscription-planner.ts), of the supergraph
  * served. Fixed, and small: a plan of an entity join takes some 10–20 KiB by objectEntryBytes, so
  * this holds a few dozen, and clients subscribe with a handful of documents (the SDK's).
@@ -64,6 +79,18 @@ export const SUBSCRIPTION_PLANS_BYTES = 256 * 1024;
  * Not configurable; listed so the sum is the whole.
  */
 export const VERIFIED_TOKENS_BYTES = 10_000 * 1536;
+
+/**
+ * The heap one open subscription holds (its client's socket and response, the subgraph's stream
+ * and parser, the plan's state), with room: ~30 KB measured (bench, 7 Dec 2026, idle SSE
+ * subscriptions on the shop's orderUpdated).
+ */
+export const SUBSCRIPTION_HEAP_BYTES = 32 * 1024;
+/**
+ * What the gateway's heap holds with every cache empty and nothing open: the supergraph's schemas,
+ * the planner, the libraries' state (measured at rest after start: 59–70 MB).
+ */
+export const BASELINE_HEAP_BYTES = 64 * MiB;
 
 /** The settings that size the gateway's caches and limiter stores (names as in the environment). */
 export interface MemorySettings {
@@ -99,6 +126,7 @@ export function memoryBudget(settings: MemorySettings): MemoryBudgetLine[] {
     { store: 'verified tokens', setting: undefined, bytes: VERIFIED_TOKENS_BYTES },
     { store: 'authorization outcomes', setting: undefined, bytes: AUTHORIZATION_OUTCOMES_BYTES },
     { store: 'subscription plans', setting: undefined, bytes: SUBSCRIPTION_PLANS_BYTES },
+    { store: 'operation cost formulas', setting: undefined, bytes: OPERATION_COST_FORMULAS_BYTES },
   ];
 }
 
@@ -142,13 +170,29 @@ export const processOldSpaceLimitBytes = () =>
  * with the gateway's --max-old-space-size=192: at most 96 MiB): the other half is for the
  * requests in flight, the schema and the planner, and for the garbage collector to work in.
  */
-export function memoryBudgetProblems(settings: MemorySettings, heapLimitBytes = processOldSpaceLimitBytes()): string[] {
+export function memoryBudgetProblems(settings: MemorySettings & { SUBSCRIPTIONS_MAX: number }, heapLimitBytes = processOldSpaceLimitBytes()): string[] {
   const lines = memoryBudget(settings);
   const total = lines.reduce((sum, line) => sum + line.bytes, 0);
-  if (total <= heapLimitBytes / 2) return [];
   const parts = lines.filter((line) => line.bytes > 0).map((line) => `${line.setting ?? line.store} ${inMiB(line.bytes)}`);
+  const subscriptions = settings.SUBSCRIPTIONS_MAX * SUBSCRIPTION_HEAP_BYTES;
   return [
-    `memory budgets: the caches and limiter stores may take ${inMiB(total)} (${parts.join(', ')}), more than half of this gateway's old-generation heap ` +
-      `(${inMiB(heapLimitBytes)}, so at most ${inMiB(heapLimitBytes / 2)}); lower those settings or give Node a larger --max-old-space-size`,
+    ...(total <= heapLimitBytes / 2
+      ? []
+      : [
+          `memory budgets: the caches and limiter stores may take ${inMiB(total)} (${parts.join(', ')}), more than half of this gateway's old-generation heap ` +
+            `(${inMiB(heapLimitBytes)}, so at most ${inMiB(heapLimitBytes / 2)}); lower those settings or give Node a larger --max-old-space-size`,
+        ]),
+    // Open subscriptions are held by what clients choose to open: at the bound, beside full caches, they must still fit, or clients could exhaust the heap.
+    ...(total + subscriptions + BASELINE_HEAP_BYTES <= heapLimitBytes
+      ? []
+      : [
+          `SUBSCRIPTIONS_MAX: ${settings.SUBSCRIPTIONS_MAX} open subscriptions hold up to ${inMiB(subscriptions)} of heap (${SUBSCRIPTION_HEAP_BYTES / 1024} KiB each), which with the caches' ${inMiB(total)} ` +
+            `and the ${inMiB(BASELINE_HEAP_BYTES)} the gateway holds at rest is more than its old-generation heap (${inMiB(heapLimitBytes)}); lower SUBSCRIPTIONS_MAX or give Node --max-old-space-size=${oldSpaceNeededMiB(total, settings.SUBSCRIPTIONS_MAX)}`,
+        ]),
   ];
+}
+
+/** The smallest --max-old-space-size (MiB, a multiple of 16) that holds caches of `cachesBytes` and `subscriptions` open subscriptions beside the gateway at rest. */
+export function oldSpaceNeededMiB(cachesBytes: number, subscriptions: number): number {
+  return Math.ceil((cachesBytes + subscriptions * SUBSCRIPTION_HEAP_BYTES + BASELINE_HEAP_BYTES) / (16 * MiB)) * 16;
 }

@@ -32,9 +32,12 @@ import { anonymousResponseCache } from './response-cache.js';
 import { createEntityCache, entityCacheInvalidation } from './entity-cache.js';
 import { pollSessionRevocations, refusingRevokedSessions } from './session-revocations.js';
 import { valueCompletionToLog } from './value-completion.js';
-import { AUTHORIZATION_OUTCOMES_BYTES, boundedCache, MiB, objectEntryBytes } from './memory-budget.js';
+import { AUTHORIZATION_OUTCOMES_BYTES, boundedCache, MiB, objectEntryBytes, OPERATION_COST_FORMULAS_BYTES } from './memory-budget.js';
 import { declaredAuthorization, type AuthorizationOptions } from './authorization/declared-authorization.js';
 import { createSubscriptions, type SubscriptionSettings } from './subscriptions/subscriptions.js';
+import { demandControl } from './demand-control/demand-control.js';
+import type { DemandControlSettings } from './demand-control/demand-control-settings.js';
+import { operationCosts } from './demand-control/operation-costs.js';
 
 export interface GatewayServiceDeps {
   logger: Logger;
@@ -61,6 +64,8 @@ export interface GatewayServiceDeps {
   /** The SDK's documents, served by hash; with `onlyListed`, the only documents served at all. */
   persistedDocuments?: { documents: PersistedDocuments; onlyListed: boolean };
   documentLimits: DocumentLimits;
+  /** What an operation may cost by its estimate (MAX_OPERATION_COST), and whether one above is refused or only measured. */
+  demandControl: DemandControlSettings;
   rateLimits: RateLimitOptions;
   /** Memory for whole answers to anonymous catalogue queries (see response-cache.ts); 0 turns the cache off. */
   responseCacheMegabytes: number;
@@ -78,6 +83,8 @@ export interface GatewayServiceDeps {
   trustedProxies: string[] | number;
   /** Subscriptions' bounds, heartbeat and token checks. */
   subscriptions: SubscriptionSettings;
+  /** The named `@override` labels on for every request (OVERRIDE_LABELS); `percent(x)` ones are decided per shopper. */
+  overrideLabels?: readonly string[];
 }
 
 /** The gateway, ready to listen; tests start it on a free port. */
@@ -125,6 +132,7 @@ export async function createGatewayService(deps: GatewayServiceDeps) {
     // Subscriptions around declared authorization, so each event is authorized as a query's answer is.
     wrapExecutor: (execute) => subscriptions.wrapExecutor(execute, authorization.executor),
     ...(deps.verifyToken ? {} : { authorizationUnavailable: 'this gateway has no keys to verify tokens with (set JWKS_URL or JWKS)' }),
+    ...(deps.overrideLabels ? { overrideLabels: deps.overrideLabels } : {}),
   });
   const revocations = deps.sessionRevocations && pollSessionRevocations({ ...deps.sessionRevocations, client: subgraphClient, logger: deps.logger });
   // The first read, before any request: until it succeeds, tokens with a session are refused.
@@ -141,6 +149,12 @@ export async function createGatewayService(deps: GatewayServiceDeps) {
     return viewer;
   };
   const limits = documentLimits(deps.documentLimits);
+  // Costed against the supergraph a request was validated on (the gateway is made above).
+  const costs = operationCosts({
+    cacheBytes: OPERATION_COST_FORMULAS_BYTES,
+    defaultListSize: deps.demandControl.defaultListSize,
+    supergraphOf: (schema) => gateway.federationOf(schema)?.supergraph().schema,
+  });
   const rateLimiters = createRateLimiters(deps.rateLimits, deps.logger);
   const requestKey = async (req: Request) => {
     const viewer = await viewerOf(req).catch(() => null);
@@ -187,6 +201,8 @@ export async function createGatewayService(deps: GatewayServiceDeps) {
     plugins: [
       ...limits.plugins,
       operationGuard({ maxStringLength: deps.documentLimits.maxStringLength, limiters: rateLimiters }),
+      // Ahead of the response cache and the planner: an operation refused for its cost reads no cache and calls no subgraph.
+      demandControl(deps.demandControl, costs),
       valueCompletionToLog(),
       // Ahead of the response cache: in reject mode it answers a denied operation before any cache is read.
       authorization.plugin,

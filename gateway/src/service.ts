@@ -67,9 +67,13 @@ export const gatewayService = {
         maxAliases: config.MAX_ALIASES,
         maxDirectives: config.MAX_DIRECTIVES,
         maxTokens: config.MAX_TOKENS,
-        maxCost: config.MAX_COST,
         maxStringLength: config.MAX_STRING_ARGUMENT_LENGTH,
         hideSuggestions: config.NODE_ENV === 'production',
+      },
+      demandControl: {
+        mode: config.DEMAND_CONTROL_MODE,
+        maxCost: config.MAX_OPERATION_COST,
+        defaultListSize: config.COST_DEFAULT_LIST_SIZE,
       },
       rateLimits: {
         requests: { points: config.RATE_LIMIT_REQUESTS, durationSeconds: config.RATE_LIMIT_WINDOW_SECONDS },
@@ -95,6 +99,7 @@ export const gatewayService = {
         sessionCheckSeconds: config.SUBSCRIPTION_SESSION_CHECK_SECONDS,
       },
       trustedProxies: trustedProxies(config.TRUSTED_PROXIES),
+      overrideLabels: config.OVERRIDE_LABELS,
       persistedDocuments: {
         documents: await loadPersistedDocuments(
           config.PERSISTED_DOCUMENTS_PATH ?? new URL('../../sdk/src/__generated__/persisted-documents.json', import.meta.url),

@@ -48,6 +48,7 @@ describe("the gateway's memory budget", () => {
       undefined,
       undefined,
       undefined,
+      undefined,
     ]);
     expect(lines.reduce((sum, line) => sum + line.bytes, 0)).toBeLessThanOrEqual(96 * MiB);
   });
@@ -68,6 +69,15 @@ describe("the gateway's memory budget", () => {
     // The same settings with a heap twice as large are fine; persisted queries registered at run time cost nothing when only listed documents are served.
     expect(() => loadConfig({ RESPONSE_CACHE_MB: '64', DOCUMENT_CACHE_MB: '32' }, 384 * MiB)).not.toThrow();
     expect(memoryBudget(loadConfig({ PERSISTED_DOCUMENTS_ONLY: 'true' })).find((line) => line.setting === 'PERSISTED_QUERIES_CACHE_MB')?.bytes).toBe(0);
+  });
+
+  it('refuses more open subscriptions than the heap holds beside full caches, naming the heap that would hold them', () => {
+    // The defaults just fit production's heap: 1,000 subscriptions at 32 KiB, ~96 MiB of caches, 64 MiB at rest.
+    expect(() => loadConfig({}, 192 * MiB)).not.toThrow();
+    expect(() => loadConfig({ SUBSCRIPTIONS_MAX: '5000' }, 192 * MiB)).toThrow(/SUBSCRIPTIONS_MAX: 5000 open subscriptions hold up to 156\.3 MiB .*; lower SUBSCRIPTIONS_MAX or give Node --max-old-space-size=320/);
+    expect(() => loadConfig({ SUBSCRIPTIONS_MAX: '5000' }, 320 * MiB)).not.toThrow();
+    // Caches made smaller leave the room to subscriptions.
+    expect(() => loadConfig({ SUBSCRIPTIONS_MAX: '2000', RESPONSE_CACHE_MB: '0', ENTITY_CACHE_MB: '8' }, 192 * MiB)).not.toThrow();
   });
 
   it('keeps cached answers (the response cache) within their bytes, however many arrive', async () => {

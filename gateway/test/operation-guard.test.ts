@@ -38,7 +38,7 @@ async function guarded() {
     if (args.password === 'wrong') throw new GraphQLError('Wrong email or password', { extensions: { code: 'UNAUTHENTICATED' } });
     return signIn(args);
   };
-  const limits = documentLimits({ maxDepth: 8, maxAliases: 20, maxDirectives: 50, maxTokens: 1000, maxCost: 5000, maxStringLength: 100, hideSuggestions: false });
+  const limits = documentLimits({ maxDepth: 8, maxAliases: 20, maxDirectives: 50, maxTokens: 1000, maxStringLength: 100, hideSuggestions: false });
   const server = new ApolloServer<GatewayContext>({ schema, rootValue, validationRules: limits.validationRules, plugins: [operationGuard({ maxStringLength: 100, limiters })] });
   await server.start();
   const run = async (query: string, variables?: Record<string, unknown>) => {

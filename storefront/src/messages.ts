@@ -103,6 +103,8 @@ const BY_CODE: Record<ShopErrorCode, (error: ShopError, context: MessageContext)
   INSUFFICIENT_STOCK: (error, context) => `${productName(error, context)} does not have enough stock for your order. Lower its quantity or remove it from your cart.`,
   SERVICE_UNAVAILABLE: (error) => unavailable(error),
   RATE_LIMITED: (error) => `Too many requests from you just now. ${retryIn(error.retryAfterSeconds)}`,
+  // The storefront asks only for the SDK's documents, which all fit the gateway's default maximum: an operator set it lower.
+  COST_ESTIMATED_TOO_EXPENSIVE: () => 'This page asks for more than the shop serves at once right now. Please try again later.',
   INTERNAL_SERVER_ERROR: () => 'Something went wrong on our side. Please try again.',
   PERSISTED_QUERY_NOT_FOUND: () => 'The shop was just updated. Please reload the page.',
   PERSISTED_QUERY_NOT_SUPPORTED: () => 'The shop was just updated. Please reload the page.',

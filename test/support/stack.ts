@@ -58,7 +58,7 @@ export interface StackOptions {
   /** The gateway serves only the SDK's persisted documents (PERSISTED_DOCUMENTS_ONLY). */
   persistedDocumentsOnly?: boolean;
   /** The gateway's document limits (MAX_DEPTH, ...); the defaults otherwise. */
-  documentLimits?: Partial<Record<'maxDepth' | 'maxAliases' | 'maxDirectives' | 'maxTokens' | 'maxCost', number>>;
+  documentLimits?: Partial<Record<'maxDepth' | 'maxAliases' | 'maxDirectives' | 'maxTokens', number>>;
   /** The gateway's entity cache (ENTITY_CACHE_MB); its default (on) otherwise. 0 for a file about what a client sees when nothing is cached. */
   entityCacheMegabytes?: number;
   /** The gateway's rate limits; so generous otherwise that no other test meets them. */
@@ -85,7 +85,7 @@ interface RateLimit {
 }
 
 type Env = Record<string, string | undefined>;
-const DOCUMENT_LIMIT_ENV = { maxDepth: 'MAX_DEPTH', maxAliases: 'MAX_ALIASES', maxDirectives: 'MAX_DIRECTIVES', maxTokens: 'MAX_TOKENS', maxCost: 'MAX_COST' } as const;
+const DOCUMENT_LIMIT_ENV = { maxDepth: 'MAX_DEPTH', maxAliases: 'MAX_ALIASES', maxDirectives: 'MAX_DIRECTIVES', maxTokens: 'MAX_TOKENS' } as const;
 
 /** What orders' service adds to a plain HTTP service. */
 type OrdersService = Awaited<ReturnType<(typeof SUBGRAPH_SERVICES)['orders']['create']>>;

@@ -99,6 +99,13 @@ export interface CostFormula {
 }
 
 const MUTATION_BASE_COST = 10;
+/**
+ * The most fields an operation may come to once its fragments are spread: fragments spread twice
+ * at each of n levels make 2^n fields of a document of a few hundred tokens, which would cost as
+ * much to compile. Ten times the ~200 fields the document limits (MAX_TOKENS) let a client write
+ * out without fragments; the SDK's largest operation comes to some 40.
+ */
+export const MAX_COSTED_FIELDS = 2_000;
 const isIntrospection = (name: string) => name.startsWith('__');
 
 function selectedOperation(document: DocumentNode, operationName: string | undefined | null): OperationDefinitionNode {
@@ -127,6 +134,7 @@ function collectVariables(value: ValueNode, into: Set<string>): void {
 
 class FormulaCompiler {
   readonly variables = new Set<string>();
+  private fieldCount = 0;
   private readonly fragments: ReadonlyMap<string, FragmentDefinitionNode>;
 
   constructor(
@@ -174,6 +182,7 @@ class FormulaCompiler {
     sizedBy: Sizing | undefined,
     conditions: readonly Condition[],
   ): CostedField {
+    if (++this.fieldCount > MAX_COSTED_FIELDS) throw new CostEstimateError(`the operation comes to more than ${MAX_COSTED_FIELDS} fields once its fragments are spread`);
     const name = node.name.value;
     const definition = parentType.getFields()[name] as GraphQLField<unknown, unknown> | undefined;
     const coordinate = `${parentType.name}.${name}`;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'graphql';
-import { compileCostFormula, CostEstimateError } from '../../src/demand-control/cost-formula.js';
+import { compileCostFormula, CostEstimateError, MAX_COSTED_FIELDS } from '../../src/demand-control/cost-formula.js';
 import { costing, costSchemaOf } from './costing.js';
 
 const LIBRARY = costSchemaOf(`
@@ -98,6 +98,16 @@ describe('actual cost', () => {
     const { actual } = cost('{ item(id: 1) { ... on Book { chapters { title } } ... on Film { cast { name } } } newest { id } }');
     expect(actual({ item: { chapters: [{ title: 'a' }, { title: 'b' }] }, newest: null })).toBe(1 + 2);
     expect(actual({ item: null })).toBe(0);
+  });
+
+  it('refuses a document whose fragments spread into more fields than it may cost, before compiling them all', () => {
+    // 20 levels of a fragment spread twice: 2^19 fields from some 200 tokens, validated in milliseconds.
+    const levels = 20;
+    const fragments = Array.from({ length: levels }, (_, level) => `fragment F${level} on Book { ${level === levels - 1 ? 'id' : `...F${level + 1} ...F${level + 1}`} }`).join(' ');
+    expect(() => cost(`{ newest { ...F0 } } ${fragments}`)).toThrow(new CostEstimateError(`the operation comes to more than ${MAX_COSTED_FIELDS} fields once its fragments are spread`));
+    // 2^10 = 1,024 fields (with newest) still compile.
+    const fewer = Array.from({ length: 11 }, (_, level) => `fragment F${level} on Book { ${level === 10 ? 'id' : `...F${level + 1} ...F${level + 1}`} }`).join(' ');
+    expect(cost(`{ newest { ...F0 } } ${fewer}`).estimated).toBe(7);
   });
 
   it('adds the mutation base cost and the arguments given', () => {
