@@ -12,6 +12,8 @@ import { startServer, type Server } from './processes.js';
 import { SUBGRAPHS, seedBenchData, type DataLocation, type SubgraphName } from './seed.js';
 import { isTraced, tracingEnv, withoutInheritedTracing } from './traced-gateways.js';
 import { withoutAuthorizationPurpose } from '../gateway/src/authorization/supergraph-features.js';
+import { loadConfig } from '../gateway/src/config.js';
+import { memoryBudget, oldSpaceNeededMiB } from '../gateway/src/memory-budget.js';
 import { withoutDeclaredAuthorization } from './without-authorization.js';
 
 /**
@@ -46,7 +48,8 @@ export interface BenchStack {
    * Stops one gateway and starts it afresh, as a deploy does: a new process, nothing planned or
    * compiled yet; with the milliseconds from its start to its first answer.
    */
-  restartGateway(name: GatewayName): Promise<{ server: Server; startMs: number }>;
+  /** A fresh process of `name`; `subscriptionsMax` lets ours hold so many subscriptions, with the heap its memory budget asks for them. */
+  restartGateway(name: GatewayName, options?: { subscriptionsMax?: number }): Promise<{ server: Server & { metricsUrl: string }; startMs: number }>;
   /** Stops every server, keeping the data. */
   stopServers(): Promise<void>;
   /** Stops every server and removes the data. */
@@ -94,6 +97,9 @@ export function benchServerEnv(base: (name: SubgraphName) => string, serviceCred
   };
 }
 
+/** What the gateway's caches and limiter stores may take with their default settings (its memory budget). */
+const defaultCachesBytes = () => memoryBudget(loadConfig({})).reduce((sum, line) => sum + line.bytes, 0);
+
 export async function startBenchStack(
   databaseServerUrl: string | undefined,
   /** Servers to run under `--cpu-prof`, their profiles written to `profileDir` when they stop. */
@@ -133,11 +139,12 @@ export async function startBenchStack(
     started.push(collector);
     /** Gateways restarted so far, by name: a restarted process's profile is written beside its predecessor's. */
     const restarts = new Map<string, number>();
-    const start = async (name: SubgraphName | GatewayName, env: Record<string, string>) => {
+    const start = async (name: SubgraphName | GatewayName, env: Record<string, string>, oldSpaceMiB?: number) => {
       const profileName = restarts.has(name) ? `${name}-restart-${restarts.get(name)}` : name;
       const profiling = profile.servers.includes(name) ? ['--cpu-prof', `--cpu-prof-dir=${profile.dir}`, `--cpu-prof-name=${profileName}.cpuprofile`] : [];
       // Ours with the Node flags of its definitions, as production runs them.
-      const nodeFlags = (OURS as readonly string[]).includes(name) ? gatewayService.nodeFlags : name in SUBGRAPH_SERVICES ? SUBGRAPH_SERVICES[name as SubgraphName].nodeFlags : [];
+      const productionFlags = (OURS as readonly string[]).includes(name) ? gatewayService.nodeFlags : name in SUBGRAPH_SERVICES ? SUBGRAPH_SERVICES[name as SubgraphName].nodeFlags : [];
+      const nodeFlags = oldSpaceMiB === undefined ? productionFlags : [...productionFlags.filter((flag) => !flag.startsWith('--max-old-space-size')), `--max-old-space-size=${oldSpaceMiB}`];
       // Metrics on, as production runs: several of our gateways at once each need a port of their own.
       const metricsPort = String(await freePort());
       const server = await startServer(name, [...nodeFlags, ...profiling, join(ROOT, ENTRIES[name])], { ...common, ...env, PORT: String(ports[name]), METRICS_PORT: metricsPort }, {
@@ -177,32 +184,37 @@ export async function startBenchStack(
     };
     await writeFile(supergraphOf['ours-no-authz']!, withoutDeclaredAuthorization(supergraph));
     await writeFile(supergraphOf.stock!, withoutAuthorizationPurpose(supergraph));
-    const startGateway = (name: GatewayName) =>
-      start(name, {
-        SUPERGRAPH_PATH: supergraphOf[name] ?? supergraphPath,
-        // Every bench request is one client (one address, one signed-in user): the limits meant
-        // for the open internet would answer 429 within a second. Document limits stay on.
-        RATE_LIMIT_REQUESTS: '1000000000',
-        LOGIN_ADDRESS_RATE_LIMIT: '1000000',
-        LOGIN_RATE_LIMIT: '1000000',
-        LOGIN_ACCOUNT_RATE_LIMIT: '1000000',
-        REGISTER_RATE_LIMIT: '1000000',
-        // The subscriptions scenario's subscribers are all the admin: the per-client bound (20) would refuse the 21st.
-        SUBSCRIPTIONS_PER_CLIENT: '1000000',
-        SUBSCRIPTIONS_MAX: '1000000',
-        ...(UNCACHED.includes(name) ? { RESPONSE_CACHE_MB: '0' } : {}),
-        ...(name === 'hive-rust' ? { HIVE_ROUTER_RUNTIME: 'true' } : {}),
-        ...(isTraced(name) ? tracingEnv(name, collector.url) : {}),
-      });
+    /** `subscriptionsMax`: SUBSCRIPTIONS_MAX, with the heap the gateway's memory budget asks for so many (oldSpaceNeededMiB), not production's. */
+    const startGateway = (name: GatewayName, subscriptionsMax?: number) =>
+      start(
+        name,
+        {
+          SUPERGRAPH_PATH: supergraphOf[name] ?? supergraphPath,
+          // Every bench request is one client (one address, one signed-in user): the limits meant
+          // for the open internet would answer 429 within a second. Document limits stay on.
+          RATE_LIMIT_REQUESTS: '1000000000',
+          LOGIN_ADDRESS_RATE_LIMIT: '1000000',
+          LOGIN_RATE_LIMIT: '1000000',
+          LOGIN_ACCOUNT_RATE_LIMIT: '1000000',
+          REGISTER_RATE_LIMIT: '1000000',
+          // The subscriptions scenario's subscribers are all the admin: the per-client bound (20) would refuse the 21st.
+          SUBSCRIPTIONS_PER_CLIENT: '1000000',
+          ...(subscriptionsMax === undefined ? {} : { SUBSCRIPTIONS_MAX: String(subscriptionsMax) }),
+          ...(UNCACHED.includes(name) ? { RESPONSE_CACHE_MB: '0' } : {}),
+          ...(name === 'hive-rust' ? { HIVE_ROUTER_RUNTIME: 'true' } : {}),
+          ...(isTraced(name) ? tracingEnv(name, collector.url) : {}),
+        },
+        subscriptionsMax === undefined ? undefined : oldSpaceNeededMiB(defaultCachesBytes(), subscriptionsMax),
+      );
     const gateways = {} as Record<GatewayName, Server & { metricsUrl: string }>;
     for (const name of GATEWAYS) gateways[name] = await startGateway(name);
-    const restartGateway = async (name: GatewayName) => {
+    const restartGateway = async (name: GatewayName, options: { subscriptionsMax?: number } = {}) => {
       const old = gateways[name];
       await old.stop();
       started.splice(started.indexOf(old), 1);
       restarts.set(name, (restarts.get(name) ?? 0) + 1);
       const startedAt = performance.now();
-      gateways[name] = await startGateway(name);
+      gateways[name] = await startGateway(name, options.subscriptionsMax);
       return { server: gateways[name], startMs: performance.now() - startedAt };
     };
     return {
