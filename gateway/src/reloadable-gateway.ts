@@ -13,7 +13,7 @@ import { boundedCache, objectEntryBytes } from './memory-budget.js';
 import type { PersistedDocuments } from './persisted-documents.js';
 import { authorizationRules, type AuthorizationRules } from './authorization/rules.js';
 import { SUPPORTED_SUPERGRAPH_FEATURES, withoutAuthorizationPurpose } from './authorization/supergraph-features.js';
-import { progressiveOverride } from './override/progressive-override.js';
+import { overrideLabelsOn, progressiveOverride } from './override/progressive-override.js';
 
 /** The supergraph being served: what `/ready` and the logs say about it. */
 export interface ServedSupergraph {
@@ -62,6 +62,8 @@ export interface FederatedSupergraph {
   subgraphs: ReadonlyMap<string, string>;
   /** Aborted once this supergraph is served no more: its reason is `'reloaded'` (another replaced it) or `'stopped'`. */
   retired: AbortSignal;
+  /** The `@override` labels on for a request, as its queries are planned (override/progressive-override.ts). */
+  overrideLabelsOn: (context: GatewayContext) => readonly string[];
 }
 
 /** Why a supergraph is served no more: the `reason` of its FederatedSupergraph's `retired` signal. */
@@ -252,7 +254,13 @@ export class ReloadableGateway implements GatewayInterface {
     const retirement = new AbortController();
     let parsed: Supergraph | undefined;
     const supergraphOf = () => (parsed ??= Supergraph.build(text, { validateSupergraph: false, supportedFeatures: SUPPORTED_SUPERGRAPH_FEATURES }));
-    this.federations.set(schema, { supergraph: supergraphOf, dataSources, subgraphs, retired: retirement.signal });
+    this.federations.set(schema, {
+      supergraph: supergraphOf,
+      dataSources,
+      subgraphs,
+      retired: retirement.signal,
+      overrideLabelsOn: overrideLabelsOn(supergraph.schema, this.options.overrideLabels ?? []),
+    });
     try {
       // Apollo Server derives what it needs from the schema here, and may refuse it.
       for (const listener of this.listeners) listener({ apiSchema: schema, coreSupergraphSdl: text });

@@ -33,6 +33,22 @@ function planWithRequestConditions(gateway: ApolloGateway): void {
   };
 }
 
+/**
+ * The labels of `supergraph` on for a request's shopper (activeOverrideLabels), as its queries
+ * are planned with them: for what plans beside @apollo/gateway's planner (subscriptions).
+ */
+export function overrideLabelsOn(supergraph: Schema, configured: readonly string[]): (context: GatewayContext) => readonly string[] {
+  const labels = overrideLabelsOf(supergraph);
+  if (labels.length === 0) return () => [];
+  const on = new Set(configured);
+  return (context) => activeOverrideLabels(labels, on, stickyKeyOf(context));
+}
+
+/** The planner's override conditions for the labels on; undefined (the supergraph's defaults) when none is. */
+export function overrideConditionsOf(labelsOn: readonly string[]): Map<string, boolean> | undefined {
+  return labelsOn.length === 0 ? undefined : new Map(labelsOn.map((label) => [label, true]));
+}
+
 export interface ProgressiveOverrideOptions {
   /** The supergraph `gateway` serves: its `@override(label:)`s are the labels decided. */
   supergraph: Schema;
@@ -68,7 +84,7 @@ export function progressiveOverride(gateway: ApolloGateway, options: Progressive
     for (const label of labels) metrics.requests.inc({ label: countedAs(label), on: String(active.includes(label)) });
     // With every label off the plan is the supergraph's default one: the plan made ahead, under the document's own key.
     if (active.length === 0) return execute(requestContext);
-    const conditions = new Map(active.map((label) => [label, true]));
+    const conditions = overrideConditionsOf(active)!;
     const queryHash = sha256Hex(`${requestContext.queryHash}\noverride-labels:${active.join(',')}`);
     return requestConditions.run(conditions, () => execute({ ...requestContext, queryHash }));
   };

@@ -170,7 +170,7 @@ export class FederatedSubscription {
     if (!federation) throw new Error('a subscription arrived on a schema no loaded supergraph made');
     try {
       const planner = subscriptionPlannerOf(federation);
-      const plan = planner.plan(document, request.operationName, queryHash);
+      const plan = planner.plan(document, request.operationName, queryHash, federation.overrideLabelsOn(context));
       const operationContext = buildOperationContext({ schema, operationDocument: document, ...(request.operationName ? { operationName: request.operationName } : {}) });
       // Apollo Server leaves variables to the gateway's executor; @apollo/gateway checks them as this does.
       const { errors } = getVariableValues(schema, operationContext.operation.variableDefinitions ?? [], request.variables ?? {});

@@ -3,6 +3,7 @@ import { QueryPlanner, type FetchNode, type PlanNode } from '@apollo/query-plann
 import { GraphQLError, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import { objectEntryBytes, SUBSCRIPTION_PLANS_BYTES } from '../memory-budget.js';
+import { overrideConditionsOf } from '../override/progressive-override.js';
 import type { FederatedSupergraph } from '../reloadable-gateway.js';
 
 /** The planner's SubscriptionNode: the primary subscription on its owner, then the rest of the plan for each event. */
@@ -33,12 +34,18 @@ export class SubscriptionPlanner {
     this.planner = new QueryPlanner(supergraph);
   }
 
-  /** The plan of a validated subscription document; a GraphQLError when it cannot be planned. */
-  plan(document: DocumentNode, operationName: string | undefined, queryHash: string): SubscriptionPlan {
-    const key = `${operationName ?? ''}\n${queryHash}`;
+  /**
+   * The plan of a validated subscription document, with the `@override` labels on for its
+   * subscriber (as their queries are planned, and kept apart by them); a GraphQLError when it
+   * cannot be planned.
+   */
+  plan(document: DocumentNode, operationName: string | undefined, queryHash: string, overrideLabelsOn: readonly string[] = []): SubscriptionPlan {
+    const key = `${operationName ?? ''}\n${queryHash}\n${overrideLabelsOn.join(',')}`;
     let plan = this.plans.get(key);
     if (!plan) {
-      const node = this.planner.buildQueryPlan(operationFromDocument(this.apiSchema, document, operationName ? { operationName } : {})).node;
+      const overrideConditions = overrideConditionsOf(overrideLabelsOn);
+      const operation = operationFromDocument(this.apiSchema, document, operationName ? { operationName } : {});
+      const node = this.planner.buildQueryPlan(operation, overrideConditions ? { overrideConditions } : undefined).node;
       // Validation allows exactly one root field that is not introspection in a subscription, so the planner always makes one.
       if (node?.kind !== 'Subscription') throw new GraphQLError('This subscription has no subgraph to subscribe on');
       plan = { primary: node.primary, rest: node.rest };

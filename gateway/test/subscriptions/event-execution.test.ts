@@ -42,7 +42,7 @@ function federation(reachable: { members?: boolean } = {}) {
     ['catalogue', catalogue.dataSource],
     ['circulation', circulation.dataSource],
   ]);
-  const federated: FederatedSupergraph = { supergraph: () => supergraph, dataSources, subgraphs: urls, retired: new AbortController().signal };
+  const federated: FederatedSupergraph = { supergraph: () => supergraph, dataSources, subgraphs: urls, retired: new AbortController().signal, overrideLabelsOn: () => [] };
   return { federated, schema: supergraph.apiSchema().toGraphQLJSSchema(), members, catalogue, circulation };
 }
 
