@@ -21,6 +21,9 @@ const alias = [
 // service at once would both claim its default metrics port (and so would a developer's `npm start`).
 const env = { APOLLO_TELEMETRY_DISABLED: 'true', NODE_ENV: 'test', METRICS_PORT: '0', OTEL_TRACES_EXPORTER: 'none', PACT_DO_NOT_TRACK: 'true' };
 
+/** What every test that starts servers gets: time for a stack to start, and the set-up that checks the machine first. */
+const endToEnd = { testTimeout: 60_000, hookTimeout: 120_000, globalSetup: ['test/support/global-setup.ts'] };
+
 export default defineConfig({
   resolve: { alias },
   test: {
@@ -42,10 +45,18 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['**/test/**/*.e2e.ts'],
-          exclude: ['**/node_modules/**'],
-          testTimeout: 60_000,
-          hookTimeout: 120_000,
-          globalSetup: ['test/support/global-setup.ts'],
+          exclude: ['**/node_modules/**', 'test/lifecycle/**'],
+          ...endToEnd,
+        },
+      },
+      {
+        extends: true,
+        // Whole processes started, stopped on signals, killed and restarted: a minute and more of
+        // process start-ups, so `npm test` leaves them to `npm run test:lifecycle` (and CI runs both).
+        test: {
+          name: 'lifecycle',
+          include: ['test/lifecycle/**/*.e2e.ts'],
+          ...endToEnd,
         },
       },
     ],

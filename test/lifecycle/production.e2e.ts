@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../scripts/root.js';
-import { freePort, startService } from '../scripts/processes.js';
-import { SUBGRAPH_SERVICES } from '../scripts/services.js';
-import { graphql } from './support/graphql.js';
-import { seededServiceData } from './support/databases.js';
+import { ROOT } from '../../scripts/root.js';
+import { freePort, startService } from '../../scripts/processes.js';
+import { SUBGRAPH_SERVICES } from '../../scripts/services.js';
+import { graphql } from '../support/graphql.js';
+import { seededServiceData } from '../support/databases.js';
 
 /** The users service as production starts it: it must refuse development defaults. */
 describe('users in production', () => {

@@ -2,14 +2,14 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect } from 'vitest';
-import { ROOT } from '../scripts/root.js';
-import { freePort, startService as startServiceProcess, type RunningProcess } from '../scripts/processes.js';
-import { gatewayService, SUBGRAPH_SERVICES } from '../scripts/services.js';
-import { seededServiceData } from './support/databases.js';
-import type { Stack } from './support/stack.js';
-import { startSubgraphProxy } from './support/subgraph-proxy.js';
-import { test } from './support/fixtures.js';
-import { ALICE } from './support/graphql.js';
+import { ROOT } from '../../scripts/root.js';
+import { freePort, startService as startServiceProcess, type RunningProcess } from '../../scripts/processes.js';
+import { gatewayService, SUBGRAPH_SERVICES } from '../../scripts/services.js';
+import { seededServiceData } from '../support/databases.js';
+import type { Stack } from '../support/stack.js';
+import { startSubgraphProxy } from '../support/subgraph-proxy.js';
+import { test } from '../support/fixtures.js';
+import { ALICE } from '../support/graphql.js';
 
 /** Long enough that a request finished by hand after SIGTERM is never cut off, even on a loaded machine. */
 const SHUTDOWN_TIMEOUT_MS = 15_000;

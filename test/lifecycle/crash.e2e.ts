@@ -1,14 +1,14 @@
 import { describe, expect } from 'vitest';
 import { openDatabase } from '@shop/service-kit';
-import type { Stack } from './support/stack.js';
-import { it } from './support/fixtures.js';
-import { graphql } from './support/graphql.js';
-import { createProduct, stockOf } from './support/checkout.js';
-import { startOrdersProcess } from './support/orders-process.js';
-import { startProductsProxy, type HoldMode } from './support/products-proxy.js';
-import { seededServiceData } from './support/databases.js';
-import { stockLedger } from '../scripts/stock-ledger.js';
-import { eventually } from './support/poll.js';
+import type { Stack } from '../support/stack.js';
+import { it } from '../support/fixtures.js';
+import { graphql } from '../support/graphql.js';
+import { createProduct, stockOf } from '../support/checkout.js';
+import { startOrdersProcess } from '../support/orders-process.js';
+import { startProductsProxy, type HoldMode } from '../support/products-proxy.js';
+import { seededServiceData } from '../support/databases.js';
+import { stockLedger } from '../../scripts/stock-ledger.js';
+import { eventually } from '../support/poll.js';
 
 // Asked of orders itself, not the gateway: the documents hold to orders' own schema (the SDK's also select users' and products' fields).
 const ALICE_ORDERS = '{ orders(first: 100) { totalCount edges { node { id status items { quantity product { id } } } } } }';

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commandLine, parentPid } from '../bench/proc-stats.js';
-import { npmStartOnFreePorts, startNpmStart, type RunningProcess } from '../scripts/processes.js';
-import { gatewayService, SUBGRAPH_SERVICES } from '../scripts/services.js';
-import { createTestDatabase, type TestDatabase } from './support/databases.js';
-import { ALICE, graphql, login } from './support/graphql.js';
+import { commandLine, parentPid } from '../../bench/proc-stats.js';
+import { npmStartOnFreePorts, startNpmStart, type RunningProcess } from '../../scripts/processes.js';
+import { gatewayService, SUBGRAPH_SERVICES } from '../../scripts/services.js';
+import { createTestDatabase, type TestDatabase } from '../support/databases.js';
+import { ALICE, graphql, login } from '../support/graphql.js';
 
 /** The files the Node processes started by `pid` run, that still run (from Linux's /proc). */
 async function nodeProcessesStartedBy(pid: number): Promise<string[]> {
