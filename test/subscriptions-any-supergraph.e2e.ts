@@ -49,6 +49,9 @@ interface Subscribable {
   subscribe(request: { query: string; variables: Record<string, unknown> }, sink: { next(result: unknown): void; error(error: unknown): void; complete(): void }): () => void;
 }
 
+/** Each result's errors as [code, reason]. */
+const codesOf = (results: Result[]) => results.map((result) => result.errors?.map((error) => [error.extensions?.code, error.extensions?.reason]));
+
 function subscribe(client: Subscribable, query: string, variables: Record<string, unknown> = {}): Subscribed {
   const results: Result[] = [];
   const waiting = new Set<() => void>();
@@ -178,6 +181,18 @@ describe('federated subscriptions on any supergraph', () => {
     for (const stop of stops.reverse()) await stop();
   });
 
+
+  /** A gateway of its own stopped while a client (made by `clientOn` for its URL) holds a subscription: the stop is not held, and the client's last word is SHUTTING_DOWN. */
+  const expectEndedByShutdown = async (clientOn: (url: string) => Subscribable) => {
+    const started = await gatewayWith();
+    const subscription = subscribe(clientOn(started.url), LOAN, { id: 'l1' });
+    await eventually(async () => started.gateway.openSubscriptions() === 1, 'it is open');
+    const stopping = Date.now();
+    await started.gateway.stop();
+    expect(Date.now() - stopping).toBeLessThan(5_000);
+    await subscription.done;
+    expect(codesOf(subscription.results)).toEqual([[['SERVICE_UNAVAILABLE', 'SHUTTING_DOWN']]]);
+  };
   it('joins each event with the entities other subgraphs own, as a query would, forwarding the token and request id to the subgraph', async () => {
     const token = await tokenOf('reader-1');
     const subscription = subscribe(clientOf(token), LOAN, { id: 'l1' });
@@ -429,14 +444,7 @@ describe('federated subscriptions on any supergraph', () => {
   });
 
   it('ends open streams with SHUTTING_DOWN when the gateway stops, without holding the stop', async () => {
-    const started = await gatewayWith();
-    const subscription = subscribe(clientOf(undefined, started.url), LOAN, { id: 'l1' });
-    await eventually(async () => started.gateway.openSubscriptions() === 1, 'it is open');
-    const stopping = Date.now();
-    await started.gateway.stop();
-    expect(Date.now() - stopping).toBeLessThan(5_000);
-    await subscription.done;
-    expect(subscription.results.map((result) => result.errors?.map((error) => error.extensions?.reason))).toEqual([['SHUTTING_DOWN']]);
+    await expectEndedByShutdown((base) => clientOf(undefined, base));
   });
 
   describe('over GraphQL over SSE, single connection mode', () => {
@@ -518,15 +526,8 @@ describe('federated subscriptions on any supergraph', () => {
     });
 
     it('ends its subscriptions with SHUTTING_DOWN and its stream when the gateway stops, without holding the stop', async () => {
-      const started = await gatewayWith();
       // Not lazy: the client would hold the stream open after its last subscription ended, so the gateway must end it.
-      const subscription = subscribe(singleClientOf(undefined, started.url, false), LOAN, { id: 'l1' });
-      await eventually(async () => started.gateway.openSubscriptions() === 1, 'it is open');
-      const stopping = Date.now();
-      await started.gateway.stop();
-      expect(Date.now() - stopping).toBeLessThan(5_000);
-      await subscription.done;
-      expect(subscription.results.map((result) => result.errors?.map((error) => error.extensions?.reason))).toEqual([['SHUTTING_DOWN']]);
+      await expectEndedByShutdown((base) => singleClientOf(undefined, base, false));
     });
   });
 
@@ -549,7 +550,6 @@ describe('federated subscriptions on any supergraph', () => {
       wsClients.push(client);
       return Object.assign(client, { closed });
     };
-    const codesOf = (results: Result[]) => results.map((result) => result.errors?.map((error) => [error.extensions?.code, error.extensions?.reason]));
     afterAll(async () => {
       for (const client of wsClients) await client.dispose();
     });
@@ -684,14 +684,7 @@ describe('federated subscriptions on any supergraph', () => {
     });
 
     it('ends open streams with SHUTTING_DOWN when the gateway stops, without holding the stop', async () => {
-      const started = await gatewayWith();
-      const subscription = subscribe(wsClientOf({}, started.url), LOAN, { id: 'l1' });
-      await eventually(async () => started.gateway.openSubscriptions() === 1, 'it is open');
-      const stopping = Date.now();
-      await started.gateway.stop();
-      expect(Date.now() - stopping).toBeLessThan(5_000);
-      await subscription.done;
-      expect(codesOf(subscription.results)).toEqual([[['SERVICE_UNAVAILABLE', 'SHUTTING_DOWN']]]);
+      await expectEndedByShutdown((base) => wsClientOf({}, base));
     });
   });
 });

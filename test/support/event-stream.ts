@@ -1,3 +1,5 @@
+import { streamWaiter } from './stream-waiter.js';
+
 /** One event of a GraphQL over SSE stream, as it came over the wire. */
 export interface StreamEvent {
   event: string;
@@ -50,7 +52,7 @@ export async function subscribe(url: string, query: string, options: SubscribeOp
     signal: aborting.signal,
   });
   const queue: StreamEvent[] = [];
-  let wake: (() => void) | undefined;
+  const { wake, waitFor } = streamWaiter();
   let done = false;
   const reading = response.headers.get('content-type')?.startsWith('text/event-stream')
     ? (async () => {
@@ -65,35 +67,18 @@ export async function subscribe(url: string, query: string, options: SubscribeOp
               const message = parseMessage(buffered.slice(0, end));
               buffered = buffered.slice(end + 2);
               if (message) queue.push(message);
-              wake?.();
+              wake();
             }
           }
         } catch {
           // Closed by the test.
         } finally {
           done = true;
-          wake?.();
+          wake();
         }
       })()
     : undefined;
   const json: unknown = reading ? undefined : await response.json().catch(() => undefined);
-
-  const waitFor = async (ready: () => boolean, timeoutMs: number): Promise<boolean> => {
-    const deadline = Date.now() + timeoutMs;
-    while (!ready()) {
-      const left = deadline - Date.now();
-      if (left <= 0) return false;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      wake = undefined;
-    }
-    return true;
-  };
 
   return {
     status: response.status,

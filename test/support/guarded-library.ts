@@ -1,5 +1,3 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
@@ -8,6 +6,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import { composeSubgraphs, type SubgraphSource } from '../../scripts/supergraph.js';
+import { recordingQueries, serveSubgraphs } from './loopback-server.js';
 
 /**
  * A supergraph that is not the shop's and declares who may read what: a library's catalogue,
@@ -218,38 +217,17 @@ const CACHEABLE: ApolloServerPlugin[] = [ApolloServerPluginCacheControl({ defaul
 
 /** Starts the four subgraphs, each on its own free port on loopback. */
 export async function startGuardedLibrary(): Promise<GuardedLibrary> {
-  const running: { server: Server; apollo: ApolloServer }[] = [];
   const requests = Object.fromEntries(GUARDED_SUBGRAPHS.map((name) => [name, []])) as unknown as Record<GuardedSubgraph, ReceivedRequest[]>;
-  const urls = {} as Record<GuardedSubgraph, string>;
-  const close = async () => {
-    for (const { server, apollo } of running.splice(0)) {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-      await apollo.stop();
-    }
-  };
-  try {
-    for (const name of GUARDED_SUBGRAPHS) {
-      const apollo = new ApolloServer({
-        schema: buildSubgraphSchema({ typeDefs: parse(SCHEMAS[name]), resolvers: resolversOf(name) }),
-        plugins: [ApolloServerPluginInlineTraceDisabled(), ...(name === 'catalogue' ? CACHEABLE : [])],
-      });
-      await apollo.start();
-      const app = express();
-      app.use('/graphql', express.json(), (req, _res, next) => {
-        const body = req.body as { query?: unknown } | undefined;
-        requests[name].push({ query: typeof body?.query === 'string' ? body.query : '' });
-        next();
-      }, expressMiddleware(apollo));
-      const server = createServer(app);
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      running.push({ server, apollo });
-      urls[name] = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
-    }
-  } catch (error) {
-    await close();
-    throw error;
-  }
+  const { urls, close } = await serveSubgraphs(GUARDED_SUBGRAPHS, async (name) => {
+    const apollo = new ApolloServer({
+      schema: buildSubgraphSchema({ typeDefs: parse(SCHEMAS[name]), resolvers: resolversOf(name) }),
+      plugins: [ApolloServerPluginInlineTraceDisabled(), ...(name === 'catalogue' ? CACHEABLE : [])],
+    });
+    await apollo.start();
+    const app = express();
+    app.use('/graphql', express.json(), recordingQueries((query) => requests[name].push({ query })), expressMiddleware(apollo));
+    return { apollo, app };
+  });
   return {
     urls,
     supergraph: composeSubgraphs(GUARDED_SUBGRAPHS.map((name): SubgraphSource => ({ name, url: urls[name], sdl: SCHEMAS[name] }))),

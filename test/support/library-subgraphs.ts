@@ -1,5 +1,4 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import express from 'express';
 import { ApolloServer } from '@apollo/server';
@@ -8,6 +7,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { GraphQLError, parse } from 'graphql';
 import { composeSubgraphs, type SubgraphSource } from '../../scripts/supergraph.js';
+import { listenOnLoopback } from './loopback-server.js';
 
 /**
  * A supergraph that is not the shop's: a lending library, in four subgraphs, three of them named
@@ -184,10 +184,9 @@ export async function startLibrarySubgraphs(): Promise<LibrarySubgraphs> {
         app.use(path, (req, res, next) => (new URLSearchParams(req.url.split('?')[1]).toString() === query ? next() : res.status(404).end()));
       }
       app.use(path, express.json(), expressMiddleware(apollo));
-      const server = createServer(app);
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { server, origin } = await listenOnLoopback(app);
       servers.set(name, { server, apollo });
-      urls[name] = `http://127.0.0.1:${(server.address() as AddressInfo).port}${path}${query ? `?${query}` : ''}`;
+      urls[name] = `${origin}${path}${query ? `?${query}` : ''}`;
     }
   } catch (error) {
     await close();

@@ -1,6 +1,4 @@
 import { EventEmitter, on } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
@@ -9,6 +7,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { GraphQLError, parse } from 'graphql';
 import { createHandler } from 'graphql-sse/lib/use/express';
 import { composeSubgraphs, type SubgraphSource } from '../../scripts/supergraph.js';
+import { serveSubgraphs } from './loopback-server.js';
 
 /**
  * A supergraph that is not the shop's and has subscriptions: a library's circulation desk, whose
@@ -170,54 +169,42 @@ export async function startLiveLibrary(): Promise<LiveLibrary> {
   const events = new EventEmitter();
   events.setMaxListeners(0);
   const streams: OpenedStream[] = [];
-  const running: { server: Server; apollo: ApolloServer }[] = [];
-  const urls = {} as Record<LiveLibrarySubgraph, string>;
-  const close = async () => {
-    events.emit('change', 'returned');
-    for (const { server, apollo } of running.splice(0)) {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-      await apollo.stop();
-    }
-  };
   // graphql-sse's context is made per stream: the stream record rides on it to its subscription.
   const streamKey = Symbol('stream');
   const streamOf = (context: unknown) => (context as Record<symbol, OpenedStream | undefined>)[streamKey];
-  try {
-    for (const name of SUBGRAPHS) {
-      const schema = buildSubgraphSchema({ typeDefs: parse(SCHEMAS[name]), resolvers: resolversOf(name, events, streamOf) });
-      const apollo = new ApolloServer({ schema, plugins: [ApolloServerPluginInlineTraceDisabled()] });
-      await apollo.start();
-      const subscriptions = createHandler({
-        schema,
-        context: (req, params) => {
-          const stream: OpenedStream = {
-            operation: params.query,
-            headers: Object.fromEntries(HEADERS_RECORDED.map((header) => [header, req.headers.get(header) ?? undefined])),
-            open: true,
-          };
-          streams.push(stream);
-          return { [streamKey]: stream };
-        },
-      });
-      const app = express();
-      app.use('/graphql', (req, res, next) => {
-        if (req.get('accept') !== 'text/event-stream') {
-          next();
-          return;
-        }
-        subscriptions(req, res).catch(next);
-      });
-      app.use('/graphql', express.json(), expressMiddleware(apollo));
-      const server = createServer(app);
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      running.push({ server, apollo });
-      urls[name] = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
-    }
-  } catch (error) {
-    await close();
-    throw error;
-  }
+  const served = await serveSubgraphs(SUBGRAPHS, async (name) => {
+    const schema = buildSubgraphSchema({ typeDefs: parse(SCHEMAS[name]), resolvers: resolversOf(name, events, streamOf) });
+    const apollo = new ApolloServer({ schema, plugins: [ApolloServerPluginInlineTraceDisabled()] });
+    await apollo.start();
+    const subscriptions = createHandler({
+      schema,
+      context: (req, params) => {
+        const stream: OpenedStream = {
+          operation: params.query,
+          headers: Object.fromEntries(HEADERS_RECORDED.map((header) => [header, req.headers.get(header) ?? undefined])),
+          open: true,
+        };
+        streams.push(stream);
+        return { [streamKey]: stream };
+      },
+    });
+    const app = express();
+    app.use('/graphql', (req, res, next) => {
+      if (req.get('accept') !== 'text/event-stream') {
+        next();
+        return;
+      }
+      subscriptions(req, res).catch(next);
+    });
+    app.use('/graphql', express.json(), expressMiddleware(apollo));
+    return { apollo, app };
+  });
+  const { urls } = served;
+  // Open streams end (their loans returned) before the servers close, or closing would wait on them.
+  const close = async () => {
+    events.emit('change', 'returned');
+    await served.close();
+  };
   return {
     urls,
     supergraph: composeSubgraphs(SUBGRAPHS.map((name): SubgraphSource => ({ name, url: urls[name], sdl: SCHEMAS[name] }))),

@@ -1,5 +1,3 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
@@ -7,6 +5,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse, type GraphQLSchema } from 'graphql';
 import { composeSubgraphs } from '../../scripts/supergraph.js';
+import { recordingQueries, serveSubgraphs } from './loopback-server.js';
 
 /**
  * A supergraph that is not the shop's, in the middle of moving fields: a parcel tracker whose
@@ -71,35 +70,14 @@ export interface MovingParcels {
 
 /** Starts the two subgraphs over HTTP, each on its own free port on loopback. */
 export async function startMovingParcels(): Promise<MovingParcels> {
-  const running: { server: Server; apollo: ApolloServer }[] = [];
   const received: Record<ParcelSubgraph, string[]> = { legacy: [], modern: [] };
-  const urls = {} as Record<ParcelSubgraph, string>;
-  const close = async () => {
-    for (const { server, apollo } of running.splice(0)) {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-      await apollo.stop();
-    }
-  };
-  try {
-    for (const name of PARCEL_SUBGRAPHS) {
-      const apollo = new ApolloServer({ schema: parcelSubgraphSchema(name), plugins: [ApolloServerPluginInlineTraceDisabled()] });
-      await apollo.start();
-      const app = express();
-      app.use('/graphql', express.json(), (req, _res, next) => {
-        const body = req.body as { query?: unknown } | undefined;
-        received[name].push(typeof body?.query === 'string' ? body.query : '');
-        next();
-      }, expressMiddleware(apollo));
-      const server = createServer(app);
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      running.push({ server, apollo });
-      urls[name] = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
-    }
-  } catch (error) {
-    await close();
-    throw error;
-  }
+  const { urls, close } = await serveSubgraphs(PARCEL_SUBGRAPHS, async (name) => {
+    const apollo = new ApolloServer({ schema: parcelSubgraphSchema(name), plugins: [ApolloServerPluginInlineTraceDisabled()] });
+    await apollo.start();
+    const app = express();
+    app.use('/graphql', express.json(), recordingQueries((query) => received[name].push(query)), expressMiddleware(apollo));
+    return { apollo, app };
+  });
   return {
     urls,
     supergraph: composeMovingParcels(urls),

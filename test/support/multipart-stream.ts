@@ -1,4 +1,5 @@
 import type { GraphQLStreamResult, SubscribeOptions } from './event-stream.js';
+import { streamWaiter } from './stream-waiter.js';
 
 /** What Apollo Client (and Sandbox) sends for a subscription over HTTP. */
 export const APOLLO_MULTIPART_ACCEPT = 'multipart/mixed;boundary="graphql";subscriptionSpec=1.0,application/json';
@@ -53,7 +54,7 @@ export async function subscribeMultipart(url: string, query: string, options: Su
   const held: MultipartPart[] = [];
   let closingBoundary = false;
   let done = false;
-  let wake: (() => void) | undefined;
+  const { wake, waitFor } = streamWaiter();
 
   /** The JSON of one part (its headers, a blank line, the JSON); undefined for what precedes the first boundary. */
   const bodyOf = (message: string): MultipartPart | undefined => {
@@ -92,33 +93,16 @@ export async function subscribeMultipart(url: string, query: string, options: Su
           buffered = takeParts(buffered + decoder.decode(chunk.value, { stream: true }));
           const unread = heldBack(buffered);
           if (unread) held.push(unread);
-          wake?.();
+          wake();
         }
       } catch {
         // Closed by the test.
       } finally {
         done = true;
-        wake?.();
+        wake();
       }
     })();
   }
-
-  const waitFor = async (ready: () => boolean, timeoutMs: number): Promise<boolean> => {
-    const deadline = Date.now() + timeoutMs;
-    while (!ready()) {
-      const left = deadline - Date.now();
-      if (left <= 0) return false;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      wake = undefined;
-    }
-    return true;
-  };
 
   return {
     status: response.status,
