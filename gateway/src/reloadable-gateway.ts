@@ -13,7 +13,7 @@ import { boundedCache, objectEntryBytes } from './memory-budget.js';
 import type { PersistedDocuments } from './persisted-documents.js';
 import { authorizationRules, type AuthorizationRules } from './authorization/rules.js';
 import { SUPPORTED_SUPERGRAPH_FEATURES, withoutAuthorizationPurpose } from './authorization/supergraph-features.js';
-import { overrideLabelsOn, progressiveOverride } from './override/progressive-override.js';
+import { overrideDecision, progressiveOverride } from './override/progressive-override.js';
 
 /** The supergraph being served: what `/ready` and the logs say about it. */
 export interface ServedSupergraph {
@@ -248,7 +248,8 @@ export class ReloadableGateway implements GatewayInterface {
     const { schema, executor } = await gateway.load(this.apollo);
     const planned = this.options.planAhead ? await planPersistedDocuments(gateway, this.options.planAhead, logger) : undefined;
     // Innermost: it plans with the request's override labels, under a key of the document authorization leaves to plan.
-    const labelled = progressiveOverride(gateway, { supergraph: supergraph.schema, configured: this.options.overrideLabels ?? [], logger })(executor);
+    const overrideLabels = overrideDecision(supergraph.schema, this.options.overrideLabels ?? []);
+    const labelled = progressiveOverride(gateway, { decision: overrideLabels, logger })(executor);
     this.executors.set(schema, this.options.wrapExecutor ? this.options.wrapExecutor(labelled) : labelled);
     if (rules) this.rules.set(schema, rules);
     const retirement = new AbortController();
@@ -259,7 +260,7 @@ export class ReloadableGateway implements GatewayInterface {
       dataSources,
       subgraphs,
       retired: retirement.signal,
-      overrideLabelsOn: overrideLabelsOn(supergraph.schema, this.options.overrideLabels ?? []),
+      overrideLabelsOn: overrideLabels.labelsOn,
     });
     try {
       // Apollo Server derives what it needs from the schema here, and may refuse it.

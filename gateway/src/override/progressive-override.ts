@@ -33,15 +33,20 @@ function planWithRequestConditions(gateway: ApolloGateway): void {
   };
 }
 
-/**
- * The labels of `supergraph` on for a request's shopper (activeOverrideLabels), as its queries
- * are planned with them: for what plans beside @apollo/gateway's planner (subscriptions).
- */
-export function overrideLabelsOn(supergraph: Schema, configured: readonly string[]): (context: GatewayContext) => readonly string[] {
+/** What one supergraph's `@override` labels come to: its labels, those configured on, and those on for a request's shopper. */
+export interface OverrideDecision {
+  labels: readonly string[];
+  /** The named labels on for every request (OVERRIDE_LABELS). */
+  configured: ReadonlySet<string>;
+  /** The labels on for a request (activeOverrideLabels), as its queries and its subscriptions' events are planned with them. */
+  labelsOn: (context: GatewayContext) => readonly string[];
+}
+
+/** Reads `supergraph`'s labels once, for every planner that serves it. */
+export function overrideDecision(supergraph: Schema, configured: readonly string[]): OverrideDecision {
   const labels = overrideLabelsOf(supergraph);
-  if (labels.length === 0) return () => [];
   const on = new Set(configured);
-  return (context) => activeOverrideLabels(labels, on, stickyKeyOf(context));
+  return { labels, configured: on, labelsOn: (context) => (labels.length === 0 ? [] : activeOverrideLabels(labels, on, stickyKeyOf(context))) };
 }
 
 /** The planner's override conditions for the labels on; undefined (the supergraph's defaults) when none is. */
@@ -50,10 +55,8 @@ export function overrideConditionsOf(labelsOn: readonly string[]): Map<string, b
 }
 
 export interface ProgressiveOverrideOptions {
-  /** The supergraph `gateway` serves: its `@override(label:)`s are the labels decided. */
-  supergraph: Schema;
-  /** The named labels on for every request (OVERRIDE_LABELS). */
-  configured: readonly string[];
+  /** The labels of the supergraph `gateway` serves (its `@override(label:)`s), and how they are decided. */
+  decision: OverrideDecision;
   logger: Logger;
   metrics?: OverrideMetrics;
 }
@@ -66,9 +69,8 @@ export interface ProgressiveOverrideOptions {
  * with a label off never serves a request with it on. A supergraph without labels changes nothing.
  */
 export function progressiveOverride(gateway: ApolloGateway, options: ProgressiveOverrideOptions): (execute: GatewayExecutor) => GatewayExecutor {
-  const labels = overrideLabelsOf(options.supergraph);
-  const configured = new Set(options.configured);
-  const unknown = options.configured.filter((label) => !labels.includes(label));
+  const { labels, configured } = options.decision;
+  const unknown = [...configured].filter((label) => !labels.includes(label));
   if (unknown.length > 0) options.logger.warn({ overrideLabels: unknown }, 'OVERRIDE_LABELS names labels no @override of this supergraph carries');
   if (labels.length === 0) return (execute) => execute;
   options.logger.info(
@@ -80,7 +82,7 @@ export function progressiveOverride(gateway: ApolloGateway, options: Progressive
   const countedAs = (label: string) => (labels.indexOf(label) < MAX_COUNTED_LABELS ? label : 'other');
   return (execute) => async (requestContext) => {
     const context = requestContext.context as GatewayContext;
-    const active = activeOverrideLabels(labels, configured, stickyKeyOf(context));
+    const active = options.decision.labelsOn(context);
     for (const label of labels) metrics.requests.inc({ label: countedAs(label), on: String(active.includes(label)) });
     // With every label off the plan is the supergraph's default one: the plan made ahead, under the document's own key.
     if (active.length === 0) return execute(requestContext);
