@@ -534,6 +534,17 @@ describe('federated subscriptions on any supergraph', () => {
   describe('over graphql-ws (WebSocket)', () => {
     const wsClients: WsClient[] = [];
     const wsUrlOf = (base: string) => `${base.replace(/^http/, 'ws')}/graphql`;
+    /** The status a browser's socket from `origin` gets: 101 when it opens, else the HTTP status the upgrade was refused with. */
+    const upgradeStatus = (base: string, origin: string) =>
+      new Promise<number>((resolve, reject) => {
+        const socket = new WebSocket(wsUrlOf(base), 'graphql-transport-ws', { origin });
+        socket.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+        socket.on('open', () => {
+          socket.close();
+          resolve(101);
+        });
+        socket.on('error', (error) => (error.message.includes('Unexpected server response') ? undefined : reject(error)));
+      });
     /** A graphql-ws client; `closed` resolves with the close code once the socket closes. */
     const wsClientOf = (connectionParams: Record<string, unknown> = {}, base = url, lazy = true) => {
       let onClosed: (code: number) => void = () => undefined;
@@ -643,19 +654,9 @@ describe('federated subscriptions on any supergraph', () => {
         expect(limited.results.map((result) => result.errors?.map((error) => error.extensions?.code))).toEqual([['RATE_LIMITED']]);
         expect(limited.results[0]!.errors?.[0]?.extensions?.retryAfterSeconds).toBeGreaterThan(0);
 
-        const statusOf = (origin: string) =>
-          new Promise<number>((resolve, reject) => {
-            const socket = new WebSocket(wsUrlOf(started.url), 'graphql-transport-ws', { origin });
-            socket.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
-            socket.on('open', () => {
-              socket.close();
-              resolve(101);
-            });
-            socket.on('error', (error) => (error.message.includes('Unexpected server response') ? undefined : reject(error)));
-          });
-        expect(await statusOf('https://elsewhere.test')).toBe(403);
+        expect(await upgradeStatus(started.url, 'https://elsewhere.test')).toBe(403);
         // This address has no point left for another socket.
-        expect(await statusOf('https://library.test')).toBe(429);
+        expect(await upgradeStatus(started.url, 'https://library.test')).toBe(429);
       } finally {
         await started.gateway.stop();
       }
@@ -664,17 +665,7 @@ describe('federated subscriptions on any supergraph', () => {
     it('closes a socket whose message is past the body limit (1009), and lets in browsers from allowed origins', async () => {
       const started = await gatewayWith({ CORS_ORIGINS: 'https://library.test', MAX_BODY_BYTES: '2000' });
       try {
-        const statusOf = (origin: string) =>
-          new Promise<number>((resolve, reject) => {
-            const socket = new WebSocket(wsUrlOf(started.url), 'graphql-transport-ws', { origin });
-            socket.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
-            socket.on('open', () => {
-              socket.close();
-              resolve(101);
-            });
-            socket.on('error', (error) => (error.message.includes('Unexpected server response') ? undefined : reject(error)));
-          });
-        expect(await statusOf('https://library.test')).toBe(101);
+        expect(await upgradeStatus(started.url, 'https://library.test')).toBe(101);
         const tooLarge = wsClientOf({}, started.url);
         const large = subscribe(tooLarge, `{ books { title } } # ${'x'.repeat(3_000)}`);
         await expect(large.done).rejects.toMatchObject({ code: 1009 });

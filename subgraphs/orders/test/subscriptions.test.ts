@@ -57,6 +57,17 @@ function subscriptionsReading(eventRelay: OrdersServiceDeps['eventRelay'], recor
     const answer = await orders.graphql(UPDATE_STATUS, { id, status }, tokens.admin);
     expect(answer.errors).toBeUndefined();
   };
+  /** Alice's new order paid then shipped while a subscriber follows it, who then leaves: both events as it got them. */
+  const paidAndShippedWhileFollowed = async () => {
+    const orderId = await orders.placeOrder(ALICE);
+    const first = await open(ORDER_UPDATED, { variables: { id: orderId }, token: tokens.alice });
+    await move(orderId, 'PAID');
+    const paid = await first.next();
+    await move(orderId, 'SHIPPED');
+    const shipped = await first.next();
+    first.close();
+    return { orderId, paid, shipped };
+  };
   /** A stream refused at subscribe time: one `next` with the error, then `complete`, then the end. */
   const expectRefused = async (stream: EventStream, code: string) => {
     expect(stream.status).toBe(200);
@@ -96,13 +107,7 @@ function subscriptionsReading(eventRelay: OrdersServiceDeps['eventRelay'], recor
   });
 
   it('resumes after an event id with every later event, once, each with the order as that event left it', async () => {
-    const orderId = await orders.placeOrder(ALICE);
-    const first = await open(ORDER_UPDATED, { variables: { id: orderId }, token: tokens.alice });
-    await move(orderId, 'PAID');
-    const paid = await first.next();
-    await move(orderId, 'SHIPPED');
-    const shipped = await first.next();
-    first.close();
+    const { orderId, paid, shipped } = await paidAndShippedWhileFollowed();
     await move(orderId, 'DELIVERED');
 
     const resumed = await open(ORDER_UPDATED, { variables: { id: orderId, after: paid.id }, token: tokens.alice });
@@ -149,13 +154,7 @@ function subscriptionsReading(eventRelay: OrdersServiceDeps['eventRelay'], recor
   });
 
   it('resumes from the Last-Event-ID header, then goes on with new events', async () => {
-    const orderId = await orders.placeOrder(ALICE);
-    const first = await open(ORDER_UPDATED, { variables: { id: orderId }, token: tokens.alice });
-    await move(orderId, 'PAID');
-    const paid = await first.next();
-    await move(orderId, 'SHIPPED');
-    const shipped = await first.next();
-    first.close();
+    const { orderId, paid, shipped } = await paidAndShippedWhileFollowed();
 
     const resumed = await open(ORDER_UPDATED, { variables: { id: orderId }, token: tokens.alice, headers: { 'last-event-id': paid.id! } });
     expect((await resumed.next()).id).toBe(shipped.id);
