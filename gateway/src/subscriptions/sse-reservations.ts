@@ -3,6 +3,8 @@ import type { Response } from 'express';
 import { GraphQLError } from 'graphql';
 import type { FederatedSubscription } from './federated-subscription.js';
 import { openSubscriptionCounts, type ReleasePlace } from './open-subscription-counts.js';
+import { SSE_FRAMING } from './sse-transport.js';
+import { endResponse, writeStreamHead } from './streaming-response.js';
 
 /** Who a request comes from, as the subscription bounds count clients (subscription-executors.ts's key). */
 export interface ClientIdentity {
@@ -31,8 +33,8 @@ export interface StreamOperation {
   subscription?: FederatedSubscription;
 }
 
-/** A comment: what an idle stream sends so nothing on the way times it out (as in distinct connections mode). */
-const HEARTBEAT = ':\n\n';
+/** What an idle stream sends so nothing on the way times it out: distinct connections mode's. */
+const HEARTBEAT = SSE_FRAMING.heartbeat;
 
 /**
  * One reservation of GraphQL over SSE's single connection mode: made by a PUT, fulfilled by at
@@ -79,13 +81,7 @@ export class Reservation {
     clearTimeout(this.expiry);
     this.response = res;
     res.on('close', () => this.close());
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache',
-      connection: 'keep-alive',
-      // nginx and similar proxies buffer responses unless told not to: events must pass at once.
-      'x-accel-buffering': 'no',
-    });
+    writeStreamHead(res, SSE_FRAMING.contentType);
     res.write(HEARTBEAT + this.pending.join(''));
     this.pending = [];
     this.pendingBytes = 0;
@@ -149,13 +145,8 @@ export class Reservation {
       this.close();
       return;
     }
-    const res = this.response;
-    if (res.writableEnded) return;
-    // A client that does not read what is left is cut off rather than held open.
-    const cutOff = setTimeout(() => res.destroy(), this.bounds.heartbeatMs);
-    cutOff.unref();
-    res.once('close', () => clearTimeout(cutOff));
-    res.end();
+    // Once: a client that does not read what is left is cut off a heartbeat later rather than held open.
+    if (!this.response.writableEnded) endResponse(this.response, this.bounds.heartbeatMs);
   }
 
   /** Over: its stream closed, it expired unconnected, or its client was cut off. Every operation on it ends. */

@@ -40,13 +40,7 @@ export async function serveStream(run: OperationRunner, req: Request, res: Respo
       answer.subscription.close();
       return;
     }
-    res.writeHead(200, {
-      'content-type': framing.contentType,
-      'cache-control': 'no-cache',
-      connection: 'keep-alive',
-      // nginx and similar proxies buffer responses unless told not to: events must pass at once.
-      'x-accel-buffering': 'no',
-    });
+    writeStreamHead(res, framing.contentType);
     if (answer.kind === 'single') {
       // Apollo Server's answer is JSON already: parsed once, so each framing writes it as it writes an event.
       res.end(framing.start + framing.event(JSON.parse(answer.body) as FormattedExecutionResult) + framing.end);
@@ -86,8 +80,19 @@ async function streamEvents(subscription: FederatedSubscription, res: Response, 
   }
 }
 
+/** A streamed response's head: its content type, and nothing on the way (a cache, a buffering proxy) holding its events back. */
+export function writeStreamHead(res: Response, contentType: string): void {
+  res.writeHead(200, {
+    'content-type': contentType,
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+    // nginx and similar proxies buffer responses unless told not to: events must pass at once.
+    'x-accel-buffering': 'no',
+  });
+}
+
 /** Ends the response; one its client does not read (a slow consumer's) is cut off after `graceMs` rather than held open. */
-function endResponse(res: Response, graceMs: number): void {
+export function endResponse(res: Response, graceMs: number): void {
   if (res.destroyed) return;
   const cutOff = setTimeout(() => res.destroy(), graceMs);
   cutOff.unref();
