@@ -7,7 +7,7 @@ import { addressKeyOf, clientKeyOf } from './open-subscription-counts.js';
 import type { OperationRunner } from './operation-runner.js';
 import { ReservationRefused, sseReservations, type ClientIdentity, type Reservation, type ReservationBounds, type StreamOperation } from './sse-reservations.js';
 import { queryStringRequestOf, wantsEventStream } from './sse-transport.js';
-import { postedRequestOf } from './streaming-response.js';
+import { postedRequestOf, refuseRequest } from './streaming-response.js';
 
 /** The header that carries a reservation's token (graphql-sse's TOKEN_HEADER_KEY); a GET may send it as `?token=` instead (an EventSource sets no header). */
 export const TOKEN_HEADER = 'x-graphql-event-stream-token';
@@ -153,10 +153,10 @@ export function sseSingleConnection(run: OperationRunner, options: SingleConnect
             ? await answer(req, res, reservation)
             : { status: 404, code: 'NOT_FOUND', message: 'No event stream is reserved with this token here: reserve one with PUT' };
       }
-      if (refusal) refuse(res, refusal);
+      if (refusal) refuseRequest(res, refusal);
     } catch (error) {
       // A bad token on a reservation's request: refused as /graphql refuses it.
-      if (error instanceof AppError && error.code === 'UNAUTHENTICATED') refuse(res, { status: 401, code: error.code, message: error.message });
+      if (error instanceof AppError && error.code === 'UNAUTHENTICATED') refuseRequest(res, { status: 401, code: error.code, message: error.message });
       else next(error);
     }
   };
@@ -194,15 +194,11 @@ function operationIdOf(body: Record<string, unknown>): string | undefined {
   return typeof id === 'string' && id.length > 0 && id.length <= MAX_OPERATION_ID_LENGTH ? id : undefined;
 }
 
-/** A request refused as a whole: an HTTP error with a coded GraphQL error, as /graphql answers one. */
+/** A request refused as a whole (refuseRequest). */
 interface Refusal {
   status: number;
   code: ErrorCode;
   message: string;
-}
-
-function refuse(res: Response, { status, code, message }: Refusal): void {
-  res.status(status).json({ errors: [{ message, extensions: { code } }] });
 }
 
 /** Who a request comes from, as the gateway's context says (its verified token's user, its address) and as the subscription bounds key clients. */

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { FormattedExecutionResult } from 'graphql';
+import type { ErrorCode } from '@shop/service-kit';
 import type { FederatedSubscription } from './federated-subscription.js';
 import type { OperationRunner } from './operation-runner.js';
 
@@ -110,7 +111,7 @@ export function postedRequestOf(req: Request, transport: string): StreamRequest 
   return { body: body as Record<string, unknown> };
 }
 
-/** A request that is not GraphQL at all: an HTTP error, as /graphql answers one. */
-export function refuseRequest(res: Response, refusal: { status: number; message: string }): void {
-  res.status(refusal.status).json({ errors: [{ message: refusal.message, extensions: { code: 'BAD_USER_INPUT' } }] });
+/** A request refused as a whole (not GraphQL at all, by default BAD_USER_INPUT): an HTTP error with a coded GraphQL error, as /graphql answers one. */
+export function refuseRequest(res: Response, { status, message, code = 'BAD_USER_INPUT' }: { status: number; message: string; code?: ErrorCode }): void {
+  res.status(status).json({ errors: [{ message, extensions: { code } }] });
 }
