@@ -1,5 +1,6 @@
 import { describe, expect } from 'vitest';
 import { ApolloClient, HttpLink, InMemoryCache, gql } from '@apollo/client';
+import { createClient as createSseClient } from 'graphql-sse';
 import { createClient as createWsClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { DEMO_USERS } from '@shop/service-kit';
@@ -193,13 +194,18 @@ describe('live order tracking on the other transports, and the streams the gatew
   const joined = (id: string, status: OrderStatus) => ({ orderUpdated: { id, status, user: { name: ALICE_USER.name }, items: [{ quantity: 1, product: { name: PRODUCT_NAME } }] } });
   const reasonsOf = (result: GraphQLStreamResult | null | undefined) => (result?.errors ?? []).map((error) => [error.extensions?.code, error.extensions?.reason]);
 
-  /** A fresh order of alice's (each test moves its own along), and how the admin moves it. */
+  /**
+   * A fresh order of alice's (each test moves its own along), how the admin moves it, and its
+   * placing's event id: a client that is told nothing when its subscription is open (Apollo
+   * Client, graphql-ws, graphql-sse) resumes after it, so every move counts, made before or after.
+   */
   async function trackedOrder({ stack, alice, admin }: { stack: Stack; alice: string; admin: string }) {
     const productId = await createProduct(stack.gatewayUrl, admin, { stock: 10, name: PRODUCT_NAME });
     const { id } = (await createOrder(stack.gatewayUrl, alice, [{ productId, quantity: 1 }])).data!.createOrder;
     const move = async (status: OrderStatus) =>
       expect((await graphql(stack.gatewayUrl, UpdateOrderStatusDocument, { token: admin, variables: { id, status } })).errors).toBeUndefined();
-    return { id, move };
+    const [placed] = await stack.dbs.orders.query<{ seq: string }>('SELECT seq::text AS seq FROM order_events WHERE order_id = $1 ORDER BY seq LIMIT 1', [id]);
+    return { id, move, placedEventId: placed!.seq };
   }
 
   it("streams alice's order over Apollo's multipart HTTP subscriptions: each status a payload part, joined with users and products, readable once it came", async ({ shop }) => {
@@ -225,11 +231,9 @@ describe('live order tracking on the other transports, and the streams the gatew
 
   it("streams alice's order to Apollo Client 4's HttpLink (multipart, as Sandbox subscribes), each status as it is sent", async ({ shop }) => {
     const order = await trackedOrder(shop);
-    // Apollo Client says nothing when a subscription is open: resuming after the order's placing makes every move count.
-    const [placed] = await shop.stack.dbs.orders.query<{ seq: string }>('SELECT seq::text AS seq FROM order_events WHERE order_id = $1 ORDER BY seq LIMIT 1', [order.id]);
     const client = new ApolloClient({ link: new HttpLink({ uri: `${shop.stack.gatewayUrl}/graphql`, headers: { authorization: `Bearer ${shop.alice}` } }), cache: new InMemoryCache() });
     const received: { data?: unknown; error?: unknown }[] = [];
-    const subscription = client.subscribe({ query: gql(LIVE_ORDER), variables: { id: order.id, after: placed!.seq } }).subscribe({
+    const subscription = client.subscribe({ query: gql(LIVE_ORDER), variables: { id: order.id, after: order.placedEventId } }).subscribe({
       next: (result) => received.push(result),
       error: (error: unknown) => received.push({ error }),
     });
@@ -250,16 +254,13 @@ describe('live order tracking on the other transports, and the streams the gatew
 
   it("streams alice's order over graphql-ws, her token in connection_init, each status joined with users and products", async ({ shop }) => {
     const order = await trackedOrder(shop);
-    // graphql-ws tells a client nothing when a subscription is open: resuming after the order's
-    // first event (its placing) makes every move count, made before or after it opened.
-    const [placed] = await shop.stack.dbs.orders.query<{ seq: string }>('SELECT seq::text AS seq FROM order_events WHERE order_id = $1 ORDER BY seq LIMIT 1', [order.id]);
     const client = createWsClient({
       url: `${shop.stack.gatewayUrl.replace(/^http/, 'ws')}/graphql`,
       webSocketImpl: WebSocket,
       connectionParams: { authorization: `Bearer ${shop.alice}` },
       retryAttempts: 0,
     });
-    const updates = client.iterate({ query: LIVE_ORDER, variables: { id: order.id, after: placed!.seq } });
+    const updates = client.iterate({ query: LIVE_ORDER, variables: { id: order.id, after: order.placedEventId } });
     try {
       for (const status of ['PAID', 'SHIPPED'] as const) {
         await order.move(status);
@@ -271,6 +272,23 @@ describe('live order tracking on the other transports, and the streams the gatew
     } finally {
       await updates.return?.();
       await client.dispose();
+    }
+  });
+
+  it("streams alice's order over GraphQL over SSE's single connection mode (graphql-sse's client), each status joined with users and products", async ({ shop }) => {
+    const order = await trackedOrder(shop);
+    const client = createSseClient({ url: `${shop.stack.gatewayUrl}/graphql`, singleConnection: true, headers: { authorization: `Bearer ${shop.alice}` }, retryAttempts: 0 });
+    const updates = client.iterate({ query: LIVE_ORDER, variables: { id: order.id, after: order.placedEventId } });
+    try {
+      for (const status of ['PAID', 'SHIPPED'] as const) {
+        await order.move(status);
+        const { value } = await updates.next();
+        expect(value?.errors).toBeUndefined();
+        expect(value?.data).toEqual(joined(order.id, status));
+      }
+    } finally {
+      await updates.return?.();
+      client.dispose();
     }
   });
 
