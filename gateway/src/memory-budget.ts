@@ -68,11 +68,12 @@ export const AUTHORIZATION_OUTCOMES_BYTES = MiB;
  */
 export const OPERATION_COST_FORMULAS_BYTES = MiB;
 /**
- * The plans of subscription documents (subscriptions/subscription-planner.ts), of the supergraph
- * served. Fixed, and small: a plan of an entity join takes some 10–20 KiB by objectEntryBytes, so
- * this holds a few dozen, and clients subscribe with a handful of documents (the SDK's).
+ * The plans of the gateway's own planner (own-planner.ts: subscriptions and documents with
+ * `@defer`), of the supergraph served. Fixed, and small: a plan of an entity join takes some
+ * 10–20 KiB by objectEntryBytes, so this holds a few dozen, and clients subscribe and defer with a
+ * handful of documents (the SDK's).
  */
-export const SUBSCRIPTION_PLANS_BYTES = 256 * 1024;
+export const OWN_PLANS_BYTES = 256 * 1024;
 /**
  * The tokens service-kit remembers as verified (auth.ts: at most 10,000 for a minute each), each
  * a token the users service signed (~600 characters) and who it names: 1.5 KiB counted apiece.
@@ -125,7 +126,7 @@ export function memoryBudget(settings: MemorySettings): MemoryBudgetLine[] {
     { store: 'ended sessions', setting: 'SESSION_REVOCATIONS_MAX', bytes: settings.SESSION_REVOCATIONS_MAX * SESSION_REVOCATION_BYTES },
     { store: 'verified tokens', setting: undefined, bytes: VERIFIED_TOKENS_BYTES },
     { store: 'authorization outcomes', setting: undefined, bytes: AUTHORIZATION_OUTCOMES_BYTES },
-    { store: 'subscription plans', setting: undefined, bytes: SUBSCRIPTION_PLANS_BYTES },
+    { store: 'subscription and @defer plans', setting: undefined, bytes: OWN_PLANS_BYTES },
     { store: 'operation cost formulas', setting: undefined, bytes: OPERATION_COST_FORMULAS_BYTES },
   ];
 }

@@ -14,6 +14,7 @@ import type { PersistedDocuments } from './persisted-documents.js';
 import { authorizationRules, type AuthorizationRules } from './authorization/rules.js';
 import { SUPPORTED_SUPERGRAPH_FEATURES, withoutAuthorizationPurpose } from './authorization/supergraph-features.js';
 import { overrideDecision, progressiveOverride } from './override/progressive-override.js';
+import { withDeferDirective } from './incremental/deferred-document.js';
 
 /** The supergraph being served: what `/ready` and the logs say about it. */
 export interface ServedSupergraph {
@@ -245,7 +246,9 @@ export class ReloadableGateway implements GatewayInterface {
       // Its own plan cache sizes a plan by its JSON, a fifth of what it takes on the heap (memory-budget.ts).
       ...(this.options.queryPlanCacheBytes ? { queryPlannerConfig: { cache: boundedCache<QueryPlan>(this.options.queryPlanCacheBytes, objectEntryBytes) } } : {}),
     });
-    const { schema, executor } = await gateway.load(this.apollo);
+    const { schema: gatewaySchema, executor } = await gateway.load(this.apollo);
+    // The schema requests are validated against: @apollo/gateway's, with @defer declared (the gateway runs deferred fragments itself).
+    const schema = withDeferDirective(gatewaySchema);
     const planned = this.options.planAhead ? await planPersistedDocuments(gateway, this.options.planAhead, logger) : undefined;
     // Innermost: it plans with the request's override labels, under a key of the document authorization leaves to plan.
     const overrideLabels = overrideDecision(supergraph.schema, this.options.overrideLabels ?? []);

@@ -3,7 +3,7 @@ import type { FormattedExecutionResult } from 'graphql';
 import { searchOf } from '@shop/service-kit';
 import type { OperationRunner } from './operation-runner.js';
 import { eventIdOf } from './event-execution.js';
-import { postedRequestOf, refuseRequest, serveStream, type StreamBounds, type StreamFraming, type StreamRequest } from './streaming-response.js';
+import { postedRequestOf, refuseRequest, serveStream, type PartsTransport, type StreamBounds, type StreamFraming, type StreamRequest } from './streaming-response.js';
 
 /** Whether a request asks for GraphQL over SSE: it prefers text/event-stream to JSON. */
 export function wantsEventStream(req: Request): boolean {
@@ -32,13 +32,16 @@ export const SSE_FRAMING: StreamFraming = {
   end: COMPLETE_MESSAGE,
 };
 
+/** An answer in parts (@defer) over SSE: each part a `next`, in Apollo's deferSpec=20220824 shape (as graphql-yoga sends them). */
+const SSE_PARTS: PartsTransport = { format: 'deferSpec=20220824', framing: SSE_FRAMING };
+
 /**
  * GraphQL over Server-Sent Events, distinct connections mode (graphql-sse's protocol, GET with
  * the request in the query string or POST with it as JSON, `Accept: text/event-stream`), on
  * /graphql beside Apollo Server, which answers every other request. Every operation is run
  * through Apollo Server's pipeline (streaming-response.ts, operation-runner.ts); a subscription
  * streams each event as a `next` until it completes, a query or mutation sends its one answer
- * so. What GraphQL refuses (a syntax or validation error, declared authorization, a bound) is
+ * so, or its parts one `next` each when it defers fragments. What GraphQL refuses (a syntax or validation error, declared authorization, a bound) is
  * sent the same way, a `next` with the errors and then `complete`, so a client (graphql-sse's)
  * reads the codes instead of retrying an HTTP error; only a request that is not GraphQL at all
  * gets an HTTP error. Heartbeats and the slow-consumer bound are streaming-response.ts's.
@@ -58,7 +61,7 @@ export function graphqlOverSse(run: OperationRunner, bounds: StreamBounds): Requ
       refuseRequest(res, request);
       return;
     }
-    await serveStream(run, req, res, next, request.body, SSE_FRAMING, bounds);
+    await serveStream(run, req, res, next, request.body, SSE_FRAMING, bounds, SSE_PARTS);
   };
 }
 

@@ -3,6 +3,7 @@ import type { FormattedExecutionResult } from 'graphql';
 import type { ErrorCode } from '@shop/service-kit';
 import type { FederatedSubscription } from './federated-subscription.js';
 import type { OperationRunner } from './operation-runner.js';
+import type { IncrementalFormat, Payload } from '../incremental/payloads.js';
 
 /** How one streaming HTTP transport (GraphQL over SSE, Apollo's multipart) writes what a subscription yields. */
 export interface StreamFraming {
@@ -20,6 +21,12 @@ export interface StreamFraming {
   end: string;
 }
 
+/** What a transport that accepts answers in parts (@defer) sends them in. */
+export interface PartsTransport {
+  format: IncrementalFormat;
+  framing: StreamFraming;
+}
+
 export interface StreamBounds {
   /** How often the heartbeat is sent while no event is, so proxies keep an idle stream open. */
   heartbeatMs: number;
@@ -30,15 +37,29 @@ export interface StreamBounds {
 /**
  * Answers one GraphQL request (`body`) over a streaming transport: runs it through Apollo
  * Server's pipeline (operation-runner.ts), then streams a subscription's events in `framing`
- * until it is over, or sends a query's one answer (or a refusal) as one result and ends. What
- * GraphQL refuses is sent in the stream's own framing, so a client reads the codes instead of
- * retrying an HTTP error.
+ * until it is over, or an answer in parts (@defer, when the transport accepts `parts`) part by
+ * part, or sends a query's one answer (or a refusal) as one result and ends. What GraphQL refuses
+ * is sent in the stream's own framing, so a client reads the codes instead of retrying an HTTP error.
  */
-export async function serveStream(run: OperationRunner, req: Request, res: Response, next: NextFunction, body: Record<string, unknown>, framing: StreamFraming, bounds: StreamBounds): Promise<void> {
+export async function serveStream(
+  run: OperationRunner,
+  req: Request,
+  res: Response,
+  next: NextFunction,
+  body: Record<string, unknown>,
+  framing: StreamFraming,
+  bounds: StreamBounds,
+  parts?: PartsTransport,
+): Promise<void> {
   try {
-    const answer = await run(req, res, body);
+    const answer = await run(req, res, body, parts ? { incremental: parts.format } : {});
     if (answer.kind === 'subscription' && res.destroyed) {
       answer.subscription.close();
+      return;
+    }
+    if (answer.kind === 'parts') {
+      writeStreamHead(res, parts!.framing.contentType);
+      await streamParts(answer.payloads, res, parts!.framing, bounds);
       return;
     }
     writeStreamHead(res, framing.contentType);
@@ -51,6 +72,23 @@ export async function serveStream(run: OperationRunner, req: Request, res: Respo
   } catch (error) {
     if (res.headersSent) res.destroy(error instanceof Error ? error : undefined);
     else next(error);
+  }
+}
+
+/**
+ * Sends an answer's parts as each is ready, then the end. A client that leaves does not stop the
+ * parts (each ends by its subgraphs' deadline); nothing more is written to it.
+ */
+async function streamParts(payloads: AsyncGenerator<Payload, void, undefined>, res: Response, framing: StreamFraming, { heartbeatMs }: StreamBounds): Promise<void> {
+  try {
+    res.write(framing.start);
+    for await (const payload of payloads) {
+      if (res.destroyed) continue;
+      res.write(framing.event(payload));
+    }
+    if (!res.destroyed) res.write(framing.end);
+  } finally {
+    endResponse(res, heartbeatMs);
   }
 }
 

@@ -8,6 +8,8 @@ import { clientKeyOf, type OpenSubscriptionCounts } from './open-subscription-co
 import type { OpenSubscriptionRegistry } from './open-subscriptions.js';
 import type { SubgraphStreams } from './subgraph-stream.js';
 import type { SubscriptionMetrics } from './subscription-metrics.js';
+import type { Deferral } from '../incremental/deferred-execution.js';
+import { runDeferred } from '../incremental/deferred-operation.js';
 
 /** A streaming transport's side of one request (GraphQL over SSE): set on the request's context before Apollo Server runs it. */
 export interface SubscriptionTransport {
@@ -15,6 +17,8 @@ export interface SubscriptionTransport {
   method: string;
   /** Takes the subscription once it is open; the transport streams its events to the client. */
   opened(subscription: FederatedSubscription): void;
+  /** Takes the parts after the first of an answer with @defer; absent when the transport sends answers whole. */
+  deferred?(deferral: Deferral): void;
 }
 
 const TRANSPORT = Symbol('subscription transport');
@@ -56,6 +60,8 @@ export interface SubscriptionExecutorsDeps {
  */
 export function subscriptionExecutors(deps: SubscriptionExecutorsDeps) {
   const subscriptions = new WeakMap<GatewayContext, FederatedSubscription>();
+  /** The document a request whose transport accepts parts came with, as `run` finds whether declared authorization changed it. */
+  const sentDocuments = new WeakMap<GatewayContext, GatewayGraphQLRequestContext['document']>();
   return {
     deliver:
       (execute: GatewayExecutor): GatewayExecutor =>
@@ -65,7 +71,10 @@ export function subscriptionExecutors(deps: SubscriptionExecutorsDeps) {
         const transport = transportOf(requestContext.context);
         const kind = requestContext.operation.operation;
         if (kind === OperationTypeNode.MUTATION && transport?.method === 'GET') return refused(new BadUserInputError('A mutation cannot be sent with GET: use POST'));
-        if (kind !== OperationTypeNode.SUBSCRIPTION) return execute(requestContext);
+        if (kind !== OperationTypeNode.SUBSCRIPTION) {
+          if (transport?.deferred) sentDocuments.set(requestContext.context, requestContext.document);
+          return execute(requestContext);
+        }
         if (!transport) return refused(new BadUserInputError("Subscriptions are served over GraphQL over SSE (Accept: text/event-stream) and Apollo's multipart HTTP (Accept: multipart/mixed;subscriptionSpec=1.0): send this request with one of them"));
         let release;
         try {
@@ -95,10 +104,20 @@ export function subscriptionExecutors(deps: SubscriptionExecutorsDeps) {
       },
     run:
       (execute: GatewayExecutor): GatewayExecutor =>
-      (gatewayRequestContext) => {
+      async (gatewayRequestContext) => {
         const requestContext = gatewayRequestContext as GatewayGraphQLRequestContext<GatewayContext>;
         const subscription = requestContext.operation.operation === OperationTypeNode.SUBSCRIPTION ? subscriptions.get(requestContext.context) : undefined;
-        return subscription ? subscription.step(requestContext) : execute(requestContext);
+        if (subscription) return subscription.step(requestContext);
+        const transport = transportOf(requestContext.context);
+        // Declared authorization completes a whole answer against the client's document: one it denied a selection of is answered whole.
+        if (!transport?.deferred || sentDocuments.get(requestContext.context) !== requestContext.document) return execute(requestContext);
+        const federation = deps.federationOf(requestContext.schema);
+        if (!federation) throw new Error('a request arrived on a schema no loaded supergraph made');
+        const outcome = await runDeferred(requestContext, federation);
+        if (outcome.kind === 'whole') return execute(requestContext);
+        if (outcome.kind === 'refused') return outcome.result;
+        transport.deferred(outcome.deferral);
+        return outcome.deferral.initial;
       },
   };
 }

@@ -1,10 +1,10 @@
 import { operationFromDocument, type Schema } from '@apollo/federation-internals';
-import { QueryPlanner, type FetchNode, type PlanNode } from '@apollo/query-planner';
+import type { FetchNode, PlanNode } from '@apollo/query-planner';
 import { GraphQLError, type DocumentNode, type GraphQLSchema } from 'graphql';
-import { LRUCache } from 'lru-cache';
-import { objectEntryBytes, SUBSCRIPTION_PLANS_BYTES } from '../memory-budget.js';
 import { overrideConditionsOf } from '../override/progressive-override.js';
 import type { FederatedSupergraph } from '../reloadable-gateway.js';
+import { ownPlannerOf, type OwnPlanner } from '../own-planner.js';
+import { mentionsDefer } from '../incremental/deferred-document.js';
 
 /** The planner's SubscriptionNode: the primary subscription on its owner, then the rest of the plan for each event. */
 export interface SubscriptionPlan {
@@ -13,25 +13,21 @@ export interface SubscriptionPlan {
 }
 
 /**
- * Subscriptions planned on one supergraph, by @apollo/query-planner (its SubscriptionNode), with
- * the schemas @apollo/gateway's executeQueryPlan runs each event's plan against. @apollo/gateway
- * keeps its own planner private, so this is a second one on the same supergraph, made at the
- * supergraph's first subscription (a gateway whose clients never subscribe pays nothing for it);
- * its plans are kept within SUBSCRIPTION_PLANS_BYTES.
+ * Subscriptions planned on one supergraph, by the gateway's own planner (own-planner.ts: its
+ * SubscriptionNode), with the schemas @apollo/gateway's executeQueryPlan runs each event's plan
+ * against; its plans are kept with the planner's (OWN_PLANS_BYTES).
  */
 export class SubscriptionPlanner {
   /** The supergraph's full schema, as executeQueryPlan reads entity representations and rewrites against it. */
   readonly supergraphSchema: GraphQLSchema;
   /** The API schema, as executeQueryPlan shapes the client's response with it. */
   readonly apiSchema: Schema;
-  private readonly planner: QueryPlanner;
-  private readonly plans = new LRUCache<string, SubscriptionPlan>({ maxSize: SUBSCRIPTION_PLANS_BYTES, sizeCalculation: (plan, key) => objectEntryBytes(plan, key) });
+  private readonly own: OwnPlanner;
 
   constructor(federation: FederatedSupergraph) {
-    const supergraph = federation.supergraph();
-    this.supergraphSchema = supergraph.schema.toGraphQLJSSchema();
-    this.apiSchema = supergraph.apiSchema();
-    this.planner = new QueryPlanner(supergraph);
+    this.own = ownPlannerOf(federation);
+    this.supergraphSchema = this.own.supergraphSchema;
+    this.apiSchema = this.own.apiSchema;
   }
 
   /**
@@ -40,18 +36,16 @@ export class SubscriptionPlanner {
    * cannot be planned.
    */
   plan(document: DocumentNode, operationName: string | undefined, queryHash: string, overrideLabelsOn: readonly string[] = []): SubscriptionPlan {
-    const key = `${operationName ?? ''}\n${queryHash}\n${overrideLabelsOn.join(',')}`;
-    let plan = this.plans.get(key);
-    if (!plan) {
+    return this.own.planned(`subscription\n${operationName ?? ''}\n${queryHash}\n${overrideLabelsOn.join(',')}`, (): SubscriptionPlan => {
       const overrideConditions = overrideConditionsOf(overrideLabelsOn);
-      const operation = operationFromDocument(this.apiSchema, document, operationName ? { operationName } : {});
-      const node = this.planner.buildQueryPlan(operation, overrideConditions ? { overrideConditions } : undefined).node;
+      const parsed = operationFromDocument(this.apiSchema, document, operationName ? { operationName } : {});
+      // Nothing of an event is deferred, each is one answer: a @defer in a subscription is ignored (the planner refuses it).
+      const operation = mentionsDefer(document) ? parsed.expandAllFragments().withoutDefer() : parsed;
+      const node = this.own.planner.buildQueryPlan(operation, overrideConditions ? { overrideConditions } : undefined).node;
       // Validation allows exactly one root field that is not introspection in a subscription, so the planner always makes one.
       if (node?.kind !== 'Subscription') throw new GraphQLError('This subscription has no subgraph to subscribe on');
-      plan = { primary: node.primary, rest: node.rest };
-      this.plans.set(key, plan);
-    }
-    return plan;
+      return { primary: node.primary, rest: node.rest };
+    });
   }
 }
 

@@ -5,7 +5,7 @@ import express from 'express';
 import type { FormattedExecutionResult } from 'graphql';
 import type { FederatedSubscription } from '../../src/subscriptions/federated-subscription.js';
 import { apolloMultipart } from '../../src/subscriptions/multipart-transport.js';
-import type { OperationAnswer, OperationRunner } from '../../src/subscriptions/operation-runner.js';
+import type { OperationRunner, WholeOrSubscription } from '../../src/subscriptions/operation-runner.js';
 
 const APOLLO_CLIENT_ACCEPT = 'multipart/mixed;boundary="graphql";subscriptionSpec=1.0,application/json';
 /** Apollo Router's framing: the stream opens with a boundary, each part ends with one, `--` closes the last. */
@@ -48,7 +48,7 @@ describe('apolloMultipart', () => {
   const servers: Server[] = [];
   let base: string;
   let slowBase: string;
-  let answer: () => OperationAnswer = () => ({ kind: 'single', body: '{"data":{"ok":true}}\n' });
+  let answer: () => WholeOrSubscription = () => ({ kind: 'single', body: '{"data":{"ok":true}}\n' });
   const run: OperationRunner = async () => answer();
 
   const listen = async (heartbeatMs: number) => {
@@ -82,13 +82,25 @@ describe('apolloMultipart', () => {
       expect(response.status, accept).toBe(200);
       expect(response.headers.get('content-type')).toBe('multipart/mixed;boundary="graphql";subscriptionSpec="1.0"');
     }
-    for (const accept of ['application/json', 'text/event-stream', 'multipart/mixed;deferSpec=20220824, application/json', 'multipart/mixed', 'multipart/mixed;subscriptionSpec=1.0;q=0, application/json']) {
+    // Answers in parts (@defer), in the shape the client asked for; one with nothing deferred comes as one part.
+    for (const [accept, spec] of [
+      ['multipart/mixed;deferSpec=20220824, application/json', 'deferSpec=20220824'],
+      ['multipart/mixed;incrementalSpec=v0.2,application/json', 'incrementalSpec=v0.2'],
+      ['multipart/mixed;deferSpec=20220824;incrementalSpec="v0.2"', 'incrementalSpec=v0.2'],
+    ] as const) {
+      const response = await post(base, accept);
+      expect(response.status, accept).toBe(200);
+      expect(response.headers.get('content-type')).toBe(`multipart/mixed;boundary="graphql";${spec}`);
+      expect(await response.text()).toBe('\r\n--graphql\r\ncontent-type: application/json\r\n\r\n{"data":{"ok":true}}\r\n--graphql--\r\n');
+    }
+    expect((await fetch(`${base}?query=%7Bok%7D`, { headers: { accept: 'multipart/mixed;deferSpec=20220824' } })).status).toBe(200);
+    for (const accept of ['application/json', 'text/event-stream', 'multipart/mixed', 'multipart/mixed;deferSpec=2020', 'multipart/mixed;subscriptionSpec=1.0;q=0, application/json']) {
       expect((await post(base, accept)).status, accept).toBe(299);
     }
     expect((await fetch(`${base}?query=%7Bok%7D`, { headers: { accept: APOLLO_CLIENT_ACCEPT } })).status).toBe(299);
     const form = await post(base, APOLLO_CLIENT_ACCEPT, 'query=x', 'application/x-www-form-urlencoded');
     expect(form.status).toBe(415);
-    expect(await form.json()).toEqual({ errors: [{ message: 'A multipart subscription POST must send its request as JSON', extensions: { code: 'BAD_USER_INPUT' } }] });
+    expect(await form.json()).toEqual({ errors: [{ message: 'A multipart POST must send its request as JSON', extensions: { code: 'BAD_USER_INPUT' } }] });
   });
 
   it("sends one answer (a query's, a refusal's) as one part's payload, then the closing boundary", async () => {

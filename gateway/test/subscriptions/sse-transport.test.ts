@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import express from 'express';
 import type { FormattedExecutionResult } from 'graphql';
 import type { FederatedSubscription } from '../../src/subscriptions/federated-subscription.js';
-import type { OperationAnswer, OperationRunner } from '../../src/subscriptions/operation-runner.js';
+import type { OperationRunner, WholeOrSubscription } from '../../src/subscriptions/operation-runner.js';
 import { graphqlOverSse } from '../../src/subscriptions/sse-transport.js';
 
 /** A subscription stand-in that yields large events as fast as they are taken, until it is ended. */
@@ -32,7 +32,7 @@ function floodingSubscription() {
 describe('graphqlOverSse', () => {
   let server: Server;
   let base: string;
-  let answer: () => OperationAnswer = () => ({ kind: 'single', body: '{"data":{"ok":true}}' });
+  let answer: () => WholeOrSubscription = () => ({ kind: 'single', body: '{"data":{"ok":true}}' });
   const bodies: unknown[] = [];
   const run: OperationRunner = async (_req, _res, body) => {
     bodies.push(body);

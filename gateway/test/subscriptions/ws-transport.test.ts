@@ -5,7 +5,7 @@ import express from 'express';
 import type { FormattedExecutionResult } from 'graphql';
 import WebSocket from 'ws';
 import type { FederatedSubscription } from '../../src/subscriptions/federated-subscription.js';
-import type { OperationAnswer, OperationRunner } from '../../src/subscriptions/operation-runner.js';
+import type { OperationRunner, WholeOrSubscription } from '../../src/subscriptions/operation-runner.js';
 import { graphqlOverWebSocket, type WebSocketTransport } from '../../src/subscriptions/ws-transport.js';
 import { eventually } from '../../../test/support/poll.js';
 import { capturingLogger } from '../../../test/support/logger.js';
@@ -52,11 +52,11 @@ describe('graphqlOverWebSocket', () => {
   let server: Server;
   let base: string;
   let transport: WebSocketTransport;
-  let answers: (() => OperationAnswer)[] = [];
+  let answers: (() => WholeOrSubscription)[] = [];
   const logged = capturingLogger();
   const run: OperationRunner = async () => answers.shift()!();
   // The stand-in has what the transport uses of a FederatedSubscription.
-  const opened = (subscription: ReturnType<typeof fakeSubscription>): OperationAnswer => ({ kind: 'subscription', subscription: subscription as unknown as FederatedSubscription });
+  const opened = (subscription: ReturnType<typeof fakeSubscription>): WholeOrSubscription => ({ kind: 'subscription', subscription: subscription as unknown as FederatedSubscription });
 
   beforeAll(async () => {
     server = createServer();

@@ -1,0 +1,199 @@
+import {
+  DirectiveLocation,
+  GraphQLBoolean,
+  GraphQLDirective,
+  GraphQLNonNull,
+  GraphQLSchema,
+  GraphQLString,
+  Kind,
+  OperationTypeNode,
+  visit,
+  type ArgumentNode,
+  type DirectiveNode,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type InlineFragmentNode,
+  type OperationDefinitionNode,
+  type SelectionNode,
+  type SelectionSetNode,
+} from 'graphql';
+import { BadUserInputError } from '@shop/service-kit';
+
+/** `@defer` as the incremental delivery RFC (and Apollo Router, graphql-js 17) declare it. */
+export const DEFER_DIRECTIVE = new GraphQLDirective({
+  name: 'defer',
+  description: 'Sends this fragment in a later part of the response (with Accept: multipart/mixed;deferSpec=20220824, multipart/mixed;incrementalSpec=v0.2 or text/event-stream); a client that accepts none gets the whole answer at once.',
+  locations: [DirectiveLocation.FRAGMENT_SPREAD, DirectiveLocation.INLINE_FRAGMENT],
+  args: {
+    if: { type: new GraphQLNonNull(GraphQLBoolean), defaultValue: true, description: 'Deferred only when true.' },
+    label: { type: GraphQLString, description: 'Names the part, unique in the document: the client finds its part by it.' },
+  },
+});
+
+/**
+ * The API schema with `@defer` declared, as Apollo Server validates requests against it.
+ * @apollo/gateway's schema leaves it out (apollo-server#6966), so every `@defer` would be an
+ * unknown directive.
+ */
+export function withDeferDirective(schema: GraphQLSchema): GraphQLSchema {
+  if (schema.getDirective('defer')) return schema;
+  const config = schema.toConfig();
+  return new GraphQLSchema({ ...config, directives: [...config.directives, DEFER_DIRECTIVE] });
+}
+
+/** One fragment a request defers. */
+export interface DeferredFragment {
+  /** What the plan knows it by: given here, one per place it is deferred at. */
+  label: string;
+  /** The client's own label for it; none when it gave none. */
+  clientLabel: string | undefined;
+  /** The deferred fragment it sits in, if any: its part comes first. */
+  parent: string | undefined;
+  /** The response keys its own selection adds where it applies: its part's data is those. */
+  keys: ReadonlySet<string>;
+}
+
+/** A request's operation with what it defers made plain: what the planner plans and the parts are cut from. */
+export interface DeferredDocument {
+  /** Its operation alone, named fragments written in place, each deferred fragment labelled and its `if` decided. */
+  document: DocumentNode;
+  /** The fragments deferred, by label, parents before children. */
+  fragments: ReadonlyMap<string, DeferredFragment>;
+  /** Which of its deferred fragments were on (`if` true), in document order: the plan's cache key beside the document's. */
+  decided: string;
+}
+
+/** The alias a part's document asks `__typename` under inside its deferred fragment: present where the fragment applies. */
+export const APPLIES_KEY = '__deferApplies';
+
+const labelPrefix = 'defer_';
+
+/**
+ * What the operation `operationName` of `document` defers with `variables`; undefined when it
+ * defers nothing (no `@defer`, or every one off by its `if`). Refuses what the incremental
+ * delivery RFC forbids: a label that is not a literal string, one label twice, `@defer` on a
+ * mutation's root fields.
+ */
+export function deferredDocument(document: DocumentNode, operationName: string | undefined, variables: Readonly<Record<string, unknown>> | undefined): DeferredDocument | undefined {
+  const operation = operationOf(document, operationName);
+  if (!operation || !mentionsDefer(document)) return undefined;
+  const fragments = new Map(document.definitions.filter((definition) => definition.kind === Kind.FRAGMENT_DEFINITION).map((definition) => [definition.name.value, definition]));
+  checkLabels(document);
+  const defaults = new Map(operation.variableDefinitions?.map((definition) => [definition.variable.name.value, definition.defaultValue]) ?? []);
+  const isOn = (directive: DirectiveNode): boolean => {
+    const condition = directive.arguments?.find((argument) => argument.name.value === 'if')?.value;
+    if (!condition) return true;
+    if (condition.kind === Kind.BOOLEAN) return condition.value;
+    if (condition.kind !== Kind.VARIABLE) return true;
+    const name = condition.name.value;
+    if (variables && Object.hasOwn(variables, name) && variables[name] !== undefined) return variables[name] !== false;
+    const fallback = defaults.get(name);
+    return !(fallback?.kind === Kind.BOOLEAN && !fallback.value);
+  };
+  const deferred = new Map<string, DeferredFragment>();
+  const decisions: boolean[] = [];
+  const rewrite = (selectionSet: SelectionSetNode, parent: string | undefined, atRoot: boolean): SelectionSetNode => ({
+    ...selectionSet,
+    selections: selectionSet.selections.map((selection): SelectionNode => {
+      if (selection.kind === Kind.FIELD) return selection.selectionSet ? { ...selection, selectionSet: rewrite(selection.selectionSet, parent, false) } : selection;
+      const inline: InlineFragmentNode =
+        selection.kind === Kind.INLINE_FRAGMENT
+          ? selection
+          : (() => {
+              const definition = fragments.get(selection.name.value) as FragmentDefinitionNode;
+              return { kind: Kind.INLINE_FRAGMENT, typeCondition: definition.typeCondition, directives: [...(definition.directives ?? []), ...(selection.directives ?? [])], selectionSet: definition.selectionSet };
+            })();
+      const defer = inline.directives?.find((directive) => directive.name.value === 'defer');
+      if (!defer) return { ...inline, selectionSet: rewrite(inline.selectionSet, parent, atRoot) };
+      const on = isOn(defer);
+      decisions.push(on);
+      const others = inline.directives?.filter((directive) => directive !== defer) ?? [];
+      if (!on) return { ...inline, directives: others, selectionSet: rewrite(inline.selectionSet, parent, atRoot) };
+      if (atRoot && operation.operation !== OperationTypeNode.QUERY) throw new BadUserInputError(`@defer cannot be used on the root fields of a ${operation.operation}`);
+      const label = `${labelPrefix}${deferred.size}`;
+      const fragment: DeferredFragment = { label, clientLabel: labelOf(defer), parent, keys: new Set() };
+      deferred.set(label, fragment);
+      const selectionSet = rewrite(inline.selectionSet, label, atRoot);
+      fragment.keys = responseKeys(selectionSet);
+      const labelled: DirectiveNode = { ...defer, arguments: [labelArgument(label)] };
+      return { ...inline, directives: [...others, labelled], selectionSet };
+    }),
+  });
+  const rewritten: OperationDefinitionNode = { ...operation, selectionSet: rewrite(operation.selectionSet, undefined, true) };
+  if (deferred.size === 0) return undefined;
+  return { document: { kind: Kind.DOCUMENT, definitions: [rewritten] }, fragments: deferred, decided: decisions.map((on) => (on ? '1' : '0')).join('') };
+}
+
+/**
+ * The document one part of the response is shaped with: the deferred fragments in `kept` written
+ * in as plain fragments (each asking `__typename` as APPLIES_KEY, so the part can tell where it
+ * applies), every other deferred fragment left out. With nothing kept, the first part's.
+ */
+export function partDocument(deferred: DeferredDocument, kept: ReadonlySet<string>): DocumentNode {
+  return visit(deferred.document, {
+    InlineFragment(node) {
+      const defer = node.directives?.find((directive) => directive.name.value === 'defer');
+      if (!defer) return undefined;
+      const label = labelOf(defer);
+      if (label === undefined || !kept.has(label)) return null;
+      const applies: FieldNode = { kind: Kind.FIELD, alias: { kind: Kind.NAME, value: APPLIES_KEY }, name: { kind: Kind.NAME, value: '__typename' } };
+      return {
+        ...node,
+        directives: node.directives?.filter((directive) => directive !== defer),
+        selectionSet: { ...node.selectionSet, selections: [applies, ...node.selectionSet.selections] },
+      };
+    },
+  });
+}
+
+function operationOf(document: DocumentNode, operationName: string | undefined): OperationDefinitionNode | undefined {
+  const operations = document.definitions.filter((definition) => definition.kind === Kind.OPERATION_DEFINITION);
+  return operationName === undefined ? (operations.length === 1 ? operations[0] : undefined) : operations.find((operation) => operation.name?.value === operationName);
+}
+
+/** Whether `document` uses `@defer` anywhere. */
+export function mentionsDefer(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    Directive(node) {
+      if (node.name.value !== 'defer') return undefined;
+      found = true;
+      return false;
+    },
+  });
+  return found;
+}
+
+/** Refuses a label that is not a literal string and a label used twice, as the RFC's DeferStreamDirectiveLabel rule does. */
+function checkLabels(document: DocumentNode): void {
+  const seen = new Set<string>();
+  visit(document, {
+    Directive(node) {
+      if (node.name.value !== 'defer') return;
+      const argument = node.arguments?.find((candidate) => candidate.name.value === 'label');
+      if (!argument) return;
+      if (argument.value.kind !== Kind.STRING) throw new BadUserInputError('The label of @defer must be a literal string, not a variable');
+      if (seen.has(argument.value.value)) throw new BadUserInputError(`The label "${argument.value.value}" is given to @defer twice: labels must be unique`);
+      seen.add(argument.value.value);
+    },
+  });
+}
+
+function labelOf(directive: DirectiveNode): string | undefined {
+  const value = directive.arguments?.find((argument) => argument.name.value === 'label')?.value;
+  return value?.kind === Kind.STRING ? value.value : undefined;
+}
+
+function labelArgument(label: string): ArgumentNode {
+  return { kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: 'label' }, value: { kind: Kind.STRING, value: label } };
+}
+
+/** The response keys a selection set adds at its own level, through the fragments in it that are not deferred themselves. */
+function responseKeys(selectionSet: SelectionSetNode, keys = new Set<string>()): Set<string> {
+  for (const selection of selectionSet.selections) {
+    if (selection.kind === Kind.FIELD) keys.add(selection.alias?.value ?? selection.name.value);
+    else if (selection.kind === Kind.INLINE_FRAGMENT && !selection.directives?.some((directive) => directive.name.value === 'defer')) responseKeys(selection.selectionSet, keys);
+  }
+  return keys;
+}
