@@ -14,7 +14,7 @@ import type { PersistedDocuments } from './persisted-documents.js';
 import { authorizationRules, type AuthorizationRules } from './authorization/rules.js';
 import { SUPPORTED_SUPERGRAPH_FEATURES, withoutAuthorizationPurpose } from './authorization/supergraph-features.js';
 import { overrideDecision, progressiveOverride } from './override/progressive-override.js';
-import { withDeferDirective } from './incremental/deferred-document.js';
+import { withDeferDirective } from './incremental/defer-directive.js';
 
 /** The supergraph being served: what `/ready` and the logs say about it. */
 export interface ServedSupergraph {

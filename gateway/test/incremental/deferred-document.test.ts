@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildSchema, parse, print, validate } from 'graphql';
-import { APPLIES_KEY, deferredDocument, partDocument, withDeferDirective } from '../../src/incremental/deferred-document.js';
+import { APPLIES_KEY, deferredDocument, partDocument } from '../../src/incremental/deferred-document.js';
+import { withDeferDirective } from '../../src/incremental/defer-directive.js';
 
 const SCHEMA = withDeferDirective(
   buildSchema(`

@@ -7,7 +7,8 @@ import { SUPPORTED_SUPERGRAPH_FEATURES } from '../../src/authorization/supergrap
 import type { GatewayContext } from '../../src/context.js';
 import type { FederatedSupergraph } from '../../src/reloadable-gateway.js';
 import { unavailableAnswer } from '../../src/unavailable-answer.js';
-import { deferredDocument, withDeferDirective } from '../../src/incremental/deferred-document.js';
+import { deferredDocument } from '../../src/incremental/deferred-document.js';
+import { withDeferDirective } from '../../src/incremental/defer-directive.js';
 import { executeDeferred, placesOf, type Delivery } from '../../src/incremental/deferred-execution.js';
 import { deferredPlannerOf, splitDeferred } from '../../src/incremental/deferred-plan.js';
 import { composeSubgraphs } from '../../../scripts/supergraph.js';
