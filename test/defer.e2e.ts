@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect } from 'vitest';
 import { ApolloClient, HttpLink, InMemoryCache, gql } from '@apollo/client';
@@ -139,6 +139,20 @@ describe('@defer through the gateway', () => {
     const refused = await requestInParts(shop.stack.gatewayUrl, 'incrementalSpec=v0.2', '{ products(first: 1) { totalCount } ... @defer { product(id: "not-an-id") { name } } }', {});
     expect(refused.parts[0]).toMatchObject({ data: { products: { totalCount: DEMO_PRODUCTS.length } }, hasNext: true });
     expect(refused.merged.errors.map((error) => [error.extensions?.code, error.path])).toEqual([['BAD_USER_INPUT', ['product']]]);
+  });
+
+  it('takes a deferring document by its hash (automatic persisted queries), and answers whole one declared authorization denied a selection of', async ({ proxiedShop: shop }) => {
+    const query = '{ products(first: 2) { nodes { id ... @defer { name } } } }';
+    const persistedQuery = { version: 1, sha256Hash: createHash('sha256').update(query).digest('hex') };
+    const registered = await requestInParts(shop.stack.gatewayUrl, 'deferSpec=20220824', query, { extensions: { persistedQuery } });
+    const byHash = await requestInParts(shop.stack.gatewayUrl, 'deferSpec=20220824', undefined, { extensions: { persistedQuery } });
+    expect(byHash.parts.length).toBeGreaterThan(1);
+    expect(byHash.merged).toEqual(registered.merged);
+    // order needs a signed-in user, which an anonymous request is not.
+    const denied = await requestInParts(shop.stack.gatewayUrl, 'deferSpec=20220824', `{ products(first: 1) { totalCount } ... @defer { order(id: "${pending.id}") { id } } }`, {});
+    expect(denied.parts).toEqual([
+      { data: { products: { totalCount: DEMO_PRODUCTS.length }, order: null }, errors: [expect.objectContaining({ path: ['order'], extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }) })] },
+    ]);
   });
 
   it("is read by Apollo Client 4's Defer20220824Handler: the order at once, then the order with its user and products", async ({ proxiedShop: shop }) => {

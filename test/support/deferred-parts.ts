@@ -24,15 +24,20 @@ export interface PartsAnswer {
 }
 
 /**
- * Sends `query` to the gateway asking for parts in `format`, reads every part as it comes (split at
+ * Sends `query` (none: by its persisted hash alone, in `extensions`) to the gateway asking for parts in `format`, reads every part as it comes (split at
  * the multipart boundary, or at each SSE `next`), and merges them as a client would.
  */
-export async function requestInParts(gatewayUrl: string, format: DeferFormat, query: string, options: { variables?: Record<string, unknown>; token?: string } = {}): Promise<PartsAnswer> {
+export async function requestInParts(
+  gatewayUrl: string,
+  format: DeferFormat,
+  query: string | undefined,
+  options: { variables?: Record<string, unknown>; token?: string; extensions?: Record<string, unknown> } = {},
+): Promise<PartsAnswer> {
   const startedAt = performance.now();
   const response = await fetch(`${gatewayUrl}/graphql`, {
     method: 'POST',
     headers: { accept: DEFER_ACCEPT[format], 'content-type': 'application/json', ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) },
-    body: JSON.stringify({ query, variables: options.variables ?? {} }),
+    body: JSON.stringify({ query, variables: options.variables ?? {}, extensions: options.extensions }),
   });
   const contentType = response.headers.get('content-type');
   const parts: Part[] = [];
