@@ -40,11 +40,14 @@ function operationName(document: string): string {
   return operation.name.value;
 }
 
-/** Plans each operation as the gateway does (same supergraph, same planner) and measures the plan. */
+/**
+ * Plans each operation as the gateway does (same supergraph, same planner) and measures the plan;
+ * one with `@defer` as it is planned for a client that reads parts (its costlier plan).
+ */
 export function planCosts(supergraphSdl: string, operations: Record<string, string>): PlanBudget {
   const supergraph = Supergraph.build(supergraphSdl, { supportedFeatures: SUPPORTED_SUPERGRAPH_FEATURES });
   const apiSchema = supergraph.apiSchema();
-  const planner = new QueryPlanner(supergraph);
+  const planner = new QueryPlanner(supergraph, { incrementalDelivery: { enableDefer: true } });
   const costSchema = readCostSchema(supergraph.schema);
   const costs: PlanBudget = {};
   for (const [name, document] of Object.entries(operations).sort(([a], [b]) => a.localeCompare(b))) {

@@ -21,6 +21,9 @@ import {
   MyOrderUpdatesDocument,
   OrderUpdatedDocument,
   OrderDocument,
+  OrderPageDocument,
+  type OrderPageQuery,
+  type AnswerInParts,
   OrdersDocument,
   ProductDocument,
   ProductsDocument,
@@ -158,6 +161,13 @@ describe('the client SDK', () => {
     const { order } = await alice.request(OrderDocument, { id: createOrder.id });
     expect(order?.user?.email).toBe(ALICE.email);
     expect(order?.items[0]?.product?.name).toBe(DEMO_PRODUCTS[0]!.name);
+    // The order page in parts: the order first, its products' details and user as they come; the types allow them missing until then.
+    const states: AnswerInParts<OrderPageQuery>[] = [];
+    for await (const state of alice.requestInParts(OrderPageDocument, { id: createOrder.id })) states.push(state);
+    expect(states[0]).toMatchObject({ complete: false, data: { order: { id: createOrder.id, status: 'PENDING', items: [{ product: { id: DEMO_PRODUCTS[0]!.id } }] } } });
+    expect(states[0]!.data.order?.items[0]?.product?.name).toBeUndefined();
+    expect(states[0]!.data.order?.user).toBeUndefined();
+    expect(states.at(-1)).toMatchObject({ complete: true, data: { order: { user: { email: ALICE.email }, items: [{ product: { name: DEMO_PRODUCTS[0]!.name } }] } } });
     const mine = await alice.request(MyOrdersDocument, { first: 50 });
     expect(mine.me?.orders?.nodes.map((order) => order.id)).toContain(createOrder.id);
     expect((await alice.request(CancelOrderDocument, { id: createOrder.id })).cancelOrder.status).toBe('CANCELLED');

@@ -16,6 +16,7 @@ import {
 } from './__generated__/graphql.js';
 import { ShopError, ShopNetworkError, toShopGraphQLError } from './errors.js';
 import { openSubscription, type ShopSubscription, type SubscriptionRetryOptions } from './subscriptions.js';
+import { answerInParts, type AnswerInParts } from './parts.js';
 
 /**
  * What the client needs to stay signed in: the short-lived access token (sent as
@@ -86,6 +87,15 @@ export interface ShopClient {
    * ShopError; a server out of reach past the retries with ShopNetworkError.
    */
   subscribe<TResult, TVariables>(document: TypedDocumentString<TResult, TVariables>, ...variables: VariablesOf<NoInfer<TVariables>>): ShopSubscription<TResult>;
+  /**
+   * Runs one of the SDK's documents with `@defer` in parts (GraphQL over SSE, the document sent by
+   * its hash, with the access token, renewed first when it is known to be expired): an async
+   * iterable of its data so far, typed, with `complete` false until the last part has come. The
+   * result types say which deferred fields may still be missing. Errors any part carried are thrown
+   * once all have come, as ShopError with the data merged (as `request` throws a partial answer).
+   * `request` runs the same document whole.
+   */
+  requestInParts<TResult, TVariables>(document: TypedDocumentString<TResult, TVariables>, ...variables: VariablesOf<NoInfer<TVariables>>): AsyncIterable<AnswerInParts<TResult>>;
   /** Signs in and keeps the session for the requests that follow. */
   login(email: string, password: string): Promise<LoginMutation['login']>;
   /** Creates a customer account, signs it in and keeps the session. */
@@ -323,6 +333,11 @@ export function createShopClient(options: ShopClientOptions): ShopClient {
     }
   }
 
+  async function* requestInParts<TResult, TVariables>(document: TypedDocumentString<TResult, TVariables>, ...[variables]: VariablesOf<TVariables>): AsyncGenerator<AnswerInParts<TResult>, void, undefined> {
+    if (session && clockAgrees && expiresSoon(session)) await renew(session);
+    yield* answerInParts({ url, fetch: fetchFn, byHash }, document, variables, token);
+  }
+
   function subscribe<TResult, TVariables>(
     document: TypedDocumentString<TResult, TVariables>,
     ...[variables]: VariablesOf<TVariables>
@@ -358,6 +373,7 @@ export function createShopClient(options: ShopClientOptions): ShopClient {
 
   return {
     request,
+    requestInParts,
     subscribe,
     async login(email, password) {
       const { login } = await request(LoginDocument, { email, password });

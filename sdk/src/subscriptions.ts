@@ -45,7 +45,7 @@ export interface SubscriptionHost<TSession> {
   renewAfterRefusal(session: TSession): Promise<boolean>;
 }
 
-const PERSISTED_QUERY_MISSES = new Set(['PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED']);
+export const PERSISTED_QUERY_MISSES: ReadonlySet<string> = new Set(['PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED']);
 
 /** Whether the operation declares `$after`, the event id to resume after. */
 const declaresAfter = (text: string) => /\(\s*[^)]*\$after\s*:/.test(text);
@@ -114,18 +114,7 @@ export function openSubscription<TResult, TVariables, TSession>(
     }
   }
 
-  /** An HTTP answer that is not an event stream: a GraphQL error body when there is one, else the network failure. */
-  async function networkError(error: unknown): Promise<ShopNetworkError | ShopError> {
-    if (!(error instanceof NetworkError)) return new ShopNetworkError(`The subscription stream from ${host.url} failed`, undefined, { cause: error });
-    const response = error.response as Response | undefined;
-    if (!response) return new ShopNetworkError(`Could not reach the shop at ${host.url}`, undefined, { cause: error });
-    const body = await response.text().then(
-      (answer) => parseErrors(answer),
-      () => undefined,
-    );
-    if (body) return new ShopError(body.map(toShopGraphQLError), null, response.status, retryAfter(response));
-    return new ShopNetworkError(`The shop at ${host.url} answered HTTP ${response.status} without an event stream`, response.status, { cause: error });
-  }
+  const networkError = (error: unknown) => streamFailure(host.url, error);
 
   async function* run(): AsyncGenerator<TResult, undefined> {
     try {
@@ -226,6 +215,19 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     }
     signal.addEventListener('abort', done);
   });
+}
+
+/** A graphql-sse stream that failed: a GraphQL error body when its HTTP answer has one, else the network failure. */
+export async function streamFailure(url: string, error: unknown): Promise<ShopNetworkError | ShopError> {
+  if (!(error instanceof NetworkError)) return new ShopNetworkError(`The event stream from ${url} failed`, undefined, { cause: error });
+  const response = error.response as Response | undefined;
+  if (!response) return new ShopNetworkError(`Could not reach the shop at ${url}`, undefined, { cause: error });
+  const body = await response.text().then(
+    (answer) => parseErrors(answer),
+    () => undefined,
+  );
+  if (body) return new ShopError(body.map(toShopGraphQLError), null, response.status, retryAfter(response));
+  return new ShopNetworkError(`The shop at ${url} answered HTTP ${response.status} without an event stream`, response.status, { cause: error });
 }
 
 function parseErrors(text: string): unknown[] | undefined {

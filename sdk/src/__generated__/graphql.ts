@@ -132,6 +132,13 @@ export type OrderQueryVariables = Exact<{
 
 export type OrderQuery = { order: { id: string, status: OrderStatus, createdAt: string, updatedAt: string, user: { id: string, email: string, name: string, role: Role, createdAt: string } | null, total: { amountCents: number, currency: string }, items: Array<{ quantity: number, unitPrice: { amountCents: number, currency: string }, product: { id: string, name: string, description: string, stock: number } | null }>, statusHistory: Array<{ status: OrderStatus, at: string }> } | null };
 
+export type OrderPageQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type OrderPageQuery = { order: { id: string, status: OrderStatus, createdAt: string, updatedAt: string, total: { amountCents: number, currency: string }, statusHistory: Array<{ status: OrderStatus, at: string }>, items: Array<{ quantity: number, unitPrice: { amountCents: number, currency: string }, product: { id: string } & ({ name: string } | { name?: never }) & ({ description: string } | { description?: never }) & ({ stock: number } | { stock?: never }) | null }> } & ({ user: { id: string, email: string, name: string, role: Role, createdAt: string } | null } | { user?: never }) | null };
+
 export type OrdersQueryVariables = Exact<{
   first?: number | null | undefined;
   after?: string | null | undefined;
@@ -557,6 +564,52 @@ fragment OrderFields on Order {
     at
   }
 }`, {"hash":"21df9fcb8a8278ec2537531aae93d7ec8a87f660891d9ad33dca3f4a0fcd6a3f"}) as unknown as TypedDocumentString<OrderQuery, OrderQueryVariables>;
+export const OrderPageDocument = new TypedDocumentString(`
+    query OrderPage($id: ID!) {
+  order(id: $id) {
+    id
+    status
+    total {
+      ...MoneyFields
+    }
+    createdAt
+    updatedAt
+    statusHistory {
+      status
+      at
+    }
+    items {
+      quantity
+      unitPrice {
+        ...MoneyFields
+      }
+      product {
+        id
+        ... @defer(label: "product") {
+          name
+          description
+          stock
+        }
+      }
+    }
+    ... @defer(label: "user") {
+      user {
+        ...UserFields
+      }
+    }
+  }
+}
+    fragment MoneyFields on Money {
+  amountCents
+  currency
+}
+fragment UserFields on User {
+  id
+  email
+  name
+  role
+  createdAt
+}`, {"hash":"90204ccf5cef6bb409ce75e20f0bb572459cfc657e499dd98d4a9dca290f3801"}) as unknown as TypedDocumentString<OrderPageQuery, OrderPageQueryVariables>;
 export const OrdersDocument = new TypedDocumentString(`
     query Orders($first: Int, $after: String, $status: OrderStatus) {
   orders(first: $first, after: $after, status: $status) {
