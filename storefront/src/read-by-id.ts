@@ -1,4 +1,4 @@
-import { ShopError } from '@shop/sdk';
+import { ShopError, type AnswerInParts } from '@shop/sdk';
 
 /**
  * The shop refuses an id that is not one it makes (BAD_USER_INPUT on `id`) before looking it up.
@@ -18,4 +18,14 @@ export function readById<T>(read: Promise<T>, unknown: T): Promise<T> {
     if (isMalformedId(error)) return unknown;
     throw error;
   });
+}
+
+/** readById for a read in parts (`requestInParts`): a malformed id answers, complete, as an unknown one does. */
+export async function* readPartsById<T>(read: AsyncIterable<AnswerInParts<T>>, unknown: T): AsyncGenerator<AnswerInParts<T>, void, undefined> {
+  try {
+    yield* read;
+  } catch (error) {
+    if (!isMalformedId(error)) throw error;
+    yield { data: unknown, complete: true };
+  }
 }

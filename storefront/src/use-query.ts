@@ -29,13 +29,8 @@ export function useQuery<T>(run: () => Promise<T>, deps: readonly unknown[]): Qu
       },
       (error: unknown) => {
         if (!current) return;
-        if (error instanceof ShopError && error.data !== null && error.errors.every((e) => e.code === 'SERVICE_UNAVAILABLE')) {
-          // The SDK's partial result: the query's own shape, with null where a service could not answer
-          // (those fields are nullable in the API precisely for this).
-          setState({ data: error.data as T, notice: messageFor(error, { action: 'load' }), loading: false });
-        } else {
-          setState({ error: messageFor(error, { action: 'load' }), loading: false });
-        }
+        const partial = partialAnswer(error);
+        setState(partial ? { data: partial.data as T, notice: messageFor(error, { action: 'load' }), loading: false } : { error: messageFor(error, { action: 'load' }), loading: false });
       },
     );
     return () => {
@@ -45,4 +40,14 @@ export function useQuery<T>(run: () => Promise<T>, deps: readonly unknown[]): Qu
   }, [...deps, generation]);
   const reload = useCallback(() => setGeneration((n) => n + 1), []);
   return { ...state, reload };
+}
+
+/**
+ * The SDK's partial result in a ShopError whose every error is SERVICE_UNAVAILABLE: the query's own
+ * shape, with null where a service could not answer (those fields are nullable in the API
+ * precisely for this); undefined for any other failure.
+ */
+export function partialAnswer(error: unknown): { data: unknown } | undefined {
+  if (error instanceof ShopError && error.data !== null && error.errors.every((e) => e.code === 'SERVICE_UNAVAILABLE')) return { data: error.data };
+  return undefined;
 }

@@ -3,15 +3,22 @@ import { formatMoney, timesQuantity } from '../money.js';
 import { links } from '../router.js';
 import { ColumnHeads, TotalFoot } from './table-parts.js';
 
-/** An order's lines: the product as it is now (null when products cannot answer) and the price paid. */
-export function OrderItems({ order }: { order: OrderFieldsFragment }) {
+type Line = OrderFieldsFragment['items'][number];
+/** An order's line as a page may hold it while its product's details are still coming (read with @defer). */
+type LineSoFar = Omit<Line, 'product'> & { product: (Pick<NonNullable<Line['product']>, 'id'> & { name?: string }) | null };
+
+/**
+ * An order's lines: the product as it is now (null when products cannot answer; its name still
+ * to come while `complete` is false) and the price paid.
+ */
+export function OrderItems({ order, complete = true }: { order: Pick<OrderFieldsFragment, 'total'> & { items: readonly LineSoFar[] }; complete?: boolean }) {
   return (
     <table class="order-items">
       <ColumnHeads columns={['Product', 'Quantity', 'Unit price', 'Subtotal']} />
       <tbody>
         {order.items.map((item, index) => (
           <tr key={item.product?.id ?? index}>
-            <th scope="row">{item.product ? <a href={links.product(item.product.id)}>{item.product.name}</a> : <span class="unavailable">Product details unavailable</span>}</th>
+            <th scope="row">{productCell(item.product, complete)}</th>
             <td>{item.quantity}</td>
             <td>{formatMoney(item.unitPrice)}</td>
             <td>{formatMoney(timesQuantity(item.unitPrice, item.quantity))}</td>
@@ -21,4 +28,10 @@ export function OrderItems({ order }: { order: OrderFieldsFragment }) {
       <TotalFoot total={order.total} columnsBefore={3} />
     </table>
   );
+}
+
+function productCell(product: LineSoFar['product'], complete: boolean) {
+  if (!product || (product.name === undefined && complete)) return <span class="unavailable">Product details unavailable</span>;
+  if (product.name === undefined) return <span class="loading">Loading the product…</span>;
+  return <a href={links.product(product.id)}>{product.name}</a>;
 }

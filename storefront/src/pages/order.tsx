@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { CancelOrderDocument, OrderDocument, OrderUpdatedDocument, type OrderFieldsFragment } from '@shop/sdk';
+import { CancelOrderDocument, OrderPageDocument, OrderUpdatedDocument, type OrderFieldsFragment } from '@shop/sdk';
 import { useApp } from '../app-context.js';
 import { LiveIndicator } from '../components/live-indicator.js';
 import { NotFound } from '../components/not-found.js';
@@ -10,10 +10,10 @@ import { cancellable, STATUS_LABEL, StatusBadge } from '../components/status.js'
 import { messageFor } from '../messages.js';
 import { formatDate } from '../money.js';
 import { later, withChange } from '../order-updates.js';
-import { readById } from '../read-by-id.js';
+import { readPartsById } from '../read-by-id.js';
 import { links } from '../router.js';
 import { useLive } from '../use-live.js';
-import { useQuery } from '../use-query.js';
+import { useParts } from '../use-parts.js';
 
 export function OrderPage({ id, placed }: { id: string; placed: boolean }) {
   const { user } = useApp();
@@ -23,7 +23,8 @@ export function OrderPage({ id, placed }: { id: string; placed: boolean }) {
 
 function Order({ id, placed }: { id: string; placed: boolean }) {
   const { shop } = useApp();
-  const query = useQuery(() => readById(shop.request(OrderDocument, { id }), { order: null }), [id]);
+  // In parts: the order at once, each product's details as products answers.
+  const query = useParts(() => readPartsById(shop.requestInParts(OrderPageDocument, { id }), { order: null }), [id]);
   /** The order as the latest change left it (a live event, or the cancel's answer), over the one read. */
   const [changed, setChanged] = useState<OrderFieldsFragment>();
   const change = (next: OrderFieldsFragment) => setChanged((current) => later(current, next));
@@ -69,7 +70,7 @@ function Order({ id, placed }: { id: string; placed: boolean }) {
       <p>
         Status: <StatusBadge status={order.status} /> <LiveIndicator live={live.live} what="Changes to this order" />
       </p>
-      <OrderItems order={order} />
+      <OrderItems order={order} complete={query.complete} />
       <h2>History</h2>
       <ol class="history">
         {order.statusHistory.map((entry) => (
