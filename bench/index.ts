@@ -9,6 +9,7 @@
  * draws them as charts in docs/performance/charts/.
  * Figures drift on a shared machine: compare only ratios from one run.
  */
+import { DEMO_ORDERS } from '@shop/service-kit';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -39,11 +40,12 @@ import { startBenchStack, GATEWAYS, type BenchStack, type GatewayName } from './
 import { isTraced } from './traced-gateways.js';
 import { runSubscriptions, SUBSCRIPTIONS } from './subscriptions.js';
 import { formatSubscriptionReport, missedSubscriptionTargets, type SubscriptionResult } from './subscription-report.js';
+import { DEFER, formatDeferReport, missedDeferTargets, runDefer, type DeferResult } from './defer.js';
 
 const config = loadBenchConfig(process.argv.slice(2), process.env);
-const KNOWN: string[] = [...DISTINCT_SCENARIOS, ...SCENARIOS.map((s) => s.name), CREATE_ORDER, SUBSCRIPTIONS];
-// The subscriptions scenario only when named: at its full size it adds several minutes to a run (docs/performance/index.md).
-const chosen = config.scenarios.length ? config.scenarios : KNOWN.filter((name) => name !== SUBSCRIPTIONS);
+const KNOWN: string[] = [...DISTINCT_SCENARIOS, ...SCENARIOS.map((s) => s.name), CREATE_ORDER, SUBSCRIPTIONS, DEFER];
+// The subscriptions and @defer scenarios only when named: each restarts our gateway, and subscriptions at its full size adds several minutes to a run (docs/performance/index.md).
+const chosen = config.scenarios.length ? config.scenarios : KNOWN.filter((name) => name !== SUBSCRIPTIONS && name !== DEFER);
 const unknown = chosen.filter((name) => !KNOWN.includes(name));
 if (unknown.length) throw new Error(`No scenario named ${unknown.join(', ')}; known: ${KNOWN.join(', ')}`);
 const ALL_TARGETS: Target[] = [...GATEWAYS, 'direct'];
@@ -152,7 +154,24 @@ try {
       });
     }
   }
+  let defer: DeferResult | undefined;
+  if (chosen.includes(DEFER)) {
+    if (!chosenTargets.includes('ours')) console.log(`${DEFER}: not measured: it runs against ours only, and --targets leaves ours out`);
+    else {
+      const running = stack;
+      defer = await runDefer({
+        restartOurs: async (env) => (await running.restartGateway('ours', { env })).server,
+        productsUrl: stack.subgraphs.products.url,
+        customerToken: token,
+        // alice's delivered demo order: no scenario moves it.
+        orderId: DEMO_ORDERS[0].id,
+      });
+    }
+  }
   if (rows.length || skipped.length) console.log(`\n${formatReport(rows, skipped)}\n`);
+  if (defer) console.log(`\n${formatDeferReport(defer)}\n`);
+  const deferProblems = defer ? missedDeferTargets(defer) : [];
+  if (deferProblems.length) console.log(`DEFER CHECK FAILED:\n  ${deferProblems.join('\n  ')}\n`);
   if (subscriptions) console.log(`\n${formatSubscriptionReport(subscriptions)}\n`);
   const subscriptionProblems = subscriptions ? missedSubscriptionTargets(subscriptions) : [];
   if (subscriptionProblems.length) console.log(`SUBSCRIPTIONS CHECK FAILED:\n  ${subscriptionProblems.join('\n  ')}\n`);
@@ -170,13 +189,13 @@ try {
         : `Consistency check passed: ${placedKeys.size} orders placed; stock + reserved = initial for every product, one order per key`,
     );
   }
-  const file = await writeResults({ rows, skipped, ratios: ratios(rows), consistency, notExported, ...(subscriptions ? { subscriptions } : {}) });
+  const file = await writeResults({ rows, skipped, ratios: ratios(rows), consistency, notExported, ...(subscriptions ? { subscriptions } : {}), ...(defer ? { defer } : {}) });
   console.log(`Written to ${file}`);
   // Drawn from this run's own rows, so the docs' charts are always a real run's; one of several rounds draws none (a chart per round is no figure for the docs).
   if (!rows.length) console.log('No charts drawn: no load rows in this run');
   else if (config.rounds === 1) console.log(`Charts: ${(await writeCharts({ rows, config }, runLabel(file))).join(', ')}`);
   else console.log(`No charts drawn: a run of ${config.rounds} rounds is for its ratios (npm run bench:charts draws them from its results file if wanted)`);
-  if (consistency.problems.length || notExported.length || subscriptionProblems.length) process.exitCode = 1;
+  if (consistency.problems.length || notExported.length || subscriptionProblems.length || deferProblems.length) process.exitCode = 1;
 } finally {
   await stopStack?.();
   // The profiles are written as each server exits, so only now are they complete.

@@ -282,7 +282,8 @@ export function formatExports(rows: Row[]): string {
   return markdown([['scenario', 'target', 'exports', 'spans', 'spans/req', 'bytes/req', 'collector CPU ms/req'], ...body]);
 }
 
-function markdown(table: string[][]): string {
+/** A markdown table of `table`'s rows, the first its heads, each column as wide as its widest cell. */
+export function markdown(table: string[][]): string {
   const widths = table[0]!.map((_, column) => Math.max(...table.map((line) => line[column]!.length)));
   const line = (cells: string[]) => `| ${cells.map((cell, column) => cell.padEnd(widths[column]!)).join(' | ')} |`;
   return [line(table[0]!), line(widths.map((width) => '-'.repeat(width))), ...table.slice(1).map(line)].join('\n');

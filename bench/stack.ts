@@ -31,6 +31,14 @@ const OURS: readonly GatewayName[] = ['ours', 'ours-no-authz', 'ours-cached', 'o
 /** The gateways that run without the response cache. */
 const UNCACHED: readonly GatewayName[] = ['ours', 'ours-no-authz', 'ours-traced', 'ours-traced-10'];
 
+/** How a gateway is started again. */
+export interface RestartOptions {
+  /** SUBSCRIPTIONS_MAX, with the heap the gateway's memory budget asks for so many. */
+  subscriptionsMax?: number;
+  /** More of its environment (a subgraph's URL overridden, a cache off). */
+  env?: Record<string, string>;
+}
+
 export interface BenchStack {
   subgraphs: Record<SubgraphName, Server>;
   /** Each with its Prometheus metrics' address (METRICS_PORT), read by the subscriptions scenario. */
@@ -49,7 +57,7 @@ export interface BenchStack {
    * compiled yet; with the milliseconds from its start to its first answer.
    */
   /** A fresh process of `name`; `subscriptionsMax` lets ours hold so many subscriptions, with the heap its memory budget asks for them. */
-  restartGateway(name: GatewayName, options?: { subscriptionsMax?: number }): Promise<{ server: Server & { metricsUrl: string }; startMs: number }>;
+  restartGateway(name: GatewayName, options?: RestartOptions): Promise<{ server: Server & { metricsUrl: string }; startMs: number }>;
   /** Stops every server, keeping the data. */
   stopServers(): Promise<void>;
   /** Stops every server and removes the data. */
@@ -185,7 +193,7 @@ export async function startBenchStack(
     await writeFile(supergraphOf['ours-no-authz']!, withoutDeclaredAuthorization(supergraph));
     await writeFile(supergraphOf.stock!, withoutAuthorizationPurpose(supergraph));
     /** `subscriptionsMax`: SUBSCRIPTIONS_MAX, with the heap the gateway's memory budget asks for so many (oldSpaceNeededMiB), not production's. */
-    const startGateway = (name: GatewayName, subscriptionsMax?: number) =>
+    const startGateway = (name: GatewayName, subscriptionsMax?: number, env: Record<string, string> = {}) =>
       start(
         name,
         {
@@ -203,18 +211,19 @@ export async function startBenchStack(
           ...(UNCACHED.includes(name) ? { RESPONSE_CACHE_MB: '0' } : {}),
           ...(name === 'hive-rust' ? { HIVE_ROUTER_RUNTIME: 'true' } : {}),
           ...(isTraced(name) ? tracingEnv(name, collector.url) : {}),
+          ...env,
         },
         subscriptionsMax === undefined ? undefined : oldSpaceNeededMiB(defaultCachesBytes(), subscriptionsMax),
       );
     const gateways = {} as Record<GatewayName, Server & { metricsUrl: string }>;
     for (const name of GATEWAYS) gateways[name] = await startGateway(name);
-    const restartGateway = async (name: GatewayName, options: { subscriptionsMax?: number } = {}) => {
+    const restartGateway = async (name: GatewayName, options: RestartOptions = {}) => {
       const old = gateways[name];
       await old.stop();
       started.splice(started.indexOf(old), 1);
       restarts.set(name, (restarts.get(name) ?? 0) + 1);
       const startedAt = performance.now();
-      gateways[name] = await startGateway(name, options.subscriptionsMax);
+      gateways[name] = await startGateway(name, options.subscriptionsMax, options.env);
       return { server: gateways[name], startMs: performance.now() - startedAt };
     };
     return {

@@ -1,4 +1,5 @@
 import type { SubgraphName } from './seed.js';
+import { markdown } from './report.js';
 
 /**
  * Issue 31's targets for the `subscriptions` scenario: commit-to-arrival p95 and p99 at 1,000
@@ -173,10 +174,4 @@ export function gaugeValue(exposition: string, name: string): number | undefined
     if (match) total = (total ?? 0) + Number(match[1]);
   }
   return total;
-}
-
-function markdown(table: string[][]): string {
-  const widths = table[0]!.map((_, column) => Math.max(...table.map((line) => line[column]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((cell, column) => cell.padEnd(widths[column]!)).join(' | ')} |`;
-  return [line(table[0]!), line(widths.map((width) => '-'.repeat(width))), ...table.slice(1).map(line)].join('\n');
 }

@@ -11,12 +11,16 @@ import type { AddressInfo } from 'node:net';
  *   its database would (its `/health` still says it is alive);
  * - `hold`: keeps GraphQL calls waiting, unforwarded, until `release` (a subgraph as slow as a
  *   test needs: the gateway's request stays in flight meanwhile).
+ *
+ * Whatever the mode, `setDelay` makes every GraphQL call wait so long before it is forwarded (a
+ * subgraph that is slow by a known amount: the bench's @defer scenario).
  */
 export type ProxyMode = 'pass' | 'trickle' | 'drop' | 'not-ready' | 'hold';
 
 /** Stands between the gateway and one subgraph, to make that subgraph slow, broken or not ready on demand. */
 export async function startSubgraphProxy(subgraphUrl: string) {
   let mode: ProxyMode = 'pass';
+  let delayMs = 0;
   /** GraphQL calls that reached the subgraph. */
   let forwarded = 0;
   const trickling = new Set<ServerResponse>();
@@ -56,6 +60,7 @@ export async function startSubgraphProxy(subgraphUrl: string) {
       });
       if (res.destroyed) return;
     }
+    if (isGraphQL && delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
     if (isGraphQL) forwarded++;
     const headers = Object.fromEntries(
       Object.entries(req.headers).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[0] !== 'host' && entry[0] !== 'content-length'),
@@ -83,6 +88,10 @@ export async function startSubgraphProxy(subgraphUrl: string) {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     setMode(next: ProxyMode) {
       mode = next;
+    },
+    /** Makes every GraphQL call wait `ms` before it is forwarded; 0 for none. */
+    setDelay(ms: number) {
+      delayMs = ms;
     },
     /** How many GraphQL calls reached the subgraph so far. */
     forwarded: () => forwarded,
