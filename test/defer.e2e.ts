@@ -3,9 +3,10 @@ import { readFileSync } from 'node:fs';
 import { describe, expect } from 'vitest';
 import { ApolloClient, HttpLink, InMemoryCache, gql } from '@apollo/client';
 import { Defer20220824Handler } from '@apollo/client/incremental';
-import { DEMO_ORDERS, DEMO_PRODUCTS, DEMO_USERS } from '@shop/service-kit';
+import { DEMO_ORDERS, DEMO_PRODUCTS, DEMO_USERS, metricsRegistry } from '@shop/service-kit';
 import { test } from './support/fixtures.js';
 import { graphql } from './support/graphql.js';
+import { parseScrape } from './support/prometheus.js';
 import { deferredAtEntityBoundaries, requestInParts, type DeferFormat } from './support/deferred-parts.js';
 
 const it = test
@@ -24,6 +25,7 @@ const SDK_OPERATIONS = new Map(
 /** Each of the SDK's queries with variables that find data, and who asks. */
 const QUERIES: { name: string; as: 'alice' | 'admin'; variables?: Record<string, unknown> }[] = [
   { name: 'Order', as: 'alice', variables: { id: delivered.id } },
+  { name: 'OrderPage', as: 'alice', variables: { id: delivered.id } },
   { name: 'Orders', as: 'admin', variables: { first: 5 } },
   { name: 'MyOrders', as: 'alice', variables: { first: 5 } },
   { name: 'Products', as: 'alice', variables: { first: 5 } },
@@ -61,7 +63,7 @@ describe('@defer through the gateway', () => {
       }
     }
     // Those with an entity below their root fields, and data there (no webhook exists yet).
-    expect([...inParts].sort()).toEqual(['MyOrders', 'Order', 'Orders', 'Products', 'Users']);
+    expect([...inParts].sort()).toEqual(['MyOrders', 'Order', 'OrderPage', 'Orders', 'Products', 'Users']);
   });
 
   it('runs a deferring mutation once: its parts merged are what the same order placed again by its idempotency key answers', async ({ proxiedShop: shop }) => {
@@ -107,6 +109,16 @@ describe('@defer through the gateway', () => {
     const on = await requestInParts(shop.stack.gatewayUrl, 'deferSpec=20220824', switchable, { ...options, variables: { ...options.variables, later: true } });
     expect(on.parts).toHaveLength(3);
     expect(on.merged.data).toEqual(json.data);
+  });
+
+  it('counts the deferred parts it sends, and how long after the request each was ready', async ({ proxiedShop: shop }) => {
+    const counts = async () => {
+      const scraped = parseScrape(await metricsRegistry.metrics());
+      return { data: scraped.value('deferred_parts_total', { outcome: 'data' }), ready: scraped.count('deferred_part_ready_seconds') };
+    };
+    const before = await counts();
+    await requestInParts(shop.stack.gatewayUrl, 'deferSpec=20220824', ORDER_PAGE, { token: shop.alice, variables: { id: pending.id } });
+    expect(await counts()).toEqual({ data: before.data + 2, ready: before.ready + 2 });
   });
 
   it("sends a part as soon as its own subgraphs answer: the user's while products is still held, then the products'", async ({ proxiedShop: shop }) => {

@@ -8,6 +8,7 @@ import { CANONICAL } from '../bench/canonical-query.js';
 import { freePort } from '../scripts/processes.js';
 import { ALICE, errorCodes, graphql, login } from './support/graphql.js';
 import { createOrder } from './support/checkout.js';
+import { requestInParts } from './support/deferred-parts.js';
 import { startProcessStack, type ProcessStack } from './support/process-stack.js';
 import { startOtlpReceiver, wholeTrace, type OtlpReceiver, type ReceivedSpan } from '../scripts/otlp-receiver.js';
 import { scrape, type Scrape } from './support/prometheus.js';
@@ -122,6 +123,25 @@ describe('one trace per request across the supergraph', { timeout: 180_000 }, ()
     // orders passed the request id on to products, as the gateway did.
     const productsServers = spans.filter((span) => span.service === 'products' && span.kind === SERVER);
     expect(productsServers.every((span) => span.attributes[REQUEST_ID_ATTRIBUTE] === requestId)).toBe(true);
+  });
+
+  it('gives each deferred part of an answer in parts (@defer) a span of its own in the request\'s trace, its fetches under it', async () => {
+    const requestId = `defer-${randomUUID()}`;
+    const query = `{ order(id: "${DEMO_ORDERS[0].id}") { id ... @defer(label: "products") { items { product { name } } } ... @defer(label: "user") { user { name } } } }`;
+    const answer = await requestInParts(stack.gatewayUrl, 'deferSpec=20220824', query, { token, headers: { 'x-request-id': requestId } });
+    expect(answer.parts).toHaveLength(3);
+    const spans = await traceOf(requestId, ['gateway', 'users', 'products', 'orders']);
+    const parts = spans.filter((span) => span.name === 'gateway.defer.part');
+    expect(parts.map((span) => span.attributes['graphql.defer.label']).sort()).toEqual(['products', 'user']);
+    const ancestors = (span: ReceivedSpan): ReceivedSpan[] => {
+      const parent = parentOf(spans, span);
+      return parent ? [parent, ...ancestors(parent)] : [];
+    };
+    // Each subgraph's call for a deferred part is under that part's span.
+    for (const [subgraph, label] of [['products', 'products'], ['users', 'user']] as const) {
+      const server = spans.find((span) => span.service === subgraph && span.kind === SERVER)!;
+      expect(ancestors(server).find((span) => span.name === 'gateway.defer.part')?.attributes['graphql.defer.label'], subgraph).toBe(label);
+    }
   });
 
   it('makes no spans for health and readiness probes', async () => {

@@ -31,12 +31,12 @@ export async function requestInParts(
   gatewayUrl: string,
   format: DeferFormat,
   query: string | undefined,
-  options: { variables?: Record<string, unknown>; token?: string; extensions?: Record<string, unknown> } = {},
+  options: { variables?: Record<string, unknown>; token?: string; extensions?: Record<string, unknown>; headers?: Record<string, string> } = {},
 ): Promise<PartsAnswer> {
   const startedAt = performance.now();
   const response = await fetch(`${gatewayUrl}/graphql`, {
     method: 'POST',
-    headers: { accept: DEFER_ACCEPT[format], 'content-type': 'application/json', ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) },
+    headers: { accept: DEFER_ACCEPT[format], 'content-type': 'application/json', ...(options.token ? { authorization: `Bearer ${options.token}` } : {}), ...options.headers },
     body: JSON.stringify({ query, variables: options.variables ?? {}, extensions: options.extensions }),
   });
   const contentType = response.headers.get('content-type');

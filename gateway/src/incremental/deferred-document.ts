@@ -36,22 +36,34 @@ export interface DeferredDocument {
   decided: string;
 }
 
-/** The alias a part's document asks `__typename` under inside its deferred fragment: present where the fragment applies. */
-export const APPLIES_KEY = '__deferApplies';
+/**
+ * Where a deferred fragment applies, in a part's answer: the key a part's document asks
+ * `__typename` under inside the fragment, present in an object only where the fragment's type
+ * condition and its `@skip`/`@include` hold. Never sent: withoutMarks takes them out.
+ */
+const MARK_PREFIX = '__deferApplies_';
+export const appliesKey = (label: string) => `${MARK_PREFIX}${label}`;
 
 const labelPrefix = 'defer_';
+/**
+ * Deferred fragments one operation may have, counted where they are deferred (a named fragment
+ * once per place it is spread): each runs the first part's plan again, so their number bounds
+ * what one request costs the gateway.
+ */
+export const MAX_DEFERRED_FRAGMENTS = 16;
 
 /**
  * What the operation `operationName` of `document` defers with `variables`; undefined when it
  * defers nothing (no `@defer`, or every one off by its `if`). Refuses what the incremental
  * delivery RFC forbids: a label that is not a literal string, one label twice, `@defer` on a
- * mutation's root fields.
+ * mutation's root fields; and more than MAX_DEFERRED_FRAGMENTS deferred fragments.
  */
 export function deferredDocument(document: DocumentNode, operationName: string | undefined, variables: Readonly<Record<string, unknown>> | undefined): DeferredDocument | undefined {
   const operation = operationOf(document, operationName);
   if (!operation || !mentionsDefer(document)) return undefined;
   const fragments = new Map(document.definitions.filter((definition) => definition.kind === Kind.FRAGMENT_DEFINITION).map((definition) => [definition.name.value, definition]));
   checkLabels(document);
+  checkAliases(document);
   const defaults = new Map(operation.variableDefinitions?.map((definition) => [definition.variable.name.value, definition.defaultValue]) ?? []);
   const isOn = (directive: DirectiveNode): boolean => {
     const condition = directive.arguments?.find((argument) => argument.name.value === 'if')?.value;
@@ -83,6 +95,7 @@ export function deferredDocument(document: DocumentNode, operationName: string |
       const others = inline.directives?.filter((directive) => directive !== defer) ?? [];
       if (!on) return { ...inline, directives: others, selectionSet: rewrite(inline.selectionSet, parent, atRoot) };
       if (atRoot && operation.operation !== OperationTypeNode.QUERY) throw new BadUserInputError(`@defer cannot be used on the root fields of a ${operation.operation}`);
+      if (deferred.size >= MAX_DEFERRED_FRAGMENTS) throw new BadUserInputError(`An operation may defer at most ${MAX_DEFERRED_FRAGMENTS} fragments (a named fragment counts once per place it is spread)`);
       const label = `${labelPrefix}${deferred.size}`;
       const fragment: DeferredFragment = { label, clientLabel: labelOf(defer), parent, keys: new Set() };
       deferred.set(label, fragment);
@@ -99,24 +112,29 @@ export function deferredDocument(document: DocumentNode, operationName: string |
 
 /**
  * The document one part of the response is shaped with: the deferred fragments in `kept` written
- * in as plain fragments (each asking `__typename` as APPLIES_KEY, so the part can tell where it
- * applies), every other deferred fragment left out. With nothing kept, the first part's.
+ * in as plain fragments, every other one left as a fragment with only its mark (appliesKey), so
+ * the part tells where each of its own and of the next ones applies. With nothing kept, the
+ * first part's.
  */
 export function partDocument(deferred: DeferredDocument, kept: ReadonlySet<string>): DocumentNode {
   return visit(deferred.document, {
     InlineFragment(node) {
       const defer = node.directives?.find((directive) => directive.name.value === 'defer');
-      if (!defer) return undefined;
-      const label = labelOf(defer);
-      if (label === undefined || !kept.has(label)) return null;
-      const applies: FieldNode = { kind: Kind.FIELD, alias: { kind: Kind.NAME, value: APPLIES_KEY }, name: { kind: Kind.NAME, value: '__typename' } };
-      return {
-        ...node,
-        directives: node.directives?.filter((directive) => directive !== defer),
-        selectionSet: { ...node.selectionSet, selections: [applies, ...node.selectionSet.selections] },
-      };
+      const label = defer && labelOf(defer);
+      if (label === undefined) return undefined;
+      const mark: FieldNode = { kind: Kind.FIELD, alias: { kind: Kind.NAME, value: appliesKey(label) }, name: { kind: Kind.NAME, value: '__typename' } };
+      const directives = node.directives?.filter((directive) => directive !== defer);
+      const selections = kept.has(label) ? [mark, ...node.selectionSet.selections] : [mark];
+      return { ...node, directives, selectionSet: { ...node.selectionSet, selections } };
     },
   });
+}
+
+/** `data` without the marks a part's document asked for (appliesKey): what the client is sent. */
+export function withoutMarks(data: unknown): unknown {
+  if (Array.isArray(data)) return data.map(withoutMarks);
+  if (typeof data !== 'object' || data === null) return data;
+  return Object.fromEntries(Object.entries(data).flatMap(([key, value]) => (key.startsWith(MARK_PREFIX) ? [] : [[key, withoutMarks(value)]])));
 }
 
 function operationOf(document: DocumentNode, operationName: string | undefined): OperationDefinitionNode | undefined {
@@ -135,6 +153,15 @@ export function mentionsDefer(document: DocumentNode): boolean {
     },
   });
   return found;
+}
+
+/** Refuses an alias the gateway's marks use (appliesKey): names starting with `__` are GraphQL's own. */
+function checkAliases(document: DocumentNode): void {
+  visit(document, {
+    Field(node) {
+      if (node.alias?.value.startsWith(MARK_PREFIX)) throw new BadUserInputError(`The alias ${node.alias.value} is reserved: names starting with __ are GraphQL's own`);
+    },
+  });
 }
 
 /** Refuses a label that is not a literal string and a label used twice, as the RFC's DeferStreamDirectiveLabel rule does. */

@@ -6,10 +6,12 @@ import type { GraphQLError } from 'graphql';
 import type { GatewayContext } from '../context.js';
 import type { OwnPlanner } from '../own-planner.js';
 import type { SubgraphAnswer } from '../unavailable-answer.js';
-import { APPLIES_KEY, partDocument, type DeferredDocument, type DeferredFragment } from './deferred-document.js';
+import { appliesKey, partDocument, withoutMarks, type DeferredDocument, type DeferredFragment } from './deferred-document.js';
 import type { DeferredPart, DeferredPlan } from './deferred-plan.js';
+import { deferredPartMetrics } from './deferred-metrics.js';
 
 const tracer = trace.getTracer('@shop/gateway');
+const metrics = deferredPartMetrics();
 
 export type ResponsePath = readonly (string | number)[];
 
@@ -60,7 +62,7 @@ export interface DeferredExecution {
  * Runs a deferring operation as its parts, each by @apollo/gateway's executeQueryPlan (which
  * executes no DeferNode): the first part's plan alone, and each deferred fragment's as the first
  * part's plan followed by its own, all at once. Every subgraph call is made once per request
- * (calls.ts): a part running the first part's fetches again is answered what they were, so a
+ * (callsOnce): a part running the first part's fetches again is answered what they were, so a
  * fragment's fetches start as soon as the fetches it needs are answered, independently of the
  * other fragments. Each part is shaped with a document holding its own fragment (and those it sits
  * in) and none of the others, and cut out at each place its fragment applies; a fragment deferred
@@ -68,6 +70,7 @@ export interface DeferredExecution {
  */
 export async function executeDeferred(execution: DeferredExecution): Promise<Deferral> {
   const { plan, deferred } = execution;
+  const startedAt = performance.now();
   const serviceMap = callsOnce(execution.dataSources);
   const run = (kept: ReadonlySet<string>, nodes: readonly (PlanNode | undefined)[], requestContext: GatewayGraphQLRequestContext<GatewayContext>) => {
     const present = nodes.filter((node) => node !== undefined);
@@ -88,15 +91,21 @@ export async function executeDeferred(execution: DeferredExecution): Promise<Def
   for (const fragment of deferred.fragments.values()) results.set(fragment.label, runPart(fragment, plan.parts[fragment.label]!));
   // Each part's failure is its own: it is awaited where it is delivered.
   for (const result of results.values()) result.catch(() => {});
-  const initial = await run(new Set(), [plan.primary], execution.requestContext);
+  const marked = await run(new Set(), [plan.primary], execution.requestContext);
 
   let nextId = 0;
+  /** The fragments deferred in `parent`'s part, pending at each place its answer marks them to apply. */
   const pendingIn = (data: unknown, parent: string | undefined): { fragment: DeferredFragment; pending: PendingFragment }[] =>
     [...deferred.fragments.values()]
       .filter((fragment) => fragment.parent === parent)
-      .flatMap((fragment) => placesOf(data, plan.parts[fragment.label]!.queryPath).map((path) => ({ fragment, pending: { id: String(nextId++), label: fragment.clientLabel, path } })));
-  const first = pendingIn(initial.data, undefined);
-  return { initial, pending: first.map(({ pending }) => pending), deliveries: deliver(first, initial) };
+      .flatMap((fragment) =>
+        placesOf(data, plan.parts[fragment.label]!.queryPath)
+          .filter((path) => appliesKey(fragment.label) in (valueAt(data, path) as object))
+          .map((path) => ({ fragment, pending: { id: String(nextId++), label: fragment.clientLabel, path } })),
+      );
+  const first = pendingIn(marked.data, undefined);
+  const initial = { ...marked, data: withoutMarks(marked.data) as GatewayExecutionResult['data'] };
+  return { initial, pending: first.map(({ pending }) => pending), deliveries: deliver(first, marked) };
 
   async function* deliver(pending: { fragment: DeferredFragment; pending: PendingFragment }[], parent: GatewayExecutionResult): AsyncGenerator<Delivery> {
     // The fragments pending now, each waiting on its own part: delivered in the order they are ready.
@@ -119,7 +128,10 @@ export async function executeDeferred(execution: DeferredExecution): Promise<Def
       waiting.delete(label);
       const children = pendingIn(result.data, label);
       add(children, result);
-      yield { completed: completions(entry.fragment, entry.places, result, entry.parent), pending: children.map((child) => child.pending), hasNext: waiting.size > 0 };
+      const completed = completions(entry.fragment, entry.places, result, entry.parent);
+      metrics.parts.inc({ outcome: completed.some((place) => place.errors.length > 0) ? 'error' : 'data' });
+      metrics.seconds.observe((performance.now() - startedAt) / 1000);
+      yield { completed, pending: children.map((child) => child.pending), hasNext: waiting.size > 0 };
     }
   }
 }
@@ -167,15 +179,22 @@ const isWithin = (path: ResponsePath, place: ResponsePath) => place.length <= pa
  * no place (a subgraph's error without a path) goes with the first.
  */
 function completions(fragment: DeferredFragment, places: readonly PendingFragment[], result: GatewayExecutionResult, parent: GatewayExecutionResult): CompletedFragment[] {
-  const known = new Set((parent.errors ?? []).map(errorKey));
-  const fresh = (result.errors ?? []).filter((error) => !known.has(errorKey(error)));
+  // The part ran its parent's fetches again (answered from the memo), so its errors hold the
+  // parent's once each, beside its own: taken away as many times as the parent had each.
+  const known = new Map<string, number>();
+  for (const error of parent.errors ?? []) known.set(errorKey(error), (known.get(errorKey(error)) ?? 0) + 1);
+  const fresh = (result.errors ?? []).filter((error) => {
+    const left = known.get(errorKey(error)) ?? 0;
+    if (left > 0) known.set(errorKey(error), left - 1);
+    return left === 0;
+  });
   const completed = places.map((pending): CompletedFragment & { errors: GraphQLError[] } => {
     const value = valueAt(result.data, pending.path);
     if (typeof value !== 'object' || value === null) return { pending, data: null, errors: [] };
     const object = value as Record<string, unknown>;
-    // The fragment's type condition does not hold here: it applies nowhere at this place.
-    if (!(APPLIES_KEY in object)) return { pending, data: undefined, errors: [] };
-    return { pending, data: Object.fromEntries([...fragment.keys].filter((key) => key in object).map((key) => [key, object[key]])), errors: [] };
+    // Its parent's answer marked it to apply here: its own tells the same, unless the two disagree.
+    if (!(appliesKey(fragment.label) in object)) return { pending, data: undefined, errors: [] };
+    return { pending, data: Object.fromEntries([...fragment.keys].filter((key) => key in object).map((key) => [key, withoutMarks(object[key])])), errors: [] };
   });
   for (const error of fresh) {
     const owner = completed.find((entry) => error.path && isWithin(error.path, entry.pending.path)) ?? completed[0];

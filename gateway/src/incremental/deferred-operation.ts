@@ -33,7 +33,7 @@ export async function runDeferred(requestContext: GatewayGraphQLRequestContext<G
     if (errors) return { kind: 'refused', result: { errors } };
   }
   const planner = deferredPlannerOf(federation);
-  const plan = planner.plan(deferred, queryHash, federation.overrideLabelsOn(context));
+  const plan = planner.plan(deferred, queryHash, request.operationName ?? undefined, federation.overrideLabelsOn(context));
   // The gateway interface types it loosely; it is Apollo Server's CachePolicy.
   (requestContext.overallCachePolicy as { restrict(hint: { maxAge: number }): void }).restrict({ maxAge: 0 });
   const deferral = await executeDeferred({ own: planner.own, plan, deferred, dataSources: federation.dataSources, requestContext });

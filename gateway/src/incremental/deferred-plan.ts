@@ -35,8 +35,10 @@ export class DeferredPlanner {
     this.own = ownPlannerOf(federation);
   }
 
-  plan(deferred: DeferredDocument, queryHash: string, overrideLabelsOn: readonly string[]): DeferredPlan {
-    return this.own.planned(`defer\n${queryHash}\n${deferred.decided}\n${overrideLabelsOn.join(',')}`, (): DeferredPlan => {
+  /** The plan of operation `operationName` of a document (its hash: Apollo Server's `queryHash`, of the whole text), as `deferred` made it plain. */
+  plan(deferred: DeferredDocument, queryHash: string, operationName: string | undefined, overrideLabelsOn: readonly string[]): DeferredPlan {
+    // The operation in the key: a document's operations share its hash, and each its own plan.
+    return this.own.planned(`defer\n${operationName ?? ''}\n${queryHash}\n${deferred.decided}\n${overrideLabelsOn.join(',')}`, (): DeferredPlan => {
       const overrideConditions = overrideConditionsOf(overrideLabelsOn);
       const operation = operationFromDocument(this.own.apiSchema, deferred.document, { validate: false });
       const node = this.own.planner.buildQueryPlan(operation, overrideConditions ? { overrideConditions } : undefined).node;
@@ -56,12 +58,12 @@ export function splitDeferred(node: PlanNode | undefined): DeferredPlan {
   const parts: Record<string, DeferredPart> = {};
   const collect = (deferred: DeferredNode, before: readonly PlanNode[]) => {
     if (deferred.label === undefined) throw new Error('the planner left a deferred fragment without its label');
-    const own = deferred.node ? withoutDefers(deferred.node, (child) => collectLater.push([child, deferred.label!])) : undefined;
+    const children: DeferredNode[] = [];
+    const own = deferred.node ? withoutDefers(deferred.node, (child) => children.push(child)) : undefined;
     const after = own ? [...before, own] : before;
     parts[deferred.label] = { label: deferred.label, queryPath: deferred.queryPath, after };
-    for (const [child] of collectLater.splice(0)) collect(child, after);
+    for (const child of children) collect(child, after);
   };
-  const collectLater: [DeferredNode, string][] = [];
   const top: DeferredNode[] = [];
   const primary = node ? withoutDefers(node, (deferred) => top.push(deferred)) : undefined;
   for (const deferred of top) collect(deferred, []);

@@ -76,18 +76,24 @@ export async function serveStream(
 }
 
 /**
- * Sends an answer's parts as each is ready, then the end. A client that leaves does not stop the
- * parts (each ends by its subgraphs' deadline); nothing more is written to it.
+ * Sends an answer's parts as each is ready, then the end; the framing's heartbeat (SSE's) while a
+ * slow part is awaited. A client that leaves, or leaves more than `maxBufferedBytes` unread, is
+ * cut off: its parts still run to their end (each by its subgraphs' deadline), nothing more is
+ * written to it.
  */
-async function streamParts(payloads: AsyncGenerator<Payload, void, undefined>, res: Response, framing: StreamFraming, { heartbeatMs }: StreamBounds): Promise<void> {
+async function streamParts(payloads: AsyncGenerator<Payload, void, undefined>, res: Response, framing: StreamFraming, { heartbeatMs, maxBufferedBytes }: StreamBounds): Promise<void> {
+  const send = (text: string) => {
+    if (res.writableEnded || res.destroyed || text === '') return;
+    res.write(text);
+    if (res.writableLength > maxBufferedBytes) res.destroy();
+  };
+  send(framing.start);
+  const heartbeat = framing.heartbeat ? setInterval(() => send(framing.heartbeat), heartbeatMs) : undefined;
   try {
-    res.write(framing.start);
-    for await (const payload of payloads) {
-      if (res.destroyed) continue;
-      res.write(framing.event(payload));
-    }
-    if (!res.destroyed) res.write(framing.end);
+    for await (const payload of payloads) send(framing.event(payload));
+    send(framing.end);
   } finally {
+    clearInterval(heartbeat);
     endResponse(res, heartbeatMs);
   }
 }

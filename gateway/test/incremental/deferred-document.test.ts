@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildSchema, parse, print, validate } from 'graphql';
-import { APPLIES_KEY, deferredDocument, partDocument } from '../../src/incremental/deferred-document.js';
+import { appliesKey, deferredDocument, MAX_DEFERRED_FRAGMENTS, partDocument, withoutMarks } from '../../src/incremental/deferred-document.js';
 import { withDeferDirective } from '../../src/incremental/defer-directive.js';
 
 const SCHEMA = withDeferDirective(
@@ -78,15 +78,38 @@ describe('deferredDocument', () => {
 describe('partDocument', () => {
   const found = deferred('{ order(id: "1") { id ... @defer(label: "later") { status items { product { ... @defer { name } } } } } }')!;
 
-  it('leaves every deferred fragment out of the first part', () => {
-    expect(print(partDocument(found, new Set()))).toBe('{\n  order(id: "1") {\n    id\n  }\n}');
+  it('leaves the deferred fragments out of the first part but for their marks, which say where each applies', () => {
+    expect(print(partDocument(found, new Set()))).toBe(`{\n  order(id: "1") {\n    id\n    ... {\n      ${appliesKey('defer_0')}: __typename\n    }\n  }\n}`);
   });
 
-  it("keeps a part's fragment and those it sits in, marked where they apply, and leaves the others out", () => {
-    expect(print(partDocument(found, new Set(['defer_0'])))).not.toMatch(/\bname\b/);
+  it("keeps a part's fragment and those it sits in, and marks the next ones where they apply", () => {
+    const outer = print(partDocument(found, new Set(['defer_0'])));
+    expect(outer).toContain('status');
+    expect(outer).not.toMatch(/\bname\b/);
+    expect(outer).toContain(`${appliesKey('defer_1')}: __typename`);
     const inner = print(partDocument(found, new Set(['defer_0', 'defer_1'])));
     expect(inner).not.toContain('@defer');
-    expect(inner.match(new RegExp(`${APPLIES_KEY}: __typename`, 'g'))).toHaveLength(2);
-    expect(inner).toContain('name');
+    expect(inner).toMatch(/\bname\b/);
+  });
+
+  it('keeps the type condition and @skip/@include on a mark: it is there only where the fragment applies', () => {
+    const conditional = deferred('query($x: Boolean!) { order(id: "1") { ... on Order @include(if: $x) @defer { status } } }', { x: false })!;
+    expect(print(partDocument(conditional, new Set()))).toContain(`... on Order @include(if: $x) {\n      ${appliesKey('defer_0')}: __typename`);
+  });
+
+  it('takes the marks out of what the client is sent, at any depth', () => {
+    expect(withoutMarks({ order: { id: '1', [appliesKey('defer_0')]: 'Order', items: [{ product: { [appliesKey('defer_1')]: 'Product', id: 'p' } }] } })).toEqual({ order: { id: '1', items: [{ product: { id: 'p' } }] } });
+  });
+});
+
+describe('what an operation may defer', () => {
+  it(`refuses more than ${MAX_DEFERRED_FRAGMENTS} deferred fragments, counting a named fragment at each place it is spread`, () => {
+    const spreads = Array.from({ length: MAX_DEFERRED_FRAGMENTS / 2 + 1 }, (_, index) => `o${index}: order(id: "${index}") { ...F }`).join(' ');
+    expect(() => deferred(`{ ${spreads} } fragment F on Order { ... @defer { status } ... @defer { id } }`)).toThrow(/at most 16 fragments/);
+    expect(deferred('{ a: order(id: "1") { ...F } b: order(id: "2") { ...F } } fragment F on Order { ... @defer { status } }')?.fragments.size).toBe(2);
+  });
+
+  it('refuses an alias the marks use', () => {
+    expect(() => deferred(`{ order(id: "1") { ${appliesKey('x')}: id ... @defer { status } } }`)).toThrow(/reserved/);
   });
 });

@@ -70,14 +70,14 @@ function library() {
   };
   const schema = withDeferDirective(supergraph.apiSchema().toGraphQLJSSchema());
   /** Runs `query` in parts, as the gateway's executor would for a client that accepts them. */
-  const run = async (query: string, variables: Record<string, unknown> = {}) => {
+  const run = async (query: string, variables: Record<string, unknown> = {}, operationName?: string) => {
     const document = parse(query);
-    const deferred = deferredDocument(document, undefined, variables)!;
+    const deferred = deferredDocument(document, operationName, variables)!;
     const planner = deferredPlannerOf(federation);
-    const plan = planner.plan(deferred, query, []);
+    const plan = planner.plan(deferred, query, operationName, []);
     // What Apollo Server hands the gateway's executor, as far as executeQueryPlan reads it.
     const requestContext = {
-      request: { query, variables },
+      request: { query, variables, operationName },
       context: { requestId: 'r', logger: testLogger('deferred-execution'), clientAddress: '127.0.0.1' },
       schema,
       document,
@@ -148,6 +148,35 @@ describe('executeDeferred', () => {
     expect(reader.errors.map((error) => [error.extensions.code, error.path])).toEqual([['SERVICE_UNAVAILABLE', ['loan', 'reader']]]);
     const book = deliveries.flatMap((delivery) => delivery.completed).find((entry) => entry.pending.label === 'book')!;
     expect(book).toMatchObject({ data: { book: { title: 'The Federated Planner' } }, errors: [] });
+  });
+
+  it('keeps a part\'s own error when its parent met the same one (the same subgraph down for both)', async () => {
+    const { run, members } = library();
+    members.reachable = false;
+    const deferral = await run('query($id: ID!) { loan(id: $id) { id reader { email } ... @defer(label: "r") { reader { name } } } }', { id: 'l1' });
+    expect(deferral.initial.errors?.map((error) => [error.extensions.code, error.path])).toEqual([['SERVICE_UNAVAILABLE', ['loan', 'reader']]]);
+    const [delivery] = await collect(deferral.deliveries);
+    expect(delivery?.completed.map((entry) => [entry.data, entry.errors.map((error) => [error.extensions.code, error.path])])).toEqual([[null, [['SERVICE_UNAVAILABLE', ['loan', 'reader']]]]]);
+  });
+
+  it('plans each operation of a document apart: one never runs the plan of another', async () => {
+    const { run, catalogue, circulation } = library();
+    const document = 'query A($id: ID!) { loan(id: $id) { id ... @defer { reader { name } } } } query B { books { id ... @defer { title } } }';
+    await collect((await run(document, { id: 'l1' }, 'A')).deliveries);
+    const b = await run(document, {}, 'B');
+    expect(b.initial).toEqual({ data: { books: BOOKS.map(({ id }) => ({ id })) } });
+    expect((await collect(b.deliveries)).flatMap((delivery) => delivery.completed.map((entry) => entry.data))).toEqual(BOOKS.map(({ title }) => ({ title })));
+    expect(circulation.calls.filter((query) => query.includes('books'))).toEqual([]);
+    expect(catalogue.calls.some((query) => query.includes('books'))).toBe(true);
+  });
+
+  it('announces a fragment only where it applies: none where its @include is off', async () => {
+    const { run } = library();
+    const query = 'query($x: Boolean!) { books { id ... @include(if: $x) @defer { title } } }';
+    const off = await run(query, { x: false });
+    expect(off.pending).toEqual([]);
+    expect(await collect(off.deliveries)).toEqual([]);
+    expect((await run(query, { x: true })).pending).toHaveLength(BOOKS.length);
   });
 
   it('delivers nothing for a fragment whose object is null in the first part', async () => {

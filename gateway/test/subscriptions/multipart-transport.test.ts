@@ -5,7 +5,7 @@ import express from 'express';
 import type { FormattedExecutionResult } from 'graphql';
 import type { FederatedSubscription } from '../../src/subscriptions/federated-subscription.js';
 import { apolloMultipart } from '../../src/subscriptions/multipart-transport.js';
-import type { OperationRunner, WholeOrSubscription } from '../../src/subscriptions/operation-runner.js';
+import type { OperationAnswer, OperationRunner } from '../../src/subscriptions/operation-runner.js';
 
 const APOLLO_CLIENT_ACCEPT = 'multipart/mixed;boundary="graphql";subscriptionSpec=1.0,application/json';
 /** Apollo Router's framing: the stream opens with a boundary, each part ends with one, `--` closes the last. */
@@ -48,8 +48,9 @@ describe('apolloMultipart', () => {
   const servers: Server[] = [];
   let base: string;
   let slowBase: string;
-  let answer: () => WholeOrSubscription = () => ({ kind: 'single', body: '{"data":{"ok":true}}\n' });
-  const run: OperationRunner = async () => answer();
+  let answer: () => OperationAnswer = () => ({ kind: 'single', body: '{"data":{"ok":true}}\n' });
+  // Typed as the runner's overloads have it: the stand-in answers in parts only when asked to.
+  const run = (async () => answer()) as OperationRunner;
 
   const listen = async (heartbeatMs: number) => {
     const app = express();
@@ -101,6 +102,26 @@ describe('apolloMultipart', () => {
     const form = await post(base, APOLLO_CLIENT_ACCEPT, 'query=x', 'application/x-www-form-urlencoded');
     expect(form.status).toBe(415);
     expect(await form.json()).toEqual({ errors: [{ message: 'A multipart POST must send its request as JSON', extensions: { code: 'BAD_USER_INPUT' } }] });
+  });
+
+  it('sends an answer in parts one plain part each (no payload wrapper), then the closing boundary', async () => {
+    answer = () => ({
+      kind: 'parts',
+      payloads: (async function* () {
+        yield { data: { order: { id: '1' } }, pending: [{ id: '0', path: ['order'] }], hasNext: true };
+        yield { incremental: [{ id: '0', data: { status: 'PAID' } }], completed: [{ id: '0' }], hasNext: false };
+      })(),
+    });
+    try {
+      const response = await post(base, 'multipart/mixed;incrementalSpec=v0.2, application/json', '{"query":"{ order { id ... @defer { status } } }"}');
+      expect(response.headers.get('content-type')).toBe('multipart/mixed;boundary="graphql";incrementalSpec=v0.2');
+      const part = (json: string) => `\r\ncontent-type: application/json\r\n\r\n${json}\r\n--graphql`;
+      expect(await response.text()).toBe(
+        `\r\n--graphql${part('{"data":{"order":{"id":"1"}},"pending":[{"id":"0","path":["order"]}],"hasNext":true}')}${part('{"incremental":[{"id":"0","data":{"status":"PAID"}}],"completed":[{"id":"0"}],"hasNext":false}')}--\r\n`,
+      );
+    } finally {
+      answer = () => ({ kind: 'single', body: '{"data":{"ok":true}}\n' });
+    }
   });
 
   it("sends one answer (a query's, a refusal's) as one part's payload, then the closing boundary", async () => {

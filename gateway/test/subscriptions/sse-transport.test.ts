@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import express from 'express';
 import type { FormattedExecutionResult } from 'graphql';
 import type { FederatedSubscription } from '../../src/subscriptions/federated-subscription.js';
-import type { OperationRunner, WholeOrSubscription } from '../../src/subscriptions/operation-runner.js';
+import type { OperationAnswer, OperationRunner, RunOptions } from '../../src/subscriptions/operation-runner.js';
 import { graphqlOverSse } from '../../src/subscriptions/sse-transport.js';
 
 /** A subscription stand-in that yields large events as fast as they are taken, until it is ended. */
@@ -32,12 +32,15 @@ function floodingSubscription() {
 describe('graphqlOverSse', () => {
   let server: Server;
   let base: string;
-  let answer: () => WholeOrSubscription = () => ({ kind: 'single', body: '{"data":{"ok":true}}' });
+  let answer: () => OperationAnswer = () => ({ kind: 'single', body: '{"data":{"ok":true}}' });
   const bodies: unknown[] = [];
-  const run: OperationRunner = async (_req, _res, body) => {
+  const asked: RunOptions[] = [];
+  // Typed as the runner's overloads have it: the stand-in answers in parts only when asked to.
+  const run = (async (_req: unknown, _res: unknown, body: Record<string, unknown>, options: RunOptions = {}) => {
     bodies.push(body);
+    asked.push(options);
     return answer();
-  };
+  }) as OperationRunner;
 
   beforeAll(async () => {
     const app = express();
@@ -89,6 +92,22 @@ describe('graphqlOverSse', () => {
     } finally {
       socket.destroy();
     }
+  });
+
+  it("asks for an answer in parts in Apollo's deferSpec shape, and sends each part as a `next` as it comes, with heartbeats while a slow one is awaited", async () => {
+    answer = () => ({
+      kind: 'parts',
+      payloads: (async function* () {
+        yield { data: { order: { id: '1' } }, hasNext: true };
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        yield { incremental: [{ data: { status: 'PAID' }, path: ['order'] }], hasNext: false };
+      })(),
+    });
+    const text = await (await fetch(base, { method: 'POST', headers: { accept: 'text/event-stream', 'content-type': 'application/json' }, body: '{"query":"{ order { id ... @defer { status } } }"}' })).text();
+    expect(asked.at(-1)).toEqual({ incremental: 'deferSpec=20220824' });
+    const first = 'event: next\ndata: {"data":{"order":{"id":"1"}},"hasNext":true}\n\n';
+    expect(text.startsWith(`${first}:\n\n`)).toBe(true);
+    expect(text.endsWith('event: next\ndata: {"incremental":[{"data":{"status":"PAID"},"path":["order"]}],"hasNext":false}\n\nevent: complete\ndata:\n\n')).toBe(true);
   });
 
   it('sends heartbeats on an idle stream', async () => {
