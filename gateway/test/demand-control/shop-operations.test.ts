@@ -50,6 +50,7 @@ describe("the shop's own operations", () => {
       MyOrders: 3123,
       MyOrderUpdates: 156,
       Order: 157,
+      OrderPage: 157,
       Orders: 3142,
       OrderUpdated: 157,
       Product: 2,
