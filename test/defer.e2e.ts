@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect } from 'vitest';
 import { ApolloClient, HttpLink, InMemoryCache, gql } from '@apollo/client';
-import { Defer20220824Handler } from '@apollo/client/incremental';
+import { Defer20220824Handler, GraphQL17Alpha9Handler } from '@apollo/client/incremental';
 import { DEMO_ORDERS, DEMO_PRODUCTS, DEMO_USERS, metricsRegistry } from '@shop/service-kit';
 import { test } from './support/fixtures.js';
 import { graphql } from './support/graphql.js';
@@ -160,6 +160,10 @@ describe('@defer through the gateway', () => {
     const byHash = await requestInParts(shop.stack.gatewayUrl, 'deferSpec=20220824', undefined, { extensions: { persistedQuery } });
     expect(byHash.parts.length).toBeGreaterThan(1);
     expect(byHash.merged).toEqual(registered.merged);
+    // The response cache keeps only whole answers: the same anonymous document asked for whole is whole.
+    const whole = await graphql<{ products: { nodes: { name?: string }[] } }>(shop.stack.gatewayUrl, query);
+    expect(whole.data?.products.nodes.every((product) => typeof product.name === 'string')).toBe(true);
+    expect({ data: whole.data, errors: [] }).toEqual(registered.merged);
     // order needs a signed-in user, which an anonymous request is not.
     const denied = await requestInParts(shop.stack.gatewayUrl, 'deferSpec=20220824', `{ products(first: 1) { totalCount } ... @defer { order(id: "${pending.id}") { id } } }`, {});
     expect(denied.parts).toEqual([
@@ -167,11 +171,14 @@ describe('@defer through the gateway', () => {
     ]);
   });
 
-  it("is read by Apollo Client 4's Defer20220824Handler: the order at once, then the order with its user and products", async ({ proxiedShop: shop }) => {
+  it.for([
+    ['Defer20220824Handler', () => new Defer20220824Handler()],
+    ['GraphQL17Alpha9Handler (incrementalSpec=v0.2)', () => new GraphQL17Alpha9Handler()],
+  ] as const)("is read by Apollo Client 4's %s: the order at once, then the order with its user and products", async ([, handler], { proxiedShop: shop }) => {
     const client = new ApolloClient({
       link: new HttpLink({ uri: `${shop.stack.gatewayUrl}/graphql`, headers: { authorization: `Bearer ${shop.alice}` } }),
       cache: new InMemoryCache(),
-      incrementalHandler: new Defer20220824Handler(),
+      incrementalHandler: handler(),
     });
     const seen: { dataState: string; data: unknown }[] = [];
     await new Promise<void>((resolve, reject) => {
