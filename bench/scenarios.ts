@@ -42,6 +42,8 @@ export interface Scenario {
   scripts?: Script[];
   /** The subgraph that answers the same operations alone, for the "direct" column (if any). */
   direct?: 'products';
+  /** Only a subgraph answers it (a subgraph's own `_entities`, not in the API): measured `direct` alone. */
+  directOnly?: boolean;
   /** Anonymous catalogue reads: also measured against our gateway with its response cache on. */
   cacheable?: boolean;
   /**
@@ -61,6 +63,9 @@ const PRODUCTS_PAGE = `query { products(first: 20) { edges { cursor node { id na
 const PRODUCT_BY_ID = `query ($id: ID!) { product(id: $id) { id name description price { amountCents currency } stock updatedAt } }`;
 const MY_ORDERS = `query { me { id name orders(first: 5) { nodes { id status total { amountCents currency } } } } }`;
 
+/** What a gateway asks a subgraph for one entity: its `_entities` by key, as the planner writes a fetch. */
+const ENTITY_BY_KEY = `query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on Product { name stock } } }`;
+
 const canonical: Operation = { query: CANONICAL, variables: { id: CANONICAL_ORDER_ID }, signedIn: true };
 const productsPage: Operation = { query: PRODUCTS_PAGE };
 const productById: Operation = { query: PRODUCT_BY_ID, variables: { id: DEMO_PRODUCTS[3]!.id } };
@@ -69,6 +74,15 @@ export const SCENARIOS: Scenario[] = [
   { name: 'canonical', traffic: 'identical', description: 'order + its user + 3 products, signed in', operations: [canonical] },
   { name: 'products-page', traffic: 'identical', description: 'products(first: 20), public', operations: [productsPage], direct: 'products', cacheable: true },
   { name: 'product-by-id', traffic: 'identical', description: 'product(id), public', operations: [productById], direct: 'products', cacheable: true },
+  {
+    // A subgraph call's own cost (issue 36): what each gateway fetch of an entity costs products and its database.
+    name: 'entity-by-key',
+    traffic: 'identical',
+    description: "products' _entities for one product by key, sent to products alone",
+    operations: [{ query: ENTITY_BY_KEY, variables: { representations: [{ __typename: 'Product', id: DEMO_PRODUCTS[3]!.id }] } }],
+    direct: 'products',
+    directOnly: true,
+  },
   {
     name: 'mixed-reads',
     traffic: 'identical',
@@ -102,7 +116,8 @@ export function createOrderScenario(productId: string): Scenario {
 
 /**
  * The targets `scenario` is measured against, in the order given by `all` (each of our variants
- * right after `ours`): those chosen, but `direct` only where a subgraph answers it alone,
+ * right after `ours`): those chosen, but `direct` only where a subgraph answers it alone (and
+ * nothing else where only a subgraph does),
  * `ours-cached` only for the cacheable scenarios and `ours-no-authz` only where the scenario
  * measures authorization's cost, so each adds its one measurement and no more.
  */
@@ -111,6 +126,7 @@ export function targetsOf(scenario: Scenario, chosen: readonly string[], all: re
     (target) =>
       chosen.includes(target) &&
       (target !== 'direct' || scenario.direct !== undefined) &&
+      (target === 'direct' || scenario.directOnly !== true) &&
       (target !== 'ours-cached' || scenario.cacheable === true) &&
       (target !== 'ours-no-authz' || scenario.measuresAuthorization === true),
   );

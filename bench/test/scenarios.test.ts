@@ -73,7 +73,7 @@ describe('bench scenarios', () => {
   });
 
   it('keep the identical-traffic scenarios, labelled as such, without scripts', () => {
-    expect(SCENARIOS.map((scenario) => scenario.name)).toEqual(['canonical', 'products-page', 'product-by-id', 'mixed-reads']);
+    expect(SCENARIOS.map((scenario) => scenario.name)).toEqual(['canonical', 'products-page', 'product-by-id', 'entity-by-key', 'mixed-reads']);
     expect(SCENARIOS.every((scenario) => scenario.traffic === 'identical' && scenario.scripts === undefined)).toBe(true);
   });
 
@@ -92,6 +92,9 @@ describe('bench scenarios', () => {
     expect(targetsOf(measuringIt[0]!, all, all).slice(0, 2)).toEqual(['ours', 'ours-no-authz']);
     expect(targetsOf(measuringIt[0]!, ['ours-no-authz', 'ours'], all)).toEqual(['ours', 'ours-no-authz']);
     expect(targetsOf(measuringIt[0]!, ['ours', 'stock'], all)).toEqual(['ours', 'stock']);
+    // A subgraph's own call is measured against the subgraph alone.
+    const entityByKey = SCENARIOS.find((scenario) => scenario.name === 'entity-by-key')!;
+    expect(targetsOf(entityByKey, all, all)).toEqual(['direct']);
     // The other variants keep their own scenarios.
     expect(everyScenario.filter((scenario) => targetsOf(scenario, all, all).includes('ours-cached')).map((scenario) => scenario.name)).toEqual(['products-page', 'product-by-id']);
   });
