@@ -16,7 +16,7 @@ import {
 } from './__generated__/graphql.js';
 import { ShopError, ShopNetworkError, toShopGraphQLError } from './errors.js';
 import { openSubscription, type ShopSubscription, type SubscriptionRetryOptions } from './subscriptions.js';
-import { answerInParts, type AnswerInParts } from './parts.js';
+import { answerInParts, type AnswerInParts, type PartsRequest } from './parts.js';
 
 /**
  * What the client needs to stay signed in: the short-lived access token (sent as
@@ -93,9 +93,11 @@ export interface ShopClient {
    * iterable of its data so far, typed, with `complete` false until the last part has come. The
    * result types say which deferred fields may still be missing. Errors any part carried are thrown
    * once all have come, as ShopError with the data merged (as `request` throws a partial answer).
-   * `request` runs the same document whole.
+   * An UNAUTHENTICATED first part renews the session once and asks again, as `request` does.
+   * `close()` ends it at once (a page left while a slow part is awaited). `request` runs the same
+   * document whole.
    */
-  requestInParts<TResult, TVariables>(document: TypedDocumentString<TResult, TVariables>, ...variables: VariablesOf<NoInfer<TVariables>>): AsyncIterable<AnswerInParts<TResult>>;
+  requestInParts<TResult, TVariables>(document: TypedDocumentString<TResult, TVariables>, ...variables: VariablesOf<NoInfer<TVariables>>): PartsRequest<TResult>;
   /** Signs in and keeps the session for the requests that follow. */
   login(email: string, password: string): Promise<LoginMutation['login']>;
   /** Creates a customer account, signs it in and keeps the session. */
@@ -333,9 +335,33 @@ export function createShopClient(options: ShopClientOptions): ShopClient {
     }
   }
 
-  async function* requestInParts<TResult, TVariables>(document: TypedDocumentString<TResult, TVariables>, ...[variables]: VariablesOf<TVariables>): AsyncGenerator<AnswerInParts<TResult>, void, undefined> {
-    if (session && clockAgrees && expiresSoon(session)) await renew(session);
-    yield* answerInParts({ url, fetch: fetchFn, byHash }, document, variables, token);
+  function requestInParts<TResult, TVariables>(document: TypedDocumentString<TResult, TVariables>, ...[variables]: VariablesOf<TVariables>): PartsRequest<TResult> {
+    const stop = new AbortController();
+    const host = { url, fetch: fetchFn, byHash };
+    async function* parts(): AsyncGenerator<AnswerInParts<TResult>, void, undefined> {
+      if (session && clockAgrees && expiresSoon(session)) await renew(session);
+      const sentWith = session;
+      let answered = false;
+      try {
+        for await (const state of answerInParts(host, document, variables, token, stop.signal)) {
+          answered = true;
+          yield state;
+        }
+        return;
+      } catch (error) {
+        // Refused before any part: the token (expired on a clock not trusted, or revoked) renewed once, as `request` does.
+        if (answered || !sentWith || !isUnauthenticated(error)) throw error;
+        let renewed: ShopSession | undefined;
+        try {
+          renewed = await renew(sentWith);
+        } catch (refreshError) {
+          throw isUnauthenticated(refreshError) ? error : refreshError;
+        }
+        if (!renewed) throw error;
+      }
+      yield* answerInParts(host, document, variables, token, stop.signal);
+    }
+    return Object.assign(parts(), { close: () => stop.abort() });
   }
 
   function subscribe<TResult, TVariables>(

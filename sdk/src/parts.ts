@@ -1,6 +1,6 @@
 import { createClient, type ExecutionResult, type RequestParams } from 'graphql-sse';
 import type { TypedDocumentString } from './__generated__/graphql.js';
-import { ShopError, toShopGraphQLError } from './errors.js';
+import { ShopError, ShopNetworkError, toShopGraphQLError } from './errors.js';
 import { PERSISTED_QUERY_MISSES, streamFailure } from './subscriptions.js';
 
 /**
@@ -11,6 +11,11 @@ import { PERSISTED_QUERY_MISSES, streamFailure } from './subscriptions.js';
 export interface AnswerInParts<TResult> {
   data: TResult;
   complete: boolean;
+}
+
+/** An answer in parts being read: its states, and `close()`, which ends it at once (a page left while a slow part is awaited). */
+export interface PartsRequest<TResult> extends AsyncIterable<AnswerInParts<TResult>> {
+  close(): void;
 }
 
 /** What an answer in parts needs of the client that asks for it. */
@@ -29,23 +34,36 @@ type Part = ExecutionResult & { hasNext?: boolean; incremental?: { data: unknown
  * first part, then the first part with each deferred fragment merged in at its path as it comes.
  * Once all have come, errors any part carried (a service down in a deferred part) are thrown as
  * ShopError with the data merged, as `request` throws a partial answer; an error in the first
- * part, before any data, is thrown at once.
+ * part, before any data, is thrown at once. A stream that ends before its last part is a
+ * ShopNetworkError. Aborting `signal` closes the stream; the iteration then ends.
  */
-export async function* answerInParts<TResult, TVariables>(host: PartsHost, document: TypedDocumentString<TResult, TVariables>, variables: TVariables | undefined, token: string | undefined): AsyncGenerator<AnswerInParts<TResult>, void, undefined> {
+export async function* answerInParts<TResult, TVariables>(
+  host: PartsHost,
+  document: TypedDocumentString<TResult, TVariables>,
+  variables: TVariables | undefined,
+  token: string | undefined,
+  signal: AbortSignal,
+): AsyncGenerator<AnswerInParts<TResult>, void, undefined> {
   const text = document.toString();
   const hash: unknown = document.__meta__?.hash;
   let sendText = !host.byHash || typeof hash !== 'string';
+  /** Whether the reader closed it (a function: it changes across awaits). */
+  const stopped = () => signal.aborted;
   const body = () => ({
     ...(variables ? { variables: variables as Record<string, unknown> } : {}),
     // graphql-sse sends the request as it is given: by hash alone, the body has no `query`.
     ...(sendText ? { query: text } : { extensions: { persistedQuery: { version: 1, sha256Hash: hash } } }),
   });
   for (;;) {
+    if (stopped()) return;
     const sse = createClient({ url: host.url, fetchFn: host.fetch, retryAttempts: 0, headers: (): Record<string, string> => (token ? { authorization: `Bearer ${token}` } : {}) });
+    const onAbort = () => sse.dispose();
+    signal.addEventListener('abort', onAbort);
     try {
       let data: unknown;
       const errors: unknown[] = [];
       let missed = false;
+      let hasNext = false;
       try {
         for await (const part of sse.iterate(body() as RequestParams) as AsyncIterable<Part>) {
           errors.push(...(part.errors ?? []));
@@ -65,29 +83,34 @@ export async function* answerInParts<TResult, TVariables>(host: PartsHost, docum
             errors.push(...(entry.errors ?? []));
             if (entry.data !== null) mergeAt(data, entry.path, entry.data);
           }
-          yield { data: structuredClone(data) as TResult, complete: !part.hasNext };
+          hasNext = part.hasNext === true;
+          yield { data: structuredClone(data) as TResult, complete: !hasNext };
         }
       } catch (error) {
+        if (stopped()) return;
         if (error instanceof ShopError) throw error;
         throw await streamFailure(host.url, error);
       }
+      if (stopped()) return;
       if (missed) {
         sendText = true;
         continue;
       }
+      if (hasNext) throw new ShopNetworkError(`The answer in parts from ${host.url} ended before its last part`);
       if (errors.length > 0) throw new ShopError(errors.map(toShopGraphQLError), data ?? null, 200);
       return;
     } finally {
+      signal.removeEventListener('abort', onAbort);
       sse.dispose();
     }
   }
 }
 
-/** Merges a deferred part's `data` into the answer at `path`, field by field (lists item by item). */
+/** Merges a deferred part's `data` into the answer at `path`, field by field (lists item by item); nothing where the path leads nowhere. */
 function mergeAt(answer: unknown, path: Path, data: unknown): void {
   let target = answer;
-  for (const step of path) target = (target as Record<string | number, unknown>)[step];
-  merge(target as Record<string, unknown>, data as Record<string, unknown>);
+  for (const step of path) target = typeof target === 'object' && target !== null ? (target as Record<string | number, unknown>)[step] : undefined;
+  if (isObject(target) && isObject(data)) merge(target, data);
 }
 
 function merge(target: Record<string, unknown>, source: Record<string, unknown>): void {

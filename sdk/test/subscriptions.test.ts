@@ -5,6 +5,7 @@ import {
   createShopClient,
   MeDocument,
   MyOrderUpdatesDocument,
+  OrderPageDocument,
   OrderUpdatedDocument,
   ShopError,
   ShopNetworkError,
@@ -283,5 +284,73 @@ describe('subscribe', () => {
     void client.subscribe(OrderUpdatedDocument, {});
     // @ts-expect-error a query is not a subscription of its own kind: its variables are still checked
     void client.subscribe(MeDocument, { id: 'x' });
+  });
+});
+
+describe('requestInParts', () => {
+  const first = { order: { id: 'o-1', status: 'PENDING', items: [{ quantity: 1, product: { id: 'p-1' } }] } };
+  const part = (stream: Stream, body: unknown) => stream.res.write(`event: next\ndata: ${JSON.stringify(body)}\n\n`);
+
+  it('yields the data after each part, merged at its path, complete with the last', async () => {
+    gateway.connections = [
+      (stream) => {
+        part(stream, { data: first, hasNext: true });
+        part(stream, { incremental: [{ data: { name: 'Cup', stock: 3 }, path: ['order', 'items', 0, 'product'], label: 'product' }], hasNext: false });
+        stream.complete();
+      },
+    ];
+    const states = [];
+    for await (const state of gateway.client().requestInParts(OrderPageDocument, { id: 'o-1' })) states.push(state);
+    expect(states.map((state) => [state.complete, state.data.order?.items[0]?.product?.name])).toEqual([
+      [false, undefined],
+      [true, 'Cup'],
+    ]);
+    expect(gateway.subscriptions()[0]?.body.extensions?.persistedQuery?.sha256Hash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('throws ShopNetworkError when the stream ends before its last part, after the data it had', async () => {
+    gateway.connections = [
+      (stream) => {
+        part(stream, { data: first, hasNext: true });
+        stream.complete();
+      },
+    ];
+    const states: unknown[] = [];
+    const error = await (async () => {
+      for await (const state of gateway.client().requestInParts(OrderPageDocument, { id: 'o-1' })) states.push(state);
+    })().catch((thrown: unknown) => thrown);
+    expect(states).toHaveLength(1);
+    expect(error).toBeInstanceOf(ShopNetworkError);
+  });
+
+  it('ends at once on close(), while a part is still awaited, and closes the stream', async () => {
+    gateway.connections = [(stream) => void part(stream, { data: first, hasNext: true })];
+    const parts = gateway.client().requestInParts(OrderPageDocument, { id: 'o-1' });
+    const states: unknown[] = [];
+    const reading = (async () => {
+      for await (const state of parts) {
+        states.push(state);
+        parts.close();
+      }
+    })();
+    await reading;
+    expect(states).toHaveLength(1);
+    await expect.poll(() => gateway.streams[0]?.closedByClient).toBe(true);
+  });
+
+  it('renews the session once when the first part refuses its token, and asks again with the new one', async () => {
+    gateway.answerJson = (received) =>
+      received.body.query?.includes('RefreshSession') ? { data: { refreshSession: { ...session(2), user: { id: '1', email: 'a@example.com', name: 'A', role: 'CUSTOMER', createdAt: '2026-01-01T00:00:00.000Z' } } } } : {};
+    gateway.connections = [
+      (stream) => stream.end('UNAUTHENTICATED'),
+      (stream) => {
+        part(stream, { data: first });
+        stream.complete();
+      },
+    ];
+    const states = [];
+    for await (const state of gateway.client({ session: session(1) }).requestInParts(OrderPageDocument, { id: 'o-1' })) states.push(state);
+    expect(states).toEqual([{ data: first, complete: true }]);
+    expect(gateway.subscriptions().map((received) => received.authorization)).toEqual(['Bearer access-1', 'Bearer access-2']);
   });
 });

@@ -1,4 +1,4 @@
-import { ShopError, type AnswerInParts } from '@shop/sdk';
+import { ShopError, type AnswerInParts, type PartsRequest } from '@shop/sdk';
 
 /**
  * The shop refuses an id that is not one it makes (BAD_USER_INPUT on `id`) before looking it up.
@@ -21,11 +21,14 @@ export function readById<T>(read: Promise<T>, unknown: T): Promise<T> {
 }
 
 /** readById for a read in parts (`requestInParts`): a malformed id answers, complete, as an unknown one does. */
-export async function* readPartsById<T>(read: AsyncIterable<AnswerInParts<T>>, unknown: T): AsyncGenerator<AnswerInParts<T>, void, undefined> {
-  try {
-    yield* read;
-  } catch (error) {
-    if (!isMalformedId(error)) throw error;
-    yield { data: unknown, complete: true };
+export function readPartsById<T>(read: PartsRequest<T>, unknown: T): PartsRequest<T> {
+  async function* guarded(): AsyncGenerator<AnswerInParts<T>, void, undefined> {
+    try {
+      yield* read;
+    } catch (error) {
+      if (!isMalformedId(error)) throw error;
+      yield { data: unknown, complete: true };
+    }
   }
+  return Object.assign(guarded(), { close: () => read.close() });
 }

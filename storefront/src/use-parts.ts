@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import type { AnswerInParts } from '@shop/sdk';
+import type { PartsRequest } from '@shop/sdk';
 import { partialAnswer } from './use-query.js';
 import { messageFor } from './messages.js';
 
@@ -17,30 +17,39 @@ export interface PartsState<T> {
 /**
  * Runs a read of the shop in parts (`requestInParts`, an operation with @defer) and keeps the data
  * so far for the page: shown at the first part, filled in as each later one comes. A service down
- * in a later part leaves the data with a notice saying what is missing, as useQuery does.
+ * in a later part leaves the data with a notice saying what is missing, as useQuery does; so does
+ * a stream cut after the first part (what was shown stays). Leaving the page, or the deps
+ * changing, closes the read at once, even while a slow part is awaited.
  */
-export function useParts<T>(run: () => AsyncIterable<AnswerInParts<T>>, deps: readonly unknown[]): PartsState<T> {
+export function useParts<T>(open: () => PartsRequest<T>, deps: readonly unknown[]): PartsState<T> {
   const [state, setState] = useState<Omit<PartsState<T>, 'reload'>>({ complete: false });
   const [generation, setGeneration] = useState(0);
   useEffect(() => {
     let current = true;
     setState((previous) => ({ ...previous, complete: false }));
+    const parts = open();
     // A function of its own, not one called in place: `current` changes under it when the page moves on.
     const read = async () => {
+      let shown: T | undefined;
       try {
-        for await (const { data, complete } of run()) {
+        for await (const { data, complete } of parts) {
           if (!current) return;
+          shown = data;
           setState({ data, complete });
         }
       } catch (error) {
         if (!current) return;
         const partial = partialAnswer(error);
-        setState(partial ? { data: partial.data as T, notice: messageFor(error, { action: 'load' }), complete: true } : { error: messageFor(error, { action: 'load' }), complete: true });
+        const notice = messageFor(error, { action: 'load' });
+        if (partial) setState({ data: partial.data as T, notice, complete: true });
+        else if (shown !== undefined) setState({ data: shown, notice, complete: true });
+        else setState({ error: notice, complete: true });
       }
     };
     void read();
     return () => {
       current = false;
+      parts.close();
     };
     // `run` is a new closure each render; `deps` say when what it reads has changed.
   }, [...deps, generation]);
