@@ -14,7 +14,7 @@ module.exports = {
       severity: 'error',
       comment: 'service-kit is what every service shares: it knows no service, gateway, storefront, script, bench or test.',
       from: { path: '^service-kit/src' },
-      to: { path: '^(subgraphs|gateway|storefront|scripts|bench|test|sdk)/' },
+      to: { path: '^(subgraphs|gateway|storefront|scripts|bench|chaos|test|sdk)/' },
     },
     {
       name: 'subgraphs-stand-alone',
@@ -35,21 +35,21 @@ module.exports = {
       severity: 'error',
       comment: 'The storefront is built only on the SDK, as any frontend would be: no server code.',
       from: { path: '^storefront/src' },
-      to: { path: '^(service-kit|subgraphs|gateway|scripts|bench|test)/' },
+      to: { path: '^(service-kit|subgraphs|gateway|scripts|bench|chaos|test)/' },
     },
     {
       name: 'sdk-stands-alone',
       severity: 'error',
       comment: 'The SDK is published to frontends: it must not pull in server code.',
       from: { path: '^sdk/src' },
-      to: { path: '^(service-kit|subgraphs|gateway|storefront|scripts|bench|test)/' },
+      to: { path: '^(service-kit|subgraphs|gateway|storefront|scripts|bench|chaos|test)/' },
     },
     {
       name: 'no-source-imports-tooling',
       severity: 'error',
       comment: 'Shipped code never depends on the tests, the bench or the scripts that drive it.',
       from: { path: '^(service-kit|subgraphs/[^/]+|gateway|sdk|storefront)/src' },
-      to: { path: '^(test|bench|scripts)/|/test/' },
+      to: { path: '^(test|bench|chaos|scripts)/|/test/' },
     },
     {
       name: 'generated-code-stays-home',

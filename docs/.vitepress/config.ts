@@ -62,6 +62,7 @@ export default withMermaid({
           { text: 'Deploying: Kubernetes', link: '/run/kubernetes' },
           { text: 'Operations and observability', link: '/run/observability' },
           { text: 'When a service is down', link: '/run/failures' },
+          { text: 'Chaos runs', link: '/run/chaos' },
           { text: 'Caching', link: '/run/caching' },
           { text: 'Routing and live reload', link: '/run/routing' },
           { text: 'Scaling', link: '/run/scaling' },

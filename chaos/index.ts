@@ -1,0 +1,106 @@
+/**
+ * `npm run chaos [-- --minutes 1 --seed 42 --customers 6]`: the shop under a seeded mixed load
+ * while its parts are killed and started again one after another, then its books checked (issue 35,
+ * docs/run/chaos.md). Needs PostgreSQL (CHAOS_DATABASE_URL, else DATABASE_URL, else the local
+ * server) and Debian's nats-server.
+ */
+import { parseArgs } from 'node:util';
+import { randomInt } from 'node:crypto';
+import { markdown } from '../bench/report.js';
+import { killAll } from '../scripts/processes.js';
+import { brokenInvariants } from './invariants.js';
+import { driveLoad, seeded, type LoadRecord } from './load.js';
+import { startChaosStack, type Part } from './stack.js';
+
+const { values } = parseArgs({ options: { minutes: { type: 'string' }, seed: { type: 'string' }, customers: { type: 'string' } } });
+const minutes = Number(values.minutes ?? '1');
+const seed = values.seed === undefined ? randomInt(2 ** 31) : Number(values.seed);
+const customers = Number(values.customers ?? '6');
+if (!(minutes > 0 && minutes <= 120) || !Number.isInteger(seed) || !(customers >= 1 && customers <= 100)) {
+  throw new Error('usage: npm run chaos -- [--minutes 0<m≤120] [--seed <integer>] [--customers 1–100]');
+}
+const serverUrl = process.env.CHAOS_DATABASE_URL || process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+/** The parts killed in turn, round robin over the run. */
+const FAULTS: Part[] = ['orders', 'products', 'gateway-a', 'users', 'nats'];
+/** How long a killed part stays down before it is started again. */
+const DOWN_MS = 2_000;
+/** Longest a request may take (a client's deadline): past it, the answer counts as a hang. */
+const DEADLINE_MS = 15_000;
+/** Time for the reconciler (every second, on orders placing for more than 12 s) to finish what the faults interrupted. */
+const SETTLE_MS = 16_000;
+
+interface Fault {
+  part: Part;
+  killedAt: number;
+  /** When it answered again, once restarted. */
+  backAt: number;
+}
+
+console.log(`chaos: seed ${seed}, ${minutes} min, ${customers} customers; faults in turn: ${FAULTS.join(', ')}`);
+const random = seeded(seed);
+const stack = await startChaosStack(serverUrl);
+let exitCode = 0;
+try {
+  const [gatewayUrl] = stack.gatewayUrls;
+  const call = async (query: string, variables: Record<string, unknown>) => {
+    const response = await fetch(gatewayUrl!, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+    return (await response.json()) as { data: Record<string, { token: string }> };
+  };
+  const adminToken = (await call('mutation ($e: String!, $p: String!) { login(email: $e, password: $p) { token } }', { e: 'admin@example.com', p: stack.password })).data.login!.token;
+  const customerTokens: string[] = [];
+  for (let index = 0; index < customers; index += 1) {
+    const input = { email: `chaos-${seed}-${index}@example.com`, password: 'chaos-customer-password', name: `Chaos ${index}` };
+    customerTokens.push((await call('mutation ($input: RegisterInput!) { register(input: $input) { token } }', { input })).data.register!.token);
+  }
+  const stopLoad = new AbortController();
+  const loading: Promise<LoadRecord> = driveLoad({ gatewayUrls: stack.gatewayUrls, customerTokens, adminToken, random, signal: stopLoad.signal, deadlineMs: DEADLINE_MS });
+  const faults: Fault[] = [];
+  const durationMs = minutes * 60_000;
+  const startedAt = Date.now();
+  const gap = durationMs / (Math.max(FAULTS.length, Math.round(durationMs / 20_000)) + 1);
+  for (let index = 0; Date.now() - startedAt + gap < durationMs; index += 1) {
+    await new Promise((resolve) => setTimeout(resolve, gap - DOWN_MS));
+    const part = FAULTS[index % FAULTS.length]!;
+    const killedAt = Date.now();
+    stack.kill(part);
+    await new Promise((resolve) => setTimeout(resolve, DOWN_MS));
+    await stack.restart(part);
+    faults.push({ part, killedAt, backAt: Date.now() });
+    console.log(`  ${new Date(killedAt).toISOString()} ${part} killed, back after ${Date.now() - killedAt} ms`);
+  }
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, durationMs - (Date.now() - startedAt))));
+  stopLoad.abort();
+  const load = await loading;
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+  await stack.stopServers();
+
+  console.log(`\n${recoveryTable(faults, load)}\n`);
+  const total = load.outcomes.length;
+  const failed = load.outcomes.filter((outcome) => outcome.result !== 'ok').length;
+  console.log(`${total} requests, ${failed} not ok; ${load.keysSent.size} orders sent, ${load.placed.size} placed`);
+  const problems = await brokenInvariants(stack.locations, load);
+  if (problems.length > 0) {
+    exitCode = 1;
+    console.log(`\nINVARIANTS BROKEN (seed ${seed}):\n  ${problems.join('\n  ')}`);
+  } else console.log(`\nEvery invariant holds (seed ${seed}).`);
+} finally {
+  await stack.stop().catch((error: unknown) => console.error('could not stop the chaos stack', error));
+  killAll();
+}
+process.exit(exitCode);
+
+/**
+ * Per fault: until when the shop's answers were not all right after the kill (the last one not ok
+ * before the next fault), and the share of requests in that window that failed, with their codes.
+ */
+function recoveryTable(faults: readonly Fault[], load: LoadRecord): string {
+  const rows = faults.map((fault, index) => {
+    const end = faults[index + 1]?.killedAt ?? Number.POSITIVE_INFINITY;
+    const window = load.outcomes.filter((outcome) => outcome.at >= fault.killedAt && outcome.at < end);
+    const failed = window.filter((outcome) => outcome.result !== 'ok' && outcome.result !== 'CONFLICT' && outcome.result !== 'INSUFFICIENT_STOCK' && outcome.result !== 'NOT_FOUND');
+    const lastFailure = Math.max(fault.killedAt, ...failed.map((outcome) => outcome.at));
+    const codes = [...new Set(failed.map((outcome) => outcome.result))].join(', ') || '–';
+    return [fault.part, new Date(fault.killedAt).toISOString().slice(11, 19), String(fault.backAt - fault.killedAt), String(lastFailure - fault.killedAt), `${((100 * failed.length) / Math.max(1, window.length)).toFixed(1)} %`, codes];
+  });
+  return markdown([['killed', 'at (UTC)', 'back after ms', 'answering normally after ms', 'failed meanwhile', 'codes'], ...rows]);
+}
