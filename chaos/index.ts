@@ -9,6 +9,7 @@ import { randomInt } from 'node:crypto';
 import { markdown } from '../bench/report.js';
 import { killAll } from '../scripts/processes.js';
 import { brokenInvariants } from './invariants.js';
+import { eventProblems, publishedEvents } from './events.js';
 import { driveLoad, seeded, type LoadRecord } from './load.js';
 import { startChaosStack, type Part } from './stack.js';
 
@@ -72,13 +73,15 @@ try {
   stopLoad.abort();
   const load = await loading;
   await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+  const published = await publishedEvents(stack.natsUrl);
   await stack.stopServers();
 
   console.log(`\n${recoveryTable(faults, load)}\n`);
   const total = load.outcomes.length;
   const failed = load.outcomes.filter((outcome) => outcome.result !== 'ok').length;
   console.log(`${total} requests, ${failed} not ok; ${load.keysSent.size} orders sent, ${load.placed.size} placed`);
-  const problems = await brokenInvariants(stack.locations, load);
+  const problems = [...(await brokenInvariants(stack.locations, load)), ...(await eventProblems(stack.locations.orders, published))];
+  console.log(`${published.length} order events on the stream`);
   if (problems.length > 0) {
     exitCode = 1;
     console.log(`\nINVARIANTS BROKEN (seed ${seed}):\n  ${problems.join('\n  ')}`);

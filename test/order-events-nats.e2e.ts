@@ -23,6 +23,7 @@ import { openDatabase } from '@shop/service-kit';
 import { seededServiceData } from './support/databases.js';
 import { startOrdersProcess } from './support/orders-process.js';
 import { eventually } from './support/poll.js';
+import { streamMessages, type PublishedEvent as Published } from './support/event-stream-messages.js';
 import { startWebhookReceiver } from './support/webhook-receiver.js';
 
 /** NATS with JetStream, as on every machine of this project's CI (`.ci/run` sets it); without it, skipped. */
@@ -68,24 +69,6 @@ async function startOwnNats(storeDir: string): Promise<RunningProcess> {
   }
 }
 
-interface Published {
-  subject: string;
-  msgId: string | undefined;
-  event: { id: string; type: string; schemaVersion: number; order: { id: string; status: string } };
-}
-
-/** Every message of the stream, in its order. */
-async function streamMessages(manager: JetStreamManager): Promise<Published[]> {
-  const { state } = await manager.streams.info(STREAM);
-  const messages: Published[] = [];
-  for (let seq = state.first_seq; seq <= state.last_seq && state.messages > 0; seq += 1) {
-    const message = await manager.streams.getMessage(STREAM, { seq });
-    if (!message) continue;
-    messages.push({ subject: message.subject, msgId: message.header.get('Nats-Msg-Id') || undefined, event: message.json() });
-  }
-  return messages;
-}
-
 /** The stream sequence of the message with `eventId`. */
 async function streamSeqOf(nats: NatsConnection, eventId: string): Promise<number> {
   const manager = await jetstreamManager(nats);
@@ -105,7 +88,7 @@ async function streamSeqOf(nats: NatsConnection, eventId: string): Promise<numbe
 async function publishedOf(manager: JetStreamManager, orderIds: string[], count: number, timeoutMs = 15_000): Promise<Published[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const mine = (await streamMessages(manager).catch(() => [])).filter((message) => orderIds.includes(message.event.order.id));
+    const mine = (await streamMessages(manager, STREAM).catch(() => [])).filter((message) => orderIds.includes(message.event.order.id));
     if (mine.length >= count || Date.now() > deadline) return mine;
     await sleep(100);
   }
