@@ -10,6 +10,7 @@ import { markdown } from '../bench/report.js';
 import { killAll } from '../scripts/processes.js';
 import { brokenInvariants } from './invariants.js';
 import { eventProblems, publishedEvents } from './events.js';
+import { missingDeliveries, registerReceiver, webhookProblems, type ChaosReceiver } from './webhooks.js';
 import { driveLoad, seeded, type LoadRecord } from './load.js';
 import { startChaosStack, type Part } from './stack.js';
 
@@ -29,6 +30,8 @@ const DOWN_MS = 2_000;
 const DEADLINE_MS = 15_000;
 /** Time for the reconciler (every second, on orders placing for more than 12 s) to finish what the faults interrupted. */
 const SETTLE_MS = 16_000;
+/** Longest the webhooks' last deliveries (their retries 1, 2, 3, 5 s apart) may take once the load has stopped. */
+const DELIVERIES_MS = 30_000;
 
 interface Fault {
   part: Part;
@@ -41,6 +44,7 @@ console.log(`chaos: seed ${seed}, ${minutes} min, ${customers} customers; faults
 const random = seeded(seed);
 const stack = await startChaosStack(serverUrl);
 let exitCode = 0;
+const endpoints: ChaosReceiver[] = [];
 try {
   const [gatewayUrl] = stack.gatewayUrls;
   const call = async (query: string, variables: Record<string, unknown>) => {
@@ -53,12 +57,23 @@ try {
     const input = { email: `chaos-${seed}-${index}@example.com`, password: 'chaos-customer-password', name: `Chaos ${index}` };
     customerTokens.push((await call('mutation ($input: RegisterInput!) { register(input: $input) { token } }', { input })).data.register!.token);
   }
+  // Two merchants' endpoints; the second answers 500 through the middle third of the run (its deliveries retried).
+  endpoints.push(await registerReceiver('steady', gatewayUrl!, adminToken), await registerReceiver('flaky', gatewayUrl!, adminToken));
+  const flaky = endpoints[1]!.receiver;
   const stopLoad = new AbortController();
   const loading: Promise<LoadRecord> = driveLoad({ gatewayUrls: stack.gatewayUrls, customerTokens, adminToken, random, signal: stopLoad.signal, deadlineMs: DEADLINE_MS });
   const faults: Fault[] = [];
   const durationMs = minutes * 60_000;
   const startedAt = Date.now();
   const gap = durationMs / (Math.max(FAULTS.length, Math.round(durationMs / 20_000)) + 1);
+  const flakyFrom = setTimeout(() => {
+    flaky.answerWith(() => ({ status: 500 }));
+    console.log(`  ${new Date().toISOString()} the flaky webhook receiver answers 500`);
+  }, durationMs / 3);
+  const flakyUntil = setTimeout(() => {
+    flaky.answerWith(() => ({ status: 204 }));
+    console.log(`  ${new Date().toISOString()} the flaky webhook receiver answers 204 again`);
+  }, (2 * durationMs) / 3);
   for (let index = 0; Date.now() - startedAt + gap < durationMs; index += 1) {
     await new Promise((resolve) => setTimeout(resolve, gap - DOWN_MS));
     const part = FAULTS[index % FAULTS.length]!;
@@ -72,7 +87,15 @@ try {
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, durationMs - (Date.now() - startedAt))));
   stopLoad.abort();
   const load = await loading;
+  clearTimeout(flakyFrom);
+  clearTimeout(flakyUntil);
+  flaky.answerWith(() => ({ status: 204 }));
   await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+  // The last deliveries, and the retries of those the flaky receiver refused, given time to arrive.
+  const deliveriesBy = Date.now() + DELIVERIES_MS;
+  while (Date.now() < deliveriesBy && [...(await missingDeliveries(stack.locations.orders, endpoints)).values()].some((ids) => ids.length > 0)) {
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
   const published = await publishedEvents(stack.natsUrl);
   await stack.stopServers();
 
@@ -80,13 +103,15 @@ try {
   const total = load.outcomes.length;
   const failed = load.outcomes.filter((outcome) => outcome.result !== 'ok').length;
   console.log(`${total} requests, ${failed} not ok; ${load.keysSent.size} orders sent, ${load.placed.size} placed`);
-  const problems = [...(await brokenInvariants(stack.locations, load)), ...(await eventProblems(stack.locations.orders, published))];
+  const problems = [...(await brokenInvariants(stack.locations, load)), ...(await eventProblems(stack.locations.orders, published)), ...(await webhookProblems(stack.locations.orders, endpoints))];
+  for (const { name, receiver } of endpoints) console.log(`webhook receiver ${name}: ${receiver.received.length} deliveries`);
   console.log(`${published.length} order events on the stream`);
   if (problems.length > 0) {
     exitCode = 1;
     console.log(`\nINVARIANTS BROKEN (seed ${seed}):\n  ${problems.join('\n  ')}`);
   } else console.log(`\nEvery invariant holds (seed ${seed}).`);
 } finally {
+  for (const endpoint of endpoints) await endpoint.receiver.stop();
   await stack.stop().catch((error: unknown) => console.error('could not stop the chaos stack', error));
   killAll();
 }
