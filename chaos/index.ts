@@ -12,7 +12,7 @@ import { brokenInvariants } from './invariants.js';
 import { eventProblems, publishedEvents } from './events.js';
 import { missingDeliveries, registerReceiver, webhookProblems, type ChaosReceiver } from './webhooks.js';
 import { driveLoad, seeded, type LoadRecord } from './load.js';
-import { startChaosStack, type Part } from './stack.js';
+import { startChaosStack, type Fault } from './stack.js';
 
 const { values } = parseArgs({ options: { minutes: { type: 'string' }, seed: { type: 'string' }, customers: { type: 'string' } } });
 const minutes = Number(values.minutes ?? '1');
@@ -22,9 +22,9 @@ if (!(minutes > 0 && minutes <= 120) || !Number.isInteger(seed) || !(customers >
   throw new Error('usage: npm run chaos -- [--minutes 0<m≤120] [--seed <integer>] [--customers 1–100]');
 }
 const serverUrl = process.env.CHAOS_DATABASE_URL || process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
-/** The parts killed in turn, round robin over the run. */
-const FAULTS: Part[] = ['orders', 'products', 'gateway-a', 'users', 'nats'];
-/** How long a killed part stays down before it is started again. */
+/** The faults, in turn, round robin over the run. */
+const FAULTS: Fault[] = ['orders', 'products-cut', 'products', 'gateway-a', 'redis', 'users', 'products-slow', 'nats'];
+/** How long a fault lasts (a killed part stays down) before it is mended. */
 const DOWN_MS = 2_000;
 /** Longest a request may take (a client's deadline): past it, the answer counts as a hang. */
 const DEADLINE_MS = 15_000;
@@ -33,11 +33,11 @@ const SETTLE_MS = 16_000;
 /** Longest the webhooks' last deliveries (their retries 1, 2, 3, 5 s apart) may take once the load has stopped. */
 const DELIVERIES_MS = 30_000;
 
-interface Fault {
-  part: Part;
-  killedAt: number;
-  /** When it answered again, once restarted. */
-  backAt: number;
+interface Inflicted {
+  fault: Fault;
+  at: number;
+  /** When it was mended (a killed part answering again, once started). */
+  mendedAt: number;
 }
 
 console.log(`chaos: seed ${seed}, ${minutes} min, ${customers} customers; faults in turn: ${FAULTS.join(', ')}`);
@@ -62,7 +62,7 @@ try {
   const flaky = endpoints[1]!.receiver;
   const stopLoad = new AbortController();
   const loading: Promise<LoadRecord> = driveLoad({ gatewayUrls: stack.gatewayUrls, customerTokens, adminToken, random, signal: stopLoad.signal, deadlineMs: DEADLINE_MS });
-  const faults: Fault[] = [];
+  const faults: Inflicted[] = [];
   const durationMs = minutes * 60_000;
   const startedAt = Date.now();
   const gap = durationMs / (Math.max(FAULTS.length, Math.round(durationMs / 20_000)) + 1);
@@ -76,13 +76,13 @@ try {
   }, (2 * durationMs) / 3);
   for (let index = 0; Date.now() - startedAt + gap < durationMs; index += 1) {
     await new Promise((resolve) => setTimeout(resolve, gap - DOWN_MS));
-    const part = FAULTS[index % FAULTS.length]!;
-    const killedAt = Date.now();
-    stack.kill(part);
+    const fault = FAULTS[index % FAULTS.length]!;
+    const at = Date.now();
+    const mend = await stack.inflict(fault);
     await new Promise((resolve) => setTimeout(resolve, DOWN_MS));
-    await stack.restart(part);
-    faults.push({ part, killedAt, backAt: Date.now() });
-    console.log(`  ${new Date(killedAt).toISOString()} ${part} killed, back after ${Date.now() - killedAt} ms`);
+    await mend();
+    faults.push({ fault, at, mendedAt: Date.now() });
+    console.log(`  ${new Date(at).toISOString()} ${fault}, mended after ${Date.now() - at} ms`);
   }
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, durationMs - (Date.now() - startedAt))));
   stopLoad.abort();
@@ -118,17 +118,17 @@ try {
 process.exit(exitCode);
 
 /**
- * Per fault: until when the shop's answers were not all right after the kill (the last one not ok
- * before the next fault), and the share of requests in that window that failed, with their codes.
+ * Per fault: until when the shop's answers were not all right after it (the last one not ok before
+ * the next fault), and the share of requests in that window that failed, with their codes.
  */
-function recoveryTable(faults: readonly Fault[], load: LoadRecord): string {
+function recoveryTable(faults: readonly Inflicted[], load: LoadRecord): string {
   const rows = faults.map((fault, index) => {
-    const end = faults[index + 1]?.killedAt ?? Number.POSITIVE_INFINITY;
-    const window = load.outcomes.filter((outcome) => outcome.at >= fault.killedAt && outcome.at < end);
+    const end = faults[index + 1]?.at ?? Number.POSITIVE_INFINITY;
+    const window = load.outcomes.filter((outcome) => outcome.at >= fault.at && outcome.at < end);
     const failed = window.filter((outcome) => outcome.result !== 'ok' && outcome.result !== 'CONFLICT' && outcome.result !== 'INSUFFICIENT_STOCK' && outcome.result !== 'NOT_FOUND');
-    const lastFailure = Math.max(fault.killedAt, ...failed.map((outcome) => outcome.at));
+    const lastFailure = Math.max(fault.at, ...failed.map((outcome) => outcome.at));
     const codes = [...new Set(failed.map((outcome) => outcome.result))].join(', ') || '–';
-    return [fault.part, new Date(fault.killedAt).toISOString().slice(11, 19), String(fault.backAt - fault.killedAt), String(lastFailure - fault.killedAt), `${((100 * failed.length) / Math.max(1, window.length)).toFixed(1)} %`, codes];
+    return [fault.fault, new Date(fault.at).toISOString().slice(11, 19), String(fault.mendedAt - fault.at), String(lastFailure - fault.at), `${((100 * failed.length) / Math.max(1, window.length)).toFixed(1)} %`, codes];
   });
-  return markdown([['killed', 'at (UTC)', 'back after ms', 'answering normally after ms', 'failed meanwhile', 'codes'], ...rows]);
+  return markdown([['fault', 'at (UTC)', 'mended after ms', 'answering normally after ms', 'failed meanwhile', 'codes'], ...rows]);
 }

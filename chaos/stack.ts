@@ -8,10 +8,15 @@ import { freePort, isReady, startExecutable, startService, type RunningProcess }
 import { gatewayService, SUBGRAPH_SERVICES } from '../scripts/services.js';
 import { benchDatabases } from '../bench/databases.js';
 import { seedBenchData, type DataLocation } from '../bench/seed.js';
+import { startSubgraphProxy } from '../test/support/subgraph-proxy.js';
 
-/** What a chaos run can kill and start again: each service, each gateway replica, and the NATS server. */
-export type Part = SubgraphName | 'gateway-a' | 'gateway-b' | 'nats';
+/** What a chaos run can kill and start again: each service, each gateway replica, the NATS and Redis servers. */
+export type Part = SubgraphName | 'gateway-a' | 'gateway-b' | 'nats' | 'redis';
 export const GATEWAY_REPLICAS = ['gateway-a', 'gateway-b'] as const;
+/** A fault: a part killed (and started again when mended), or the gateways' route to products cut or slowed past their deadline. */
+export type Fault = Part | 'products-cut' | 'products-slow';
+/** The gateways' deadline for a subgraph call in a chaos run (SUBGRAPH_TIMEOUT_MS): short, so a slowed products passes it. */
+const SUBGRAPH_DEADLINE_MS = 2_000;
 
 export interface ChaosStack {
   /** The two gateway replicas' /graphql endpoints. */
@@ -21,10 +26,12 @@ export interface ChaosStack {
   natsUrl: string;
   /** The demo accounts' password in this run. */
   password: string;
-  /** SIGKILLs `part` (no shutdown of its own), as a crash or an OOM kill would. */
-  kill(part: Part): void;
-  /** Starts `part` again, as it was, and waits until it is ready. */
-  restart(part: Part): Promise<void>;
+  /**
+   * Makes `fault` happen: a part SIGKILLed (no shutdown of its own, as a crash or an OOM kill), or
+   * the gateways' route to products cut (every call's connection dropped) or slowed past their
+   * deadline. Resolves with what mends it: the part started again as it was (ready), the route back.
+   */
+  inflict(fault: Fault): Promise<() => Promise<void>>;
   /** Stops every process (SIGTERM), leaving the databases. */
   stopServers(): Promise<void>;
   /** Stops everything and drops the databases. */
@@ -37,7 +44,8 @@ type Env = Record<string, string>;
  * The shop as a chaos run needs it, every part a process of its own so it can be killed: users,
  * products and orders on PostgreSQL databases of their own (created on `serverUrl`, seeded with the
  * demo shop), orders publishing its events to a NATS server with JetStream the run starts (so it can
- * kill it), and two gateway replicas. The reconciler runs every second on orders-placed-a-second-ago
+ * kill it), and two gateway replicas sharing their rate-limit counters in a Redis of the run's own,
+ * reaching products through a proxy the run cuts or slows. The reconciler runs every second on orders-placed-a-second-ago
  * orders, so that the books can be read a few seconds after the load stops.
  */
 export async function startChaosStack(serverUrl: string): Promise<ChaosStack> {
@@ -45,7 +53,9 @@ export async function startChaosStack(serverUrl: string): Promise<ChaosStack> {
   const databases = await benchDatabases(serverUrl, tempDir);
   const password = `chaos-${Math.random().toString(36).slice(2)}`;
   await seedBenchData(databases.locations, password);
-  const ports = Object.fromEntries(await Promise.all((['users', 'products', 'orders', 'gateway-a', 'gateway-b', 'nats'] as const).map(async (name) => [name, await freePort()] as const))) as Record<Part, number>;
+  const ports = Object.fromEntries(await Promise.all((['users', 'products', 'orders', 'gateway-a', 'gateway-b', 'nats', 'redis'] as const).map(async (name) => [name, await freePort()] as const))) as Record<Part, number>;
+  // The gateways reach products through a proxy the run controls (cut, slowed); orders reaches it directly.
+  const productsProxy = await startSubgraphProxy(`http://127.0.0.1:${ports.products}`);
   const base = (name: Part) => `http://127.0.0.1:${ports[name]}`;
   const natsUrl = `nats://127.0.0.1:${ports.nats}`;
   const common: Env = {
@@ -62,10 +72,22 @@ export async function startChaosStack(serverUrl: string): Promise<ChaosStack> {
     SHUTDOWN_TIMEOUT_MS: '2000',
   };
   const envOf = (part: Part): Env => {
-    if (part === 'nats') return {};
+    if (part === 'nats' || part === 'redis') return {};
     if (part === 'gateway-a' || part === 'gateway-b') {
-      // Every shopper of the run is one address: limits meant for the open internet would refuse them.
-      return { ...common, PORT: String(ports[part]), RATE_LIMIT_REQUESTS: '1000000000', LOGIN_RATE_LIMIT: '1000000', LOGIN_ADDRESS_RATE_LIMIT: '1000000', LOGIN_ACCOUNT_RATE_LIMIT: '1000000', REGISTER_RATE_LIMIT: '1000000' };
+      return {
+        ...common,
+        PORT: String(ports[part]),
+        SUBGRAPH_PRODUCTS_URL: `${productsProxy.url}/graphql`,
+        SUBGRAPH_TIMEOUT_MS: String(SUBGRAPH_DEADLINE_MS),
+        // The replicas share their rate-limit counters, in a Redis of the run's own.
+        REDIS_URL: `redis://127.0.0.1:${ports.redis}`,
+        // Every shopper of the run is one address: limits meant for the open internet would refuse them.
+        RATE_LIMIT_REQUESTS: '1000000000',
+        LOGIN_RATE_LIMIT: '1000000',
+        LOGIN_ADDRESS_RATE_LIMIT: '1000000',
+        LOGIN_ACCOUNT_RATE_LIMIT: '1000000',
+        REGISTER_RATE_LIMIT: '1000000',
+      };
     }
     const location = databases.locations[part];
     return {
@@ -86,20 +108,28 @@ export async function startChaosStack(serverUrl: string): Promise<ChaosStack> {
       await nats.waitFor(/Server is ready/, 30_000);
       return;
     }
+    if (part === 'redis') {
+      const redis = startExecutable('redis-server', ['--port', String(ports.redis), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
+      processes.redis = redis;
+      await redis.waitFor(/Ready to accept connections/, 30_000);
+      return;
+    }
     const definition = part === 'gateway-a' || part === 'gateway-b' ? gatewayService : SUBGRAPH_SERVICES[part];
     const running = startService(definition, { cwd: ROOT, env: envOf(part), output: { file: join(tempDir, `${part}.log`) } });
     processes[part] = running;
     await running.waitUntil(isReady(base(part)), 90_000);
   };
   const stopServers = async () => {
-    for (const part of ['gateway-a', 'gateway-b', 'orders', 'products', 'users', 'nats'] as const) await processes[part]?.stop(5_000);
+    for (const part of ['gateway-a', 'gateway-b', 'orders', 'products', 'users', 'nats', 'redis'] as const) await processes[part]?.stop(5_000);
   };
   try {
     await start('nats');
+    await start('redis');
     for (const name of SUBGRAPH_NAMES) await start(name);
     await Promise.all(GATEWAY_REPLICAS.map(start));
   } catch (error) {
     await stopServers();
+    await productsProxy.close();
     await databases.drop();
     throw error;
   }
@@ -108,14 +138,26 @@ export async function startChaosStack(serverUrl: string): Promise<ChaosStack> {
     locations: databases.locations,
     natsUrl,
     password,
-    kill: (part) => void processes[part]?.child.kill('SIGKILL'),
-    async restart(part) {
-      await processes[part]?.exited(10_000).catch(() => processes[part]?.child.kill('SIGKILL'));
-      await start(part);
+    async inflict(fault) {
+      if (fault === 'products-cut' || fault === 'products-slow') {
+        if (fault === 'products-cut') productsProxy.setMode('drop');
+        else productsProxy.setDelay(SUBGRAPH_DEADLINE_MS + 1_000);
+        return async () => {
+          productsProxy.setMode('pass');
+          productsProxy.setDelay(0);
+        };
+      }
+      const running = processes[fault];
+      running?.child.kill('SIGKILL');
+      return async () => {
+        await running?.exited(10_000).catch(() => running.child.kill('SIGKILL'));
+        await start(fault);
+      };
     },
     stopServers,
     async stop() {
       await stopServers();
+      await productsProxy.close();
       await databases.drop();
       await rm(tempDir, { recursive: true, force: true });
     },
