@@ -269,6 +269,23 @@ export function createShopClient(options: ShopClientOptions): ShopClient {
     return fresh === session ? fresh : renew(fresh);
   }
 
+  /**
+   * The session to send a call again with after `refusal` refused `sentWith`'s token: its renewal
+   * (shared). A refused renewal means the session is over, so the call's own `refusal` is thrown,
+   * as it is when the client has since signed out or in as someone else; any other failure of the
+   * renewal (network, RATE_LIMITED) is the news, thrown as it is, and the session kept for later.
+   */
+  async function renewedAfter(sentWith: ShopSession, refusal: unknown): Promise<ShopSession> {
+    let renewed: ShopSession | undefined;
+    try {
+      renewed = await renew(sentWith);
+    } catch (refreshError) {
+      throw isUnauthenticated(refreshError) ? refusal : refreshError;
+    }
+    if (!renewed) throw refusal;
+    return renewed;
+  }
+
   async function request<TResult, TVariables>(
     document: TypedDocumentString<TResult, TVariables>,
     ...[variables]: VariablesOf<TVariables>
@@ -296,16 +313,7 @@ export function createShopClient(options: ShopClientOptions): ShopClient {
       result = await attempt(document, variables, usedToken);
     } catch (error) {
       if (!sentWith || !isTokenRefused(error)) throw error;
-      let renewed: ShopSession | undefined;
-      try {
-        renewed = await renew(sentWith);
-      } catch (refreshError) {
-        // A refused renewal means the session is over: the call's own error says what the caller needs to know.
-        // Any other failure (network, RATE_LIMITED) is the news, and the session is kept for later.
-        throw isUnauthenticated(refreshError) ? error : refreshError;
-      }
-      if (!renewed) throw error;
-      usedToken = renewed.token;
+      usedToken = (await renewedAfter(sentWith, error)).token;
       result = await attempt(document, variables, usedToken);
     }
     // The session's own operations change it, unless the client changed hands while they ran.
@@ -351,13 +359,7 @@ export function createShopClient(options: ShopClientOptions): ShopClient {
       } catch (error) {
         // Refused before any part: the token (expired on a clock not trusted, or revoked) renewed once, as `request` does.
         if (answered || !sentWith || !isUnauthenticated(error)) throw error;
-        let renewed: ShopSession | undefined;
-        try {
-          renewed = await renew(sentWith);
-        } catch (refreshError) {
-          throw isUnauthenticated(refreshError) ? error : refreshError;
-        }
-        if (!renewed) throw error;
+        await renewedAfter(sentWith, error);
       }
       yield* answerInParts(host, document, variables, token, stop.signal);
     }
