@@ -96,7 +96,7 @@ export async function startChaosStack(serverUrl: string): Promise<ChaosStack> {
       DATA_DIR: join(tempDir, `${part}-data`),
       ...('url' in location ? { DATABASE_URL: location.url } : {}),
       ...(part === 'orders'
-        ? { NATS_URL: natsUrl, RECONCILE_INTERVAL_MS: '1000', RECONCILE_AFTER_MS: '12000', MAX_OPEN_ORDERS_PER_CUSTOMER: '1000000', WEBHOOK_RETRY_SCHEDULE: '1s,2s,3s,5s,5s,5s', WEBHOOK_POLL_MS: '200' }
+        ? { NATS_URL: natsUrl, RECONCILE_INTERVAL_MS: '1000', RECONCILE_AFTER_MS: '12000', MAX_OPEN_ORDERS_PER_CUSTOMER: '1000000', WEBHOOK_RETRY_SCHEDULE: '1s,2s,3s,5s,10s,20s', WEBHOOK_POLL_MS: '200' }
         : {}),
     };
   };
