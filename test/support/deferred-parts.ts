@@ -31,7 +31,14 @@ export async function requestInParts(
   gatewayUrl: string,
   format: DeferFormat,
   query: string | undefined,
-  options: { variables?: Record<string, unknown>; token?: string; extensions?: Record<string, unknown>; headers?: Record<string, string> } = {},
+  options: {
+    variables?: Record<string, unknown>;
+    token?: string;
+    extensions?: Record<string, unknown>;
+    headers?: Record<string, string>;
+    /** Called with each part as it comes, before the next is read. */
+    onPart?: (part: Part) => void;
+  } = {},
 ): Promise<PartsAnswer> {
   const startedAt = performance.now();
   const response = await fetch(`${gatewayUrl}/graphql`, {
@@ -47,8 +54,10 @@ export async function requestInParts(
   const take = (text: string) => {
     const json = format === 'sse' ? /^event: next\ndata: (.*)$/s.exec(text)?.[1] : /\r\n\r\n(.*)$/s.exec(text)?.[1];
     if (json === undefined) return;
-    parts.push(JSON.parse(json) as Part);
+    const part = JSON.parse(json) as Part;
+    parts.push(part);
     arrivedAfterMs.push(performance.now() - startedAt);
+    options.onPart?.(part);
   };
   const delimiter = format === 'sse' ? '\n\n' : '\r\n--graphql';
   const reader = response.body!.getReader();
